@@ -1,0 +1,60 @@
+"""Working days, pickup slots and local/UTC conversion in the service's time zone."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from courier.dossiers.models import Slot
+
+# Public holidays on which no pickup is offered (Vietnam, solar and lunar, with the
+# government's announced days off). Extend yearly.
+HOLIDAYS: frozenset[date] = frozenset(
+    [date(2026, 1, 1)]
+    + [date(2026, 2, 14) + timedelta(days=i) for i in range(9)]  # Tết Bính Ngọ
+    + [date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1)]
+    + [date(2026, 9, 1), date(2026, 9, 2)]
+    + [date(2027, 1, 1)]
+    + [date(2027, 2, 5) + timedelta(days=i) for i in range(7)]  # Tết Đinh Mùi
+    + [date(2027, 4, 16), date(2027, 4, 30), date(2027, 5, 1)]
+    + [date(2027, 9, 2), date(2027, 9, 3)]
+)
+
+SLOT_HOURS: dict[Slot, tuple[time, time]] = {
+    Slot.MORNING: (time(8, 0), time(11, 30)),
+    Slot.AFTERNOON: (time(13, 30), time(17, 0)),
+}
+
+
+def is_working_day(day: date) -> bool:
+    """Monday to Friday and not a public holiday."""
+    return day.isoweekday() <= 5 and day not in HOLIDAYS
+
+
+def next_working_day(day: date) -> date:
+    """The first working day strictly after `day`."""
+    day += timedelta(days=1)
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def add_working_days(day: date, days: int) -> date:
+    """`day` moved forward by `days` working days."""
+    for _ in range(days):
+        day = next_working_day(day)
+    return day
+
+
+def at(day: date, clock: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of a local wall-clock time on a day."""
+    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
+
+
+def slot_window(day: date, slot: Slot, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The pickup window of a slot on a day, in UTC."""
+    start, end = SLOT_HOURS[slot]
+    return at(day, start, zone), at(day, end, zone)
+
+
+def local_today(now: datetime, zone: ZoneInfo) -> date:
+    """Today's date where the service runs."""
+    return now.astimezone(zone).date()

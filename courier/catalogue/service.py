@@ -1,0 +1,104 @@
+"""The public catalogue: procedures and sites, and which site receives a dossier."""
+
+import math
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.catalogue.models import Procedure, Site
+from courier.enums import SiteKind
+
+EARTH_RADIUS_M = 6_371_000.0
+
+
+def list_procedures(session: Session, *, query: str | None = None) -> list[Procedure]:
+    """Active procedures, filtered by code or name in either language (case-insensitive)."""
+    stmt = select(Procedure).where(Procedure.active).order_by(Procedure.field, Procedure.code)
+    if query and query.strip():
+        pattern = f"%{query.strip().lower()}%"
+        stmt = stmt.where(
+            or_(
+                Procedure.code.ilike(pattern),
+                Procedure.name_en.ilike(pattern),
+                # SQLite's LOWER only folds ASCII; names are matched on both raw and lowered text
+                Procedure.name_vi.ilike(pattern),
+                Procedure.name_vi.contains(query.strip()),
+            )
+        )
+    return list(session.scalars(stmt).all())
+
+
+def get_procedure(session: Session, code: str) -> Procedure | None:
+    """The active procedure with that code."""
+    stmt = select(Procedure).where(Procedure.code == code.strip().upper(), Procedure.active)
+    return session.scalars(stmt).one_or_none()
+
+
+def list_sites(session: Session, *, kind: SiteKind | None = None) -> list[Site]:
+    """Sites, optionally of one kind, by code."""
+    stmt = select(Site).order_by(Site.code)
+    if kind is not None:
+        stmt = stmt.where(Site.kind == kind)
+    return list(session.scalars(stmt).all())
+
+
+def get_site(session: Session, code: str) -> Site | None:
+    """The site with that code."""
+    return session.scalars(select(Site).where(Site.code == code)).one_or_none()
+
+
+def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in metres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(h))
+
+
+def receiving_site(session: Session, procedure: Procedure, lat: float, lon: float) -> Site | None:
+    """The site that receives this procedure for a citizen there: the nearest of its kind."""
+    sites = list_sites(session, kind=procedure.receiving_kind)
+    if not sites:
+        return None
+    return min(sites, key=lambda s: distance_m(lat, lon, s.lat, s.lon))
+
+
+def is_open_on(site: Site, day: date) -> bool:
+    """True when the site opens its counter on that day."""
+    if not calendar.is_working_day(day):
+        return day.isoweekday() == 6 and site.saturday_morning and day not in calendar.HOLIDAYS
+    return str(day.isoweekday()) in site.open_weekdays
+
+
+def closing_time(site: Site, day: date, zone: ZoneInfo) -> datetime:
+    """When the site's counter closes on a day it is open."""
+    clock = site.morning_closes if day.isoweekday() == 6 else site.afternoon_closes
+    return calendar.at(day, clock, zone)
+
+
+def opening_windows(site: Site, day: date, zone: ZoneInfo) -> list[tuple[datetime, datetime]]:
+    """The site's open periods on a day (two with the lunch break), in UTC."""
+    if not is_open_on(site, day):
+        return []
+    morning = (
+        calendar.at(day, site.morning_opens, zone),
+        calendar.at(day, site.morning_closes, zone),
+    )
+    if day.isoweekday() == 6:
+        return [morning]
+    afternoon = (
+        calendar.at(day, site.afternoon_opens, zone),
+        calendar.at(day, site.afternoon_closes, zone),
+    )
+    return [morning, afternoon]
+
+
+def next_open_day(site: Site, day: date) -> date:
+    """The first day strictly after `day` on which the site is open."""
+    day = calendar.next_working_day(day)
+    while not is_open_on(site, day):
+        day = calendar.next_working_day(day)
+    return day

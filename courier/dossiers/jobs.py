@@ -1,0 +1,288 @@
+"""Courier jobs: the pickup→delivery pairs a dossier needs, assignment, attempts and re-queueing."""
+
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courier import access, calendar
+from courier.actors import Actor
+from courier.catalogue import service as catalogue
+from courier.db import utcnow
+from courier.dossiers import service as dossiers
+from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg, Slot
+from courier.dossiers.states import Event
+from courier.enums import Role
+from courier.errors import Conflict, JobNotFound, PermissionDenied
+from courier.fleet.models import Courier
+from courier.settings import Settings
+
+CITIZEN_SERVICE_S = 300
+COUNTER_SERVICE_S = 600
+RETURN_DELIVERY_WORKING_DAYS = 3
+
+
+class FailureReason(StrEnum):
+    """Why a stop could not be served."""
+
+    NOT_HOME = "not_home"
+    WRONG_ADDRESS = "wrong_address"
+    DOCUMENTS_INCOMPLETE = "documents_incomplete"
+    REFUSED = "refused"
+    UNREACHABLE = "unreachable"
+    SITE_CLOSED = "site_closed"
+    OTHER = "other"
+
+
+def inbound_windows(
+    dossier: Dossier, settings: Settings
+) -> tuple[tuple[datetime, datetime], tuple[datetime, datetime]]:
+    """The pickup window (the chosen slot) and the delivery window (until the site next closes)."""
+    start, end = calendar.slot_window(dossier.preferred_on, dossier.slot, settings.zone)
+    site = dossier.receiving_site
+    last_day = catalogue.next_open_day(site, dossier.preferred_on)
+    return (start, end), (start, catalogue.closing_time(site, last_day, settings.zone))
+
+
+def create_inbound_pair(session: Session, dossier: Dossier, settings: Settings) -> tuple[Job, Job]:
+    """The pickup at the citizen and the delivery at the receiving site, as one pair."""
+    (p_start, p_end), (d_start, d_end) = inbound_windows(dossier, settings)
+    site = dossier.receiving_site
+    pickup = Job(
+        dossier=dossier,
+        leg=Leg.INBOUND,
+        kind=JobKind.PICKUP,
+        status=JobStatus.PENDING,
+        address_text=dossier.address_text,
+        lat=dossier.lat,
+        lon=dossier.lon,
+        window_start=p_start,
+        window_end=p_end,
+        service_s=CITIZEN_SERVICE_S,
+    )
+    delivery = Job(
+        dossier=dossier,
+        leg=Leg.INBOUND,
+        kind=JobKind.DELIVERY,
+        status=JobStatus.PENDING,
+        site_id=site.id,
+        address_text=site.address,
+        lat=site.lat,
+        lon=site.lon,
+        window_start=d_start,
+        window_end=d_end,
+        service_s=COUNTER_SERVICE_S,
+    )
+    session.add_all([pickup, delivery])
+    session.flush()
+    return pickup, delivery
+
+
+def create_return_pair(
+    session: Session, dossier: Dossier, settings: Settings, *, ready_at: datetime
+) -> tuple[Job, Job]:
+    """The result's pickup at the center and its delivery to the citizen."""
+    site = dossier.receiving_site
+    ready_on = ready_at.astimezone(settings.zone).date()
+    pickup_end = catalogue.closing_time(
+        site, catalogue.next_open_day(site, ready_on), settings.zone
+    )
+    last_day = calendar.add_working_days(ready_on, RETURN_DELIVERY_WORKING_DAYS)
+    _, delivery_end = calendar.slot_window(last_day, Slot.AFTERNOON, settings.zone)
+    pickup = Job(
+        dossier=dossier,
+        leg=Leg.RETURN,
+        kind=JobKind.PICKUP,
+        status=JobStatus.PENDING,
+        site_id=site.id,
+        address_text=site.address,
+        lat=site.lat,
+        lon=site.lon,
+        window_start=ready_at,
+        window_end=pickup_end,
+        service_s=COUNTER_SERVICE_S,
+    )
+    delivery = Job(
+        dossier=dossier,
+        leg=Leg.RETURN,
+        kind=JobKind.DELIVERY,
+        status=JobStatus.PENDING,
+        address_text=dossier.address_text,
+        lat=dossier.lat,
+        lon=dossier.lon,
+        window_start=ready_at,
+        window_end=delivery_end,
+        service_s=CITIZEN_SERVICE_S,
+    )
+    session.add_all([pickup, delivery])
+    session.flush()
+    return pickup, delivery
+
+
+def pair_of(session: Session, job: Job) -> list[Job]:
+    """Both jobs of the job's pair (same dossier and leg), pickup first."""
+    query = (
+        select(Job)
+        .where(Job.dossier_id == job.dossier_id, Job.leg == job.leg)
+        .order_by(Job.kind.desc())
+    )
+    return list(session.scalars(query).all())
+
+
+def open_job(session: Session, dossier: Dossier, leg: Leg, kind: JobKind) -> Job | None:
+    """The dossier's job of that leg and kind, if it is still to be done."""
+    query = select(Job).where(
+        Job.dossier_id == dossier.id,
+        Job.leg == leg,
+        Job.kind == kind,
+        Job.status.in_([JobStatus.PENDING, JobStatus.ASSIGNED]),
+    )
+    return session.scalars(query).one_or_none()
+
+
+def get_visible_job(session: Session, job_id: int, actor: Actor) -> Job:
+    """The job if the actor may see it, else `JobNotFound`."""
+    job = session.get(Job, job_id)
+    if job is None or not access.can_view_job(actor, job):
+        raise JobNotFound(f"no job {job_id}")
+    return job
+
+
+def list_jobs(
+    session: Session,
+    actor: Actor,
+    *,
+    status: JobStatus | None = None,
+    on: date | None = None,
+    settings: Settings,
+) -> list[Job]:
+    """Jobs the actor may see: a courier's own, or all for dispatchers and admins."""
+    query = select(Job).order_by(Job.window_start, Job.id)
+    if actor.has_role(Role.COURIER):
+        query = query.where(Job.courier_id == actor.courier_id)
+    elif not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
+        raise PermissionDenied("only couriers, dispatchers and admins list jobs")
+    if status is not None:
+        query = query.where(Job.status == status)
+    if on is not None:
+        start = calendar.at(on, datetime.min.time(), settings.zone)
+        query = query.where(Job.window_start >= start, Job.window_start < start + timedelta(days=1))
+    return list(session.scalars(query.limit(2000)).all())
+
+
+def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) -> list[Job]:
+    """Give both jobs of the pair to a courier (dispatchers and admins only)."""
+    if not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
+        raise PermissionDenied("only dispatchers assign jobs")
+    job = get_visible_job(session, job_id, actor)
+    courier = session.get(Courier, courier_id)
+    if courier is None or not courier.active:
+        raise Conflict(f"no active courier {courier_id}")
+    pair = pair_of(session, job)
+    if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
+        raise Conflict(f"job {job_id} is {job.status.value}; only open jobs can be assigned")
+    for j in pair:
+        j.courier_id, j.status = courier.id, JobStatus.ASSIGNED
+    session.flush()
+    return pair
+
+
+def mark_done(job: Job | None) -> None:
+    """Close a job that a handover has served."""
+    if job is not None:
+        job.status = JobStatus.DONE
+
+
+def record_failed_attempt(
+    session: Session,
+    job_id: int,
+    actor: Actor,
+    settings: Settings,
+    *,
+    reason: FailureReason,
+    note: str = "",
+    lat: float | None = None,
+    lon: float | None = None,
+) -> Job:
+    """Record a failed stop; re-queue its pair for the next working day, or give up at the limit."""
+    job = get_visible_job(session, job_id, actor)
+    if job.status is not JobStatus.ASSIGNED:
+        raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
+    if actor.has_role(Role.COURIER) and job.courier_id != actor.courier_id:
+        raise JobNotFound(f"no job {job_id}")
+    session.add(
+        JobAttempt(
+            job_id=job.id,
+            courier_id=job.courier_id,
+            reason=reason.value,
+            note=note,
+            lat=lat,
+            lon=lon,
+        )
+    )
+    job.attempts += 1
+    dossier = dossiers.get_visible(session, job.dossier.tracking_code, actor, lock=True)
+    at_citizen = job.site_id is None
+    exhausted = job.attempts >= settings.max_attempts
+    if at_citizen:
+        _fail_citizen_stop(session, dossier, job, actor, reason, exhausted=exhausted)
+    if exhausted and not (at_citizen and job.kind is JobKind.DELIVERY):
+        for j in pair_of(session, job):
+            j.status = JobStatus.CANCELLED if job.leg is Leg.INBOUND else JobStatus.FAILED
+    elif not exhausted:
+        requeue_pair(session, job, settings)
+    else:
+        job.status = JobStatus.FAILED  # the courier now brings the result back to the center
+    session.flush()
+    return job
+
+
+def _fail_citizen_stop(
+    session: Session,
+    dossier: Dossier,
+    job: Job,
+    actor: Actor,
+    reason: FailureReason,
+    *,
+    exhausted: bool,
+) -> None:
+    if job.kind is JobKind.PICKUP:
+        dossiers.apply_event(session, dossier, Event.PICKUP_FAIL, actor, reason=reason.value)
+        if exhausted:
+            dossiers.apply_event(session, dossier, Event.PICKUP_ABANDON, actor, reason=reason.value)
+    else:
+        dossiers.apply_event(session, dossier, Event.DELIVERY_FAIL, actor, reason=reason.value)
+
+
+def requeue_pair(session: Session, job: Job, settings: Settings) -> None:
+    """Put the pair back in the queue, unassigned, moved to the next working day."""
+    today = calendar.local_today(utcnow(), settings.zone)
+    for j in pair_of(session, job):
+        if j.status is JobStatus.DONE:
+            continue
+        j.status, j.courier_id = JobStatus.PENDING, None
+        shift = calendar.next_working_day(today) - j.window_start.astimezone(settings.zone).date()
+        if shift.days > 0:
+            j.window_start += shift
+            j.window_end += shift
+
+
+def reschedule_inbound(session: Session, dossier: Dossier, settings: Settings) -> None:
+    """Move the open inbound pair to the dossier's (new) preferred day and slot, unassigned."""
+    (p_start, p_end), (d_start, d_end) = inbound_windows(dossier, settings)
+    for j in session.scalars(
+        select(Job).where(Job.dossier_id == dossier.id, Job.leg == Leg.INBOUND)
+    ):
+        j.status, j.courier_id = JobStatus.PENDING, None
+        if j.kind is JobKind.PICKUP:
+            j.window_start, j.window_end = p_start, p_end
+        else:
+            j.window_start, j.window_end = d_start, d_end
+
+
+def cancel_open_jobs(session: Session, dossier: Dossier) -> None:
+    """Cancel every job of the dossier that is not done."""
+    for j in session.scalars(select(Job).where(Job.dossier_id == dossier.id)):
+        if j.status in (JobStatus.PENDING, JobStatus.ASSIGNED):
+            j.status = JobStatus.CANCELLED

@@ -1,0 +1,173 @@
+"""Dossiers, their courier jobs and attempts, and the tracking events of their lifecycle."""
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from courier.catalogue.models import Procedure, Site
+from courier.db import Base, utcnow
+from courier.enums import PartyKind, str_enum
+
+
+class DossierStatus(StrEnum):
+    """Where a dossier is in its lifecycle; only `courier.dossiers.states` changes it."""
+
+    BOOKED = "booked"
+    PICKUP_FAILED = "pickup_failed"
+    PICKED_UP = "picked_up"
+    IN_TRANSIT = "in_transit"
+    RECEIVED_AT_CENTER = "received_at_center"
+    PROCESSING = "processing"
+    RESULT_READY = "result_ready"
+    RESULT_PICKED_UP = "result_picked_up"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERY_FAILED = "delivery_failed"
+    DELIVERED = "delivered"
+    RETURNED_TO_CENTER = "returned_to_center"
+    CANCELLED = "cancelled"
+
+
+class Slot(StrEnum):
+    """The half-day the citizen chose for the pickup."""
+
+    MORNING = "morning"
+    AFTERNOON = "afternoon"
+
+
+class ResultReturn(StrEnum):
+    """How the citizen gets the result back."""
+
+    POST = "post"
+    CENTER = "center"
+
+
+class Leg(StrEnum):
+    """Which way a job pair carries the dossier."""
+
+    INBOUND = "inbound"
+    RETURN = "return"
+
+
+class JobKind(StrEnum):
+    """Pickup or delivery end of a pair."""
+
+    PICKUP = "pickup"
+    DELIVERY = "delivery"
+
+
+class JobStatus(StrEnum):
+    """Where a job is in the courier's work queue."""
+
+    PENDING = "pending"
+    ASSIGNED = "assigned"
+    DONE = "done"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+
+class Dossier(Base):
+    """A citizen's dossier for one procedure, from booking to the returned result."""
+
+    __tablename__ = "dossier"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tracking_code: Mapped[str] = mapped_column(String(13), unique=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
+    receiving_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    applicant_name: Mapped[str] = mapped_column(String(200))
+    applicant_phone: Mapped[str] = mapped_column(String(16))
+    address_text: Mapped[str] = mapped_column(String(500))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    preferred_on: Mapped[date]
+    slot: Mapped[Slot] = mapped_column(str_enum(Slot))
+    result_return: Mapped[ResultReturn] = mapped_column(str_enum(ResultReturn))
+    consent_version: Mapped[str] = mapped_column(String(32))
+    consent_at: Mapped[datetime]
+    procedure_fee_vnd: Mapped[int]
+    service_fee_vnd: Mapped[int]
+    status: Mapped[DossierStatus] = mapped_column(str_enum(DossierStatus), index=True)
+    status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # who holds the paper now: a citizen, a courier (id), a post office or a center (site id)
+    holder_kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind))
+    holder_id: Mapped[int | None]
+    due_on: Mapped[date | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    receiving_site: Mapped[Site] = relationship(lazy="joined")
+    jobs: Mapped[list["Job"]] = relationship(back_populates="dossier", order_by="Job.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Job(Base):
+    """One end of a courier pickup→delivery pair: a stop with a time window."""
+
+    __tablename__ = "job"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "leg", "kind"),
+        Index("ix_job_status_window", "status", "window_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"))
+    leg: Mapped[Leg] = mapped_column(str_enum(Leg))
+    kind: Mapped[JobKind] = mapped_column(str_enum(JobKind))
+    status: Mapped[JobStatus] = mapped_column(str_enum(JobStatus))
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("courier.id"), index=True)
+    # the stop: a site (center or post office) or the citizen's address point
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    address_text: Mapped[str] = mapped_column(String(500))
+    lat: Mapped[float]
+    lon: Mapped[float]
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    service_s: Mapped[int]
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="jobs")
+    site: Mapped[Site | None] = relationship()
+
+
+class JobAttempt(Base):
+    """A failed attempt at a stop, with its reason."""
+
+    __tablename__ = "job_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
+    courier_id: Mapped[int | None] = mapped_column(ForeignKey("courier.id"))
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackingEvent(Base):
+    """One change in a dossier's life, with its UPU-style event code, actor and time."""
+
+    __tablename__ = "tracking_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    event: Mapped[str] = mapped_column(String(32))
+    code: Mapped[str] = mapped_column(String(8))
+    from_status: Mapped[DossierStatus | None] = mapped_column(str_enum(DossierStatus))
+    to_status: Mapped[DossierStatus] = mapped_column(str_enum(DossierStatus))
+    actor_kind: Mapped[str] = mapped_column(String(16))
+    actor_id: Mapped[int | None]
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    handover_id: Mapped[int | None] = mapped_column(ForeignKey("handover.id"))
+    reason: Mapped[str | None] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
+    device_at: Mapped[datetime | None]
+
+    site: Mapped[Site | None] = relationship(lazy="joined")

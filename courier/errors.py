@@ -1,0 +1,65 @@
+"""Domain errors, named as facts; `api.errors` maps them to HTTP in one table."""
+
+from dataclasses import dataclass, field
+
+
+class DomainError(Exception):
+    """Base of every error the domain raises on purpose."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(DomainError):
+    """The object does not exist, or the caller may not know that it does."""
+
+
+class DossierNotFound(NotFound):
+    """No dossier with that tracking code (or the phone suffix does not match)."""
+
+
+class JobNotFound(NotFound):
+    """No job with that id visible to the caller."""
+
+
+class PermissionDenied(DomainError):
+    """The caller is known but may not do this."""
+
+
+class NotAuthenticated(DomainError):
+    """No valid credentials were presented."""
+
+
+class IllegalTransition(DomainError):
+    """The state machine refuses the change."""
+
+    def __init__(self, current: str, event: str, target: str | None = None) -> None:
+        wanted = f" to {target}" if target else ""
+        super().__init__(f"illegal transition from {current}{wanted} ({event})")
+        self.current = current
+        self.event = event
+        self.target = target
+
+
+class Conflict(DomainError):
+    """The request conflicts with the current state (e.g. an idempotency key reused)."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One invalid input field: where it is and what is wrong with it."""
+
+    loc: tuple[str | int, ...]
+    msg: str
+    type: str = "value_error"
+
+
+@dataclass
+class InvalidInput(DomainError):
+    """Input that passed the schema but not the domain rules; names each bad field."""
+
+    problems: list[FieldProblem] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.msg}" for p in self.problems))

@@ -1,0 +1,26 @@
+"""Every mapped class, imported once so metadata and Alembic see the whole schema."""
+
+from courier.accounts.models import ApiKey, User
+from courier.catalogue.models import Procedure, RequiredDocument, Site
+from courier.dossiers.models import Dossier, Job, JobAttempt, TrackingEvent
+from courier.fleet.models import Courier
+from courier.handovers.models import Handover, HandoverItem
+from courier.notifications.models import Notification
+from courier.outbox.models import OutboxMessage
+
+__all__ = [
+    "ApiKey",
+    "Courier",
+    "Dossier",
+    "Handover",
+    "HandoverItem",
+    "Job",
+    "JobAttempt",
+    "Notification",
+    "OutboxMessage",
+    "Procedure",
+    "RequiredDocument",
+    "Site",
+    "TrackingEvent",
+    "User",
+]

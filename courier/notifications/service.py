@@ -1,0 +1,64 @@
+"""Compose and record messages to citizens; the gateway here is the log and the table."""
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courier.dossiers.models import Dossier, TrackingEvent
+from courier.dossiers.states import EVENTS, Event
+from courier.notifications.models import Notification
+from courier.settings import get_settings
+
+log = logging.getLogger("courier.sms")
+
+# events a citizen hears about by SMS
+NOTIFIED = frozenset(
+    {
+        Event.BOOK,
+        Event.RESCHEDULE,
+        Event.CANCEL,
+        Event.PICKUP_ABANDON,
+        Event.PICK_UP,
+        Event.PICKUP_FAIL,
+        Event.RECEIVE_AT_CENTER,
+        Event.RESULT_READY,
+        Event.OUT_FOR_DELIVERY,
+        Event.DELIVERY_FAIL,
+        Event.DELIVER,
+        Event.RETURN_TO_CENTER,
+    }
+)
+
+
+def sms_body(dossier: Dossier, event: Event) -> str:
+    """The Vietnamese SMS text for an event, with the tracking link."""
+    info = EVENTS[event]
+    url = f"{get_settings().public_base_url}/track/{dossier.tracking_code}"
+    return f"Ho so {dossier.tracking_code}: {info.label_vi}. Tra cuu: {url}"
+
+
+def notify_event(session: Session, *, event_id: int) -> Notification | None:
+    """Write the SMS for a tracking event once; a second call finds it and does nothing."""
+    existing = session.scalar(
+        select(Notification).where(
+            Notification.tracking_event_id == event_id, Notification.channel == "sms"
+        )
+    )
+    if existing is not None:
+        return None
+    tracking_event = session.get(TrackingEvent, event_id)
+    if tracking_event is None:
+        return None
+    dossier = session.get_one(Dossier, tracking_event.dossier_id)
+    notification = Notification(
+        tracking_event_id=event_id,
+        dossier_id=dossier.id,
+        channel="sms",
+        recipient=dossier.applicant_phone,
+        body=sms_body(dossier, Event(tracking_event.event)),
+    )
+    session.add(notification)
+    session.flush()
+    log.info("SMS to ...%s: %s", dossier.applicant_phone[-3:], notification.body)
+    return notification

@@ -1,0 +1,68 @@
+"""The one settings class of the service, read from `COURIER_*` environment variables."""
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret-change-me"})
+DEFAULT_SECRET = "dev-secret-change-me"
+
+
+class InsecureSettings(ValueError):
+    """The settings would run a non-development service with a placeholder secret."""
+
+
+class Settings(BaseSettings):
+    """Everything the service reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="COURIER_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = "sqlite:///var/courier.sqlite3"
+    broker_url: str | None = None
+    media_dir: Path = Path("var/media")
+    secret_key: str = DEFAULT_SECRET
+    timezone: str = "Asia/Ho_Chi_Minh"
+    public_base_url: str = "http://127.0.0.1:8000"
+    access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    max_attempts: int = Field(default=3, ge=1, le=10)
+    consent_version: str = "2026-11-01"
+    # south, west, north, east: the province a booking address must lie in
+    service_area: tuple[float, float, float, float] = (10.85, 106.33, 11.50, 106.98)
+    track_rate_limit: str = "30/minute"
+    rate_limit_storage: str = "memory://"
+    pickup_fee_vnd: int = Field(default=25_000, ge=0)
+    return_fee_vnd: int = Field(default=25_000, ge=0)
+    outbox_relay_seconds: float = Field(default=30.0, gt=0)
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secret(self) -> "Settings":
+        if self.environment != "development" and self.secret_key in PLACEHOLDER_SECRETS:
+            raise InsecureSettings(
+                "COURIER_SECRET_KEY is a placeholder; set a long random value outside development"
+            )
+        if self.environment == "production" and len(self.secret_key) < 32:
+            raise InsecureSettings(
+                "COURIER_SECRET_KEY must be at least 32 characters in production"
+            )
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone in which times are shown and days are counted."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def tasks_in_process(self) -> bool:
+        """True when no broker is configured and Celery tasks run inside the caller."""
+        return not self.broker_url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()

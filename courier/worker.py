@@ -1,0 +1,52 @@
+"""The Celery application: in-process when no broker is configured, workers and beat otherwise."""
+
+from typing import Any
+
+from celery import Celery
+
+from courier.settings import Settings, get_settings
+
+TASK_MODULES = ["courier.notifications.tasks", "courier.outbox.tasks"]
+
+
+class TaskFailed(RuntimeError):
+    """A task run in-process raised; the outbox keeps the message for another pass."""
+
+
+def make_celery(settings: Settings) -> Celery:
+    """A Celery app configured for reliability: late acks, one message at a time, bounded retries."""
+    app = Celery("courier", broker=settings.broker_url or "memory://", include=TASK_MODULES)
+    app.conf.update(
+        task_always_eager=settings.tasks_in_process,
+        task_eager_propagates=False,
+        task_ignore_result=True,
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_default_queue="courier",
+        broker_connection_retry_on_startup=True,
+        broker_connection_timeout=3,
+        task_publish_retry=True,
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
+        timezone=settings.timezone,
+        beat_schedule={
+            "outbox-relay": {"task": "outbox.relay", "schedule": settings.outbox_relay_seconds},
+        },
+    )
+    return app
+
+
+celery_app = make_celery(get_settings())
+
+
+def dispatch(task_name: str, payload: dict[str, Any], *, message_id: int) -> None:
+    """Hand one outbox message to Celery (or run it here when tasks are in-process)."""
+    task = celery_app.tasks[task_name]
+    result = task.apply_async(kwargs=payload, task_id=f"outbox-{message_id}")
+    if celery_app.conf.task_always_eager and result.failed():
+        raise TaskFailed(f"{task_name} failed in-process: {result.result!r}")
