@@ -1,0 +1,307 @@
+"""Routing problem and plan values: frozen data in, a plan value out.
+
+Units are integers: seconds for times and durations, metres for distances, a unit of load for
+demands. Locations are indices into the `Matrix`.
+
+Load convention: a stop's `demand` is the change of the vehicle's load at that stop. The load is
+zero when the vehicle leaves its start and must stay within [0, capacity]. A pickup has a
+demand >= 0 and its delivery the opposite demand; a stop outside any pair has a demand >= 0 (it
+is collected and carried to the end of the route, which for capacity is the same as delivering
+it from the start).
+
+Time convention: a stop's windows constrain the start of its service; a vehicle's shift bounds
+the time it leaves its start and the time it reaches its end. A vehicle with a speed factor f
+travels an arc of matrix duration d in ceil(d / f) seconds (`Vehicle.travel_s`).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Objective = Literal["hierarchical", "distance"]
+OBJECTIVES: tuple[Objective, ...] = ("hierarchical", "distance")
+
+
+class InvalidProblem(ValueError):
+    """The problem's data is inconsistent; the message says what and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Break:
+    """A break (lunch) of fixed duration whose start lies in [earliest_start, latest_start]."""
+
+    earliest_start: int
+    latest_start: int
+    duration: int
+
+
+@dataclass(frozen=True, slots=True)
+class Vehicle:
+    """A vehicle (courier) with its start and end locations, shift, capacity and costs."""
+
+    id: str
+    start: int
+    end: int
+    shift: tuple[int, int]
+    capacity: int
+    lunch: Break | None = None
+    fixed_cost: int = 0
+    speed_factor: float = 1.0
+
+    def travel_s(self, duration_s: int) -> int:
+        """Travel time of this vehicle over an arc of matrix duration `duration_s`."""
+        if self.speed_factor == 1.0:
+            return duration_s
+        return math.ceil(duration_s / self.speed_factor)
+
+
+@dataclass(frozen=True, slots=True)
+class Stop:
+    """A place to visit: location, time windows on the start of service, service time, demand.
+
+    `penalty` is the cost of leaving the stop out; None means the stop is mandatory.
+    """
+
+    id: str
+    location: int
+    windows: tuple[tuple[int, int], ...]
+    service_s: int = 0
+    demand: int = 0
+    penalty: int | None = None
+
+    @property
+    def mandatory(self) -> bool:
+        """True when the stop must be served."""
+        return self.penalty is None
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A pickup and its delivery: served by the same vehicle, the pickup first."""
+
+    pickup: str
+    delivery: str
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    """Square travel matrices indexed by location: durations in s, distances in m."""
+
+    durations: tuple[tuple[int, ...], ...]
+    distances: tuple[tuple[int, ...], ...]
+
+    @property
+    def size(self) -> int:
+        """Number of locations."""
+        return len(self.durations)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Problem:
+    """Vehicles, stops, pickup-delivery pairs, matrix and objective; validated on construction.
+
+    Objective "hierarchical" minimises the number of vehicles used, then distance; "distance"
+    minimises distance plus the vehicles' fixed costs. Penalties of dropped stops add to both.
+    """
+
+    vehicles: tuple[Vehicle, ...]
+    stops: tuple[Stop, ...]
+    matrix: Matrix
+    pairs: tuple[Pair, ...] = ()
+    objective: Objective = "hierarchical"
+
+    def __post_init__(self) -> None:
+        _check_problem(self)
+
+    def stop(self, stop_id: str) -> Stop:
+        """The stop with this id (KeyError when unknown)."""
+        for stop in self.stops:
+            if stop.id == stop_id:
+                return stop
+        raise KeyError(stop_id)
+
+    def partner(self) -> dict[str, str]:
+        """Map each paired stop id to the other stop of its pair."""
+        mapping: dict[str, str] = {}
+        for pair in self.pairs:
+            mapping[pair.pickup] = pair.delivery
+            mapping[pair.delivery] = pair.pickup
+        return mapping
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One served stop: arrival, start and end of service (s) and the load after it."""
+
+    stop_id: str
+    arrival: int
+    start: int
+    departure: int
+    load: int
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """A vehicle's ordered visits, its start and end times and where its break falls."""
+
+    vehicle_id: str
+    visits: tuple[Visit, ...]
+    start: int
+    end: int
+    break_start: int | None = None
+    travel_s: int = 0
+    distance_m: int = 0
+
+    @property
+    def used(self) -> bool:
+        """True when the vehicle serves at least one stop."""
+        return bool(self.visits)
+
+
+@dataclass(frozen=True, slots=True)
+class Phase:
+    """What one solver phase did: its name, wall time, vehicles used and objective after it."""
+
+    name: str
+    seconds: float
+    vehicles: int
+    objective: int
+
+
+@dataclass(frozen=True, slots=True)
+class SolverStats:
+    """How the solve went: final status, wall time, objective, vehicles used and phases."""
+
+    status: str
+    wall_s: float
+    objective: int
+    vehicles_used: int
+    phases: tuple[Phase, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """The solution: one route per vehicle (in problem order), dropped stop ids and totals."""
+
+    routes: tuple[Route, ...]
+    dropped: tuple[str, ...]
+    travel_s: int
+    distance_m: int
+    stats: SolverStats
+
+    @property
+    def vehicles_used(self) -> int:
+        """Number of vehicles serving at least one stop."""
+        return sum(1 for route in self.routes if route.used)
+
+
+def _check_problem(problem: Problem) -> None:
+    """Raise InvalidProblem on the first inconsistency found."""
+    if problem.objective not in OBJECTIVES:
+        raise InvalidProblem(f"unknown objective {problem.objective!r}")
+    _check_matrix(problem.matrix)
+    size = problem.matrix.size
+    _check_unique("vehicle", [vehicle.id for vehicle in problem.vehicles])
+    _check_unique("stop", [stop.id for stop in problem.stops])
+    for vehicle in problem.vehicles:
+        _check_vehicle(vehicle, size)
+    for stop in problem.stops:
+        _check_stop(stop, size)
+    _check_pairs(problem)
+
+
+def _check_unique(kind: str, ids: list[str]) -> None:
+    seen: set[str] = set()
+    for item in ids:
+        if item in seen:
+            raise InvalidProblem(f"duplicate {kind} id {item!r}")
+        seen.add(item)
+
+
+def _check_matrix(matrix: Matrix) -> None:
+    size = matrix.size
+    for name, rows in (("durations", matrix.durations), ("distances", matrix.distances)):
+        if len(rows) != size:
+            raise InvalidProblem(f"matrix {name} has {len(rows)} rows, expected {size}")
+        for i, row in enumerate(rows):
+            if len(row) != size:
+                raise InvalidProblem(
+                    f"matrix {name} row {i} has {len(row)} entries, expected {size}"
+                )
+            if any(value < 0 for value in row):
+                raise InvalidProblem(f"matrix {name} row {i} has a negative entry")
+
+
+def _check_location(owner: str, location: int, size: int) -> None:
+    if not 0 <= location < size:
+        raise InvalidProblem(f"{owner} location {location} out of range 0..{size - 1}")
+
+
+def _check_vehicle(vehicle: Vehicle, size: int) -> None:
+    owner = f"vehicle {vehicle.id!r}"
+    _check_location(f"{owner} start", vehicle.start, size)
+    _check_location(f"{owner} end", vehicle.end, size)
+    if vehicle.shift[0] < 0 or vehicle.shift[0] > vehicle.shift[1]:
+        raise InvalidProblem(f"{owner} shift {vehicle.shift} is inverted or negative")
+    if vehicle.capacity < 0:
+        raise InvalidProblem(f"{owner} capacity {vehicle.capacity} is negative")
+    if vehicle.fixed_cost < 0:
+        raise InvalidProblem(f"{owner} fixed cost {vehicle.fixed_cost} is negative")
+    if not vehicle.speed_factor > 0:
+        raise InvalidProblem(f"{owner} speed factor {vehicle.speed_factor} is not positive")
+    lunch = vehicle.lunch
+    if lunch is not None and (
+        lunch.duration < 0
+        or lunch.earliest_start > lunch.latest_start
+        or lunch.earliest_start < vehicle.shift[0]
+        or lunch.latest_start + lunch.duration > vehicle.shift[1]
+    ):
+        raise InvalidProblem(f"{owner} break {lunch} does not fit its shift {vehicle.shift}")
+
+
+def _check_stop(stop: Stop, size: int) -> None:
+    owner = f"stop {stop.id!r}"
+    _check_location(owner, stop.location, size)
+    if not stop.windows:
+        raise InvalidProblem(f"{owner} has no time window")
+    previous_end = -1
+    for start, end in stop.windows:
+        if start < 0 or start > end:
+            raise InvalidProblem(f"{owner} window {(start, end)} is empty or inverted")
+        if start <= previous_end:
+            raise InvalidProblem(f"{owner} windows overlap or are not sorted")
+        previous_end = end
+    if stop.service_s < 0:
+        raise InvalidProblem(f"{owner} service time {stop.service_s} is negative")
+    if stop.penalty is not None and stop.penalty < 0:
+        raise InvalidProblem(f"{owner} penalty {stop.penalty} is negative")
+
+
+def _check_pairs(problem: Problem) -> None:
+    stops = {stop.id: stop for stop in problem.stops}
+    paired: set[str] = set()
+    for pair in problem.pairs:
+        for stop_id in (pair.pickup, pair.delivery):
+            if stop_id not in stops:
+                raise InvalidProblem(
+                    f"pair {pair.pickup!r}->{pair.delivery!r}: no stop {stop_id!r}"
+                )
+            if stop_id in paired:
+                raise InvalidProblem(f"stop {stop_id!r} is in more than one pair")
+            paired.add(stop_id)
+        pickup, delivery = stops[pair.pickup], stops[pair.delivery]
+        if pickup.demand < 0:
+            raise InvalidProblem(f"pickup {pickup.id!r} has negative demand {pickup.demand}")
+        if delivery.demand != -pickup.demand:
+            raise InvalidProblem(
+                f"delivery {delivery.id!r} demand {delivery.demand} is not {-pickup.demand}"
+            )
+        if pickup.mandatory != delivery.mandatory:
+            raise InvalidProblem(
+                f"pair {pickup.id!r}->{delivery.id!r} mixes mandatory and optional"
+            )
+    for stop in problem.stops:
+        if stop.id not in paired and stop.demand < 0:
+            raise InvalidProblem(f"unpaired stop {stop.id!r} has negative demand {stop.demand}")
