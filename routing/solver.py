@@ -1,0 +1,426 @@
+"""Solve a routing `Problem` with OR-Tools routing; the only module that imports OR-Tools.
+
+Every stop gets a disjunction (mandatory ones with a penalty larger than any plan cost), so a
+first solution always exists and only what cannot fit is dropped. With the hierarchical
+objective, a route-elimination phase removes the shortest route's vehicle and re-solves from the
+previous solution while that keeps every stop served, then guided local search minimises distance
+on the reduced fleet with the remaining time.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing.model import Phase, Plan, Problem, Route, SolverStats, Vehicle, Visit
+
+_FIRST = routing_enums_pb2.FirstSolutionStrategy
+_META = routing_enums_pb2.LocalSearchMetaheuristic
+FIRST_SOLUTION_STRATEGIES = frozenset(_FIRST.Value.keys())
+METAHEURISTICS = frozenset(_META.Value.keys())
+
+
+@dataclass(frozen=True, slots=True)
+class SolveParams:
+    """Solver settings, validated on construction.
+
+    `solution_limit` bounds the solutions of each phase; with it and a generous time limit the
+    solve is deterministic (OR-Tools routing runs one worker). `reduce_vehicles` enables the
+    route-elimination phase of the hierarchical objective, which gets `elimination_share` of the
+    time budget.
+    """
+
+    time_limit_s: float = 10.0
+    solution_limit: int | None = None
+    first_solution: str = "PARALLEL_CHEAPEST_INSERTION"
+    metaheuristic: str = "GUIDED_LOCAL_SEARCH"
+    reduce_vehicles: bool = True
+    elimination_share: float = 0.5
+    log: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.time_limit_s > 0:
+            raise ValueError(f"time_limit_s must be positive, got {self.time_limit_s}")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
+        if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
+            raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
+        if self.metaheuristic not in METAHEURISTICS:
+            raise ValueError(f"unknown metaheuristic {self.metaheuristic!r}")
+        if not 0.0 <= self.elimination_share < 1.0:
+            raise ValueError(f"elimination_share must be in [0, 1), got {self.elimination_share}")
+
+
+Routes = list[list[int]]  # per model vehicle, the stop indices in visiting order
+
+
+class _Model:
+    """One OR-Tools routing model over a subset of the problem's vehicles."""
+
+    def __init__(self, problem: Problem, fleet: Sequence[int], vehicle_cost: int) -> None:
+        self.problem = problem
+        self.fleet = list(fleet)
+        self.vehicles = [problem.vehicles[k] for k in self.fleet]
+        stops = problem.stops
+        depots = sorted({loc for v in self.vehicles for loc in (v.start, v.end)})
+        self.locations = [s.location for s in stops] + depots
+        self.service = [s.service_s for s in stops] + [0] * len(depots)
+        node_of = {loc: len(stops) + i for i, loc in enumerate(depots)}
+        self.manager = pywrapcp.RoutingIndexManager(
+            len(self.locations),
+            len(self.vehicles),
+            [node_of[v.start] for v in self.vehicles],
+            [node_of[v.end] for v in self.vehicles],
+        )
+        self.routing = pywrapcp.RoutingModel(self.manager)
+        self._add_costs(vehicle_cost)
+        self.time = self._add_time()
+        self._add_load()
+        self._add_pairs()
+        self._add_disjunctions()
+        self.breaks = self._add_breaks()
+
+    def _node_matrix(
+        self, rows: Sequence[Sequence[int]], vehicle: Vehicle | None
+    ) -> list[list[int]]:
+        """Arc values between nodes; with a vehicle, its travel time plus service at the tail."""
+        locs = self.locations
+        if vehicle is None:
+            return [[rows[a][b] for b in locs] for a in locs]
+        return [
+            [self.service[i] + vehicle.travel_s(rows[a][b]) for b in locs]
+            for i, a in enumerate(locs)
+        ]
+
+    def _add_costs(self, vehicle_cost: int) -> None:
+        distances = self._node_matrix(self.problem.matrix.distances, None)
+        self.routing.SetArcCostEvaluatorOfAllVehicles(self.routing.RegisterTransitMatrix(distances))
+        for k, vehicle in enumerate(self.vehicles):
+            self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost + vehicle_cost, k)
+
+    def _add_time(self) -> pywrapcp.RoutingDimension:
+        durations = self.problem.matrix.durations
+        by_speed: dict[float, int] = {}
+        for vehicle in self.vehicles:
+            if vehicle.speed_factor not in by_speed:
+                matrix = self._node_matrix(durations, vehicle)
+                by_speed[vehicle.speed_factor] = self.routing.RegisterTransitMatrix(matrix)
+        horizon = _horizon(self.problem)
+        self.routing.AddDimensionWithVehicleTransits(
+            [by_speed[v.speed_factor] for v in self.vehicles], horizon, horizon, False, "time"
+        )
+        dimension = self.routing.GetDimensionOrDie("time")
+        for node, stop in enumerate(self.problem.stops):
+            cumul = dimension.CumulVar(self.manager.NodeToIndex(node))
+            cumul.SetRange(stop.windows[0][0], stop.windows[-1][1])
+            for (_, end), (start, _) in zip(stop.windows, stop.windows[1:], strict=False):
+                cumul.RemoveInterval(end + 1, start - 1)
+        for k, vehicle in enumerate(self.vehicles):
+            dimension.CumulVar(self.routing.Start(k)).SetRange(*vehicle.shift)
+            dimension.CumulVar(self.routing.End(k)).SetRange(*vehicle.shift)
+            self.routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(self.routing.End(k)))
+            self.routing.AddVariableMaximizedByFinalizer(dimension.CumulVar(self.routing.Start(k)))
+        return dimension
+
+    def _add_load(self) -> None:
+        demands = [s.demand for s in self.problem.stops]
+        demands += [0] * (len(self.locations) - len(demands))
+        callback = self.routing.RegisterUnaryTransitVector(demands)
+        capacities = [v.capacity for v in self.vehicles]
+        self.routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, "load")
+
+    def _add_pairs(self) -> None:
+        node = {stop.id: n for n, stop in enumerate(self.problem.stops)}
+        solver = self.routing.solver()
+        for pair in self.problem.pairs:
+            pickup = self.manager.NodeToIndex(node[pair.pickup])
+            delivery = self.manager.NodeToIndex(node[pair.delivery])
+            self.routing.AddPickupAndDelivery(pickup, delivery)
+            solver.Add(self.routing.VehicleVar(pickup) == self.routing.VehicleVar(delivery))
+            solver.Add(self.time.CumulVar(pickup) <= self.time.CumulVar(delivery))
+
+    def _add_disjunctions(self) -> None:
+        must = mandatory_penalty(self.problem)
+        for node, stop in enumerate(self.problem.stops):
+            penalty = must if stop.penalty is None else stop.penalty
+            self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
+
+    def _add_breaks(self) -> dict[int, pywrapcp.IntervalVar]:
+        solver = self.routing.solver()
+        visit_transits = [
+            self.service[self.manager.IndexToNode(index)] for index in range(self.routing.Size())
+        ]
+        breaks: dict[int, pywrapcp.IntervalVar] = {}
+        for k, vehicle in enumerate(self.vehicles):
+            lunch = vehicle.lunch
+            if lunch is None:
+                continue
+            interval = solver.FixedDurationIntervalVar(
+                lunch.earliest_start, lunch.latest_start, lunch.duration, False, f"break {k}"
+            )
+            self.time.SetBreakIntervalsOfVehicle([interval], k, visit_transits)
+            breaks[k] = interval
+        return breaks
+
+    def search(
+        self, params: SolveParams, seconds: float, initial: Routes | None
+    ) -> pywrapcp.Assignment | None:
+        """Run one search from `initial` routes (or a first-solution strategy) for `seconds`."""
+        search = pywrapcp.DefaultRoutingSearchParameters()
+        search.first_solution_strategy = _FIRST.Value.Value(params.first_solution)
+        search.local_search_metaheuristic = _META.Value.Value(params.metaheuristic)
+        search.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
+        if params.solution_limit is not None:
+            search.solution_limit = params.solution_limit
+        search.log_search = params.log
+        if initial is None:
+            return self.routing.SolveWithParameters(search)
+        self.routing.CloseModelWithParameters(search)
+        indices = [[self.manager.NodeToIndex(n) for n in route] for route in initial]
+        start = self.routing.ReadAssignmentFromRoutes(indices, True)
+        if start is None:
+            return None
+        return self.routing.SolveFromAssignmentWithParameters(start, search)
+
+    def routes(self, solution: pywrapcp.Assignment) -> Routes:
+        """The stop indices of each model vehicle's route in `solution`."""
+        result: Routes = []
+        for k in range(len(self.vehicles)):
+            index = solution.Value(self.routing.NextVar(self.routing.Start(k)))
+            route: list[int] = []
+            while not self.routing.IsEnd(index):
+                route.append(self.manager.IndexToNode(index))
+                index = solution.Value(self.routing.NextVar(index))
+            result.append(route)
+        return result
+
+
+def mandatory_penalty(problem: Problem) -> int:
+    """A drop penalty for mandatory stops, above the cost of any plan serving every stop."""
+    longest = max((max(row, default=0) for row in problem.matrix.distances), default=0)
+    arcs = len(problem.stops) + 2 * len(problem.vehicles)
+    fixed = sum(v.fixed_cost for v in problem.vehicles)
+    optional = sum(s.penalty or 0 for s in problem.stops)
+    return (
+        2 * (longest * arcs + fixed + optional + _vehicle_cost(problem) * len(problem.vehicles)) + 1
+    )
+
+
+def _vehicle_cost(problem: Problem) -> int:
+    """Extra fixed cost per vehicle that makes the hierarchical objective prefer fewer vehicles."""
+    if problem.objective != "hierarchical":
+        return 0
+    longest = max((max(row, default=0) for row in problem.matrix.distances), default=0)
+    return 2 * longest + 1
+
+
+def _horizon(problem: Problem) -> int:
+    ends = [v.shift[1] for v in problem.vehicles]
+    ends += [s.windows[-1][1] for s in problem.stops]
+    return max(ends, default=0) + 1
+
+
+@dataclass(frozen=True, slots=True)
+class _Found:
+    """A solution together with the model it belongs to."""
+
+    model: _Model
+    solution: pywrapcp.Assignment
+
+    @property
+    def routes(self) -> Routes:
+        return self.model.routes(self.solution)
+
+    @property
+    def dropped_cost(self) -> int:
+        served = {node for route in self.routes for node in route}
+        must = mandatory_penalty(self.model.problem)
+        return sum(
+            must if stop.penalty is None else stop.penalty
+            for node, stop in enumerate(self.model.problem.stops)
+            if node not in served
+        )
+
+    @property
+    def vehicles(self) -> int:
+        return sum(1 for route in self.routes if route)
+
+
+class _Clock:
+    """Wall-clock budget shared by the phases, and the record of what each phase did."""
+
+    def __init__(self, limit_s: float) -> None:
+        self.limit_s = limit_s
+        self.started = time.monotonic()
+        self.last = self.started
+        self.phases: list[Phase] = []
+
+    def elapsed(self) -> float:
+        """Seconds since the solve began."""
+        return time.monotonic() - self.started
+
+    def left(self) -> float:
+        """Seconds left in the budget (never below a millisecond)."""
+        return max(0.001, self.limit_s - self.elapsed())
+
+    def record(self, name: str, found: _Found | None) -> None:
+        """Close the current phase under `name`."""
+        now = time.monotonic()
+        vehicles = found.vehicles if found else 0
+        objective = found.solution.ObjectiveValue() if found else 0
+        self.phases.append(Phase(name, now - self.last, vehicles, objective))
+        self.last = now
+
+
+def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
+    """Build a plan: every stop served when the fleet allows it, otherwise the fewest dropped."""
+    params = params or SolveParams()
+    clock = _Clock(params.time_limit_s)
+    if not problem.stops or not problem.vehicles:
+        return _plan(problem, None, clock)
+    model = _Model(problem, range(len(problem.vehicles)), _vehicle_cost(problem))
+    if problem.objective != "hierarchical" or not params.reduce_vehicles:
+        found = _search(model, params, clock.left(), None)
+        clock.record("search", found)
+        return _plan(problem, found, clock)
+    greedy = replace(params, metaheuristic="GREEDY_DESCENT")
+    found = _search(model, greedy, clock.left() * 0.2, None)
+    clock.record("construct", found)
+    if found is None:
+        return _plan(problem, None, clock)
+    found = _eliminate(
+        params, clock, found, clock.elapsed() + params.elimination_share * clock.left()
+    )
+    clock.record("eliminate", found)
+    final = _Model(problem, found.model.fleet, _vehicle_cost(problem))
+    improved = _search(final, params, clock.left(), found.routes)
+    if improved is not None and improved.dropped_cost <= found.dropped_cost:
+        found = improved
+    clock.record("optimise", found)
+    return _plan(problem, found, clock)
+
+
+def _search(
+    model: _Model, params: SolveParams, seconds: float, initial: Routes | None
+) -> _Found | None:
+    solution = model.search(params, seconds, initial)
+    return None if solution is None else _Found(model, solution)
+
+
+def _eliminate(params: SolveParams, clock: _Clock, found: _Found, until: float) -> _Found:
+    """Remove routes one by one while the remaining vehicles can still serve their stops."""
+    while clock.elapsed() < until:
+        routes = dict(zip(found.model.fleet, found.routes, strict=True))
+        used = [k for k, route in routes.items() if route]
+        if len(used) <= 1:
+            break
+        reduced = None
+        for victim in sorted(used, key=lambda k: len(routes[k]))[:_ATTEMPTS]:
+            seconds = min(until - clock.elapsed(), _ATTEMPT_SHARE * params.time_limit_s)
+            if seconds <= 0:
+                break
+            reduced = _without(params, found, routes, victim, seconds)
+            if reduced is not None:
+                break
+        if reduced is None:
+            break
+        found = reduced
+    return found
+
+
+_ATTEMPTS = 3
+_ATTEMPT_SHARE = 0.1
+
+
+def _without(
+    params: SolveParams, found: _Found, routes: dict[int, list[int]], victim: int, seconds: float
+) -> _Found | None:
+    """Re-solve without the victim's vehicle (and idle ones); None when stops stay out."""
+    problem = found.model.problem
+    fleet = [k for k, route in routes.items() if route and k != victim]
+    model = _Model(problem, fleet, _vehicle_cost(problem))
+    target = found.dropped_cost
+    must = mandatory_penalty(problem)
+    routing = model.routing
+
+    def stop_when_all_in() -> None:
+        # Costs other than mandatory drops stay below `must`, so this means none is left out.
+        if routing.CostVar().Value() < (target // must + 1) * must:
+            routing.solver().FinishCurrentSearch()
+
+    routing.AddAtSolutionCallback(stop_when_all_in)
+    attempt = _search(model, params, seconds, [routes[k] for k in fleet])
+    if attempt is None or attempt.dropped_cost > target:
+        return None
+    return attempt
+
+
+def _plan(problem: Problem, found: _Found | None, clock: _Clock) -> Plan:
+    """Turn a solution into a Plan, recomputing arrivals from the matrix."""
+    routes = {}
+    if found is not None:
+        for k, vehicle_index in enumerate(found.model.fleet):
+            routes[vehicle_index] = _route(found, k)
+    plan_routes = tuple(
+        routes.get(k) or Route(vehicle.id, (), vehicle.shift[0], vehicle.shift[0])
+        for k, vehicle in enumerate(problem.vehicles)
+    )
+    served = {visit.stop_id for route in plan_routes for visit in route.visits}
+    dropped = tuple(stop.id for stop in problem.stops if stop.id not in served)
+    mandatory_out = any(problem.stop(stop_id).mandatory for stop_id in dropped)
+    stats = SolverStats(
+        status="no_solution" if found is None else ("partial" if mandatory_out else "feasible"),
+        wall_s=clock.elapsed(),
+        objective=found.solution.ObjectiveValue() if found else 0,
+        vehicles_used=sum(1 for route in plan_routes if route.used),
+        phases=tuple(clock.phases),
+    )
+    return Plan(
+        routes=plan_routes,
+        dropped=dropped,
+        travel_s=sum(route.travel_s for route in plan_routes),
+        distance_m=sum(route.distance_m for route in plan_routes),
+        stats=stats,
+    )
+
+
+def _route(found: _Found, k: int) -> Route:
+    """One vehicle's route with times read from the solution and arrivals from the matrix."""
+    model, solution = found.model, found.solution
+    routing, time_dim = model.routing, model.time
+    vehicle = model.vehicles[k]
+    break_start = _break_start(found, k)
+    matrix = model.problem.matrix
+    index = routing.Start(k)
+    departure = solution.Value(time_dim.CumulVar(index))
+    start_time, location, load = departure, vehicle.start, 0
+    visits: list[Visit] = []
+    travel = distance = 0
+    for node in found.routes[k]:
+        stop = model.problem.stops[node]
+        begin = solution.Value(time_dim.CumulVar(model.manager.NodeToIndex(node)))
+        leg = vehicle.travel_s(matrix.durations[location][stop.location])
+        arrival = departure + leg
+        if break_start is not None and departure <= break_start < begin:
+            arrival += vehicle.lunch.duration if vehicle.lunch else 0
+        load += stop.demand
+        visits.append(Visit(stop.id, min(arrival, begin), begin, begin + stop.service_s, load))
+        travel += leg
+        distance += matrix.distances[location][stop.location]
+        departure, location = begin + stop.service_s, stop.location
+    travel += vehicle.travel_s(matrix.durations[location][vehicle.end])
+    distance += matrix.distances[location][vehicle.end]
+    end = solution.Value(time_dim.CumulVar(routing.End(k)))
+    if not visits:
+        return Route(vehicle.id, (), vehicle.shift[0], vehicle.shift[0])
+    return Route(vehicle.id, tuple(visits), start_time, end, break_start, travel, distance)
+
+
+def _break_start(found: _Found, k: int) -> int | None:
+    interval = found.model.breaks.get(k)
+    if interval is None or not found.routes[k]:
+        return None
+    return int(found.solution.StartValue(interval))
