@@ -8,8 +8,10 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "dev-secret-change-me"})
-DEFAULT_SECRET = "dev-secret-change-me"
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "changeme", "change-me", "secret", "dev-secret-change-me-not-for-production"}
+)
+DEFAULT_SECRET = "dev-secret-change-me-not-for-production"
 
 
 class InsecureSettings(ValueError):

@@ -50,3 +50,4 @@ def dispatch(task_name: str, payload: dict[str, Any], *, message_id: int) -> Non
     result = task.apply_async(kwargs=payload, task_id=f"outbox-{message_id}")
     if celery_app.conf.task_always_eager and result.failed():
         raise TaskFailed(f"{task_name} failed in-process: {result.result!r}")
+celery_app.loader.import_default_modules()

@@ -1,8 +1,166 @@
 """The `courier` operator command line."""
 
-import typer
+from datetime import date
+from pathlib import Path
 
+import typer
+from alembic.config import Config
+
+from alembic import command
 from courier.cli import bench
+from courier.enums import Role
+from courier.errors import DomainError
+from courier.settings import get_settings
 
 app = typer.Typer(help="Courier service: operator commands.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+demo_app = typer.Typer(help="Demo province (Binh Duong).", no_args_is_help=True)
+users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+keys_app = typer.Typer(help="API keys for center systems and enterprises.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The task outbox.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(keys_app, name="keys")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(bench.app, name="bench")
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """Alembic's config for this project, on the settings' database unless a URL is given."""
+    root = Path(__file__).resolve().parents[2]
+    ini = root / "alembic.ini" if (root / "alembic.ini").exists() else Path("alembic.ini")
+    config = Config(str(ini))
+    config.set_main_option("script_location", str(ini.parent / "alembic"))
+    config.set_main_option("sqlalchemy.url", url or get_settings().database_url)
+    return config
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the migrations up to REVISION (head by default)."""
+    command.upgrade(alembic_config(), revision)
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION ('base' for an empty database)."""
+    command.downgrade(alembic_config(), revision)
+
+
+@demo_app.command("load")
+def demo_load() -> None:
+    """Load the demo province: sites, procedures, couriers and demo accounts."""
+    from courier import runtime
+    from courier.demo.load import load_demo
+
+    with runtime.unit_of_work() as session:
+        report = load_demo(session)
+    typer.echo(
+        f"demo province loaded: {report.sites} sites, {report.procedures} procedures, "
+        f"{report.couriers} couriers, {report.accounts} accounts"
+    )
+
+
+@demo_app.command("bookings")
+def demo_bookings(
+    on: str = typer.Option(..., "--date", help="YYYY-MM-DD, a working day"),
+    count: int = typer.Option(100, "--count", min=1, max=100_000),
+    seed: int = typer.Option(1, "--seed"),
+) -> None:
+    """Book COUNT realistic pickups spread over the populated area for a date."""
+    from courier import runtime
+    from courier.demo.load import load_bookings
+
+    try:
+        day = date.fromisoformat(on)
+        with runtime.unit_of_work() as session:
+            made = load_bookings(session, get_settings(), on=day, count=count, seed=seed)
+    except (ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"{made} bookings created for {day.isoformat()}")
+
+
+@users_app.command("create")
+def users_create(
+    role: Role = typer.Option(..., "--role"),
+    username: str = typer.Option(..., "--username"),
+    password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
+    site: str | None = typer.Option(None, "--site", help="site code (center staff, dispatcher)"),
+    full_name: str = typer.Option("", "--full-name"),
+) -> None:
+    """Create an account."""
+    from courier import runtime
+    from courier.accounts.service import create_user
+
+    try:
+        with runtime.unit_of_work() as session:
+            user = create_user(
+                session,
+                username=username,
+                password=password,
+                role=role,
+                full_name=full_name,
+                site_code=site,
+            )
+    except DomainError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"user {user.username} ({user.role.value}) created with id {user.id}")
+
+
+@keys_app.command("create")
+def keys_create(
+    name: str = typer.Option(..., "--name"),
+    site: str | None = typer.Option(None, "--site", help="site code of a center system"),
+    owner: str | None = typer.Option(None, "--owner", help="username of an enterprise account"),
+) -> None:
+    """Create an API key; its secret is printed once."""
+    from sqlalchemy import select
+
+    from courier import runtime
+    from courier.accounts.models import User
+    from courier.accounts.service import create_api_key
+    from courier.catalogue.service import get_site
+
+    with runtime.unit_of_work() as session:
+        site_obj = get_site(session, site) if site else None
+        user = session.scalar(select(User).where(User.username == owner)) if owner else None
+        if (site and site_obj is None) or (owner and user is None):
+            typer.echo("error: unknown site or owner", err=True)
+            raise typer.Exit(1)
+        try:
+            _, secret = create_api_key(
+                session,
+                name=name,
+                site_id=site_obj.id if site_obj else None,
+                owner_id=user.id if user else None,
+            )
+        except DomainError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(1) from None
+    typer.echo(secret)
+
+
+@outbox_app.command("relay")
+def outbox_relay() -> None:
+    """Send the outbox messages that are waiting (after a broker outage)."""
+    from courier import runtime
+    from courier.outbox.service import relay_pending
+
+    result = relay_pending(runtime.session_factory())
+    typer.echo(f"sent {result.sent}, failed {result.failed}")
+
+
+@app.command("serve")
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host"),
+    port: int = typer.Option(8000, "--port"),
+    workers: int = typer.Option(1, "--workers"),
+) -> None:
+    """Serve the HTTP API."""
+    import uvicorn
+
+    get_settings()  # refuse placeholder secrets before binding a port
+    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)

@@ -4,7 +4,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from courier.db import utcnow
@@ -38,40 +38,51 @@ def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> Relay
 
 
 def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayResult:
-    """Send unsent messages in order; a message whose send fails stays for the next pass."""
+    """Send unsent messages in order, at least once; a failed send stays for the next pass.
+
+    No transaction is open while a message is dispatched: an in-process task writes to the
+    same database, and a broker call must not hold row locks.
+    """
     from courier.worker import TaskFailed, dispatch
 
-    sent = failed = 0
     with factory() as session:
         query = (
-            select(OutboxMessage)
+            select(OutboxMessage.id, OutboxMessage.task_name, OutboxMessage.payload)
             .where(OutboxMessage.sent_at.is_(None))
             .order_by(OutboxMessage.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
         )
-        for message in session.scalars(query).all():
-            message.attempts += 1
-            try:
-                dispatch(message.task_name, message.payload, message_id=message.id)
-            except TaskFailed as exc:
-                _note_failure(message, exc)
-                failed += 1
-                continue
-            except Exception as exc:  # the broker is unreachable: stop, try the rest later
-                _note_failure(message, exc)
-                failed += 1
-                break
-            message.sent_at = utcnow()
-            message.last_error = None
-            sent += 1
-        session.commit()
+        pending = session.execute(query).all()
+    sent = failed = 0
+    for message_id, task_name, payload in pending:
+        try:
+            dispatch(task_name, payload, message_id=message_id)
+        except TaskFailed as exc:
+            _record(factory, message_id, error=exc)
+            failed += 1
+            continue
+        except Exception as exc:  # the broker is unreachable: stop, the rest waits for later
+            _record(factory, message_id, error=exc)
+            failed += 1
+            break
+        _record(factory, message_id, error=None)
+        sent += 1
     return RelayResult(sent=sent, failed=failed)
 
 
-def _note_failure(message: OutboxMessage, exc: Exception) -> None:
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    log.warning("outbox message %s not sent: %s", message.id, message.last_error)
+def _record(factory: sessionmaker[Session], message_id: int, *, error: Exception | None) -> None:
+    values: dict[str, Any] = {"attempts": OutboxMessage.attempts + 1}
+    if error is None:
+        values.update(sent_at=utcnow(), last_error=None)
+    else:
+        values["last_error"] = f"{type(error).__name__}: {error}"[:2000]
+        log.warning("outbox message %s not sent: %s", message_id, values["last_error"])
+    with factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.sent_at.is_(None))
+            .values(**values)
+        )
 
 
 def pending_count(session: Session) -> int:

@@ -1,0 +1,36 @@
+"""The FastAPI application."""
+
+from fastapi import FastAPI
+from sqlalchemy.orm import Session, sessionmaker
+
+from api import errors
+from api.ratelimit import RateLimit
+from api.routers import auth, bookings, catalogue, dossiers, handovers, jobs, track
+from courier import runtime
+from courier.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(
+    settings: Settings | None = None, session_factory: sessionmaker[Session] | None = None
+) -> FastAPI:
+    """The app, on the given settings and sessions (the process's by default)."""
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Dịch vụ bưu chính công: thu gom và trả hồ sơ / Public postal dossier courier",
+        version="0.1.0",
+    )
+    app.state.settings = settings
+    app.state.session_factory = session_factory or runtime.session_factory()
+    app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
+    errors.install(app)
+    for module in (auth, catalogue, bookings, track, handovers, jobs, dossiers):
+        app.include_router(module.router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["ops"])
+    def health() -> dict[str, str]:
+        """Liveness."""
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,67 @@
+"""Courier jobs: a courier's own list, failed attempts, and assignment by a dispatcher."""
+
+from datetime import date
+
+from fastapi import APIRouter
+
+from api import present, schemas
+from api.deps import CurrentActor, DbSession, SettingsDep
+from courier.dossiers import jobs
+from courier.dossiers.models import JobStatus
+from courier.errors import FieldProblem, InvalidInput
+
+router = APIRouter(prefix="/jobs", tags=["jobs"])
+
+
+@router.get("", response_model=list[schemas.JobOut])
+def list_jobs(
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    status: JobStatus | None = None,
+    on: date | None = None,
+) -> list[schemas.JobOut]:
+    """A courier's own jobs, or every job for dispatchers, by window start."""
+    found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
+    return [present.job_out(j, settings.zone) for j in found]
+
+
+@router.get("/{job_id}", response_model=schemas.JobOut)
+def get_job(
+    job_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> schemas.JobOut:
+    """One job the caller may see."""
+    return present.job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
+
+
+@router.post("/{job_id}/attempts", response_model=schemas.JobOut)
+def fail_attempt(
+    job_id: int,
+    body: schemas.AttemptIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+) -> schemas.JobOut:
+    """Record a failed attempt with its reason; the pair is re-queued until the limit."""
+    try:
+        reason = jobs.FailureReason(body.reason)
+    except ValueError:
+        allowed = ", ".join(r.value for r in jobs.FailureReason)
+        raise InvalidInput([FieldProblem(("reason",), f"one of: {allowed}")]) from None
+    job = jobs.record_failed_attempt(
+        session, job_id, actor, settings, reason=reason, note=body.note, lat=body.lat, lon=body.lon
+    )
+    return present.job_out(job, settings.zone)
+
+
+@router.post("/{job_id}/assign", response_model=list[schemas.JobOut])
+def assign(
+    job_id: int,
+    body: schemas.AssignIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+) -> list[schemas.JobOut]:
+    """Give the job's pair to a courier (dispatchers)."""
+    pair = jobs.assign_pair(session, job_id, body.courier_id, actor)
+    return [present.job_out(j, settings.zone) for j in pair]

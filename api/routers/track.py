@@ -1,0 +1,62 @@
+"""Public tracking with the code and the phone's last digits; cancel or reschedule before pickup."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+
+from api import present, schemas
+from api.deps import DbSession, SettingsDep
+from api.ratelimit import public_limit
+from courier.dossiers import actions
+from courier.dossiers import service as dossiers
+
+router = APIRouter(prefix="/track", tags=["tracking"], dependencies=[Depends(public_limit)])
+AcceptLanguage = Annotated[str | None, Header()]
+
+
+def _timeline(
+    session: DbSession, code: str, phone: str, settings: SettingsDep, lang: str | None
+) -> schemas.TrackOut:
+    dossier = actions.find_public(session, code, phone)
+    events = dossiers.timeline(session, dossier)
+    return present.track_out(dossier, events, present.language(lang), settings.zone)
+
+
+@router.get("/{code}", response_model=schemas.TrackOut)
+def track(
+    code: str,
+    session: DbSession,
+    settings: SettingsDep,
+    phone: str = Query(pattern=r"^\d{4}$", description="last 4 digits of the applicant's phone"),
+    accept_language: AcceptLanguage = None,
+) -> schemas.TrackOut:
+    """The public timeline; a wrong phone suffix answers exactly like an unknown code."""
+    return _timeline(session, code, phone, settings, accept_language)
+
+
+@router.post("/{code}/cancel", response_model=schemas.TrackOut)
+def cancel(
+    code: str,
+    body: schemas.PhoneProof,
+    session: DbSession,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> schemas.TrackOut:
+    """Cancel the booking before the courier has picked the dossier up."""
+    actions.cancel_public(session, code, body.phone)
+    return _timeline(session, code, body.phone, settings, accept_language)
+
+
+@router.post("/{code}/reschedule", response_model=schemas.TrackOut)
+def reschedule(
+    code: str,
+    body: schemas.RescheduleIn,
+    session: DbSession,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> schemas.TrackOut:
+    """Move the pickup to another working day or slot, before pickup."""
+    actions.reschedule_public(
+        session, code, body.phone, settings, on=body.preferred_on, slot=body.slot
+    )
+    return _timeline(session, code, body.phone, settings, accept_language)

@@ -1,0 +1,148 @@
+"""Passwords (Argon2), short-lived JWT access tokens, API keys, and the actor behind each."""
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courier.accounts.models import ApiKey, User
+from courier.actors import Actor
+from courier.catalogue.models import Site
+from courier.db import utcnow
+from courier.enums import Role
+from courier.errors import Conflict, NotAuthenticated
+from courier.fleet.models import Courier
+from courier.settings import Settings
+
+_hasher = PasswordHasher()
+# verified against when the user is unknown, so both paths cost the same
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+ALGORITHM = "HS256"
+SITE_ROLES = (Role.CENTER_STAFF, Role.DISPATCHER)
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash of the password."""
+    return _hasher.hash(password)
+
+
+def create_user(
+    session: Session,
+    *,
+    username: str,
+    password: str,
+    role: Role,
+    full_name: str = "",
+    site_code: str | None = None,
+) -> User:
+    """A new account; center staff and dispatchers must name their site."""
+    if session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"user {username} already exists")
+    if len(password) < 8:
+        raise Conflict("a password has at least 8 characters")
+    site_id = None
+    if site_code is not None:
+        site = session.scalar(select(Site).where(Site.code == site_code))
+        if site is None:
+            raise Conflict(f"no site {site_code}")
+        site_id = site.id
+    elif role in SITE_ROLES:
+        raise Conflict(f"a {role.value} account must be bound to a site (--site CODE)")
+    user = User(
+        username=username,
+        password_hash=hash_password(password),
+        role=role,
+        full_name=full_name,
+        site_id=site_id,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, username: str, password: str) -> User:
+    """The active user with these credentials, or `NotAuthenticated`."""
+    user = session.scalar(select(User).where(User.username == username, User.active))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerifyMismatchError, InvalidHashError):
+        raise NotAuthenticated("wrong username or password") from None
+    if user is None:
+        raise NotAuthenticated("wrong username or password")
+    return user
+
+
+def issue_token(user: User, settings: Settings) -> str:
+    """A signed access token valid for a few minutes."""
+    now = utcnow()
+    claims = {
+        "sub": str(user.id),
+        "role": user.role.value,
+        "iat": now,
+        "exp": now + timedelta(minutes=settings.access_token_minutes),
+    }
+    return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
+
+
+def actor_from_token(session: Session, token: str, settings: Settings) -> Actor:
+    """The actor behind a bearer token (re-read from the database, so a disabled user is out)."""
+    try:
+        claims = jwt.decode(
+            token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
+        )
+    except jwt.PyJWTError:
+        raise NotAuthenticated("invalid or expired token") from None
+    user = session.get(User, int(claims["sub"]))
+    if user is None or not user.active:
+        raise NotAuthenticated("invalid or expired token")
+    return actor_for_user(session, user)
+
+
+def actor_for_user(session: Session, user: User) -> Actor:
+    """The actor an account acts as, with its courier record when it has one."""
+    courier_id = session.scalar(select(Courier.id).where(Courier.user_id == user.id))
+    return Actor(
+        kind="user",
+        id=user.id,
+        role=user.role,
+        site_id=user.site_id,
+        courier_id=courier_id,
+        owner_id=user.id,
+    )
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(
+    session: Session, *, name: str, site_id: int | None = None, owner_id: int | None = None
+) -> tuple[ApiKey, str]:
+    """A new key for a center system (site) or an enterprise (owner); the secret is shown once."""
+    if (site_id is None) == (owner_id is None):
+        raise Conflict("an API key belongs to exactly one site or one account")
+    prefix = secrets.token_hex(4)
+    secret = f"ck_{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey(
+        name=name, prefix=prefix, key_hash=_digest(secret), site_id=site_id, owner_id=owner_id
+    )
+    session.add(key)
+    session.flush()
+    return key, secret
+
+
+def actor_from_api_key(session: Session, secret: str) -> Actor:
+    """The actor behind an API key, or `NotAuthenticated`."""
+    parts = secret.split("_")
+    key = None
+    if len(parts) >= 3 and parts[0] == "ck":
+        key = session.scalar(select(ApiKey).where(ApiKey.prefix == parts[1], ApiKey.active))
+    if key is None or not hmac.compare_digest(key.key_hash, _digest(secret)):
+        raise NotAuthenticated("invalid API key")
+    return Actor(kind="api_key", id=key.id, site_id=key.site_id, owner_id=key.owner_id)

@@ -1,0 +1,93 @@
+"""What center staff, couriers and citizens do to a dossier outside handovers."""
+
+import hmac
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from courier import access
+from courier.actors import PUBLIC_CITIZEN, Actor
+from courier.db import utcnow
+from courier.dossiers import codes, jobs
+from courier.dossiers import service as dossiers
+from courier.dossiers.booking import check_day
+from courier.dossiers.models import Dossier, ResultReturn, Slot
+from courier.dossiers.phones import last_digits
+from courier.dossiers.states import Event
+from courier.enums import Role
+from courier.errors import DossierNotFound, InvalidInput, PermissionDenied
+from courier.settings import Settings
+
+
+def start_processing(session: Session, code: str, actor: Actor) -> Dossier:
+    """The receiving center starts working on the dossier."""
+    dossier = _for_receiving_site(session, code, actor)
+    dossiers.apply_event(
+        session, dossier, Event.START_PROCESSING, actor, site_id=dossier.receiving_site_id
+    )
+    return dossier
+
+
+def mark_result_ready(session: Session, code: str, actor: Actor, settings: Settings) -> Dossier:
+    """The result is ready; when the citizen chose the post, the return job pair is created."""
+    dossier = _for_receiving_site(session, code, actor)
+    dossiers.apply_event(
+        session, dossier, Event.RESULT_READY, actor, site_id=dossier.receiving_site_id
+    )
+    if dossier.result_return is ResultReturn.POST:
+        jobs.create_return_pair(session, dossier, settings, ready_at=utcnow())
+    return dossier
+
+
+def depart(session: Session, code: str, actor: Actor) -> Dossier:
+    """The courier carrying the dossier leaves for the center (or for the citizen with the result)."""
+    dossier = dossiers.get_visible(session, code, actor, lock=True)
+    if not (
+        actor.is_admin
+        or (actor.courier_id and access.is_held_by_courier(dossier, actor.courier_id))
+    ):
+        raise PermissionDenied("only the courier carrying the dossier may mark its departure")
+    dossiers.apply_event(session, dossier, Event.DEPART, actor)
+    return dossier
+
+
+def _for_receiving_site(session: Session, code: str, actor: Actor) -> Dossier:
+    dossier = dossiers.get_visible(session, code, actor, lock=True)
+    if not access.acts_for_site(actor, dossier.receiving_site_id):
+        raise PermissionDenied("only the receiving center may do this")
+    if actor.kind == "user" and not (actor.is_admin or actor.has_role(Role.CENTER_STAFF)):
+        raise PermissionDenied("only center staff may do this")
+    return dossier
+
+
+def find_public(session: Session, code: str, phone_last4: str, *, lock: bool = False) -> Dossier:
+    """The dossier for someone who knows its code and the phone's last 4 digits; else not found."""
+    dossier = dossiers.find_by_code(session, code, lock=lock) if codes.is_valid(code) else None
+    expected = last_digits(dossier.applicant_phone) if dossier is not None else "0000"
+    matches = hmac.compare_digest(expected.encode(), phone_last4.strip().encode())
+    if dossier is None or not matches:
+        raise DossierNotFound("no dossier with this code and phone number")
+    return dossier
+
+
+def cancel_public(session: Session, code: str, phone_last4: str) -> Dossier:
+    """The citizen cancels before pickup."""
+    dossier = find_public(session, code, phone_last4, lock=True)
+    dossiers.apply_event(session, dossier, Event.CANCEL, PUBLIC_CITIZEN)
+    jobs.cancel_open_jobs(session, dossier)
+    return dossier
+
+
+def reschedule_public(
+    session: Session, code: str, phone_last4: str, settings: Settings, *, on: date, slot: Slot
+) -> Dossier:
+    """The citizen moves the pickup to another working day or slot, before pickup."""
+    dossier = find_public(session, code, phone_last4, lock=True)
+    problems = check_day(on, slot, settings, utcnow())
+    if problems:
+        raise InvalidInput(problems)
+    dossiers.apply_event(session, dossier, Event.RESCHEDULE, PUBLIC_CITIZEN)
+    dossier.preferred_on, dossier.slot = on, slot
+    dossier.due_on = None
+    jobs.reschedule_inbound(session, dossier, settings)
+    return dossier
