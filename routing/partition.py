@@ -1,0 +1,250 @@
+"""Province scale: split a day into independent per-depot sub-problems and solve them in parallel.
+
+A day is plain data with coordinates (depots, couriers, jobs). Each job (one dossier, a
+pickup→delivery pair) goes to the depot nearest its citizen end unless that depot is full; a
+depot's jobs are cut into angular sectors of bounded size, each with a share of the depot's
+couriers. Sub-problems share no courier and no job, so their plans simply add up.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from routing.matrix import LatLon, MatrixProvider, Profile, haversine_m
+from routing.model import (
+    Break,
+    Objective,
+    Pair,
+    Plan,
+    Problem,
+    Route,
+    SolverStats,
+    Stop,
+    Vehicle,
+)
+from routing.solver import SolveParams, solve
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One end of a job: where, the time windows for the start of service, how long it takes."""
+
+    point: LatLon
+    windows: tuple[tuple[int, int], ...]
+    service_s: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One dossier carried from `pickup` to `delivery` on one route.
+
+    `citizen_end` tells which end is the citizen's (pickup for inbound dossiers, delivery for
+    results): the job belongs to the depot serving that neighbourhood.
+    """
+
+    id: str
+    pickup: Call
+    delivery: Call
+    demand: int = 1
+    penalty: int | None = None
+    citizen_end: Literal["pickup", "delivery"] = "pickup"
+
+    @property
+    def citizen_point(self) -> LatLon:
+        """Where the citizen is."""
+        return self.pickup.point if self.citizen_end == "pickup" else self.delivery.point
+
+
+@dataclass(frozen=True, slots=True)
+class Depot:
+    """A post office couriers start from and return to, with how its couriers travel."""
+
+    id: str
+    point: LatLon
+    profile: Profile
+
+
+@dataclass(frozen=True, slots=True)
+class Courier:
+    """A courier of a depot: shift (s since midnight), capacity in dossiers, lunch break."""
+
+    id: str
+    depot_id: str
+    shift: tuple[int, int]
+    capacity: int
+    lunch: Break | None = None
+    fixed_cost: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Day:
+    """Everything to plan for one day in a province."""
+
+    depots: tuple[Depot, ...]
+    couriers: tuple[Courier, ...]
+    jobs: tuple[Job, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """An independent sub-problem: one depot, some of its couriers, the jobs they share."""
+
+    depot: Depot
+    couriers: tuple[Courier, ...]
+    jobs: tuple[Job, ...]
+
+
+def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
+    """Jobs per depot id: the depot nearest the citizen, or the next nearest while it is full.
+
+    A depot holds at most `jobs_per_courier` × its couriers. Jobs that lose most by moving
+    (largest regret: second-nearest minus nearest distance) choose first; when every depot is
+    full a job stays with its nearest depot, where the solver drops it if it cannot fit.
+    """
+    depots = day.depots
+    by_depot: dict[str, list[Job]] = {depot.id: [] for depot in depots}
+    if not day.jobs or not depots:
+        return by_depot
+    room = {depot.id: 0 for depot in depots}
+    for courier in day.couriers:
+        room[courier.depot_id] += jobs_per_courier
+    distance = haversine_m([job.citizen_point for job in day.jobs], [d.point for d in depots])
+    preference = np.argsort(distance, axis=1, kind="stable")
+    ranked = np.sort(distance, axis=1)
+    regret = ranked[:, 1] - ranked[:, 0] if len(depots) > 1 else np.zeros(len(day.jobs))
+    for j in np.argsort(-regret, kind="stable"):
+        choices = [depots[int(k)].id for k in preference[j]]
+        chosen = next((d for d in choices if room[d] > 0), choices[0])
+        room[chosen] -= 1
+        by_depot[chosen].append(day.jobs[int(j)])
+    return by_depot
+
+
+def split_day(day: Day, *, max_jobs: int = 100, jobs_per_courier: int = 20) -> list[Part]:
+    """Cut the day into parts of at most `max_jobs` jobs, each with its depot's couriers' share.
+
+    The cap holds when `max_jobs` >= `jobs_per_courier`; below that, or when every depot is
+    full, a depot keeps one part per courier and its parts may be larger.
+    """
+    if max_jobs < 1:
+        raise ValueError("max_jobs must be at least 1")
+    by_depot = assign_jobs(day, jobs_per_courier)
+    parts: list[Part] = []
+    for depot in day.depots:
+        jobs = by_depot[depot.id]
+        couriers = [c for c in day.couriers if c.depot_id == depot.id]
+        if not jobs:
+            continue
+        # A part without a courier could only drop its jobs: never cut more sectors than couriers.
+        count = max(1, min(math.ceil(len(jobs) / max_jobs), len(couriers)))
+        sectors = _sectors(depot, jobs, count)
+        shares = _shares([len(s) for s in sectors], len(couriers))
+        start = 0
+        for sector, share in zip(sectors, shares, strict=True):
+            parts.append(Part(depot, tuple(couriers[start : start + share]), tuple(sector)))
+            start += share
+    return parts
+
+
+def _sectors(depot: Depot, jobs: list[Job], count: int) -> list[list[Job]]:
+    """Split jobs into `count` near-equal angular sectors around the depot (a sweep)."""
+    if count <= 1:
+        return [jobs]
+    angle = np.array(
+        [
+            math.atan2(j.citizen_point.lat - depot.point.lat, j.citizen_point.lon - depot.point.lon)
+            for j in jobs
+        ]
+    )
+    order = np.argsort(angle, kind="stable")
+    # Start the sweep at the widest angular gap so no sector straddles a dense cluster's cut.
+    gaps = np.diff(np.append(angle[order], angle[order][0] + 2 * math.pi))
+    order = np.roll(order, -int(np.argmax(gaps)) - 1)
+    return [[jobs[int(i)] for i in chunk] for chunk in np.array_split(order, count)]
+
+
+def _shares(sizes: list[int], couriers: int) -> list[int]:
+    """Couriers per sector in proportion to its jobs (largest remainder), one each if possible."""
+    total = sum(sizes)
+    base = [min(1, couriers) if couriers >= len(sizes) else 0 for _ in sizes]
+    spare = couriers - sum(base)
+    exact = [spare * size / total for size in sizes]
+    shares = [b + math.floor(e) for b, e in zip(base, exact, strict=True)]
+    leftovers = sorted(range(len(sizes)), key=lambda i: math.floor(exact[i]) - exact[i])
+    for i in leftovers[: couriers - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def build_problem(
+    part: Part, provider: MatrixProvider, objective: Objective = "hierarchical"
+) -> Problem:
+    """The solver's problem for one part: location 0 is the depot, then each distinct place."""
+    places: dict[LatLon, int] = {part.depot.point: 0}
+    for job in part.jobs:
+        for call in (job.pickup, job.delivery):
+            places.setdefault(call.point, len(places))
+    matrix = provider.matrix(list(places), part.depot.profile).to_model()
+    stops: list[Stop] = []
+    pairs: list[Pair] = []
+    for job in part.jobs:
+        pickup, delivery = f"{job.id}/pickup", f"{job.id}/delivery"
+        stops.append(_stop(pickup, job.pickup, places, job.demand, job.penalty))
+        stops.append(_stop(delivery, job.delivery, places, -job.demand, job.penalty))
+        pairs.append(Pair(pickup, delivery))
+    vehicles = tuple(
+        Vehicle(c.id, 0, 0, c.shift, c.capacity, c.lunch, c.fixed_cost) for c in part.couriers
+    )
+    return Problem(
+        vehicles=vehicles,
+        stops=tuple(stops),
+        matrix=matrix,
+        pairs=tuple(pairs),
+        objective=objective,
+    )
+
+
+def _stop(
+    stop_id: str, call: Call, places: dict[LatLon, int], demand: int, penalty: int | None
+) -> Stop:
+    return Stop(stop_id, places[call.point], call.windows, call.service_s, demand, penalty)
+
+
+def solve_partitioned(
+    problem_parts: Sequence[Problem], params: SolveParams, workers: int
+) -> list[Plan]:
+    """Solve independent problems, in `workers` processes (in this process when 1); same order."""
+    if workers <= 1 or len(problem_parts) <= 1:
+        return [solve(problem, params) for problem in problem_parts]
+    # Largest parts first so a long solve does not start last and leave a worker idle.
+    order = sorted(range(len(problem_parts)), key=lambda i: -len(problem_parts[i].stops))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: dict[int, Future[Plan]] = {
+            i: pool.submit(solve, problem_parts[i], params) for i in order
+        }
+        return [futures[i].result() for i in range(len(problem_parts))]
+
+
+def merge_plans(plans: Sequence[Plan], wall_s: float) -> Plan:
+    """One plan for the whole day from the parts' plans (routes and drops side by side)."""
+    routes: list[Route] = [route for plan in plans for route in plan.routes]
+    statuses = sorted({plan.stats.status for plan in plans})
+    stats = SolverStats(
+        status=statuses[0] if len(statuses) == 1 else "+".join(statuses),
+        wall_s=wall_s,
+        objective=sum(plan.stats.objective for plan in plans),
+        vehicles_used=sum(plan.vehicles_used for plan in plans),
+    )
+    return Plan(
+        routes=tuple(routes),
+        dropped=tuple(stop for plan in plans for stop in plan.dropped),
+        travel_s=sum(plan.travel_s for plan in plans),
+        distance_m=sum(plan.distance_m for plan in plans),
+        stats=stats,
+    )
