@@ -35,9 +35,6 @@ def record_handover(
     if not created:
         response.status_code = status.HTTP_200_OK
     ids = [i.dossier_id for i in handover.items]
-    codes = dict(
-        session.execute(
-            select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids))
-        ).tuples()
-    )
+    rows = session.execute(select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids)))
+    codes = {dossier_id: code for dossier_id, code in rows}
     return present.handover_out(handover, codes, settings.zone)

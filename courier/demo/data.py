@@ -777,7 +777,17 @@ COURIER_ACCOUNTS: tuple[AccountSpec, ...] = tuple(
     for c in COURIERS
 )
 
-ACCOUNTS: tuple[AccountSpec, ...] = STAFF_ACCOUNTS + COURIER_ACCOUNTS
+# one counter clerk for every other branch, so each center's dashboard can be tried
+BRANCH_STAFF_ACCOUNTS: tuple[AccountSpec, ...] = tuple(
+    AccountSpec(
+        f"center.{b.code.removeprefix('BD-').lower()}", "demo-center-2026", Role.CENTER_STAFF,
+        f"Cán bộ một cửa {b.name_vi}", b.code, None,
+    )
+    for b in BRANCHES
+    if b.code != "BD-TA"
+)
+
+ACCOUNTS: tuple[AccountSpec, ...] = STAFF_ACCOUNTS + BRANCH_STAFF_ACCOUNTS + COURIER_ACCOUNTS
 
 # --------------------------------------------------------------------------- population
 

@@ -11,7 +11,7 @@ from courier.db import utcnow
 from courier.dossiers import codes, jobs
 from courier.dossiers import service as dossiers
 from courier.dossiers.booking import check_day
-from courier.dossiers.models import Dossier, ResultReturn, Slot
+from courier.dossiers.models import Dossier, DossierStatus, ResultReturn, Slot
 from courier.dossiers.phones import last_digits
 from courier.dossiers.states import Event
 from courier.enums import Role
@@ -47,7 +47,10 @@ def depart(session: Session, code: str, actor: Actor) -> Dossier:
         or (actor.courier_id and access.is_held_by_courier(dossier, actor.courier_id))
     ):
         raise PermissionDenied("only the courier carrying the dossier may mark its departure")
-    dossiers.apply_event(session, dossier, Event.DEPART, actor)
+    outbound = dossier.status is DossierStatus.RESULT_PICKED_UP
+    dossiers.apply_event(
+        session, dossier, Event.OUT_FOR_DELIVERY if outbound else Event.DEPART, actor
+    )
     return dossier
 
 

@@ -98,8 +98,8 @@ class Dossier(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
-    procedure: Mapped[Procedure] = relationship(lazy="joined")
-    receiving_site: Mapped[Site] = relationship(lazy="joined")
+    procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
+    receiving_site: Mapped[Site] = relationship(lazy="joined", innerjoin=True)
     jobs: Mapped[list["Job"]] = relationship(back_populates="dossier", order_by="Job.id")
 
     __mapper_args__ = {"version_id_col": version}

@@ -21,7 +21,7 @@ def find_by_code(session: Session, code: str, *, lock: bool = False) -> Dossier 
     """The dossier with this tracking code, or None."""
     query = select(Dossier).where(Dossier.tracking_code == codes.normalise(code))
     if lock:
-        query = query.with_for_update()
+        query = query.with_for_update(of=Dossier)
     return session.scalars(query).unique().one_or_none()
 
 

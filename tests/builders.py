@@ -1,0 +1,90 @@
+"""Small typed builders for tests: bookings, logins, handovers."""
+
+import uuid
+from datetime import UTC, date, datetime
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.demo import data
+from courier.fleet.models import Courier
+from courier.settings import Settings
+
+HO_CHI_MINH = Settings().zone
+
+
+def booking_day() -> date:
+    """A working day after today, so every slot is open."""
+    return calendar.next_working_day(calendar.local_today(datetime.now(UTC), HO_CHI_MINH))
+
+
+def booking_body(**overrides: Any) -> dict[str, Any]:
+    """A valid booking near Thu Dau Mot for a branch procedure."""
+    body: dict[str, Any] = {
+        "applicant_name": "Nguyễn Văn An",
+        "phone": "0912 345 678",
+        "address_text": "12 Yersin, phường Phú Cường, Thủ Dầu Một, Bình Dương",
+        "lat": 10.981,
+        "lon": 106.655,
+        "procedure_code": "HT-01",
+        "preferred_on": booking_day().isoformat(),
+        "slot": "morning",
+        "result_return": "post",
+        "consent": True,
+        "consent_version": Settings().consent_version,
+    }
+    body.update(overrides)
+    return body
+
+
+def book(client: TestClient, **overrides: Any) -> dict[str, Any]:
+    """Book through the API and return the answer (asserting 201)."""
+    response = client.post("/api/v1/bookings", json=booking_body(**overrides))
+    assert response.status_code == 201, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def account(role: str, index: int = 0) -> data.AccountSpec:
+    """The index-th demo account with that role."""
+    return [a for a in data.ACCOUNTS if a.role.value == role][index]
+
+
+def login(client: TestClient, username: str, password: str) -> dict[str, str]:
+    """Authorization headers for a demo account."""
+    response = client.post("/api/v1/auth/token", data={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def login_as(client: TestClient, role: str, index: int = 0) -> dict[str, str]:
+    """Headers for the index-th demo account of a role."""
+    spec = account(role, index)
+    return login(client, spec.username, spec.password)
+
+
+def courier_login(client: TestClient, session: Session, code: str) -> tuple[int, dict[str, str]]:
+    """A courier's id and headers."""
+    courier_id = session.scalar(select(Courier.id).where(Courier.code == code))
+    assert courier_id is not None
+    return courier_id, login(client, code.lower(), data.COURIER_PASSWORD)
+
+
+def handover_body(
+    giver: dict[str, Any], receiver: dict[str, Any], codes: list[str], **extra: Any
+) -> dict[str, Any]:
+    """A handover with a fresh idempotency key, at now."""
+    body: dict[str, Any] = {
+        "idempotency_key": uuid.uuid4().hex,
+        "giver": giver,
+        "receiver": receiver,
+        "tracking_codes": codes,
+        "device_at": datetime.now(UTC).isoformat(),
+        "lat": 10.98,
+        "lon": 106.65,
+    }
+    body.update(extra)
+    return body

@@ -1,0 +1,128 @@
+"""Test databases built by the Alembic migrations, on SQLite and PostgreSQL; each test rolls back."""
+
+import os
+
+os.environ.pop("COURIER_BROKER_URL", None)  # tasks run in-process in the suite
+os.environ.setdefault("COURIER_ENVIRONMENT", "test")
+os.environ.setdefault("COURIER_SECRET_KEY", "test-secret-key-long-enough-for-hs256-signing")
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from alembic import command
+from api.main import create_app
+from courier import runtime
+from courier.cli import alembic_config
+from courier.db import make_engine
+from courier.demo.load import load_demo
+from courier.settings import Settings
+from tests import services
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def migrate(url: str, revision: str = "head") -> None:
+    """Run the project's migrations on a database."""
+    config = alembic_config(url)
+    config.attributes["configure_logger"] = False
+    command.upgrade(config, revision)
+
+
+@pytest.fixture(scope="session")
+def database_urls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
+    """A fresh SQLite file, and a fresh PostgreSQL database when the server is there."""
+    sqlite_path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+    urls = {"sqlite": f"sqlite:///{sqlite_path}"}
+    admin: Engine | None = None
+    name = f"courier_test_{uuid.uuid4().hex[:8]}"
+    if services.reachable(services.POSTGRES_URL):
+        admin = create_engine(services.POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        urls["postgresql"] = (
+            make_url(services.POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+        )
+    yield urls
+    if admin is not None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def engine(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Iterator[Engine]:
+    """A migrated database with the demo province loaded, per backend."""
+    backend = request.param
+    if backend not in database_urls:
+        services.require(services.POSTGRES_URL, "PostgreSQL")
+    url = database_urls[backend]
+    migrate(url)
+    eng = make_engine(url)
+    with Session(eng) as session, session.begin():
+        load_demo(session)
+    yield eng
+    eng.dispose()
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    with engine.connect() as conn:
+        outer = conn.begin()
+        yield conn
+        outer.rollback()
+
+
+@pytest.fixture
+def factory(connection: Connection) -> Iterator[sessionmaker[Session]]:
+    """Sessions joined to the test's transaction (their commits become savepoints)."""
+    made = sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+    runtime.use_session_factory(made)
+    yield made
+    runtime.use_session_factory(None)
+
+
+@pytest.fixture
+def session(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A session for arranging and checking state."""
+    with factory() as s:
+        yield s
+
+
+@pytest.fixture
+def settings() -> Settings:
+    """Test settings: a real secret, a generous public rate limit."""
+    return Settings(
+        environment="test",
+        secret_key="test-secret-key-long-enough-for-hs256-signing",
+        track_rate_limit="1000/minute",
+    )
+
+
+@pytest.fixture
+def app(settings: Settings, factory: sessionmaker[Session]) -> FastAPI:
+    """The app on the test's transaction."""
+    return create_app(settings, factory)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """An HTTP client for the app."""
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """Small data files copied for the tests."""
+    return Path(__file__).parent / "data"

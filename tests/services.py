@@ -1,0 +1,39 @@
+"""Reaching the machine's PostgreSQL, Redis and RabbitMQ: fail loudly on CI, skip elsewhere."""
+
+import os
+import socket
+from urllib.parse import urlparse
+
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("COURIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def on_ci() -> bool:
+    """True on the CI machine, where every service must be there."""
+    return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def reachable(url: str) -> bool:
+    """True when something listens at the URL's host and port."""
+    parsed = urlparse(url.replace("+psycopg", ""))
+    defaults = {"postgresql": 5432, "redis": 6379, "amqp": 5672}
+    port = parsed.port or defaults.get(parsed.scheme, 0)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def require(url: str, name: str) -> None:
+    """Skip (or on CI, fail) when the service is not reachable."""
+    if reachable(url):
+        return
+    message = f"{name} is not reachable at {url}"
+    if on_ci():
+        pytest.fail(f"{message}; CI must provide it", pytrace=False)
+    pytest.skip(message)
