@@ -5,12 +5,18 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from courier import calendar
+from courier.accounts import service as accounts
+from courier.accounts.models import User
+from courier.catalogue.models import Site
 from courier.demo import data
+from courier.dossiers.models import Dossier, Job, TrackingEvent
 from courier.fleet.models import Courier
+from courier.handovers.models import Handover
+from courier.outbox.models import OutboxMessage
 from courier.settings import Settings
 
 HO_CHI_MINH = Settings().zone
@@ -88,3 +94,51 @@ def handover_body(
     }
     body.update(extra)
     return body
+
+
+def headers_for(session: Session, username: str) -> dict[str, str]:
+    """Bearer headers for an account, signed directly (no Argon2 login: keeps the suite fast)."""
+    user = session.scalar(select(User).where(User.username == username))
+    assert user is not None, username
+    return {"Authorization": f"Bearer {accounts.issue_token(user, Settings())}"}
+
+
+def courier_id(session: Session, code: str) -> int:
+    """The id of a demo courier."""
+    found = session.scalar(select(Courier.id).where(Courier.code == code))
+    assert found is not None
+    return found
+
+
+def site_id(session: Session, code: str) -> int:
+    """The id of a demo site."""
+    found = session.scalar(select(Site.id).where(Site.code == code))
+    assert found is not None
+    return found
+
+
+def counts(session: Session) -> dict[str, int]:
+    """How many dossiers, jobs, tracking events, handovers and outbox messages are stored."""
+    session.expire_all()
+    models = (Dossier, Job, TrackingEvent, Handover, OutboxMessage)
+    return {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0 for m in models
+    }
+
+
+def find_job(client: TestClient, headers: dict[str, str], code: str, leg: str, kind: str) -> int:
+    """The id of a dossier's job, as its dossier view shows it."""
+    dossier = client.get(f"/api/v1/dossiers/{code}", headers=headers).json()
+    return int(next(j["id"] for j in dossier["jobs"] if j["leg"] == leg and j["kind"] == kind))
+
+
+def assign(
+    client: TestClient, dispatcher: dict[str, str], job_id: int, courier: int
+) -> list[dict[str, Any]]:
+    """Assign a job's pair to a courier (asserting 200)."""
+    response = client.post(
+        f"/api/v1/jobs/{job_id}/assign", json={"courier_id": courier}, headers=dispatcher
+    )
+    assert response.status_code == 200, response.text
+    pair: list[dict[str, Any]] = response.json()
+    return pair

@@ -1,10 +1,11 @@
 """The public catalogue: procedures and sites, and which site receives a dossier."""
 
 import math
+import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier import calendar
@@ -14,21 +15,27 @@ from courier.enums import SiteKind
 EARTH_RADIUS_M = 6_371_000.0
 
 
+def fold(text: str) -> str:
+    """Text for matching: case-folded, without diacritics (đ as d), spaces collapsed."""
+    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.split())
+
+
 def list_procedures(session: Session, *, query: str | None = None) -> list[Procedure]:
-    """Active procedures, filtered by code or name in either language (case-insensitive)."""
+    """Active procedures, filtered by code or name in either language, ignoring case and accents."""
     stmt = select(Procedure).where(Procedure.active).order_by(Procedure.field, Procedure.code)
-    if query and query.strip():
-        pattern = f"%{query.strip().lower()}%"
-        stmt = stmt.where(
-            or_(
-                Procedure.code.ilike(pattern),
-                Procedure.name_en.ilike(pattern),
-                # SQLite's LOWER only folds ASCII; names are matched on both raw and lowered text
-                Procedure.name_vi.ilike(pattern),
-                Procedure.name_vi.contains(query.strip()),
-            )
-        )
-    return list(session.scalars(stmt).all())
+    procedures = list(session.scalars(stmt).all())
+    wanted = fold(query or "")
+    if not wanted:
+        return procedures
+    # folded in Python: SQLite's LOWER/LIKE only fold ASCII, and no backend drops diacritics;
+    # the catalogue is a few hundred rows at most
+    return [
+        p
+        for p in procedures
+        if any(wanted in fold(text) for text in (p.code, p.name_vi, p.name_en))
+    ]
 
 
 def get_procedure(session: Session, code: str) -> Procedure | None:
