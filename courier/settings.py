@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     pickup_fee_vnd: int = Field(default=25_000, ge=0)
     return_fee_vnd: int = Field(default=25_000, ge=0)
     outbox_relay_seconds: float = Field(default=30.0, gt=0)
+    # "cheapest" exists for test suites only; production refuses it
+    password_hash_profile: Literal["rfc_9106_low_memory", "cheapest"] = "rfc_9106_low_memory"
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":
@@ -47,6 +49,8 @@ class Settings(BaseSettings):
             raise InsecureSettings(
                 "COURIER_SECRET_KEY is a placeholder; set a long random value outside development"
             )
+        if self.environment == "production" and self.password_hash_profile == "cheapest":
+            raise InsecureSettings("COURIER_PASSWORD_HASH_PROFILE=cheapest is for tests only")
         if self.environment == "production" and len(self.secret_key) < 32:
             raise InsecureSettings(
                 "COURIER_SECRET_KEY must be at least 32 characters in production"

@@ -42,12 +42,20 @@ def make_celery(settings: Settings) -> Celery:
 
 
 celery_app = make_celery(get_settings())
+celery_app.loader.import_default_modules()
+_sender: Celery = celery_app
+
+
+def use_sender(app: Celery | None) -> None:
+    """Send outbox messages through another app (tests point it at a dead or a real broker)."""
+    global _sender
+    _sender = app or celery_app
 
 
 def dispatch(task_name: str, payload: dict[str, Any], *, message_id: int) -> None:
     """Hand one outbox message to Celery (or run it here when tasks are in-process)."""
-    task = celery_app.tasks[task_name]
+    _sender.loader.import_default_modules()
+    task = _sender.tasks[task_name]
     result = task.apply_async(kwargs=payload, task_id=f"outbox-{message_id}")
-    if celery_app.conf.task_always_eager and result.failed():
+    if _sender.conf.task_always_eager and result.failed():
         raise TaskFailed(f"{task_name} failed in-process: {result.result!r}")
-celery_app.loader.import_default_modules()

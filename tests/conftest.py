@@ -5,6 +5,7 @@ import os
 os.environ.pop("COURIER_BROKER_URL", None)  # tasks run in-process in the suite
 os.environ.setdefault("COURIER_ENVIRONMENT", "test")
 os.environ.setdefault("COURIER_SECRET_KEY", "test-secret-key-long-enough-for-hs256-signing")
+os.environ.setdefault("COURIER_PASSWORD_HASH_PROFILE", "cheapest")
 
 import uuid
 from collections.abc import Iterator

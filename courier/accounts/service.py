@@ -4,9 +4,10 @@ import hashlib
 import hmac
 import secrets
 from datetime import timedelta
+from functools import cache
 
 import jwt
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,18 +19,27 @@ from courier.db import utcnow
 from courier.enums import Role
 from courier.errors import Conflict, NotAuthenticated
 from courier.fleet.models import Courier
-from courier.settings import Settings
+from courier.settings import Settings, get_settings
 
-_hasher = PasswordHasher()
-# verified against when the user is unknown, so both paths cost the same
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_PROFILES = {"rfc_9106_low_memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
+
+
+@cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher.from_parameters(_PROFILES[get_settings().password_hash_profile])
+
+
+@cache
+def _dummy_hash() -> str:
+    # verified against when the user is unknown, so both paths cost the same
+    return _hasher().hash("not-a-real-password")
 ALGORITHM = "HS256"
 SITE_ROLES = (Role.CENTER_STAFF, Role.DISPATCHER)
 
 
 def hash_password(password: str) -> str:
     """An Argon2id hash of the password."""
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def create_user(
@@ -70,7 +80,7 @@ def authenticate(session: Session, username: str, password: str) -> User:
     """The active user with these credentials, or `NotAuthenticated`."""
     user = session.scalar(select(User).where(User.username == username, User.active))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerifyMismatchError, InvalidHashError):
         raise NotAuthenticated("wrong username or password") from None
     if user is None:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -85,17 +86,18 @@ def _upsert_procedure(session: Session, spec: data.ProcedureSpec) -> None:
 def _upsert_account(session: Session, spec: data.AccountSpec, sites: dict[str, Site]) -> User:
     user = session.scalar(select(User).where(User.username == spec.username))
     if user is None:
-        return accounts.create_user(
-            session,
-            username=spec.username,
-            password=spec.password,
-            role=spec.role,
-            full_name=spec.full_name,
-            site_code=spec.site_code,
-        )
+        user = User(username=spec.username, password_hash=_demo_hash(spec.password))
+        session.add(user)
     user.role, user.full_name = spec.role, spec.full_name
     user.site_id = sites[spec.site_code].id if spec.site_code else None
+    session.flush()
     return user
+
+
+@cache
+def _demo_hash(password: str) -> str:
+    # the demo accounts share a few documented passwords: one Argon2 hash each keeps loading fast
+    return accounts.hash_password(password)
 
 
 def _upsert_courier(
