@@ -142,3 +142,17 @@ def assign(
     assert response.status_code == 200, response.text
     pair: list[dict[str, Any]] = response.json()
     return pair
+
+
+def pick_up(
+    client: TestClient, session: Session, code: str, courier: str = "BD-CR-TDM-01"
+) -> tuple[int, dict[str, str]]:
+    """Assign the inbound pair to a courier who then takes the dossier; its id and headers."""
+    dispatcher = headers_for(session, "dispatch.tdm")
+    cid = courier_id(session, courier)
+    assign(client, dispatcher, find_job(client, dispatcher, code, "inbound", "pickup"), cid)
+    headers = headers_for(session, courier.lower())
+    body = handover_body({"kind": "citizen"}, {"kind": "courier", "id": cid}, [code])
+    response = client.post("/api/v1/handovers", json=body, headers=headers)
+    assert response.status_code == 201, response.text
+    return cid, headers
