@@ -79,7 +79,7 @@ _BEFORE_PICKUP = (S.BOOKED, S.PICKUP_FAILED)
 _CARRIED_IN = (S.PICKED_UP, S.IN_TRANSIT)
 _CARRIED_OUT = (S.RESULT_PICKED_UP, S.OUT_FOR_DELIVERY, S.DELIVERY_FAILED)
 
-# event -> {from status: to status}; None as a target means "stays where it is"
+# event -> {from status: to status}; booking creates a dossier, so BOOK has no row here
 TRANSITIONS: dict[Event, dict[S, S]] = {
     Event.RESCHEDULE: dict.fromkeys(_BEFORE_PICKUP, S.BOOKED),
     Event.CANCEL: dict.fromkeys(_BEFORE_PICKUP, S.CANCELLED),
@@ -117,8 +117,9 @@ TERMINAL = frozenset({S.DELIVERED, S.CANCELLED})
 
 def nominal_target(event: Event) -> S:
     """The status an event usually leads to, to name it when the event is refused."""
-    targets = list(TRANSITIONS[event].values())
-    return max(set(targets), key=targets.count)
+    targets = list(TRANSITIONS.get(event, {}).values()) or [S.BOOKED]
+    # the most frequent target; ties go to the first in the table, so messages never vary
+    return max(targets, key=targets.count)
 
 
 def target(current: S, event: Event) -> S:
