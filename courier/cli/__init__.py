@@ -162,5 +162,9 @@ def serve(
     """Serve the HTTP API."""
     import uvicorn
 
-    get_settings()  # refuse placeholder secrets before binding a port
+    try:
+        get_settings()  # refuse placeholder secrets before binding a port
+    except ValueError as exc:
+        typer.echo(f"error: invalid settings: {exc}", err=True)
+        raise typer.Exit(2) from None
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
