@@ -156,3 +156,47 @@ def pick_up(
     response = client.post("/api/v1/handovers", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return cid, headers
+
+
+STAFF_TDM = "center.tdm"  # counter clerk of the branch receiving the builders' bookings
+
+
+def post_ok(client: TestClient, url: str, headers: dict[str, str], body: Any = None) -> Any:
+    """POST and assert success; the answer's JSON."""
+    response = client.post(url, json=body, headers=headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def to_center(
+    client: TestClient, session: Session, codes: list[str], courier: str = "BD-CR-TDM-01"
+) -> tuple[int, dict[str, str]]:
+    """Pick each dossier up with one courier and hand them all in at BD-TDM (received)."""
+    for code in codes:
+        cid, headers = pick_up(client, session, code, courier)
+    center = {"kind": "center", "id": site_id(session, "BD-TDM")}
+    body = handover_body({"kind": "courier", "id": cid}, center, codes)
+    post_ok(client, "/api/v1/handovers", headers, body)
+    return cid, headers
+
+
+def to_out_for_delivery(
+    client: TestClient, session: Session, code: str, courier: str = "BD-CR-TDM-01"
+) -> tuple[int, dict[str, str]]:
+    """Take a post-return dossier to out-for-delivery with one courier; its id and headers."""
+    cid, headers = to_center(client, session, [code], courier)
+    staff = headers_for(session, STAFF_TDM)
+    post_ok(client, f"/api/v1/dossiers/{code}/result-ready", staff)
+    dispatcher = headers_for(session, "dispatch.tdm")
+    assign(client, dispatcher, find_job(client, dispatcher, code, "return", "pickup"), cid)
+    center = {"kind": "center", "id": site_id(session, "BD-TDM")}
+    body = handover_body(center, {"kind": "courier", "id": cid}, [code])
+    post_ok(client, "/api/v1/handovers", headers, body)
+    post_ok(client, f"/api/v1/dossiers/{code}/depart", headers)
+    return cid, headers
+
+
+def status_of(client: TestClient, code: str) -> str:
+    """The public status of a builders' booking."""
+    status: str = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()["status"]
+    return status
