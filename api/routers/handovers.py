@@ -36,5 +36,5 @@ def record_handover(
         response.status_code = status.HTTP_200_OK
     ids = [i.dossier_id for i in handover.items]
     rows = session.execute(select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids)))
-    codes = {dossier_id: code for dossier_id, code in rows}
+    codes = {row[0]: row[1] for row in rows}
     return present.handover_out(handover, codes, settings.zone)

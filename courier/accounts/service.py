@@ -33,6 +33,8 @@ def _hasher() -> PasswordHasher:
 def _dummy_hash() -> str:
     # verified against when the user is unknown, so both paths cost the same
     return _hasher().hash("not-a-real-password")
+
+
 ALGORITHM = "HS256"
 SITE_ROLES = (Role.CENTER_STAFF, Role.DISPATCHER)
 

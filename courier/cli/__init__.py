@@ -4,9 +4,9 @@ from datetime import date
 from pathlib import Path
 
 import typer
+from alembic import command
 from alembic.config import Config
 
-from alembic import command
 from courier.cli import bench
 from courier.enums import Role
 from courier.errors import DomainError

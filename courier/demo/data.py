@@ -780,8 +780,12 @@ COURIER_ACCOUNTS: tuple[AccountSpec, ...] = tuple(
 # one counter clerk for every other branch, so each center's dashboard can be tried
 BRANCH_STAFF_ACCOUNTS: tuple[AccountSpec, ...] = tuple(
     AccountSpec(
-        f"center.{b.code.removeprefix('BD-').lower()}", "demo-center-2026", Role.CENTER_STAFF,
-        f"Cán bộ một cửa {b.name_vi}", b.code, None,
+        f"center.{b.code.removeprefix('BD-').lower()}",
+        "demo-center-2026",
+        Role.CENTER_STAFF,
+        f"Cán bộ một cửa {b.name_vi}",
+        b.code,
+        None,
     )
     for b in BRANCHES
     if b.code != "BD-TA"

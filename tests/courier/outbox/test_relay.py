@@ -38,7 +38,8 @@ def test_booking_is_accepted_while_the_broker_is_down(
     assert booked["tracking_code"]
     waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
     assert len(waiting) == 1
-    assert waiting[0].last_error and "OperationalError" in waiting[0].last_error
+    assert waiting[0].last_error is not None
+    assert "OperationalError" in waiting[0].last_error
 
 
 def test_outbox_is_relayed_when_the_broker_is_back(
