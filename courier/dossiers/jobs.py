@@ -21,6 +21,7 @@ from courier.settings import Settings
 CITIZEN_SERVICE_S = 300
 COUNTER_SERVICE_S = 600
 RETURN_DELIVERY_WORKING_DAYS = 3
+_OPEN = (JobStatus.PENDING, JobStatus.ASSIGNED)
 
 
 class FailureReason(StrEnum):
@@ -179,19 +180,20 @@ def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) ->
     courier = session.get(Courier, courier_id)
     if courier is None or not courier.active:
         raise Conflict(f"no active courier {courier_id}")
-    pair = pair_of(session, job)
-    if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
+    if job.status not in _OPEN:
         raise Conflict(f"job {job_id} is {job.status.value}; only open jobs can be assigned")
+    # a pair whose pickup is done (a re-queued delivery) is assigned by its open end
+    pair = [j for j in pair_of(session, job) if j.status in _OPEN]
     for j in pair:
         j.courier_id, j.status = courier.id, JobStatus.ASSIGNED
     session.flush()
     return pair
 
 
-def mark_done(job: Job | None) -> None:
-    """Close a job that a handover has served."""
+def mark_done(job: Job | None, status: JobStatus = JobStatus.DONE) -> None:
+    """Close a job that a handover has served (or made pointless, with `FAILED`)."""
     if job is not None:
-        job.status = JobStatus.DONE
+        job.status = status
 
 
 def record_failed_attempt(

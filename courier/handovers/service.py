@@ -13,7 +13,7 @@ from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.dossiers import jobs
 from courier.dossiers import service as dossiers
-from courier.dossiers.models import Dossier, DossierStatus, JobKind, Leg, ResultReturn
+from courier.dossiers.models import Dossier, DossierStatus, JobKind, JobStatus, Leg, ResultReturn
 from courier.dossiers.states import Event
 from courier.enums import PartyKind, Role, SiteKind
 from courier.errors import Conflict, DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
@@ -246,6 +246,10 @@ def _close_jobs(session: Session, dossier: Dossier, event: Event, request: Hando
     }
     if event in closes:
         jobs.mark_done(jobs.open_job(session, dossier, *closes[event]))
+    if event is Event.RETURN_TO_CENTER:
+        # the result waits at the center for the citizen: no delivery is left to attempt
+        delivery = jobs.open_job(session, dossier, Leg.RETURN, JobKind.DELIVERY)
+        jobs.mark_done(delivery, JobStatus.FAILED)
     if event is Event.TRANSFER and request.receiver.id is not None:
         for leg in Leg:
             job = jobs.open_job(session, dossier, leg, JobKind.DELIVERY)

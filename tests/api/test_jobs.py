@@ -1,0 +1,215 @@
+"""Failed attempts at a stop: reasons, re-queueing, the attempt limit, undeliverable results."""
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.dossiers import jobs as jobs_module
+from tests.builders import (
+    STAFF_TDM,
+    assign,
+    book,
+    booking_day,
+    courier_id,
+    find_job,
+    handover_body,
+    headers_for,
+    pick_up,
+    post_ok,
+    site_id,
+    status_of,
+    to_out_for_delivery,
+)
+
+COURIER = "BD-CR-TDM-01"
+
+
+@pytest.fixture
+def on_booking_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Attempts happen at 10:00 on the booked day."""
+    day = booking_day()
+    monkeypatch.setattr(
+        jobs_module, "utcnow", lambda: datetime(day.year, day.month, day.day, 3, tzinfo=UTC)
+    )
+
+
+def _assigned_pickup(client: TestClient, session: Session, code: str) -> tuple[int, dict[str, str]]:
+    dispatcher = headers_for(session, "dispatch.tdm")
+    job_id = find_job(client, dispatcher, code, "inbound", "pickup")
+    assign(client, dispatcher, job_id, courier_id(session, COURIER))
+    return job_id, headers_for(session, COURIER.lower())
+
+
+def _jobs(client: TestClient, session: Session, code: str) -> list[dict[str, Any]]:
+    jobs: list[dict[str, Any]] = client.get(
+        f"/api/v1/dossiers/{code}", headers=headers_for(session, "admin")
+    ).json()["jobs"]
+    return jobs
+
+
+@pytest.mark.parametrize(
+    ("body", "loc"),
+    [
+        ({}, ["body", "reason"]),
+        ({"reason": "bored"}, ["body", "reason"]),
+        ({"reason": ""}, ["body", "reason"]),
+    ],
+)
+def test_attempt_needs_a_known_reason(
+    client: TestClient, session: Session, body: dict[str, str], loc: list[str]
+) -> None:
+    """Without a reason, or with an unknown one, the attempt is refused naming reason."""
+    code = book(client)["tracking_code"]
+    job_id, courier = _assigned_pickup(client, session, code)
+    response = client.post(f"/api/v1/jobs/{job_id}/attempts", json=body, headers=courier)
+    assert response.status_code == 422
+    assert loc in [e["loc"] for e in response.json()["detail"]]
+    assert status_of(client, code) == "booked"
+
+
+def test_failed_pickup_requeues_the_pair_for_the_next_working_day(
+    client: TestClient, session: Session, on_booking_day: None
+) -> None:
+    """Both jobs go back to pending, unassigned, on the next working day; the timeline says why."""
+    code = book(client)["tracking_code"]
+    job_id, courier = _assigned_pickup(client, session, code)
+    answer = post_ok(client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "not_home"})
+    assert answer["attempts"] == 1
+    next_day = calendar.next_working_day(booking_day()).isoformat()
+    for job in _jobs(client, session, code):
+        assert (job["status"], job["courier_id"]) == ("pending", None)
+        assert job["window"]["start"].startswith(next_day)
+    timeline = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()
+    assert timeline["status"] == "pickup_failed"
+    assert timeline["events"][-1]["reason"] == "not_home"
+
+
+def _fail_pickup(client: TestClient, session: Session, code: str) -> dict[str, Any]:
+    job_id, courier = _assigned_pickup(client, session, code)
+    result: dict[str, Any] = post_ok(
+        client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "not_home"}
+    )
+    return result
+
+
+def test_pickup_is_abandoned_at_the_attempt_limit(
+    client: TestClient, session: Session, on_booking_day: None
+) -> None:
+    """After max_attempts (3) failed pickups the dossier is cancelled and its jobs leave the queue."""
+    code = book(client)["tracking_code"]
+    for attempt in (1, 2):
+        assert _fail_pickup(client, session, code)["attempts"] == attempt
+        assert status_of(client, code) == "pickup_failed"
+    _fail_pickup(client, session, code)
+    assert status_of(client, code) == "cancelled"
+    assert {j["status"] for j in _jobs(client, session, code)} == {"cancelled"}
+    events = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()["events"]
+    assert [e["code"] for e in events][-2:] == ["ECD", "ECE"]
+
+
+def test_a_courier_cannot_fail_someone_elses_job(client: TestClient, session: Session) -> None:
+    """Another courier's attempt on the job is answered 404 and records nothing."""
+    code = book(client)["tracking_code"]
+    job_id, _ = _assigned_pickup(client, session, code)
+    other = headers_for(session, "bd-cr-tdm-02")
+    response = client.post(
+        f"/api/v1/jobs/{job_id}/attempts", json={"reason": "not_home"}, headers=other
+    )
+    assert response.status_code == 404
+    assert status_of(client, code) == "booked"
+
+
+def _fail_delivery(
+    client: TestClient, session: Session, code: str, cid: int, courier: dict[str, str]
+) -> dict[str, Any]:
+    dispatcher = headers_for(session, "dispatch.tdm")
+    job_id = find_job(client, dispatcher, code, "return", "delivery")
+    jobs = _jobs(client, session, code)
+    if next(j for j in jobs if j["id"] == job_id)["status"] == "pending":
+        assign(client, dispatcher, job_id, cid)
+    result: dict[str, Any] = post_ok(
+        client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "not_home"}
+    )
+    return result
+
+
+def test_failed_delivery_is_requeued_and_can_be_assigned_again(
+    client: TestClient, session: Session
+) -> None:
+    """After a failed delivery the delivery can be assigned again and retried."""
+    code = book(client)["tracking_code"]
+    cid, courier = to_out_for_delivery(client, session, code)
+    _fail_delivery(client, session, code, cid, courier)
+    assert status_of(client, code) == "delivery_failed"
+    delivery = next(
+        j for j in _jobs(client, session, code) if (j["leg"], j["kind"]) == ("return", "delivery")
+    )
+    assert (delivery["status"], delivery["courier_id"]) == ("pending", None)
+    assert _fail_delivery(client, session, code, cid, courier)["attempts"] == 2
+
+
+def test_undeliverable_result_goes_back_to_the_center_and_the_citizen_collects_it(
+    client: TestClient, session: Session
+) -> None:
+    """At the limit the courier returns the result to the center; the citizen collects it there."""
+    code = book(client)["tracking_code"]
+    cid, courier = to_out_for_delivery(client, session, code)
+    for _ in range(3):
+        _fail_delivery(client, session, code, cid, courier)
+    assert status_of(client, code) == "delivery_failed"
+    tdm = site_id(session, "BD-TDM")
+    center = {"kind": "center", "id": tdm}
+    post_ok(
+        client,
+        "/api/v1/handovers",
+        courier,
+        handover_body({"kind": "courier", "id": cid}, center, [code], site_id=tdm),
+    )
+    assert status_of(client, code) == "returned_to_center"
+    assert all(j["status"] not in ("pending", "assigned") for j in _jobs(client, session, code))
+    staff = headers_for(session, STAFF_TDM)
+    post_ok(
+        client,
+        "/api/v1/handovers",
+        staff,
+        handover_body(center, {"kind": "citizen"}, [code], site_id=tdm),
+    )
+    assert status_of(client, code) == "delivered"
+
+
+def test_result_returned_after_one_failure_leaves_no_open_job(
+    client: TestClient, session: Session
+) -> None:
+    """A courier bringing the result back after a failed delivery closes the delivery job."""
+    code = book(client)["tracking_code"]
+    cid, courier = to_out_for_delivery(client, session, code)
+    _fail_delivery(client, session, code, cid, courier)
+    tdm = site_id(session, "BD-TDM")
+    body = handover_body(
+        {"kind": "courier", "id": cid}, {"kind": "center", "id": tdm}, [code], site_id=tdm
+    )
+    post_ok(client, "/api/v1/handovers", courier, body)
+    assert status_of(client, code) == "returned_to_center"
+    pending = client.get(
+        "/api/v1/jobs", params={"status": "pending"}, headers=headers_for(session, "dispatch.tdm")
+    ).json()
+    assert code not in {j["tracking_code"] for j in pending}
+
+
+def test_only_an_assigned_job_can_fail(client: TestClient, session: Session) -> None:
+    """An attempt on a job already done answers 409."""
+    code = book(client)["tracking_code"]
+    pick_up(client, session, code)
+    dispatcher = headers_for(session, "dispatch.tdm")
+    job_id = find_job(client, dispatcher, code, "inbound", "pickup")
+    response = client.post(
+        f"/api/v1/jobs/{job_id}/attempts",
+        json={"reason": "not_home"},
+        headers=headers_for(session, COURIER.lower()),
+    )
+    assert response.status_code == 409
+    assert status_of(client, code) == "picked_up"
