@@ -209,10 +209,12 @@ def record_failed_attempt(
 ) -> Job:
     """Record a failed stop; re-queue its pair for the next working day, or give up at the limit."""
     job = get_visible_job(session, job_id, actor)
-    if job.status is not JobStatus.ASSIGNED:
-        raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
+    if not (actor.is_admin or actor.has_role(Role.COURIER)):
+        raise PermissionDenied("only the courier at the stop records a failed attempt")
     if actor.has_role(Role.COURIER) and job.courier_id != actor.courier_id:
         raise JobNotFound(f"no job {job_id}")
+    if job.status is not JobStatus.ASSIGNED:
+        raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
     session.add(
         JobAttempt(
             job_id=job.id,
