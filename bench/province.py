@@ -1,0 +1,241 @@
+"""Province-scale benchmark: a generated Binh Duong day split per depot and solved in parallel.
+
+Run: .venv/bin/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100
+
+Numbers come from /work/shared/demo-province.md (sites, bounds, speeds, opening hours), hard-coded
+so the benchmark does not depend on the demo database. A "stop" is one end of a job: a day of
+10,000 stops is 5,000 dossiers, each a pickup-delivery pair between a citizen and the center or
+branch that receives it (inbound) or hands back the result (return).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from routing.matrix import (
+    MOTORBIKE_RURAL,
+    MOTORBIKE_TOWN,
+    GreatCircleProvider,
+    LatLon,
+    haversine_m,
+)
+from routing.model import Break, Plan, Problem
+from routing.partition import (
+    Call,
+    Courier,
+    Day,
+    Depot,
+    Job,
+    build_problem,
+    merge_plans,
+    solve_partitioned,
+    split_day,
+)
+from routing.solver import SolveParams
+from routing.validate import validate
+
+BOUNDS = ((10.85, 11.50), (106.33, 106.98))
+CENTER = LatLon(11.053, 106.668)
+
+
+def hm(text: str) -> int:
+    """Seconds since midnight of an "HH:MM" clock time."""
+    hours, minutes = text.split(":")
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+@dataclass(frozen=True, slots=True)
+class Town:
+    """A district-level town: its branch, share of the bookings, spread, and post offices."""
+
+    name: str
+    branch: LatLon
+    weight: float
+    spread_km: float
+    post_offices: int
+    urban: bool
+
+
+TOWNS = (
+    Town("Thu Dau Mot", LatLon(10.980, 106.652), 0.22, 3.0, 3, True),
+    Town("Thuan An", LatLon(10.905, 106.700), 0.20, 3.0, 3, True),
+    Town("Di An", LatLon(10.907, 106.769), 0.18, 3.0, 2, True),
+    Town("Tan Uyen", LatLon(11.066, 106.795), 0.10, 5.0, 1, False),
+    Town("Ben Cat", LatLon(11.154, 106.594), 0.10, 5.0, 1, False),
+    Town("Bau Bang", LatLon(11.260, 106.630), 0.05, 7.0, 1, False),
+    Town("Bac Tan Uyen", LatLon(11.142, 106.847), 0.05, 7.0, 1, False),
+    Town("Phu Giao", LatLon(11.292, 106.798), 0.05, 7.0, 1, False),
+    Town("Dau Tieng", LatLon(11.280, 106.365), 0.05, 7.0, 1, False),
+)
+CENTER_WINDOWS = ((hm("07:30"), hm("11:30")), (hm("13:00"), hm("17:00")))
+CITIZEN_WINDOWS = (((hm("08:00"), hm("11:30")),), ((hm("13:30"), hm("17:00")),))
+SHIFT = (hm("07:00"), hm("17:30"))
+LUNCH = Break(hm("11:30"), hm("12:30"), 3600)
+KM_PER_DEGREE = 111.2
+PENALTY = 1_000_000
+"""Drop cost of a dossier (m): far above a courier's day, so only what cannot fit is dropped."""
+
+
+def _offset(point: LatLon, north_km: float, east_km: float) -> LatLon:
+    """A point moved by some kilometres, clipped to the province box."""
+    lat = point.lat + north_km / KM_PER_DEGREE
+    lon = point.lon + east_km / (KM_PER_DEGREE * math.cos(math.radians(point.lat)))
+    return LatLon(float(np.clip(lat, *BOUNDS[0])), float(np.clip(lon, *BOUNDS[1])))
+
+
+def make_depots() -> list[tuple[Town, Depot]]:
+    """Post offices: one a few hundred metres from each branch, the rest across dense towns."""
+    depots: list[tuple[Town, Depot]] = []
+    directions = ((0.3, 0.2), (2.5, -2.0), (-2.0, 2.5))
+    for town in TOWNS:
+        profile = MOTORBIKE_TOWN if town.urban else MOTORBIKE_RURAL
+        for k in range(town.post_offices):
+            point = _offset(town.branch, *directions[k])
+            depots.append((town, Depot(f"PO-{town.name}-{k + 1}", point, profile)))
+    return depots
+
+
+def make_couriers(depots: Sequence[tuple[Town, Depot]], jobs: Sequence[Job]) -> list[Courier]:
+    """About one courier per 40 stops, staffed in proportion to the dossiers near each office."""
+    total = max(len(depots), round(len(jobs) * 2 / 40))
+    nearest = np.argmin(
+        haversine_m([job.citizen_point for job in jobs], [d.point for _, d in depots]), axis=1
+    )
+    # Offices are staffed for their usual demand; a rural stop costs more riding.
+    weight = [
+        float(np.sum(nearest == k)) * (1.0 if town.urban else 2.0) + 1.0
+        for k, (town, _) in enumerate(depots)
+    ]
+    counts = [max(1, math.floor(total * w / sum(weight))) for w in weight]
+    for i in np.argsort(weight)[::-1][: max(0, total - sum(counts))]:
+        counts[int(i)] += 1
+    return [
+        Courier(f"{depot.id}-C{k + 1:02d}", depot.id, SHIFT, 30, LUNCH)
+        for (_, depot), count in zip(depots, counts, strict=True)
+        for k in range(count)
+    ]
+
+
+def make_jobs(stops: int, rng: np.random.Generator) -> list[Job]:
+    """Half the stops' worth of dossiers: 60 % inbound to a center, 40 % results going back."""
+    weights = np.array([town.weight for town in TOWNS])
+    jobs: list[Job] = []
+    for n in range(stops // 2):
+        town = TOWNS[int(rng.choice(len(TOWNS), p=weights / weights.sum()))]
+        north, east = rng.normal(0.0, town.spread_km, 2)
+        citizen = Call(
+            _offset(town.branch, float(north), float(east)),
+            CITIZEN_WINDOWS[int(rng.integers(2))],
+            300,
+        )
+        receiving = CENTER if rng.random() < 0.25 else town.branch
+        counter = Call(receiving, CENTER_WINDOWS, 120)
+        if rng.random() < 0.6:
+            jobs.append(Job(f"IN{n:05d}", citizen, counter, 1, PENALTY, "pickup"))
+        else:
+            jobs.append(Job(f"RE{n:05d}", counter, citizen, 1, PENALTY, "delivery"))
+    return jobs
+
+
+def make_day(stops: int, seed: int = 2024) -> Day:
+    """A generated province day with `stops` stops (stops / 2 dossiers)."""
+    depots = make_depots()
+    jobs = make_jobs(stops, np.random.default_rng(seed))
+    return Day(
+        depots=tuple(depot for _, depot in depots),
+        couriers=tuple(make_couriers(depots, jobs)),
+        jobs=tuple(jobs),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    """What one benchmark size measured."""
+
+    stops: int
+    wall_s: float
+    parts: int
+    served_share: float
+    vehicles_used: int
+    couriers: int
+    travel_s: int
+    distance_m: int
+    violations: int
+
+
+def run(stops: int, *, workers: int, budget_s: float, max_jobs: int) -> Result:
+    """Generate, split, solve in parallel, validate and measure one day of `stops` stops."""
+    started = time.perf_counter()
+    day = make_day(stops)
+    parts = split_day(day, max_jobs=max_jobs, jobs_per_courier=22)
+    provider = GreatCircleProvider()
+    problems = [build_problem(part, provider) for part in parts]
+    # Parts run `workers` at a time; leave a tenth of the budget for setup and process start.
+    rounds = math.ceil(len(problems) / workers)
+    # One search phase: the fleet is already sized per depot, and the route-elimination phase
+    # spends its construction share before a 400-stop part has a complete first solution.
+    params = SolveParams(time_limit_s=max(1.0, 0.9 * budget_s / rounds), reduce_vehicles=False)
+    plans = solve_partitioned(problems, params, workers)
+    plan = merge_plans(plans, time.perf_counter() - started)
+    violations = sum(_violations(p, q) for p, q in zip(problems, plans, strict=True))
+    served = 1 - len(plan.dropped) / max(1, stops)
+    return Result(
+        stops=stops,
+        wall_s=time.perf_counter() - started,
+        parts=len(parts),
+        served_share=served,
+        vehicles_used=plan.vehicles_used,
+        couriers=len(day.couriers),
+        travel_s=plan.travel_s,
+        distance_m=plan.distance_m,
+        violations=violations,
+    )
+
+
+def _violations(problem: Problem, plan: Plan) -> int:
+    """Number of constraint violations of one part's plan (0 when every route is feasible)."""
+    return len(validate(problem, plan))
+
+
+def table(results: Sequence[Result]) -> str:
+    """The results as a Markdown table."""
+    lines = [
+        "| stops | wall s | parts | served | couriers used / on duty | travel h | distance km "
+        "| travel s / stop | m / stop | violations |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        served = max(1, round(r.served_share * r.stops))
+        lines.append(
+            f"| {r.stops:,} | {r.wall_s:.1f} | {r.parts} | {r.served_share:.1%} "
+            f"| {r.vehicles_used} / {r.couriers} | {r.travel_s / 3600:,.1f} "
+            f"| {r.distance_m / 1000:,.1f} | {r.travel_s / served:.0f} "
+            f"| {r.distance_m / served:.0f} | {r.violations} |"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Run the benchmark for the requested sizes and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--budget", type=float, default=100.0, help="solve seconds per size")
+    parser.add_argument("--max-jobs", type=int, default=150, help="dossiers per sub-problem")
+    args = parser.parse_args(argv)
+    results = []
+    for stops in args.sizes:
+        result = run(stops, workers=args.workers, budget_s=args.budget, max_jobs=args.max_jobs)
+        print(table([result]).splitlines()[-1], flush=True)
+        results.append(result)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
