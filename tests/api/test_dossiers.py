@@ -1,0 +1,86 @@
+"""Center actions and departures on a dossier, through the one state machine."""
+
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from courier.accounts import service as accounts
+from tests.builders import (
+    STAFF_TDM,
+    book,
+    counts,
+    headers_for,
+    pick_up,
+    post_ok,
+    site_id,
+    status_of,
+    to_center,
+)
+
+
+def test_illegal_change_answers_409_naming_both_states_and_changes_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """Processing a dossier still at the citizen's is refused: 409, current and requested states."""
+    code = book(client)["tracking_code"]
+    before = counts(session)
+    response = client.post(
+        f"/api/v1/dossiers/{code}/processing", headers=headers_for(session, STAFF_TDM)
+    )
+    assert response.status_code == 409
+    body = response.json()
+    assert (body["current"], body["requested"]) == ("booked", "processing")
+    assert "booked" in body["detail"]
+    assert counts(session) == before
+    assert status_of(client, code) == "booked"
+
+
+def test_departing_twice_is_refused(client: TestClient, session: Session) -> None:
+    """A second departure of a dossier already in transit answers 409 and writes no event."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    post_ok(client, f"/api/v1/dossiers/{code}/depart", courier)
+    before = counts(session)
+    response = client.post(f"/api/v1/dossiers/{code}/depart", headers=courier)
+    assert response.status_code == 409
+    assert response.json()["current"] == "in_transit"
+    assert counts(session) == before
+
+
+def test_result_ready_by_post_creates_the_return_pair(client: TestClient, session: Session) -> None:
+    """When the citizen chose the post, result-ready queues the center→citizen pair."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    answer = post_ok(
+        client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
+    )
+    assert answer["status"] == "result_ready"
+    assert sorted((j["kind"], j["status"]) for j in answer["jobs"] if j["leg"] == "return") == [
+        ("delivery", "pending"),
+        ("pickup", "pending"),
+    ]
+
+
+def test_result_ready_for_collection_at_center_creates_no_job(
+    client: TestClient, session: Session
+) -> None:
+    """A citizen collecting at the center gets no return job."""
+    code = book(client, result_return="center")["tracking_code"]
+    to_center(client, session, [code])
+    answer = post_ok(
+        client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
+    )
+    assert [j for j in answer["jobs"] if j["leg"] == "return"] == []
+
+
+def test_center_system_marks_result_ready_with_its_api_key(
+    client: TestClient, session: Session
+) -> None:
+    """The receiving center's information system pushes result-ready with an API key."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    _, secret = accounts.create_api_key(
+        session, name="TDM one-stop", site_id=site_id(session, "BD-TDM")
+    )
+    session.commit()
+    post_ok(client, f"/api/v1/dossiers/{code}/result-ready", {"X-API-Key": secret})
+    assert status_of(client, code) == "result_ready"
