@@ -40,39 +40,64 @@ def committed_db(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def worker(committed_db: str) -> Iterator[subprocess.Popen[bytes]]:
+def worker(committed_db: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`celery worker` in its own process, on the test database and the Redis broker."""
     services.require(services.REDIS_URL, "Redis")
-    env = dict(os.environ, COURIER_BROKER_URL=services.REDIS_URL,
-               COURIER_DATABASE_URL=committed_db)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "courier.worker:celery_app", "worker",
-         "--pool=solo", "--loglevel=INFO", "-Q", "courier", "--without-heartbeat",
-         "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
-    yield process
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    env = dict(os.environ, COURIER_BROKER_URL=services.REDIS_URL, COURIER_DATABASE_URL=committed_db)
+    log = tmp_path / "worker.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "courier.worker:celery_app",
+                "worker",
+                "--pool=solo",
+                "--loglevel=INFO",
+                "-Q",
+                "courier",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+        yield process
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _count(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Notification)) or 0
 
 
-def test_worker_process_sends_the_booking_sms(committed_db: str, worker: subprocess.Popen[bytes]) -> None:
+def test_worker_process_sends_the_booking_sms(
+    committed_db: str, worker: subprocess.Popen[bytes]
+) -> None:
     """Booking → outbox → Redis → worker process → the SMS row, written once."""
     factory = make_session_factory(make_engine(committed_db))
     use_sender(make_celery(Settings(broker_url=services.REDIS_URL)))
     try:
         request = booking.BookingRequest(
-            applicant_name="Trần Thị Bình", phone="+84912345678",
-            address_text="5 Nguyễn Văn Tiết, Lái Thiêu, Thuận An", lat=10.905, lon=106.70,
-            procedure_code="HT-01", preferred_on=booking_day(), slot=Slot.AFTERNOON,
-            result_return=ResultReturn.CENTER, consent=True,
+            applicant_name="Trần Thị Bình",
+            phone="+84912345678",
+            address_text="5 Nguyễn Văn Tiết, Lái Thiêu, Thuận An",
+            lat=10.905,
+            lon=106.70,
+            procedure_code="HT-01",
+            preferred_on=booking_day(),
+            slot=Slot.AFTERNOON,
+            result_return=ResultReturn.CENTER,
+            consent=True,
             consent_version=Settings().consent_version,
         )
         with unit_of_work(factory) as session:
@@ -85,7 +110,7 @@ def test_worker_process_sends_the_booking_sms(committed_db: str, worker: subproc
             with factory() as session:
                 if _count(session) >= 1:
                     break
-            assert worker.poll() is None, worker.stdout.read().decode() if worker.stdout else ""
+            assert worker.poll() is None, "the worker process died"
             time.sleep(0.5)
         with factory() as session:
             assert _count(session) == 1
