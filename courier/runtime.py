@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+import courier.models  # noqa: F401  (every mapper configured before the first session)
 from courier.db import make_engine, make_session_factory
 from courier.settings import get_settings
 

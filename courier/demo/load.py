@@ -69,6 +69,9 @@ def _upsert_procedure(session: Session, spec: data.ProcedureSpec) -> None:
     proc.field, proc.name_vi, proc.name_en = spec.field, spec.name_vi, spec.name_en
     proc.receiving_kind, proc.fee_vnd = spec.receiving_kind, spec.fee_vnd
     proc.processing_days, proc.active = spec.processing_days, True
+    if proc.documents:
+        proc.documents.clear()
+        session.flush()  # the old rows go before the new ones take their positions
     proc.documents = [
         RequiredDocument(
             position=i,

@@ -1,0 +1,100 @@
+"""The operator command line on a fresh SQLite file, as an operator would run it."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from courier.db import make_engine, make_session_factory
+from courier.demo import data
+from courier.dossiers.models import Dossier, Job
+from tests.builders import booking_day
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _courier(db_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {
+        "COURIER_DATABASE_URL": db_url,
+        "COURIER_PASSWORD_HASH_PROFILE": "cheapest",
+        "PATH": "/usr/bin:/bin",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "courier", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def db_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database made by `courier db upgrade` and `courier demo load`."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('cli') / 'cli.sqlite3'}"
+    for args in (("db", "upgrade"), ("demo", "load"), ("demo", "load")):
+        result = _courier(url, *args)
+        assert result.returncode == 0, result.stderr
+    return url
+
+
+def test_demo_load_reports_the_province(db_url: str) -> None:
+    """Loading twice is safe and reports the demo's size."""
+    result = _courier(db_url, "demo", "load")
+    assert result.returncode == 0
+    assert f"{len(data.SITES)} sites, {len(data.PROCEDURES)} procedures" in result.stdout
+    assert f"{len(data.COURIERS)} couriers" in result.stdout
+
+
+def test_demo_bookings_creates_dossiers_and_job_pairs(db_url: str) -> None:
+    """N bookings for a working day become N dossiers with two jobs each."""
+    result = _courier(
+        db_url, "demo", "bookings", "--date", booking_day().isoformat(), "--count", "25"
+    )
+    assert result.returncode == 0, result.stderr
+    factory = make_session_factory(make_engine(db_url))
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(Dossier)) == 25
+        assert session.scalar(select(func.count()).select_from(Job)) == 50
+
+
+def test_demo_bookings_refuses_a_weekend(db_url: str) -> None:
+    """A non-working day is refused with a message and an exit code, and nothing is stored."""
+    result = _courier(db_url, "demo", "bookings", "--date", "2026-11-29", "--count", "5")
+    assert result.returncode == 1
+    assert "working day" in result.stderr
+
+
+def test_users_create_binds_center_staff_to_a_site(db_url: str) -> None:
+    """Center staff need a site; with one, the account is created."""
+    missing = _courier(
+        db_url,
+        "users",
+        "create",
+        "--role",
+        "center_staff",
+        "--username",
+        "clerk.ta",
+        "--password",
+        "a-long-password",
+    )
+    assert missing.returncode == 1 and "site" in missing.stderr
+    made = _courier(
+        db_url,
+        "users",
+        "create",
+        "--role",
+        "center_staff",
+        "--username",
+        "clerk.ta",
+        "--password",
+        "a-long-password",
+        "--site",
+        "BD-TA",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "clerk.ta (center_staff)" in made.stdout
