@@ -82,7 +82,8 @@ def test_users_create_binds_center_staff_to_a_site(db_url: str) -> None:
         "--password",
         "a-long-password",
     )
-    assert missing.returncode == 1 and "site" in missing.stderr
+    assert missing.returncode == 1
+    assert "site" in missing.stderr
     made = _courier(
         db_url,
         "users",
