@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.accounts import service as accounts
-from courier.dossiers.models import Dossier
+from courier.dossiers.models import Dossier, Job, Leg
 from courier.enums import Role
 from tests.builders import (
     STAFF_TDM,
@@ -24,7 +24,6 @@ from tests.builders import (
     booking_body,
     counts,
     courier_id,
-    find_job,
     handover_body,
     headers_for,
     post_ok,
@@ -64,7 +63,14 @@ class World:
 
     def job(self, kind: str = "pickup") -> int:
         """The id of the dossier's inbound job."""
-        return find_job(self.client, self.headers["admin"], self.code, "inbound", kind)
+        query = (
+            select(Job.id)
+            .join(Dossier)
+            .where(Dossier.tracking_code == self.code, Job.leg == Leg.INBOUND, Job.kind == kind)
+        )
+        found = self.session.scalar(query)
+        assert found is not None
+        return found
 
     def status(self) -> str:
         """The dossier's stored status."""
@@ -225,12 +231,10 @@ OPERATIONS: dict[str, Operation] = {
 
 
 def _snapshot(w: World) -> tuple[str, dict[str, int], list[tuple[Any, ...]]]:
-    jobs = w.client.get(f"/api/v1/dossiers/{w.code}", headers=w.headers["admin"]).json()["jobs"]
-    return (
-        w.status(),
-        counts(w.session),
-        [(j["status"], j["courier_id"], j["attempts"]) for j in jobs],
-    )
+    status = w.status()
+    query = select(Job.status, Job.courier_id, Job.attempts).join(Dossier).order_by(Job.id)
+    jobs = [tuple(r) for r in w.session.execute(query.where(Dossier.tracking_code == w.code))]
+    return status, counts(w.session), list(jobs)
 
 
 @pytest.mark.parametrize("actor", ACTORS)
