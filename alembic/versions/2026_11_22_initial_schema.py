@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.Column('lon', sa.Double(), nullable=True),
     sa.Column('device_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('recorded_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('recorded_by_id', sa.Integer(), nullable=False),
+    sa.Column('recorded_by_id', sa.Integer(), nullable=True),
     sa.Column('fees_collected_vnd', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['user_account.id'], name=op.f('fk_handover_recorded_by_id_user_account')),
     sa.ForeignKeyConstraint(['site_id'], ['site.id'], name=op.f('fk_handover_site_id_site')),

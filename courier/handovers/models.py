@@ -26,7 +26,7 @@ class Handover(Base):
     lon: Mapped[float | None]
     device_at: Mapped[datetime]
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
-    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     fees_collected_vnd: Mapped[int] = mapped_column(default=0)
 
     items: Mapped[list["HandoverItem"]] = relationship(
