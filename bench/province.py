@@ -227,7 +227,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--budget", type=float, default=100.0, help="solve seconds per size")
-    parser.add_argument("--max-jobs", type=int, default=150, help="dossiers per sub-problem")
+    parser.add_argument("--max-jobs", type=int, default=80, help="dossiers per sub-problem")
     args = parser.parse_args(argv)
     results = []
     for stops in args.sizes:
