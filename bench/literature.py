@@ -38,7 +38,10 @@ def run_ortools_defaults(instance: Instance, seconds: float) -> Plan:
     vehicles = tuple(dataclasses.replace(v, fixed_cost=1000 * SCALE) for v in problem.vehicles)
     plain = dataclasses.replace(problem, vehicles=vehicles, objective="distance")
     params = SolveParams(
-        time_limit_s=seconds, first_solution="PATH_CHEAPEST_ARC", reduce_vehicles=False
+        time_limit_s=seconds,
+        first_solution="PATH_CHEAPEST_ARC",
+        reduce_vehicles=False,
+        drop_mandatory=False,
     )
     return solve(plain, params)
 
@@ -188,6 +191,13 @@ def main() -> None:
             distance = euclidean_distance(instance, plan)
             gap = 100 * (distance - best_distance) / best_distance
             results[solver].append((name, plan.vehicles_used, gap, feasible))
+            if plan.stats.status == "no_solution":
+                print(
+                    f"| {name} | {solver} | - | {best_vehicles} | no solution "
+                    f"| {best_distance:.2f} | - | NO | {seconds:.1f} |",
+                    flush=True,
+                )
+                continue
             print(
                 f"| {name} | {solver} | {plan.vehicles_used} | {best_vehicles} | {distance:.2f} "
                 f"| {best_distance:.2f} | {gap:.2f} | {'yes' if feasible else 'NO'} "
