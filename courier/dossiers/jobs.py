@@ -2,6 +2,7 @@
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -9,6 +10,7 @@ from sqlalchemy.orm import Session
 from courier import access, calendar
 from courier.actors import Actor
 from courier.catalogue import service as catalogue
+from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg, Slot
@@ -46,38 +48,54 @@ def inbound_windows(
     return (start, end), (start, catalogue.closing_time(site, last_day, settings.zone))
 
 
+Window = tuple[datetime, datetime]
+
+
+def _at_citizen(dossier: Dossier, window: Window) -> dict[str, Any]:
+    return {
+        "address_text": dossier.address_text,
+        "lat": dossier.lat,
+        "lon": dossier.lon,
+        "window_start": window[0],
+        "window_end": window[1],
+        "service_s": CITIZEN_SERVICE_S,
+    }
+
+
+def _at_site(site: Site, window: Window) -> dict[str, Any]:
+    return {
+        "site_id": site.id,
+        "address_text": site.address,
+        "lat": site.lat,
+        "lon": site.lon,
+        "window_start": window[0],
+        "window_end": window[1],
+        "service_s": COUNTER_SERVICE_S,
+    }
+
+
+def _add_pair(
+    session: Session, dossier: Dossier, leg: Leg, pickup: dict[str, Any], delivery: dict[str, Any]
+) -> tuple[Job, Job]:
+    jobs = tuple(
+        Job(dossier=dossier, leg=leg, kind=kind, status=JobStatus.PENDING, **stop)
+        for kind, stop in ((JobKind.PICKUP, pickup), (JobKind.DELIVERY, delivery))
+    )
+    session.add_all(jobs)
+    session.flush()
+    return jobs[0], jobs[1]
+
+
 def create_inbound_pair(session: Session, dossier: Dossier, settings: Settings) -> tuple[Job, Job]:
     """The pickup at the citizen and the delivery at the receiving site, as one pair."""
-    (p_start, p_end), (d_start, d_end) = inbound_windows(dossier, settings)
-    site = dossier.receiving_site
-    pickup = Job(
-        dossier=dossier,
-        leg=Leg.INBOUND,
-        kind=JobKind.PICKUP,
-        status=JobStatus.PENDING,
-        address_text=dossier.address_text,
-        lat=dossier.lat,
-        lon=dossier.lon,
-        window_start=p_start,
-        window_end=p_end,
-        service_s=CITIZEN_SERVICE_S,
+    pickup_window, delivery_window = inbound_windows(dossier, settings)
+    return _add_pair(
+        session,
+        dossier,
+        Leg.INBOUND,
+        _at_citizen(dossier, pickup_window),
+        _at_site(dossier.receiving_site, delivery_window),
     )
-    delivery = Job(
-        dossier=dossier,
-        leg=Leg.INBOUND,
-        kind=JobKind.DELIVERY,
-        status=JobStatus.PENDING,
-        site_id=site.id,
-        address_text=site.address,
-        lat=site.lat,
-        lon=site.lon,
-        window_start=d_start,
-        window_end=d_end,
-        service_s=COUNTER_SERVICE_S,
-    )
-    session.add_all([pickup, delivery])
-    session.flush()
-    return pickup, delivery
 
 
 def create_return_pair(
@@ -91,34 +109,13 @@ def create_return_pair(
     )
     last_day = calendar.add_working_days(ready_on, RETURN_DELIVERY_WORKING_DAYS)
     _, delivery_end = calendar.slot_window(last_day, Slot.AFTERNOON, settings.zone)
-    pickup = Job(
-        dossier=dossier,
-        leg=Leg.RETURN,
-        kind=JobKind.PICKUP,
-        status=JobStatus.PENDING,
-        site_id=site.id,
-        address_text=site.address,
-        lat=site.lat,
-        lon=site.lon,
-        window_start=ready_at,
-        window_end=pickup_end,
-        service_s=COUNTER_SERVICE_S,
+    return _add_pair(
+        session,
+        dossier,
+        Leg.RETURN,
+        _at_site(site, (ready_at, pickup_end)),
+        _at_citizen(dossier, (ready_at, delivery_end)),
     )
-    delivery = Job(
-        dossier=dossier,
-        leg=Leg.RETURN,
-        kind=JobKind.DELIVERY,
-        status=JobStatus.PENDING,
-        address_text=dossier.address_text,
-        lat=dossier.lat,
-        lon=dossier.lon,
-        window_start=ready_at,
-        window_end=delivery_end,
-        service_s=CITIZEN_SERVICE_S,
-    )
-    session.add_all([pickup, delivery])
-    session.flush()
-    return pickup, delivery
 
 
 def pair_of(session: Session, job: Job) -> list[Job]:
