@@ -30,10 +30,10 @@ test: lint typecheck
 
 bench-routing: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/literature.py
+	$(BIN)/python bench/literature.py --time-limit 30
 
 bench-province: $(STAMP)
-	$(BIN)/python bench/province.py
+	$(BIN)/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100 --max-jobs 80
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -171,7 +171,9 @@ def main() -> None:
     """Run every solver on the development set and print the side-by-side table."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--time-limit", type=float, default=30.0)
-    parser.add_argument("--data", type=Path, default=Path("/work/shared/bench-data"))
+    parser.add_argument(
+        "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "bench-data"
+    )
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
     args = parser.parse_args()
