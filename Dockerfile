@@ -25,11 +25,12 @@ COPY api ./api
 COPY docker/entrypoint.sh /usr/local/bin/courier-entrypoint
 RUN pip install --no-deps . \
     && chmod +x /usr/local/bin/courier-entrypoint \
-    && mkdir -p /data/media && chown -R courier:courier /data
+    && mkdir -p /data/media /data/keys && chown -R courier:courier /data
 
 USER courier
 ENV COURIER_ENVIRONMENT=production \
-    COURIER_MEDIA_DIR=/data/media
+    COURIER_MEDIA_DIR=/data/media \
+    COURIER_SIGNING_KEY_FILE=/data/keys/signing-key.pem
 
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s \

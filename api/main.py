@@ -5,7 +5,18 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api import errors
 from api.ratelimit import RateLimit
-from api.routers import auth, bookings, catalogue, dossiers, handovers, jobs, track
+from api.routers import (
+    auth,
+    bookings,
+    catalogue,
+    custody,
+    dossiers,
+    handovers,
+    jobs,
+    plans,
+    track,
+)
+from api.uploads import UploadLimit
 from courier import runtime
 from courier.settings import Settings, get_settings
 
@@ -25,7 +36,12 @@ def create_app(
     app.state.session_factory = session_factory or runtime.session_factory()
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
     errors.install(app)
-    for module in (auth, catalogue, bookings, track, handovers, jobs, dossiers):
+    app.add_middleware(
+        UploadLimit,
+        max_part=settings.upload_max_bytes,
+        max_request=settings.upload_max_request_bytes,
+    )
+    for module in (auth, catalogue, bookings, track, handovers, jobs, dossiers, custody, plans):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"])

@@ -3,12 +3,21 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
 from api import schemas
 from courier.catalogue.models import Procedure, Site
 from courier.dossiers.booking import Quote
 from courier.dossiers.models import Dossier, DossierStatus, Job, JobKind, Leg, TrackingEvent
 from courier.dossiers.states import EVENTS, Event
+from courier.fleet.models import Courier
 from courier.handovers.models import Handover
+from courier.planning.models import Plan, RouteStop
+from courier.planning.service import ACTIONS, CourierStop
+from courier.proofs.kinds import POSTPONEMENT_LABELS, PostponementReason
+from courier.proofs.models import Receipt
+from courier.proofs.service import ChainReport, proofs_of
 from courier.settings import Settings
 
 STATUS_LABELS: dict[DossierStatus, tuple[str, str]] = {
@@ -92,6 +101,7 @@ def procedure_out(procedure: Procedure) -> schemas.ProcedureOut:
         processing_days=procedure.processing_days,
         documents=[
             schemas.DocumentOut(
+                position=d.position,
                 name_vi=d.name_vi,
                 name_en=d.name_en,
                 form="original" if d.original else "copy",
@@ -161,6 +171,7 @@ def dossier_out(dossier: Dossier, zone: ZoneInfo) -> schemas.DossierOut:
         result_return=dossier.result_return,
         holder_kind=dossier.holder_kind.value,
         holder_id=dossier.holder_id,
+        due_on=dossier.due_on,
         created_at=local(dossier.created_at, zone),
         jobs=[job_out(j, zone) for j in dossier.jobs],
     )
@@ -180,35 +191,202 @@ def track_out(
         receiving_site=dossier.receiving_site.name_vi if vi else dossier.receiving_site.name_en,
         preferred_on=dossier.preferred_on,
         slot=dossier.slot,
+        due_on=dossier.due_on,
         events=[
             schemas.EventOut(
                 at=local(e.occurred_at, zone),
                 code=e.code,
                 event=e.event,
-                label=EVENTS[Event(e.event)].label_vi if vi else EVENTS[Event(e.event)].label_en,
+                label=_event_label(e, vi),
                 site=(e.site.name_vi if vi else e.site.name_en) if e.site else None,
                 reason=e.reason,
+                due_on=e.due_on,
             )
             for e in events
         ],
     )
 
 
-def handover_out(handover: Handover, codes: dict[int, str], zone: ZoneInfo) -> schemas.HandoverOut:
-    """A recorded handover."""
+def _event_label(event: TrackingEvent, vi: bool) -> str:
+    info = EVENTS[Event(event.event)]
+    label = info.label_vi if vi else info.label_en
+    if event.due_on is not None and event.event == Event.ROLL_OVER:
+        label += f" ({event.due_on:%d/%m/%Y})"
+    elif event.due_on is not None:
+        label += f" {'đến' if vi else 'to'} {event.due_on:%d/%m/%Y}"
+    if event.event == Event.POSTPONE and event.reason in set(PostponementReason):
+        reason_vi, reason_en = POSTPONEMENT_LABELS[PostponementReason(event.reason)]
+        label += f": {reason_vi if vi else reason_en}"
+    return label
+
+
+def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schemas.HandoverOut:
+    """A recorded handover with its proofs, chain links and receipt links."""
+    codes = dict(
+        session.execute(
+            select(Dossier.id, Dossier.tracking_code).where(
+                Dossier.id.in_([i.dossier_id for i in handover.items])
+            )
+        ).all()
+    )
+    receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover.id))
+    base = f"/api/v1/handovers/{handover.id}"
     return schemas.HandoverOut(
         id=handover.id,
         recorded_at=local(handover.recorded_at, zone),
         device_at=local(handover.device_at, zone),
         giver=schemas.PartyIn(kind=handover.from_kind, id=handover.from_id),
         receiver=schemas.PartyIn(kind=handover.to_kind, id=handover.to_id),
+        site_id=handover.site_id,
+        lat=handover.lat,
+        lon=handover.lon,
+        accuracy_m=handover.accuracy_m,
+        fees_collected_vnd=handover.fees_collected_vnd,
+        seal_number=handover.seal_number,
+        documents=handover.documents,
+        content_hash=handover.content_hash,
         items=[
             schemas.HandoverItemOut(
                 tracking_code=codes[i.dossier_id],
                 event=i.event,
                 from_status=i.from_status,
                 to_status=i.to_status,
+                seq=i.seq,
+                link_hash=i.link_hash,
             )
             for i in handover.items
         ],
+        proofs=[
+            schemas.ProofOut(
+                id=p.id,
+                role=p.role,
+                position=p.position,
+                media_type=p.media_type,
+                width=p.width,
+                height=p.height,
+                size_bytes=p.size_bytes,
+                sha256=p.sha256,
+                removed_at=local(p.removed_at, zone) if p.removed_at else None,
+                url=None if p.removed_at else f"{base}/proofs/{p.id}",
+            )
+            for p in proofs_of(session, handover.id)
+        ],
+        receipt_png=f"{base}/receipt.png" if receipt else None,
+        receipt_pdf=f"{base}/receipt.pdf" if receipt else None,
+    )
+
+
+def custody_out(report: ChainReport, zone: ZoneInfo) -> schemas.CustodyOut:
+    """A dossier's custody chain as verified; parties by kind and id only."""
+    broken = report.first_broken
+    return schemas.CustodyOut(
+        tracking_code=report.tracking_code,
+        verified=report.verified,
+        first_broken=schemas.BrokenLinkOut(seq=broken[0], problem=broken[1]) if broken else None,
+        key_id=report.key_id,
+        public_key_url="/api/v1/custody/public-key",
+        links=[
+            schemas.CustodyLinkOut(
+                seq=link.seq,
+                handover_id=link.handover.id,
+                event=link.item.event,
+                giver=schemas.PartyIn(kind=link.handover.from_kind, id=link.handover.from_id),
+                receiver=schemas.PartyIn(kind=link.handover.to_kind, id=link.handover.to_id),
+                site_code=link.site_code,
+                device_at=local(link.handover.device_at, zone),
+                recorded_at=local(link.handover.recorded_at, zone),
+                content_hash=link.handover.content_hash,
+                prev_hash=link.item.prev_hash,
+                link_hash=link.item.link_hash,
+                signature=link.item.signature,
+                key_id=link.item.key_id,
+                proofs=[
+                    schemas.CustodyProofOut(
+                        role=c.proof.role,
+                        position=c.proof.position,
+                        sha256=c.proof.sha256,
+                        state=c.state,
+                    )
+                    for c in link.proofs
+                ],
+                verified=not link.problems,
+                problems=link.problems,
+            )
+            for link in report.links
+        ],
+    )
+
+
+def plan_out(session: Session, plan: Plan, zone: ZoneInfo) -> schemas.PlanOut:
+    """A plan's progress and its routes in short."""
+    rows = session.execute(
+        select(
+            RouteStop.courier_id,
+            Courier.code,
+            func.count(),
+            func.min(RouteStop.arrival_at),
+            func.max(RouteStop.departure_at),
+        )
+        .join(Courier, Courier.id == RouteStop.courier_id)
+        .where(RouteStop.plan_id == plan.id)
+        .group_by(RouteStop.courier_id, Courier.code)
+        .order_by(Courier.code)
+    ).all()
+    return schemas.PlanOut(
+        id=plan.id,
+        service_on=plan.service_on,
+        status=plan.status.value,
+        depot_ids=plan.depot_ids,
+        parts_total=plan.parts_total,
+        parts_done=plan.parts_done,
+        stops_total=plan.stops_total,
+        stops_served=plan.stops_served,
+        stops_dropped=plan.stops_dropped,
+        travel_s=plan.travel_s,
+        distance_m=plan.distance_m,
+        error=plan.error,
+        created_at=local(plan.created_at, zone),
+        started_at=local(plan.started_at, zone) if plan.started_at else None,
+        finished_at=local(plan.finished_at, zone) if plan.finished_at else None,
+        published_at=local(plan.published_at, zone) if plan.published_at else None,
+        parent_id=plan.parent_id,
+        replan_at=local(plan.replan_at, zone) if plan.replan_at else None,
+        routes=[
+            schemas.PlanRouteOut(
+                courier_id=courier_id,
+                courier_code=code,
+                stops=count,
+                first_arrival=local(first, zone),
+                last_departure=local(last, zone),
+            )
+            for courier_id, code, count, first, last in rows
+        ],
+    )
+
+
+def route_stop_out(item: CourierStop, zone: ZoneInfo) -> schemas.RouteStopOut:
+    """One stop of a courier's own route, with the contact at that stop."""
+    job, dossier = item.job, item.dossier
+    at_citizen = job.site_id is None
+    collects = job.leg is Leg.INBOUND and job.kind is JobKind.PICKUP
+    return schemas.RouteStopOut(
+        position=item.stop.position,
+        job_id=job.id,
+        leg=job.leg,
+        kind=job.kind,
+        action=ACTIONS[(job.leg, job.kind)],
+        tracking_code=dossier.tracking_code,
+        procedure=dossier.procedure.name_vi,
+        planned_arrival=local(item.stop.arrival_at, zone),
+        window_start=local(job.window_start, zone),
+        window_end=local(job.window_end, zone),
+        address=job.address_text,
+        lat=job.lat,
+        lon=job.lon,
+        site_code=job.site.code if job.site else None,
+        fee_to_collect_vnd=dossier.procedure_fee_vnd + dossier.service_fee_vnd if collects else 0,
+        contact_name=dossier.applicant_name
+        if at_citizen
+        else (job.site.name_vi if job.site else ""),
+        contact_phone=dossier.applicant_phone if at_citizen else None,
     )

@@ -1,13 +1,14 @@
 """Request and response bodies of the HTTP API."""
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from courier.dossiers.models import JobKind, JobStatus, Leg, ResultReturn, Slot
 from courier.dossiers.phones import InvalidPhone, normalise_mobile
 from courier.enums import PartyKind
+from courier.proofs.kinds import DocumentForm, PostponementReason, ProofRole
 
 
 def _mobile(value: str) -> str:
@@ -108,8 +109,9 @@ class BatchOut(BaseModel):
 
 
 class DocumentOut(BaseModel):
-    """A required document."""
+    """A required document; `position` is what a pickup's checklist ticks."""
 
+    position: int
     name_vi: str
     name_en: str
     form: str
@@ -138,6 +140,7 @@ class EventOut(BaseModel):
     label: str
     site: str | None
     reason: str | None
+    due_on: date | None = None
 
 
 class TrackOut(BaseModel):
@@ -150,6 +153,7 @@ class TrackOut(BaseModel):
     receiving_site: str
     preferred_on: date
     slot: Slot
+    due_on: date | None
     events: list[EventOut]
 
 
@@ -173,6 +177,13 @@ class PartyIn(Strict):
     id: int | None = None
 
 
+class DocumentTickIn(Strict):
+    """One required document of the procedure, as handed in."""
+
+    position: int = Field(ge=0)
+    form: DocumentForm
+
+
 class HandoverIn(Strict):
     """A handover as the device records it."""
 
@@ -184,16 +195,39 @@ class HandoverIn(Strict):
     site_id: int | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
-    fees_collected_vnd: int = Field(default=0, ge=0)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    fees_collected_vnd: int | None = Field(default=None, ge=0, le=1_000_000_000)
+    seal_number: str | None = Field(default=None, min_length=1, max_length=32)
+    documents: dict[str, list[DocumentTickIn]] = Field(
+        default_factory=dict,
+        description="for a pickup: per tracking code, each required document ticked",
+    )
 
 
 class HandoverItemOut(BaseModel):
-    """What a handover did to one dossier."""
+    """What a handover did to one dossier, and its link in the dossier's custody chain."""
 
     tracking_code: str
     event: str
     from_status: str
     to_status: str
+    seq: int | None
+    link_hash: str | None
+
+
+class ProofOut(BaseModel):
+    """One stored image of a handover (the bytes are at `url`, for those it concerns)."""
+
+    id: int
+    role: ProofRole
+    position: int
+    media_type: str
+    width: int
+    height: int
+    size_bytes: int
+    sha256: str
+    removed_at: datetime | None
+    url: str | None
 
 
 class HandoverOut(BaseModel):
@@ -204,7 +238,84 @@ class HandoverOut(BaseModel):
     device_at: datetime
     giver: PartyIn
     receiver: PartyIn
+    site_id: int | None
+    lat: float | None
+    lon: float | None
+    accuracy_m: float | None
+    fees_collected_vnd: int
+    seal_number: str | None
+    documents: dict[str, Any] | None
+    content_hash: str | None
     items: list[HandoverItemOut]
+    proofs: list[ProofOut]
+    receipt_png: str | None
+    receipt_pdf: str | None
+
+
+class CustodyProofOut(BaseModel):
+    """An image digest in the chain and what verification found of the stored file."""
+
+    role: ProofRole
+    position: int
+    sha256: str
+    state: str
+
+
+class CustodyLinkOut(BaseModel):
+    """One record of a dossier's custody chain (no personal data: parties by kind and id)."""
+
+    seq: int
+    handover_id: int
+    event: str
+    giver: PartyIn
+    receiver: PartyIn
+    site_code: str | None
+    device_at: datetime
+    recorded_at: datetime
+    content_hash: str | None
+    prev_hash: str | None
+    link_hash: str | None
+    signature: str | None
+    key_id: str | None
+    proofs: list[CustodyProofOut]
+    verified: bool
+    problems: list[str]
+
+
+class BrokenLinkOut(BaseModel):
+    """The first record that does not verify, and why."""
+
+    seq: int
+    problem: str
+
+
+class CustodyOut(BaseModel):
+    """A dossier's custody chain and whether it verifies."""
+
+    tracking_code: str
+    verified: bool
+    first_broken: BrokenLinkOut | None
+    key_id: str
+    public_key_url: str
+    links: list[CustodyLinkOut]
+
+
+class PublicKeyOut(BaseModel):
+    """The server's custody-signing key, to check receipts without the server."""
+
+    key_id: str
+    algorithm: str
+    public_key_pem: str
+    public_key_raw_base64: str
+    signed_message: str
+
+
+class PostponeIn(Strict):
+    """The center moves the result date."""
+
+    new_due_on: date
+    reason: PostponementReason
+    note: str = Field(default="", max_length=1000)
 
 
 class AttemptIn(Strict):
@@ -257,6 +368,7 @@ class DossierOut(BaseModel):
     result_return: ResultReturn
     holder_kind: str
     holder_id: int | None
+    due_on: date | None
     created_at: datetime
     jobs: list[JobOut]
 
@@ -267,3 +379,97 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class PlanIn(Strict):
+    """Build the plan of a day; `depots` are post office codes (all when left out)."""
+
+    service_on: date
+    depots: list[str] | None = Field(default=None, min_length=1, max_length=200)
+
+
+class PlanRouteOut(BaseModel):
+    """One courier's route in a plan, in short."""
+
+    courier_id: int
+    courier_code: str
+    stops: int
+    first_arrival: datetime
+    last_departure: datetime
+
+
+class PlanOut(BaseModel):
+    """A plan's progress and, once built, its routes."""
+
+    id: int
+    service_on: date
+    status: str
+    depot_ids: list[int] | None
+    parts_total: int
+    parts_done: int
+    stops_total: int
+    stops_served: int
+    stops_dropped: int
+    travel_s: int
+    distance_m: int
+    error: str | None
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    published_at: datetime | None
+    parent_id: int | None
+    replan_at: datetime | None
+    routes: list[PlanRouteOut]
+
+
+class LockIn(Strict):
+    """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop)."""
+
+    job_id: int
+    courier_id: int
+    position: int | None = Field(default=None, ge=0, le=500)
+
+
+class MoveIn(Strict):
+    """Move a job's pair to another courier, wherever it fits best."""
+
+    job_id: int
+    courier_id: int
+
+
+class LockOut(BaseModel):
+    """A lock or move the next re-plans keep."""
+
+    plan_id: int
+    pickup_job_id: int
+    courier_id: int
+    position: int | None
+
+
+class ReplanIn(Strict):
+    """Re-plan from a moment of the day (now when left out); `whole_day` ignores where couriers are."""
+
+    at: AwareDatetime | None = None
+    whole_day: bool = False
+
+
+class RouteStopOut(BaseModel):
+    """One stop of the courier's route: when, where, what to do, whom to meet."""
+
+    position: int
+    job_id: int
+    leg: Leg
+    kind: JobKind
+    action: str
+    tracking_code: str
+    procedure: str
+    planned_arrival: datetime
+    window_start: datetime
+    window_end: datetime
+    address: str
+    lat: float
+    lon: float
+    site_code: str | None
+    fee_to_collect_vnd: int
+    contact_name: str
+    contact_phone: str | None

@@ -7,6 +7,8 @@ from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
 from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
+from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
+from courier.proofs.models import HandoverProof, Postponement, Receipt
 
 __all__ = [
     "ApiKey",
@@ -14,12 +16,19 @@ __all__ = [
     "Dossier",
     "Handover",
     "HandoverItem",
+    "HandoverProof",
     "Job",
     "JobAttempt",
     "Notification",
     "OutboxMessage",
+    "Plan",
+    "PlanLock",
+    "PlanPart",
+    "Postponement",
     "Procedure",
+    "Receipt",
     "RequiredDocument",
+    "RouteStop",
     "Site",
     "TrackingEvent",
     "User",

@@ -27,6 +27,25 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/courier.sqlite3"
     broker_url: str | None = None
     media_dir: Path = Path("var/media")
+    storage_backend: Literal["local", "s3"] = "local"
+    s3_bucket: str = "courier-media"
+    s3_prefix: str = ""
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
+    # Ed25519 key that signs the custody chain; made on first use in development and tests
+    signing_key_file: Path = Path("var/signing-key.pem")
+    upload_max_bytes: int = Field(default=15_000_000, ge=10_000)
+    photo_max_side: int = Field(default=2000, ge=320, le=8000)
+    photo_target_bytes: int = Field(default=300_000, ge=20_000)
+    photo_max_pixels: int = Field(default=50_000_000, ge=1_000_000)
+    proof_retention_days: int = Field(default=365, ge=1)
+    # daily plan: seconds of OR-Tools per part, jobs per part, jobs a courier is expected to carry
+    plan_part_seconds: int = Field(default=20, ge=1, le=600)
+    plan_part_max_jobs: int = Field(default=80, ge=5, le=500)
+    plan_jobs_per_courier: int = Field(default=20, ge=1, le=200)
+    plan_nightly_at: str = Field(default="20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     secret_key: str = DEFAULT_SECRET
     timezone: str = "Asia/Ho_Chi_Minh"
     public_base_url: str = "http://127.0.0.1:8000"
@@ -56,6 +75,11 @@ class Settings(BaseSettings):
                 "COURIER_SECRET_KEY must be at least 32 characters in production"
             )
         return self
+
+    @property
+    def upload_max_request_bytes(self) -> int:
+        """A whole handover request: two signatures, six photos and the form fields."""
+        return 8 * self.upload_max_bytes + 1_000_000
 
     @property
     def zone(self) -> ZoneInfo:

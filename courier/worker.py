@@ -3,10 +3,16 @@
 from typing import Any
 
 from celery import Celery
+from celery.schedules import crontab
 
 from courier.settings import Settings, get_settings
 
-TASK_MODULES = ["courier.notifications.tasks", "courier.outbox.tasks"]
+TASK_MODULES = [
+    "courier.notifications.tasks",
+    "courier.outbox.tasks",
+    "courier.proofs.tasks",
+    "courier.planning.tasks",
+]
 
 
 class TaskFailed(RuntimeError):
@@ -36,6 +42,16 @@ def make_celery(settings: Settings) -> Celery:
         timezone=settings.timezone,
         beat_schedule={
             "outbox-relay": {"task": "outbox.relay", "schedule": settings.outbox_relay_seconds},
+            "nightly-plan": {
+                "task": "planning.nightly",
+                "schedule": crontab(
+                    hour=int(settings.plan_nightly_at[:2]), minute=int(settings.plan_nightly_at[3:])
+                ),
+            },
+            "proof-retention": {
+                "task": "proofs.apply_retention",
+                "schedule": crontab(hour=2, minute=30),
+            },
         },
     )
     return app

@@ -16,6 +16,8 @@ case "$role" in
       --schedule /tmp/celerybeat-schedule
     ;;
   migrate)
+    # the custody chain's signing key is made once, on the shared keys volume, never replaced
+    [ -f "${COURIER_SIGNING_KEY_FILE:-/data/keys/signing-key.pem}" ] || courier keys signing-key
     exec courier db upgrade
     ;;
   *)

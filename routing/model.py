@@ -49,6 +49,8 @@ class Vehicle:
     lunch: Break | None = None
     fixed_cost: int = 0
     speed_factor: float = 1.0
+    # dossiers already on board when the route starts (a re-plan during the day)
+    start_load: int = 0
 
     def travel_s(self, duration_s: int) -> int:
         """Travel time of this vehicle over an arc of matrix duration `duration_s`."""
@@ -62,6 +64,8 @@ class Stop:
     """A place to visit: location, time windows on the start of service, service time, demand.
 
     `penalty` is the cost of leaving the stop out; None means the stop is mandatory.
+    `vehicles` restricts the stop to those vehicle ids (a dispatcher's lock or move);
+    `position` fixes its place in the route (0 = first visit).
     """
 
     id: str
@@ -70,6 +74,8 @@ class Stop:
     service_s: int = 0
     demand: int = 0
     penalty: int | None = None
+    vehicles: tuple[str, ...] | None = None
+    position: int | None = None
 
     @property
     def mandatory(self) -> bool:
@@ -207,8 +213,16 @@ def _check_problem(problem: Problem) -> None:
     _check_unique("stop", [stop.id for stop in problem.stops])
     for vehicle in problem.vehicles:
         _check_vehicle(vehicle, size)
+    vehicle_ids = {vehicle.id for vehicle in problem.vehicles}
     for stop in problem.stops:
         _check_stop(stop, size)
+        unknown = sorted(set(stop.vehicles or ()) - vehicle_ids)
+        if unknown:
+            raise InvalidProblem(f"stop {stop.id!r} is restricted to unknown vehicles {unknown}")
+        if stop.vehicles is not None and not stop.vehicles:
+            raise InvalidProblem(f"stop {stop.id!r} is restricted to no vehicle at all")
+        if stop.position is not None and stop.position < 0:
+            raise InvalidProblem(f"stop {stop.id!r} position {stop.position} is negative")
     _check_pairs(problem)
 
 
@@ -249,6 +263,10 @@ def _check_vehicle(vehicle: Vehicle, size: int) -> None:
         raise InvalidProblem(f"{owner} capacity {vehicle.capacity} is negative")
     if vehicle.fixed_cost < 0:
         raise InvalidProblem(f"{owner} fixed cost {vehicle.fixed_cost} is negative")
+    if not 0 <= vehicle.start_load <= vehicle.capacity:
+        raise InvalidProblem(
+            f"{owner} start load {vehicle.start_load} is outside 0..{vehicle.capacity}"
+        )
     if not vehicle.speed_factor > 0:
         raise InvalidProblem(f"{owner} speed factor {vehicle.speed_factor} is not positive")
     lunch = vehicle.lunch
@@ -303,5 +321,8 @@ def _check_pairs(problem: Problem) -> None:
                 f"pair {pickup.id!r}->{delivery.id!r} mixes mandatory and optional"
             )
     for stop in problem.stops:
-        if stop.id not in paired and stop.demand < 0:
-            raise InvalidProblem(f"unpaired stop {stop.id!r} has negative demand {stop.demand}")
+        if stop.id not in paired and stop.demand < 0 and not stop.vehicles:
+            raise InvalidProblem(
+                f"unpaired stop {stop.id!r} has negative demand {stop.demand} but no vehicle "
+                "carrying it (give `vehicles`)"
+            )

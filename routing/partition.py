@@ -49,16 +49,21 @@ class Job:
     """
 
     id: str
-    pickup: Call
+    pickup: Call | None
     delivery: Call
     demand: int = 1
     penalty: int | None = None
     citizen_end: Literal["pickup", "delivery"] = "pickup"
+    # a dispatcher's lock or move, or the courier already carrying it (then `pickup` is None)
+    couriers: tuple[str, ...] | None = None
+    position: int | None = None
 
     @property
     def citizen_point(self) -> LatLon:
         """Where the citizen is."""
-        return self.pickup.point if self.citizen_end == "pickup" else self.delivery.point
+        if self.citizen_end == "pickup" and self.pickup is not None:
+            return self.pickup.point
+        return self.delivery.point
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,6 +85,9 @@ class Courier:
     capacity: int
     lunch: Break | None = None
     fixed_cost: int = 0
+    # where and with how many dossiers the courier is now, when re-planning during the day
+    start: LatLon | None = None
+    start_load: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,15 +122,24 @@ def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
     room = {depot.id: 0 for depot in depots}
     for courier in day.couriers:
         room[courier.depot_id] += jobs_per_courier
-    distance = haversine_m([job.citizen_point for job in day.jobs], [d.point for d in depots])
+    home = {courier.id: courier.depot_id for courier in day.couriers}
+    free = [job for job in day.jobs if not job.couriers]
+    for job in day.jobs:
+        if job.couriers:  # locked, moved or on board: its courier's depot, whatever the room
+            depot_id = home[job.couriers[0]]
+            room[depot_id] -= 1
+            by_depot[depot_id].append(job)
+    if not free:
+        return by_depot
+    distance = haversine_m([job.citizen_point for job in free], [d.point for d in depots])
     preference = np.argsort(distance, axis=1, kind="stable")
     ranked = np.sort(distance, axis=1)
-    regret = ranked[:, 1] - ranked[:, 0] if len(depots) > 1 else np.zeros(len(day.jobs))
+    regret = ranked[:, 1] - ranked[:, 0] if len(depots) > 1 else np.zeros(len(free))
     for j in np.argsort(-regret, kind="stable"):
         choices = [depots[int(k)].id for k in preference[j]]
         chosen = next((d for d in choices if room[d] > 0), choices[0])
         room[chosen] -= 1
-        by_depot[chosen].append(day.jobs[int(j)])
+        by_depot[chosen].append(free[int(j)])
     return by_depot
 
 
@@ -142,7 +159,10 @@ def split_day(day: Day, *, max_jobs: int = 100, jobs_per_courier: int = 20) -> l
         if not jobs:
             continue
         # A part without a courier could only drop its jobs: never cut more sectors than couriers.
+        # A depot with locked jobs stays whole, so each lock meets its courier.
         count = max(1, min(math.ceil(len(jobs) / max_jobs), len(couriers)))
+        if any(job.couriers for job in jobs):
+            count = 1
         sectors = _sectors(depot, jobs, count)
         shares = _shares([len(s) for s in sectors], len(couriers))
         start = 0
@@ -187,19 +207,36 @@ def build_problem(
 ) -> Problem:
     """The solver's problem for one part: location 0 is the depot, then each distinct place."""
     places: dict[LatLon, int] = {part.depot.point: 0}
+    for courier in part.couriers:
+        if courier.start is not None:
+            places.setdefault(courier.start, len(places))
     for job in part.jobs:
         for call in (job.pickup, job.delivery):
-            places.setdefault(call.point, len(places))
+            if call is not None:
+                places.setdefault(call.point, len(places))
     matrix = provider.matrix(list(places), part.depot.profile).to_model()
     stops: list[Stop] = []
     pairs: list[Pair] = []
     for job in part.jobs:
-        pickup, delivery = f"{job.id}/pickup", f"{job.id}/delivery"
-        stops.append(_stop(pickup, job.pickup, places, job.demand, job.penalty))
-        stops.append(_stop(delivery, job.delivery, places, -job.demand, job.penalty))
-        pairs.append(Pair(pickup, delivery))
+        delivery = f"{job.id}/delivery"
+        if job.pickup is not None:
+            pickup = f"{job.id}/pickup"
+            stops.append(_stop(pickup, job.pickup, places, job.demand, job, job.position))
+            pairs.append(Pair(pickup, delivery))
+        at = job.position if job.pickup is None else None
+        stops.append(_stop(delivery, job.delivery, places, -job.demand, job, at))
     vehicles = tuple(
-        Vehicle(c.id, 0, 0, c.shift, c.capacity, c.lunch, c.fixed_cost) for c in part.couriers
+        Vehicle(
+            c.id,
+            places[c.start] if c.start is not None else 0,
+            0,
+            c.shift,
+            c.capacity,
+            c.lunch,
+            c.fixed_cost,
+            start_load=c.start_load,
+        )
+        for c in part.couriers
     )
     return Problem(
         vehicles=vehicles,
@@ -211,9 +248,23 @@ def build_problem(
 
 
 def _stop(
-    stop_id: str, call: Call, places: dict[LatLon, int], demand: int, penalty: int | None
+    stop_id: str,
+    call: Call,
+    places: dict[LatLon, int],
+    demand: int,
+    job: Job,
+    position: int | None,
 ) -> Stop:
-    return Stop(stop_id, places[call.point], call.windows, call.service_s, demand, penalty)
+    return Stop(
+        stop_id,
+        places[call.point],
+        call.windows,
+        call.service_s,
+        demand,
+        job.penalty,
+        vehicles=job.couriers,
+        position=position,
+    )
 
 
 def solve_partitioned(

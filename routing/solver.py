@@ -106,6 +106,7 @@ class _Model:
         self._add_load()
         self._add_pairs()
         self._add_disjunctions(drop_mandatory)
+        self._add_restrictions()
         self.breaks = self._add_breaks()
 
     def _node_matrix(
@@ -155,7 +156,30 @@ class _Model:
         demands += [0] * (len(self.locations) - len(demands))
         callback = self.routing.RegisterUnaryTransitVector(demands)
         capacities = [v.capacity for v in self.vehicles]
-        self.routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, "load")
+        self.routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, False, "load")
+        load = self.routing.GetDimensionOrDie("load")
+        for k, vehicle in enumerate(self.vehicles):
+            load.CumulVar(self.routing.Start(k)).SetValue(vehicle.start_load)
+
+    def _add_restrictions(self) -> None:
+        """A dispatcher's locks: allowed vehicles, and fixed places in the route."""
+        ids = {vehicle.id: k for k, vehicle in enumerate(self.vehicles)}
+        positioned = [n for n, s in enumerate(self.problem.stops) if s.position is not None]
+        if positioned:
+            ones = [1] * len(self.locations)
+            callback = self.routing.RegisterUnaryTransitVector(ones)
+            self.routing.AddDimension(callback, 0, len(self.locations) + 1, True, "order")
+        for node, stop in enumerate(self.problem.stops):
+            index = self.manager.NodeToIndex(node)
+            if stop.vehicles is not None:
+                allowed = [ids[v] for v in stop.vehicles if v in ids]
+                if allowed:  # -1 keeps "not served" possible; the drop penalty still applies
+                    self.routing.VehicleVar(index).SetValues([-1, *allowed])
+                else:  # its vehicle is not in this model (route elimination): it cannot be served
+                    self.routing.ActiveVar(index).SetValue(0)
+            if stop.position is not None:
+                order = self.routing.GetDimensionOrDie("order")
+                order.CumulVar(index).SetValue(stop.position + 1)
 
     def _add_pairs(self) -> None:
         node = {stop.id: n for n, stop in enumerate(self.problem.stops)}
@@ -488,7 +512,7 @@ def _route(found: _Found, k: int) -> Route:
     matrix = model.problem.matrix
     index = routing.Start(k)
     departure = solution.Value(time_dim.CumulVar(index))
-    start_time, location, load = departure, vehicle.start, 0
+    start_time, location, load = departure, vehicle.start, vehicle.start_load
     visits: list[Visit] = []
     travel = distance = 0
     for node in found.routes[k]:

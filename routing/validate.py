@@ -22,6 +22,7 @@ KINDS = (
     "precedence",  # a delivery before its pickup
     "break",  # break missing, outside its window or the shift, overlapping service or travel
     "totals",  # the plan's travel time or distance disagrees with its routes
+    "lock",  # a stop on a vehicle it is not allowed on, or away from its fixed position
 )
 
 
@@ -70,6 +71,22 @@ def _check_route(
     found += _check_times(problem, vehicle, route, stops)
     found += _check_load(vehicle, route, stops)
     found += _check_break(vehicle, route)
+    found += _check_locks(vehicle, route, stops)
+    return found
+
+
+def _check_locks(vehicle: Vehicle, route: Route, stops: dict[str, Stop]) -> list[Violation]:
+    found = []
+    for position, visit in enumerate(route.visits):
+        stop = stops[visit.stop_id]
+        if stop.vehicles is not None and vehicle.id not in stop.vehicles:
+            found.append(
+                Violation("lock", f"stop {stop.id}", f"on {vehicle.id}, allowed {stop.vehicles}")
+            )
+        if stop.position is not None and stop.position != position:
+            found.append(
+                Violation("lock", f"stop {stop.id}", f"at {position}, fixed at {stop.position}")
+            )
     return found
 
 
@@ -121,7 +138,7 @@ def _break_in_gap(vehicle: Vehicle, route: Route, gap_start: int, gap_end: int) 
 
 def _check_load(vehicle: Vehicle, route: Route, stops: dict[str, Stop]) -> list[Violation]:
     found: list[Violation] = []
-    load = 0
+    load = vehicle.start_load
     for visit in route.visits:
         load += stops[visit.stop_id].demand
         where = f"stop {visit.stop_id} on vehicle {vehicle.id}"

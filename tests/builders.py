@@ -1,10 +1,14 @@
 """Small typed builders for tests: bookings, logins, handovers."""
 
+import io
+import json
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,6 +29,12 @@ HO_CHI_MINH = Settings().zone
 def booking_day() -> date:
     """A working day after today, so every slot is open."""
     return calendar.next_working_day(calendar.local_today(datetime.now(UTC), HO_CHI_MINH))
+
+
+def weekend_day() -> date:
+    """A Sunday after today: never a working day."""
+    today = calendar.local_today(datetime.now(UTC), HO_CHI_MINH)
+    return today + timedelta(days=7 - today.isoweekday() or 7)
 
 
 def booking_body(**overrides: Any) -> dict[str, Any]:
@@ -96,6 +106,116 @@ def handover_body(
     return body
 
 
+SEAL = "NP-000123"
+_NEEDS_FEE = {("citizen", "courier"), ("courier", "citizen")}
+_COUNTERSIGNED = {("courier", "center"), ("center", "courier")}
+
+
+@cache
+def signature_png(size: tuple[int, int] = (400, 160)) -> bytes:
+    """A signature-pad PNG: a dark stroke on a transparent background."""
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    w, h = size
+    draw.line(
+        [(w // 8, h // 2), (w // 3, h // 4), (w // 2, 3 * h // 4), (7 * w // 8, h // 3)],
+        fill=(10, 10, 60, 255),
+        width=5,
+    )
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()
+
+
+@cache
+def photo_jpeg(size: tuple[int, int] = (640, 480), orientation: int = 1) -> bytes:
+    """A small camera JPEG with EXIF (orientation, GPS, camera model) to be stripped."""
+    image = Image.new("RGB", size, (200, 190, 170))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((size[0] // 4, size[1] // 4, size[0] // 2, size[1] // 2), fill=(20, 20, 20))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    exif[0x0110] = "PhoneCam 12"
+    exif[0x8825] = {1: "N", 2: (10.0, 58.0, 48.0), 3: "E", 4: (106.0, 39.0, 18.0)}
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=90, exif=exif)
+    return out.getvalue()
+
+
+def handover_files(body: dict[str, Any]) -> list[tuple[str, tuple[str, bytes, str]]]:
+    """The proof a handover of this kind needs: signature(s), and a photo for a pickup."""
+    kinds = (body["giver"]["kind"], body["receiver"]["kind"])
+    files = [("signature", ("signature.png", signature_png(), "image/png"))]
+    if kinds in _COUNTERSIGNED:
+        files.append(("counter_signature", ("counter.png", signature_png(), "image/png")))
+    if kinds == ("citizen", "courier"):
+        files.append(("photos", ("packet.jpg", photo_jpeg(), "image/jpeg")))
+    return files
+
+
+def complete_handover(client: TestClient, body: dict[str, Any], headers: dict[str, str]) -> None:
+    """Fill in what the kind of handover requires: seal, fee, and a pickup's checklist."""
+    kinds = (body["giver"]["kind"], body["receiver"]["kind"])
+    if kinds != ("center", "citizen"):
+        body.setdefault("seal_number", SEAL)
+    if kinds in _NEEDS_FEE:
+        body.setdefault("fees_collected_vnd", 25_000)
+    if kinds == ("citizen", "courier") and "documents" not in body:
+        body["documents"] = {
+            code: checklist(client, code, headers) for code in body["tracking_codes"]
+        }
+
+
+def checklist(client: TestClient, code: str, headers: dict[str, str]) -> list[dict[str, Any]]:
+    """Every required document of the dossier's procedure, ticked as the procedure asks."""
+    dossier = client.get(f"/api/v1/dossiers/{code}", headers=headers)
+    if dossier.status_code != 200:
+        return [{"position": 1, "form": "original"}]
+    procedure = dossier.json()["procedure_code"]
+    found = client.get("/api/v1/procedures", params={"q": procedure}).json()
+    docs = next(p for p in found if p["code"] == procedure)["documents"]
+    return [{"position": d["position"], "form": d["form"]} for d in docs]
+
+
+def post_handover(
+    client: TestClient,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    files: list[tuple[str, tuple[str, bytes, str]]] | None = None,
+    *,
+    complete: bool = True,
+) -> Any:
+    """POST a handover as the phone does (multipart: the JSON and the proof files)."""
+    if complete:
+        complete_handover(client, body, headers)
+    return client.post(
+        "/api/v1/handovers",
+        data={"handover": json.dumps(body)},
+        files=handover_files(body) if files is None else files,
+        headers=headers,
+    )
+
+
+def post_handover_ok(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> Any:
+    """POST a complete handover and assert it was recorded; the answer's JSON."""
+    response = post_handover(client, body, headers)
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+def assigned_pickup(
+    client: TestClient, *, cid: int, dispatcher: dict[str, str], courier: dict[str, str]
+) -> tuple[str, dict[str, Any]]:
+    """Book, assign the pickup to courier `cid`, and build its complete pickup handover body."""
+    code = book(client)["tracking_code"]
+    dossier = client.get(f"/api/v1/dossiers/{code}", headers=dispatcher).json()
+    job = next(j["id"] for j in dossier["jobs"] if j["kind"] == "pickup")
+    assign(client, dispatcher, job, cid)
+    body = handover_body({"kind": "citizen"}, {"kind": "courier", "id": cid}, [code])
+    complete_handover(client, body, courier)
+    return code, body
+
+
 def headers_for(session: Session, username: str) -> dict[str, str]:
     """Bearer headers for an account, signed directly (no Argon2 login: keeps the suite fast)."""
     user = session.scalar(select(User).where(User.username == username))
@@ -153,7 +273,7 @@ def pick_up(
     assign(client, dispatcher, find_job(client, dispatcher, code, "inbound", "pickup"), cid)
     headers = headers_for(session, courier.lower())
     body = handover_body({"kind": "citizen"}, {"kind": "courier", "id": cid}, [code])
-    response = client.post("/api/v1/handovers", json=body, headers=headers)
+    response = post_handover(client, body, headers)
     assert response.status_code == 201, response.text
     return cid, headers
 
@@ -176,7 +296,7 @@ def to_center(
         cid, headers = pick_up(client, session, code, courier)
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     body = handover_body({"kind": "courier", "id": cid}, center, codes)
-    post_ok(client, "/api/v1/handovers", headers, body)
+    post_handover_ok(client, headers, body)
     return cid, headers
 
 
@@ -191,7 +311,7 @@ def to_out_for_delivery(
     assign(client, dispatcher, find_job(client, dispatcher, code, "return", "pickup"), cid)
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     body = handover_body(center, {"kind": "courier", "id": cid}, [code])
-    post_ok(client, "/api/v1/handovers", headers, body)
+    post_handover_ok(client, headers, body)
     post_ok(client, f"/api/v1/dossiers/{code}/depart", headers)
     return cid, headers
 

@@ -1,11 +1,18 @@
 """Test databases built by the Alembic migrations, on SQLite and PostgreSQL; each test rolls back."""
 
 import os
+import tempfile
 
 os.environ.pop("COURIER_BROKER_URL", None)  # tasks run in-process in the suite
 os.environ.setdefault("COURIER_ENVIRONMENT", "test")
 os.environ.setdefault("COURIER_SECRET_KEY", "test-secret-key-long-enough-for-hs256-signing")
 os.environ.setdefault("COURIER_PASSWORD_HASH_PROFILE", "cheapest")
+# images, receipts and the signing key of the suite live in a throwaway folder
+os.environ.setdefault("COURIER_TEST_SCRATCH", tempfile.mkdtemp(prefix="courier-tests-"))
+os.environ.setdefault("COURIER_MEDIA_DIR", os.environ["COURIER_TEST_SCRATCH"] + "/media")
+os.environ.setdefault(
+    "COURIER_SIGNING_KEY_FILE", os.environ["COURIER_TEST_SCRATCH"] + "/signing-key.pem"
+)
 
 import uuid
 from collections.abc import Iterator

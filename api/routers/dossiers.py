@@ -41,6 +41,27 @@ def result_ready(
     return _out(session, actions.mark_result_ready(session, code, actor, settings), settings)
 
 
+@router.post("/{code}/postpone", response_model=schemas.DossierOut)
+def postpone(
+    code: str,
+    body: schemas.PostponeIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+) -> schemas.DossierOut:
+    """The receiving center moves the result date (new date, reason); the timeline shows it."""
+    dossier = actions.postpone_result(
+        session,
+        code,
+        actor,
+        settings,
+        new_due_on=body.new_due_on,
+        reason=body.reason,
+        note=body.note,
+    )
+    return _out(session, dossier, settings)
+
+
 @router.post("/{code}/depart", response_model=schemas.DossierOut)
 def depart(
     code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor

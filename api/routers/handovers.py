@@ -1,25 +1,46 @@
-"""Handovers: dossiers passing between citizen, courier, post office and center."""
+"""Handovers: dossiers passing between citizen, courier, post office and center, with their proof."""
 
-from fastapi import APIRouter, Response, status
-from sqlalchemy import select
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 
 from api import present, schemas
 from api.deps import CurrentActor, DbSession, SettingsDep
-from courier.dossiers.models import Dossier
+from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
+from courier.proofs import service as proofs
+from courier.proofs.kinds import MAX_PHOTOS, ProofRole
+from courier.proofs.storage import storage_for
 
 router = APIRouter(prefix="/handovers", tags=["handovers"])
+
+HANDOVER_DOC = (
+    "The handover as JSON: idempotency_key, giver and receiver ({kind, id}), tracking_codes, "
+    "device_at, site_id or lat/lon/accuracy_m, fees_collected_vnd, seal_number, and for a pickup "
+    "documents: {tracking code: [{position, form: original|copy}]}."
+)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.HandoverOut)
 def record_handover(
-    body: schemas.HandoverIn,
     response: Response,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    handover: Annotated[str, Form(description=HANDOVER_DOC)],
+    signature: Annotated[UploadFile | None, File(description="PNG from the signature pad")] = None,
+    counter_signature: Annotated[
+        UploadFile | None, File(description="PNG: the other side, where both sign")
+    ] = None,
+    photos: Annotated[
+        list[UploadFile] | None, File(description=f"0 to {MAX_PHOTOS} JPEG/PNG/WebP/HEIC")
+    ] = None,
 ) -> schemas.HandoverOut:
-    """Record a handover and move each dossier, all or none; a retry with the same key is a no-op."""
+    """Record a handover with its proof and move each dossier, all or none; a retry is a no-op."""
+    body = _parse(handover)
+    uploads = _uploads(signature, counter_signature, photos or [])
     request = handovers.HandoverRequest(
         idempotency_key=body.idempotency_key,
         giver=handovers.Party(body.giver.kind, body.giver.id),
@@ -29,12 +50,72 @@ def record_handover(
         site_id=body.site_id,
         lat=body.lat,
         lon=body.lon,
+        accuracy_m=body.accuracy_m,
         fees_collected_vnd=body.fees_collected_vnd,
+        seal_number=body.seal_number,
+        documents=tuple(
+            handovers.DocumentTick(code, tick.position, tick.form)
+            for code, ticks in body.documents.items()
+            for tick in ticks
+        ),
     )
-    handover, created = handovers.record(session, request, actor)
+    recorded, created = handovers.record(
+        session, request, actor, uploads=uploads, settings=settings
+    )
     if not created:
         response.status_code = status.HTTP_200_OK
-    ids = [i.dossier_id for i in handover.items]
-    rows = session.execute(select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids)))
-    codes = {row[0]: row[1] for row in rows}
-    return present.handover_out(handover, codes, settings.zone)
+    return present.handover_out(session, recorded, settings.zone)
+
+
+def _parse(raw: str) -> schemas.HandoverIn:
+    try:
+        return schemas.HandoverIn.model_validate_json(raw)
+    except ValidationError as exc:
+        errors = [{**e, "loc": ("body", "handover", *e["loc"])} for e in exc.errors()]
+        raise RequestValidationError(errors) from None
+
+
+def _uploads(
+    signature: UploadFile | None, counter: UploadFile | None, photos: list[UploadFile]
+) -> list[proofs.Upload]:
+    uploads = []
+    for role, upload in ((ProofRole.SIGNATURE, signature), (ProofRole.COUNTER_SIGNATURE, counter)):
+        if upload is not None:
+            uploads.append(proofs.Upload.read(role, 0, upload.file))
+    uploads += [proofs.Upload.read(ProofRole.PHOTO, i, p.file) for i, p in enumerate(photos)]
+    return uploads
+
+
+@router.get("/{handover_id}", response_model=schemas.HandoverOut)
+def get_handover(
+    handover_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> schemas.HandoverOut:
+    """A handover with its proofs and receipt links, for a party to it or staff it concerns."""
+    found = handover_queries.get_visible(session, handover_id, actor)
+    return present.handover_out(session, found, settings.zone)
+
+
+@router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)
+def get_proof(
+    handover_id: int, proof_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> Response:
+    """One signature or photo, for those the handover concerns."""
+    proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
+    data = storage_for(settings).get(proof.storage_key)
+    return Response(data, media_type=proof.media_type, headers=_PRIVATE)
+
+
+@router.get("/{handover_id}/receipt.{fmt}", response_class=Response)
+def get_receipt(
+    handover_id: int, fmt: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> Response:
+    """The printable receipt, PNG or PDF, once its task has rendered it."""
+    receipt, key, media_type = handover_queries.visible_receipt(session, handover_id, fmt, actor)
+    data = storage_for(settings).get(key)
+    disposition = f'inline; filename="bien-nhan-{receipt.handover_id}.{fmt}"'
+    return Response(
+        data, media_type=media_type, headers={**_PRIVATE, "Content-Disposition": disposition}
+    )
+
+
+_PRIVATE = {"Cache-Control": "private, no-store"}

@@ -18,11 +18,13 @@ demo_app = typer.Typer(help="Demo province (Binh Duong).", no_args_is_help=True)
 users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for center systems and enterprises.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The task outbox.", no_args_is_help=True)
+plan_app = typer.Typer(help="Daily route plans.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(plan_app, name="plan")
 app.add_typer(bench.app, name="bench")
 
 
@@ -110,6 +112,21 @@ def users_create(
     typer.echo(f"user {user.username} ({user.role.value}) created with id {user.id}")
 
 
+@keys_app.command("signing-key")
+def keys_signing_key() -> None:
+    """Create the Ed25519 key that signs the custody chain (never overwrites an existing one)."""
+    from courier.proofs import custody
+
+    path = get_settings().signing_key_file
+    if path.exists():
+        typer.echo(
+            f"error: {path} already exists; a new key would not verify old records", err=True
+        )
+        raise typer.Exit(1)
+    key = custody.write_new_key(path)
+    typer.echo(f"signing key {key.key_id} written to {path}")
+
+
 @keys_app.command("create")
 def keys_create(
     name: str = typer.Option(..., "--name"),
@@ -168,3 +185,23 @@ def serve(
         typer.echo(f"error: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from None
     uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+
+
+@plan_app.command("build")
+def plan_build(
+    day: str = typer.Option(..., "--date", help="service day, YYYY-MM-DD"),
+    depots: list[str] | None = typer.Option(None, "--depot", help="post office code (repeat)"),
+    publish: bool = typer.Option(False, "--publish", help="publish the plan once built"),
+) -> None:
+    """Build the plan of a day with a progress bar: here, or on the workers when a broker is set."""
+    from datetime import date
+
+    from courier.planning import cli as planning_cli
+
+    try:
+        service_on = date.fromisoformat(day)
+    except ValueError:
+        typer.echo(f"error: --date {day!r} is not YYYY-MM-DD", err=True)
+        raise typer.Exit(2) from None
+    code = planning_cli.build(service_on, depots or None, publish=publish)
+    raise typer.Exit(code)

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from courier import access
 from courier.actors import PUBLIC_CITIZEN, Actor
+from courier.calendar import add_working_days, is_working_day, local_today
 from courier.db import utcnow
 from courier.dossiers import codes, jobs
 from courier.dossiers import service as dossiers
@@ -15,7 +16,9 @@ from courier.dossiers.models import Dossier, DossierStatus, ResultReturn, Slot
 from courier.dossiers.phones import last_digits
 from courier.dossiers.states import Event
 from courier.enums import Role
-from courier.errors import DossierNotFound, InvalidInput, PermissionDenied
+from courier.errors import DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
+from courier.proofs.kinds import PostponementReason
+from courier.proofs.models import Postponement
 from courier.settings import Settings
 
 
@@ -37,6 +40,60 @@ def mark_result_ready(session: Session, code: str, actor: Actor, settings: Setti
     if dossier.result_return is ResultReturn.POST:
         jobs.create_return_pair(session, dossier, settings, ready_at=utcnow())
     return dossier
+
+
+def postpone_result(
+    session: Session,
+    code: str,
+    actor: Actor,
+    settings: Settings,
+    *,
+    new_due_on: date,
+    reason: PostponementReason,
+    note: str = "",
+) -> Dossier:
+    """The receiving center moves the result date to a later working day, and says why."""
+    dossier = _for_receiving_site(session, code, actor)
+    today = local_today(utcnow(), settings.zone)
+    floor = max(filter(None, (dossier.due_on, today)))
+    if new_due_on <= floor or not is_working_day(new_due_on):
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    ("new_due_on",),
+                    f"must be a working day after {floor.isoformat()} (the current result date)",
+                )
+            ]
+        )
+    old = dossier.due_on
+    dossiers.apply_event(
+        session,
+        dossier,
+        Event.POSTPONE,
+        actor,
+        site_id=dossier.receiving_site_id,
+        reason=reason.value,
+        due_on=new_due_on,
+    )
+    dossier.due_on = new_due_on
+    session.add(
+        Postponement(
+            dossier_id=dossier.id,
+            old_due_on=old,
+            new_due_on=new_due_on,
+            reason=reason.value,
+            note=note,
+            recorded_by_id=actor.id if actor.kind == "user" else None,
+        )
+    )
+    session.flush()
+    return dossier
+
+
+def set_due_date(dossier: Dossier, settings: Settings) -> None:
+    """On receipt at the center: the result is due after the procedure's processing days."""
+    today = local_today(utcnow(), settings.zone)
+    dossier.due_on = add_working_days(today, dossier.procedure.processing_days)
 
 
 def depart(session: Session, code: str, actor: Actor) -> Dossier:

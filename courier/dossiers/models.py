@@ -95,6 +95,9 @@ class Dossier(Base):
     holder_kind: Mapped[PartyKind] = mapped_column(str_enum(PartyKind))
     holder_id: Mapped[int | None]
     due_on: Mapped[date | None]
+    # the newest link of the custody chain, so that a removed last record is noticed
+    custody_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    custody_head: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
 
@@ -129,6 +132,8 @@ class Job(Base):
     window_end: Mapped[datetime]
     service_s: Mapped[int]
     attempts: Mapped[int] = mapped_column(default=0)
+    # raised each time the daily plan could not fit the pair: it weighs more the next day
+    priority: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -169,5 +174,6 @@ class TrackingEvent(Base):
     reason: Mapped[str | None] = mapped_column(String(32))
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
     device_at: Mapped[datetime | None]
+    due_on: Mapped[date | None]
 
     site: Mapped[Site | None] = relationship(lazy="joined")

@@ -1,6 +1,6 @@
 """Loading dossiers and changing their status through the state machine."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -44,6 +44,7 @@ def apply_event(
     handover_id: int | None = None,
     reason: str | None = None,
     device_at: datetime | None = None,
+    due_on: date | None = None,
 ) -> TrackingEvent:
     """Move the dossier by `event` (or raise `IllegalTransition`) and write its tracking event."""
     before = dossier.status
@@ -63,6 +64,7 @@ def apply_event(
         handover_id=handover_id,
         reason=reason,
         device_at=device_at,
+        due_on=due_on,
     )
 
 
@@ -77,6 +79,7 @@ def record_event(
     handover_id: int | None = None,
     reason: str | None = None,
     device_at: datetime | None = None,
+    due_on: date | None = None,
 ) -> TrackingEvent:
     """Write one tracking event and, when the citizen hears of it, enqueue the SMS."""
     tracking_event = TrackingEvent(
@@ -92,6 +95,7 @@ def record_event(
         reason=reason,
         occurred_at=utcnow(),
         device_at=device_at,
+        due_on=due_on,
     )
     session.add(tracking_event)
     session.flush()

@@ -22,6 +22,8 @@ class Event(StrEnum):
     TRANSFER = "transfer"
     RECEIVE_AT_CENTER = "receive_at_center"
     START_PROCESSING = "start_processing"
+    POSTPONE = "postpone"
+    ROLL_OVER = "roll_over"
     RESULT_READY = "result_ready"
     RESULT_PICK_UP = "result_pick_up"
     OUT_FOR_DELIVERY = "out_for_delivery"
@@ -60,6 +62,12 @@ EVENTS: dict[Event, EventInfo] = {
         "EMD", "Trung tâm đã tiếp nhận hồ sơ", "Received at the administration center"
     ),
     Event.START_PROCESSING: EventInfo("ECP", "Đang giải quyết", "Being processed"),
+    Event.POSTPONE: EventInfo("ECG", "Gia hạn ngày hẹn trả kết quả", "Result date postponed"),
+    Event.ROLL_OVER: EventInfo(
+        "ECH",
+        "Tuyến trong ngày đã kín, dời sang ngày làm việc kế tiếp",
+        "Today's routes were full; moved to the next working day",
+    ),
     Event.RESULT_READY: EventInfo("ECR", "Đã có kết quả", "Result ready"),
     Event.RESULT_PICK_UP: EventInfo(
         "EMF", "Bưu tá đã nhận kết quả", "Result collected by the courier"
@@ -103,6 +111,7 @@ TRANSITIONS: dict[Event, dict[S, S]] = {
     },
     Event.RECEIVE_AT_CENTER: dict.fromkeys(_CARRIED_IN, S.RECEIVED_AT_CENTER),
     Event.START_PROCESSING: {S.RECEIVED_AT_CENTER: S.PROCESSING},
+    Event.POSTPONE: {S.RECEIVED_AT_CENTER: S.RECEIVED_AT_CENTER, S.PROCESSING: S.PROCESSING},
     Event.RESULT_READY: {S.RECEIVED_AT_CENTER: S.RESULT_READY, S.PROCESSING: S.RESULT_READY},
     Event.RESULT_PICK_UP: {S.RESULT_READY: S.RESULT_PICKED_UP},
     Event.OUT_FOR_DELIVERY: {S.RESULT_PICKED_UP: S.OUT_FOR_DELIVERY},

@@ -1,8 +1,9 @@
 """Handovers: the unit of proof that dossiers passed from one party to another."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.db import Base, utcnow
@@ -28,6 +29,12 @@ class Handover(Base):
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     fees_collected_vnd: Mapped[int] = mapped_column(default=0)
+    accuracy_m: Mapped[float | None]
+    seal_number: Mapped[str | None] = mapped_column(String(32))
+    # tracking code -> [{"position": n, "form": "original" | "copy"}], for a pickup
+    documents: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # SHA-256 of the canonical content, image digests included (see courier.proofs.custody)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
 
     items: Mapped[list["HandoverItem"]] = relationship(
         back_populates="handover", order_by="HandoverItem.id", cascade="all, delete-orphan"
@@ -46,5 +53,11 @@ class HandoverItem(Base):
     event: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
+    # one link of the dossier's custody chain: its place, the previous link, its signed hash
+    seq: Mapped[int | None]
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    link_hash: Mapped[str | None] = mapped_column(String(64))
+    signature: Mapped[str | None] = mapped_column(String(100))
+    key_id: Mapped[str | None] = mapped_column(String(32))
 
     handover: Mapped[Handover] = relationship(back_populates="items")

@@ -1,4 +1,8 @@
-"""Record a handover: dossiers pass between parties, all of them moved by the state machine or none."""
+"""Record a handover: dossiers pass between parties, all of them moved by the state machine or none.
+
+A handover carries its proof (signatures, photos, seal, checklist); it is sealed into each dossier's
+custody chain and its receipt is rendered by a task after the commit.
+"""
 
 import hashlib
 import json
@@ -6,12 +10,13 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from courier import access
 from courier.actors import Actor
 from courier.catalogue.models import Site
-from courier.dossiers import jobs
+from courier.dossiers import actions, jobs
 from courier.dossiers import service as dossiers
 from courier.dossiers.models import Dossier, DossierStatus, JobKind, JobStatus, Leg, ResultReturn
 from courier.dossiers.states import Event
@@ -19,6 +24,12 @@ from courier.enums import PartyKind, Role, SiteKind
 from courier.errors import Conflict, DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
+from courier.outbox.service import enqueue
+from courier.proofs import custody
+from courier.proofs import service as proofs
+from courier.proofs.kinds import MAX_PHOTOS, REQUIREMENTS, DocumentForm, ProofRole, Requirements
+from courier.proofs.storage import storage_for
+from courier.settings import Settings
 
 _CENTER_KINDS = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
 _CARRIED_IN = (DossierStatus.PICKED_UP, DossierStatus.IN_TRANSIT)
@@ -45,6 +56,15 @@ class Party:
 
 
 @dataclass(frozen=True, slots=True)
+class DocumentTick:
+    """One required document of a dossier, ticked at pickup as handed in original or copy."""
+
+    tracking_code: str
+    position: int
+    form: DocumentForm
+
+
+@dataclass(frozen=True, slots=True)
 class HandoverRequest:
     """What the device sends; the idempotency key makes a retry safe."""
 
@@ -56,29 +76,78 @@ class HandoverRequest:
     site_id: int | None = None
     lat: float | None = None
     lon: float | None = None
-    fees_collected_vnd: int = 0
+    accuracy_m: float | None = None
+    fees_collected_vnd: int | None = None
+    seal_number: str | None = None
+    documents: tuple[DocumentTick, ...] = ()
 
-    def digest(self) -> str:
-        """A fingerprint of the content, to tell a retry from a reused key."""
+    def digest(self, uploads: list[proofs.Upload]) -> str:
+        """A fingerprint of the content and of every uploaded file, to tell a retry from reuse."""
         body = asdict(self)
         body["device_at"] = self.device_at.isoformat()
+        body["uploads"] = [(u.role.value, u.position, u.sha256) for u in uploads]
         return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def record(session: Session, request: HandoverRequest, actor: Actor) -> tuple[Handover, bool]:
-    """Record the handover and move every dossier; returns (handover, created). Replays are free."""
+def record(
+    session: Session,
+    request: HandoverRequest,
+    actor: Actor,
+    *,
+    uploads: list[proofs.Upload],
+    settings: Settings,
+) -> tuple[Handover, bool]:
+    """Record the handover with its proof and move every dossier; returns (handover, created).
+
+    A retry with the same key and body answers the first handover and stores nothing.
+    """
+    digest = request.digest(uploads)
+    existing = _replay(session, request, digest)
+    if existing is not None:
+        return existing, False
+    _check_shape(session, request)
+    _check_proof(request, uploads)
+    _check_actor_is_party(actor, request)
+    prepared = proofs.prepare(uploads, settings)
+    handover = _insert(session, request, actor, digest)
+    if handover is None:  # an identical request committed it a moment ago
+        replayed = _replay(session, request, digest)
+        assert replayed is not None
+        return replayed, False
+    for code in dict.fromkeys(request.tracking_codes):
+        dossier = _move(session, handover, request, code, actor)
+        if dossier.status is DossierStatus.RECEIVED_AT_CENTER and dossier.due_on is None:
+            actions.set_due_date(dossier, settings)
+    proofs.attach(session, handover, prepared, storage_for(settings))
+    proofs.seal(session, handover, custody.signing_key(settings))
+    enqueue(session, "proofs.render_receipt", handover_id=handover.id)
+    return handover, True
+
+
+def _replay(session: Session, request: HandoverRequest, digest: str) -> Handover | None:
     existing = session.scalar(
         select(Handover).where(Handover.idempotency_key == request.idempotency_key)
     )
-    if existing is not None:
-        if existing.request_digest != request.digest():
-            raise Conflict("idempotency key already used for a different handover")
-        return existing, False
-    _check_shape(session, request)
-    _check_actor_is_party(actor, request)
+    if existing is not None and existing.request_digest != digest:
+        raise InvalidInput(
+            [
+                FieldProblem(
+                    ("handover", "idempotency_key"),
+                    "this key was already used for a different handover",
+                    "idempotency_key_reused",
+                )
+            ]
+        )
+    return existing
+
+
+def _insert(
+    session: Session, request: HandoverRequest, actor: Actor, digest: str
+) -> Handover | None:
+    """Insert the handover row; None when a concurrent request took the key first."""
     handover = Handover(
         idempotency_key=request.idempotency_key,
-        request_digest=request.digest(),
+        request_digest=digest,
         from_kind=request.giver.kind,
         from_id=request.giver.id,
         to_kind=request.receiver.kind,
@@ -88,14 +157,66 @@ def record(session: Session, request: HandoverRequest, actor: Actor) -> tuple[Ha
         lon=request.lon,
         device_at=request.device_at,
         recorded_by_id=actor.id if actor.kind == "user" else None,
-        fees_collected_vnd=request.fees_collected_vnd,
+        fees_collected_vnd=request.fees_collected_vnd or 0,
+        accuracy_m=request.accuracy_m,
+        seal_number=request.seal_number,
+        documents=_documents_json(request.documents) or None,
     )
-    session.add(handover)
-    session.flush()
-    for code in dict.fromkeys(request.tracking_codes):
-        _move(session, handover, request, code, actor)
-    session.flush()
-    return handover, True
+    try:
+        with session.begin_nested():
+            session.add(handover)
+            session.flush()
+    except IntegrityError:
+        return None
+    return handover
+
+
+def _documents_json(ticks: tuple[DocumentTick, ...]) -> dict[str, list[dict[str, object]]]:
+    out: dict[str, list[dict[str, object]]] = {}
+    for tick in sorted(ticks, key=lambda t: (t.tracking_code, t.position)):
+        out.setdefault(tick.tracking_code, []).append(
+            {"position": tick.position, "form": tick.form.value}
+        )
+    return out
+
+
+def requirements(request: HandoverRequest) -> Requirements | None:
+    """The proof this kind of handover needs, or None for a pair of parties that never meet."""
+    return REQUIREMENTS.get((request.giver.kind, request.receiver.kind))
+
+
+def _check_proof(request: HandoverRequest, uploads: list[proofs.Upload]) -> None:
+    """Everything the kind of handover needs is there; each missing piece is named."""
+    needs = requirements(request)
+    if needs is None:
+        return
+    roles = [u.role for u in uploads]
+    signer = request.giver if needs.signer.value == "giver" else request.receiver
+    problems: list[FieldProblem] = []
+    if ProofRole.SIGNATURE not in roles:
+        problems.append(_missing(("signature",), f"the {signer.kind}'s signature"))
+    if needs.countersigned and ProofRole.COUNTER_SIGNATURE not in roles:
+        other = request.receiver if signer is request.giver else request.giver
+        problems.append(_missing(("counter_signature",), f"the {other.kind}'s signature"))
+    photos = roles.count(ProofRole.PHOTO)
+    if photos < needs.min_photos:
+        problems.append(_missing(("photos",), f"at least {needs.min_photos} photo"))
+    if photos > MAX_PHOTOS:
+        problems.append(FieldProblem(("photos",), f"at most {MAX_PHOTOS} photos", "too_many"))
+    if needs.seal and not request.seal_number:
+        problems.append(_missing(("handover", "seal_number"), "the seal number of the packet"))
+    if needs.fee and request.fees_collected_vnd is None:
+        problems.append(
+            _missing(("handover", "fees_collected_vnd"), "the fee collected (0 if none)")
+        )
+    if needs.checklist and not request.documents:
+        problems.append(_missing(("handover", "documents"), "the document checklist"))
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _missing(loc: tuple[str | int, ...], what: str) -> FieldProblem:
+    return FieldProblem(loc, f"{what} is required for this kind of handover", "missing")
 
 
 def _check_shape(session: Session, request: HandoverRequest) -> None:
@@ -103,46 +224,55 @@ def _check_shape(session: Session, request: HandoverRequest) -> None:
     if (request.giver.kind, request.receiver.kind) not in ROUTES:
         problems.append(
             FieldProblem(
-                ("receiver", "kind"),
+                ("handover", "receiver", "kind"),
                 f"a dossier does not pass from {request.giver.kind} to {request.receiver.kind}",
             )
         )
     for name, party in (("giver", request.giver), ("receiver", request.receiver)):
         problems += _check_party(session, name, party)
     if request.giver == request.receiver:
-        problems.append(FieldProblem(("receiver",), "giver and receiver are the same party"))
+        problems.append(
+            FieldProblem(("handover", "receiver"), "giver and receiver are the same party")
+        )
     if request.site_id is None and (request.lat is None or request.lon is None):
-        problems.append(FieldProblem(("site_id",), "give the site or the GPS point (lat, lon)"))
+        problems.append(
+            FieldProblem(("handover", "site_id"), "give the site or the GPS point (lat, lon)")
+        )
     elif request.site_id is not None and session.get(Site, request.site_id) is None:
-        problems.append(FieldProblem(("site_id",), "no such site"))
+        problems.append(FieldProblem(("handover", "site_id"), "no such site"))
     if not request.tracking_codes:
-        problems.append(FieldProblem(("tracking_codes",), "at least one dossier"))
+        problems.append(FieldProblem(("handover", "tracking_codes"), "at least one dossier"))
     if problems:
         raise InvalidInput(problems)
 
 
 def _check_party(session: Session, name: str, party: Party) -> list[FieldProblem]:
     if party.kind is PartyKind.CITIZEN:
-        return [] if party.id is None else [FieldProblem((name, "id"), "a citizen has no id here")]
+        return (
+            []
+            if party.id is None
+            else [FieldProblem(("handover", name, "id"), "a citizen has no id here")]
+        )
     if party.id is None:
-        return [FieldProblem((name, "id"), f"a {party.kind} party needs its id")]
+        return [FieldProblem(("handover", name, "id"), f"a {party.kind} party needs its id")]
     if party.kind is PartyKind.COURIER:
         found = session.get(Courier, party.id) is not None
-        return [] if found else [FieldProblem((name, "id"), "no such courier")]
+        return [] if found else [FieldProblem(("handover", name, "id"), "no such courier")]
     site = session.get(Site, party.id)
     wanted = (SiteKind.POST_OFFICE,) if party.kind is PartyKind.POST_OFFICE else _CENTER_KINDS
     if site is None or site.kind not in wanted:
-        return [FieldProblem((name, "id"), f"no such {party.kind}")]
+        return [FieldProblem(("handover", name, "id"), f"no such {party.kind}")]
     return []
 
 
 def _check_actor_is_party(actor: Actor, request: HandoverRequest) -> None:
-    if actor.is_admin or any(_is(actor, p) for p in (request.giver, request.receiver)):
+    if actor.is_admin or any(is_party(actor, p) for p in (request.giver, request.receiver)):
         return
     raise PermissionDenied("only a party to the handover (or an admin) may record it")
 
 
-def _is(actor: Actor, party: Party) -> bool:
+def is_party(actor: Actor, party: Party) -> bool:
+    """True when the actor is (or acts for) that party."""
     if party.kind is PartyKind.COURIER:
         return actor.has_role(Role.COURIER) and party.id == actor.courier_id
     if party.kind is PartyKind.CENTER:
@@ -161,12 +291,14 @@ def _event_for(request: HandoverRequest, dossier: Dossier) -> Event:
 
 def _move(
     session: Session, handover: Handover, request: HandoverRequest, code: str, actor: Actor
-) -> None:
+) -> Dossier:
     dossier = dossiers.find_by_code(session, code, lock=True)
     if dossier is None or not _concerns(session, request, dossier, actor):
         raise DossierNotFound(f"no dossier {code} for this handover")
     _check_custody(request, dossier)
     event = _event_for(request, dossier)
+    if event is Event.PICK_UP:
+        _check_checklist(request, dossier)
     before = dossier.status
     dossiers.apply_event(
         session,
@@ -188,6 +320,26 @@ def _move(
             to_status=dossier.status.value,
         )
     )
+    return dossier
+
+
+def _check_checklist(request: HandoverRequest, dossier: Dossier) -> None:
+    """Each required document of the dossier's procedure is ticked once, original or copy."""
+    code = dossier.tracking_code
+    ticked = [t.position for t in request.documents if t.tracking_code == code]
+    required = [d.position for d in dossier.procedure.documents]
+    loc: tuple[str | int, ...] = ("handover", "documents", code)
+    problems = []
+    missing = sorted(set(required) - set(ticked))
+    unknown = sorted(set(ticked) - set(required))
+    if missing:
+        problems.append(FieldProblem(loc, f"documents {missing} of the checklist are not ticked"))
+    if unknown:
+        problems.append(FieldProblem(loc, f"the procedure has no documents {unknown}"))
+    if len(ticked) != len(set(ticked)):
+        problems.append(FieldProblem(loc, "a document is ticked twice"))
+    if problems:
+        raise InvalidInput(problems)
 
 
 def _concerns(session: Session, request: HandoverRequest, dossier: Dossier, actor: Actor) -> bool:

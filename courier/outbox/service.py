@@ -1,6 +1,7 @@
 """Enqueue tasks inside the caller's transaction; relay them to Celery after it commits."""
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,19 +41,42 @@ def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> Relay
 def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayResult:
     """Send unsent messages in order, at least once; a failed send stays for the next pass.
 
+    Messages are read `limit` at a time until none is left, so a batch of bookings does not
+    leave a backlog behind (the embedded mode has no beat to relay it later). A failed message
+    is skipped in this call; an unreachable broker stops it.
+
     No transaction is open while a message is dispatched: an in-process task writes to the
     same database, and a broker call must not hold row locks.
     """
+    sent = failed = 0
+    after = 0
+    while True:
+        with factory() as session:
+            query = (
+                select(OutboxMessage.id, OutboxMessage.task_name, OutboxMessage.payload)
+                .where(OutboxMessage.sent_at.is_(None), OutboxMessage.id > after)
+                .order_by(OutboxMessage.id)
+                .limit(limit)
+            )
+            pending = [(row[0], row[1], row[2]) for row in session.execute(query)]
+        result = _send(factory, pending)
+        sent += result.sent
+        failed += result.failed
+        if len(pending) < limit or result.stopped:
+            return RelayResult(sent=sent, failed=failed)
+        after = pending[-1][0]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pass:
+    sent: int
+    failed: int
+    stopped: bool
+
+
+def _send(factory: sessionmaker[Session], pending: Sequence[tuple[int, str, Any]]) -> _Pass:
     from courier.worker import TaskFailed, dispatch
 
-    with factory() as session:
-        query = (
-            select(OutboxMessage.id, OutboxMessage.task_name, OutboxMessage.payload)
-            .where(OutboxMessage.sent_at.is_(None))
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-        pending = session.execute(query).all()
     sent = failed = 0
     for message_id, task_name, payload in pending:
         try:
@@ -63,11 +87,10 @@ def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayR
             continue
         except Exception as exc:  # the broker is unreachable: stop, the rest waits for later
             _record(factory, message_id, error=exc)
-            failed += 1
-            break
+            return _Pass(sent, failed + 1, stopped=True)
         _record(factory, message_id, error=None)
         sent += 1
-    return RelayResult(sent=sent, failed=failed)
+    return _Pass(sent, failed, stopped=False)
 
 
 def _record(factory: sessionmaker[Session], message_id: int, *, error: Exception | None) -> None:

@@ -26,7 +26,8 @@ from tests.builders import (
     courier_id,
     handover_body,
     headers_for,
-    post_ok,
+    post_handover,
+    post_handover_ok,
     site_id,
 )
 
@@ -124,13 +125,13 @@ def _world(client: TestClient, session: Session) -> World:
 
 def _picked_up(w: World) -> None:
     body = handover_body({"kind": "citizen"}, _courier(w), [w.code])
-    post_ok(w.client, "/api/v1/handovers", w.headers["assigned_courier"], body)
+    post_handover_ok(w.client, w.headers["assigned_courier"], body)
 
 
 def _received(w: World) -> None:
     _picked_up(w)
     body = handover_body(_courier(w), _center(w), [w.code])
-    post_ok(w.client, "/api/v1/handovers", w.headers["assigned_courier"], body)
+    post_handover_ok(w.client, w.headers["assigned_courier"], body)
 
 
 def _courier(w: World) -> dict[str, Any]:
@@ -213,18 +214,14 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "handover_pickup": Operation(
         _nothing,
-        lambda w, h: w.client.post(
-            "/api/v1/handovers",
-            json=handover_body({"kind": "citizen"}, _courier(w), [w.code]),
-            headers=h,
+        lambda w, h: post_handover(
+            w.client, handover_body({"kind": "citizen"}, _courier(w), [w.code]), h
         ),
         frozenset({"assigned_courier", "admin"}),
     ),
     "handover_receive_at_center": Operation(
         _picked_up,
-        lambda w, h: w.client.post(
-            "/api/v1/handovers", json=handover_body(_courier(w), _center(w), [w.code]), headers=h
-        ),
+        lambda w, h: post_handover(w.client, handover_body(_courier(w), _center(w), [w.code]), h),
         frozenset({"assigned_courier", "staff_receiving_site", "admin"}),
     ),
 }

@@ -12,6 +12,8 @@ from tests.builders import (
     handover_body,
     headers_for,
     pick_up,
+    post_handover,
+    post_handover_ok,
     post_ok,
     site_id,
     status_of,
@@ -28,10 +30,10 @@ def test_replay_with_same_key_and_body_answers_the_same_handover(
     body = handover_body(
         {"kind": "courier", "id": cid}, {"kind": "center", "id": site_id(session, "BD-TDM")}, [code]
     )
-    first = client.post("/api/v1/handovers", json=body, headers=courier)
+    first = post_handover(client, body, courier)
     assert first.status_code == 201, first.text
     before = counts(session)
-    again = client.post("/api/v1/handovers", json=body, headers=courier)
+    again = post_handover(client, body, courier)
     assert again.status_code == 200, again.text
     assert again.json()["id"] == first.json()["id"]
     assert again.json()["items"] == first.json()["items"]
@@ -45,12 +47,11 @@ def test_same_key_with_a_different_body_is_a_conflict(client: TestClient, sessio
     pick_up(client, session, second_code)
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     body = handover_body({"kind": "courier", "id": cid}, center, [first_code])
-    post_ok(client, "/api/v1/handovers", courier, body)
+    post_handover_ok(client, courier, body)
     before = counts(session)
-    reused = client.post(
-        "/api/v1/handovers", json={**body, "tracking_codes": [second_code]}, headers=courier
-    )
-    assert reused.status_code == 409
+    reused = post_handover(client, {**body, "tracking_codes": [second_code]}, courier)
+    assert reused.status_code == 422
+    assert reused.json()["detail"][0]["loc"] == ["body", "handover", "idempotency_key"]
     assert counts(session) == before
     assert status_of(client, second_code) == "picked_up"
 
@@ -65,7 +66,7 @@ def test_one_dossier_in_an_illegal_state_moves_none(client: TestClient, session:
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     before = counts(session)
     body = handover_body(center, {"kind": "citizen"}, [ready, processing], site_id=center["id"])
-    response = client.post("/api/v1/handovers", json=body, headers=staff)
+    response = post_handover(client, body, staff)
     assert response.status_code == 409
     assert (response.json()["current"], response.json()["requested"]) == ("processing", "delivered")
     assert counts(session) == before
@@ -86,7 +87,7 @@ def test_a_courier_cannot_hand_over_a_dossier_it_does_not_hold(
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     before = counts(session)
     body = handover_body({"kind": "courier", "id": other_id}, center, [code])
-    response = client.post("/api/v1/handovers", json=body, headers=other)
+    response = post_handover(client, body, other)
     assert response.status_code in (403, 404, 409)
     assert counts(session) == before
     assert status_of(client, code) == "picked_up"
@@ -101,7 +102,7 @@ def test_custody_is_checked_even_for_an_admin(client: TestClient, session: Sessi
         {"kind": "courier", "id": courier_id(session, "BD-CR-TDM-02")}, center, [code]
     )
     before = counts(session)
-    response = client.post("/api/v1/handovers", json=body, headers=headers_for(session, "admin"))
+    response = post_handover(client, body, headers_for(session, "admin"))
     assert response.status_code == 409
     assert counts(session) == before
 
@@ -112,10 +113,8 @@ def test_delivering_to_the_wrong_center_is_refused(client: TestClient, session: 
     cid, courier = pick_up(client, session, code)
     wrong = {"kind": "center", "id": site_id(session, "BD-TA")}
     before = counts(session)
-    response = client.post(
-        "/api/v1/handovers",
-        json=handover_body({"kind": "courier", "id": cid}, wrong, [code]),
-        headers=courier,
+    response = post_handover(
+        client, handover_body({"kind": "courier", "id": cid}, wrong, [code]), courier
     )
     assert response.status_code == 409
     assert "another center" in response.json()["detail"]
@@ -129,9 +128,9 @@ def test_handover_needs_a_place(client: TestClient, session: Session) -> None:
     cid, courier = pick_up(client, session, code)
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
     body = handover_body({"kind": "courier", "id": cid}, center, [code], lat=None, lon=None)
-    response = client.post("/api/v1/handovers", json=body, headers=courier)
+    response = post_handover(client, body, courier)
     assert response.status_code == 422
-    assert ["body", "site_id"] in [e["loc"] for e in response.json()["detail"]]
+    assert ["body", "handover", "site_id"] in [e["loc"] for e in response.json()["detail"]]
 
 
 def test_center_api_key_cannot_record_handovers(client: TestClient, session: Session) -> None:
@@ -143,6 +142,6 @@ def test_center_api_key_cannot_record_handovers(client: TestClient, session: Ses
     session.commit()
     before = counts(session)
     body = handover_body({"kind": "courier", "id": cid}, {"kind": "center", "id": tdm}, [code])
-    response = client.post("/api/v1/handovers", json=body, headers={"X-API-Key": secret})
+    response = post_handover(client, body, {"X-API-Key": secret})
     assert response.status_code == 403
     assert counts(session) == before

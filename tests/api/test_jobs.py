@@ -19,6 +19,7 @@ from tests.builders import (
     handover_body,
     headers_for,
     pick_up,
+    post_handover_ok,
     post_ok,
     site_id,
     status_of,
@@ -163,21 +164,13 @@ def test_undeliverable_result_goes_back_to_the_center_and_the_citizen_collects_i
     assert status_of(client, code) == "delivery_failed"
     tdm = site_id(session, "BD-TDM")
     center = {"kind": "center", "id": tdm}
-    post_ok(
-        client,
-        "/api/v1/handovers",
-        courier,
-        handover_body({"kind": "courier", "id": cid}, center, [code], site_id=tdm),
+    post_handover_ok(
+        client, courier, handover_body({"kind": "courier", "id": cid}, center, [code], site_id=tdm)
     )
     assert status_of(client, code) == "returned_to_center"
     assert all(j["status"] not in ("pending", "assigned") for j in _jobs(client, session, code))
     staff = headers_for(session, STAFF_TDM)
-    post_ok(
-        client,
-        "/api/v1/handovers",
-        staff,
-        handover_body(center, {"kind": "citizen"}, [code], site_id=tdm),
-    )
+    post_handover_ok(client, staff, handover_body(center, {"kind": "citizen"}, [code], site_id=tdm))
     assert status_of(client, code) == "delivered"
 
 
@@ -192,7 +185,7 @@ def test_result_returned_after_one_failure_leaves_no_open_job(
     body = handover_body(
         {"kind": "courier", "id": cid}, {"kind": "center", "id": tdm}, [code], site_id=tdm
     )
-    post_ok(client, "/api/v1/handovers", courier, body)
+    post_handover_ok(client, courier, body)
     assert status_of(client, code) == "returned_to_center"
     pending = client.get(
         "/api/v1/jobs", params={"status": "pending"}, headers=headers_for(session, "dispatch.tdm")

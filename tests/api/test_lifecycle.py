@@ -6,7 +6,13 @@ from sqlalchemy.orm import Session
 
 from courier.catalogue.models import Site
 from courier.notifications.models import Notification
-from tests.builders import book, courier_login, handover_body, login_as
+from tests.builders import (
+    book,
+    courier_login,
+    handover_body,
+    login_as,
+    post_handover,
+)
 
 COURIER = "BD-CR-TDM-01"
 
@@ -43,7 +49,7 @@ def test_dossier_goes_from_booking_to_delivered_result(
         if body is None:
             response = client.post(f"/api/v1/dossiers/{code}/depart", headers=headers)
         else:
-            response = client.post("/api/v1/handovers", json=body, headers=headers)
+            response = post_handover(client, body, headers)
         assert response.status_code in (200, 201), response.text
         assert (
             client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()["status"]
@@ -61,11 +67,9 @@ def test_dossier_goes_from_booking_to_delivered_result(
 
     _assign(client, code, courier_id, "return")
     result_pickup = handover_body(center, me, [code], site_id=site_id)
-    assert client.post("/api/v1/handovers", json=result_pickup, headers=courier).status_code == 201
+    assert post_handover(client, result_pickup, courier).status_code == 201
     assert client.post(f"/api/v1/dossiers/{code}/depart", headers=courier).status_code == 200
-    delivered = client.post(
-        "/api/v1/handovers", json=handover_body(me, citizen, [code]), headers=courier
-    )
+    delivered = post_handover(client, handover_body(me, citizen, [code]), courier)
     assert delivered.status_code == 201, delivered.text
 
     timeline = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()

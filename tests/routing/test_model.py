@@ -46,7 +46,7 @@ CASES: list[tuple[str, dict[str, object], str]] = [
     ("location out of range", {"a": {"location": 4}}, "stop 'a' location 4 out of range 0..3"),
     ("negative penalty", {"a": {"penalty": -5}}, "stop 'a' penalty -5 is negative"),
     ("duplicate stop", {"dup": True}, "duplicate stop id 'a'"),
-    ("unpaired negative demand", {"a": {"demand": -1}}, "unpaired stop 'a' has negative demand -1"),
+    ("unpaired negative demand", {"a": {"demand": -1}}, "unpaired stop 'a' has negative demand -1 but no vehicle carrying it (give `vehicles`)"),
 ]
 
 

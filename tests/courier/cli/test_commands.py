@@ -1,5 +1,6 @@
 """The operator command line on a fresh SQLite file, as an operator would run it."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from sqlalchemy import func, select
 from courier.db import make_engine, make_session_factory
 from courier.demo import data
 from courier.dossiers.models import Dossier, Job
-from tests.builders import booking_day
+from tests.builders import booking_day, weekend_day
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -64,7 +65,7 @@ def test_demo_bookings_creates_dossiers_and_job_pairs(db_url: str) -> None:
 
 def test_demo_bookings_refuses_a_weekend(db_url: str) -> None:
     """A non-working day is refused with a message and an exit code, and nothing is stored."""
-    result = _courier(db_url, "demo", "bookings", "--date", "2026-11-29", "--count", "5")
+    result = _courier(db_url, "demo", "bookings", "--date", weekend_day().isoformat(), "--count", "5")
     assert result.returncode == 1
     assert "working day" in result.stderr
 
@@ -99,3 +100,50 @@ def test_users_create_binds_center_staff_to_a_site(db_url: str) -> None:
     )
     assert made.returncode == 0, made.stderr
     assert "clerk.ta (center_staff)" in made.stdout
+
+
+def test_keys_signing_key_creates_a_key_once(db_url: str, tmp_path: Path) -> None:
+    """The custody signing key is written owner-only and never replaced by a second call."""
+    key = tmp_path / "keys" / "signing-key.pem"
+    env = {**os.environ, "COURIER_DATABASE_URL": db_url, "COURIER_SIGNING_KEY_FILE": str(key)}
+    command = [sys.executable, "-m", "courier", "keys", "signing-key"]
+    first = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert first.returncode == 0, first.stderr
+    assert "ed25519:" in first.stdout
+    assert key.stat().st_mode & 0o777 == 0o600
+    written = key.read_bytes()
+    second = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    assert second.returncode == 1
+    assert "already exists" in second.stderr
+    assert key.read_bytes() == written
+
+
+def test_plan_build_builds_and_publishes_with_a_progress_bar(db_url: str, tmp_path: Path) -> None:
+    """`courier plan build --date D --depot X --publish`: parts solved, a summary, published."""
+    day = booking_day().isoformat()
+    assert _courier(db_url, "demo", "bookings", "--date", day, "--count", "20").returncode == 0
+    env = {
+        **os.environ,
+        "COURIER_DATABASE_URL": db_url,
+        "COURIER_PLAN_PART_SECONDS": "1",
+        "COURIER_MEDIA_DIR": str(tmp_path / "media"),
+    }
+    env.pop("COURIER_BROKER_URL", None)
+    command = [sys.executable, "-m", "courier", "plan", "build", "--date", day]
+    command += ["--depot", "BD-PO-TDM-1", "--publish"]
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert " built: " in result.stdout
+    assert "published" in result.stdout
+    factory = make_session_factory(make_engine(db_url))
+    with factory() as session:
+        assigned = session.scalar(
+            select(func.count()).select_from(Job).where(Job.status == "assigned")
+        )
+    assert assigned is not None
+    assert assigned > 0
+    weekend = _courier(db_url, "plan", "build", "--date", weekend_day().isoformat())
+    assert weekend.returncode == 1
+    assert "working day" in weekend.stderr

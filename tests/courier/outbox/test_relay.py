@@ -69,8 +69,23 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(factory: sessionmaker[S
 def test_a_task_run_twice_sends_one_sms(client: TestClient, session: Session) -> None:
     """Tasks take ids and are idempotent: a second run finds the message already written."""
     book(client)
-    event_id = session.scalar(select(Notification.tracking_event_id).order_by(Notification.id.desc()))
+    event_id = session.scalar(
+        select(Notification.tracking_event_id).order_by(Notification.id.desc())
+    )
     assert event_id is not None
     count = _notifications(session)
     assert send_event(event_id) is False
     assert _notifications(session) == count
+
+
+def test_a_backlog_larger_than_one_pass_is_drained_in_one_relay(
+    client: TestClient, session: Session, factory: sessionmaker[Session], broker_down: None
+) -> None:
+    """Five waiting messages, two per read: one relay call sends all five (no beat needed)."""
+    for _ in range(5):
+        book(client)
+    assert pending_count(session) == 5
+    use_sender(None)
+    result = relay_pending(factory, limit=2)
+    assert (result.sent, result.failed) == (5, 0)
+    assert pending_count(session) == 0

@@ -1,0 +1,70 @@
+"""Custody: a dossier's verifiable chain of handovers, and the key that signs it."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from api import present, schemas
+from api.deps import DbSession, OptionalActor, SettingsDep
+from api.ratelimit import public_limit
+from courier.dossiers import actions
+from courier.dossiers import service as dossiers
+from courier.errors import NotAuthenticated
+from courier.proofs import custody
+from courier.proofs import service as proofs
+from courier.proofs.storage import storage_for
+
+router = APIRouter(tags=["custody"])
+
+
+@router.get("/custody/public-key", response_model=schemas.PublicKeyOut)
+def public_key(settings: SettingsDep) -> schemas.PublicKeyOut:
+    """The Ed25519 key that signs every link; check a receipt's printed signature with it."""
+    key = custody.signing_key(settings)
+    return schemas.PublicKeyOut(
+        key_id=key.key_id,
+        algorithm="Ed25519",
+        public_key_pem=custody.public_pem(key.public),
+        public_key_raw_base64=custody.public_raw_b64(key.public),
+        signed_message="the ASCII hex SHA-256 link hash printed on the receipt",
+    )
+
+
+def _limit_public(request: Request, phone: str | None = None) -> None:
+    if phone is not None:
+        public_limit(request)
+
+
+@router.get(
+    "/dossiers/{code}/custody",
+    response_model=schemas.CustodyOut,
+    dependencies=[Depends(_limit_public)],
+)
+def custody_chain(
+    code: str,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: OptionalActor,
+    phone: Annotated[
+        str | None,
+        Query(pattern=r"^\d{4}$", description="without an account: the phone's last 4 digits"),
+    ] = None,
+) -> schemas.CustodyOut:
+    """The chain of handovers of a dossier and whether every link, signature and image verifies.
+
+    Staff it concerns call it signed in; the citizen (from the receipt's QR code) with the phone's
+    last 4 digits. The chain names parties by kind and id only.
+    """
+    if phone is not None:
+        dossier = actions.find_public(session, code, phone)
+    elif actor is not None:
+        dossier = dossiers.get_visible(session, code, actor)
+    else:
+        raise NotAuthenticated("sign in, or give the last 4 digits of the applicant's phone")
+    report = proofs.verify_chain(
+        session,
+        dossier,
+        storage=storage_for(settings),
+        key=custody.signing_key(settings),
+    )
+    return present.custody_out(report, settings.zone)

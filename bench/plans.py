@@ -1,0 +1,216 @@
+"""Daily plan from the database to published routes, on one and on two Celery worker processes.
+
+For each size the demo province is loaded into a fresh database (PostgreSQL when reachable, else a
+SQLite file), couriers are added so that there is about one per 40 jobs, and size/2 bookings are
+generated for one working day (each booking is two jobs: pickup and delivery). Then, for each
+worker count, a real `celery worker --concurrency=W` on the Redis broker builds the plan
+(`POST /plans` path: request → build task → group of part tasks → finish), and the publish that
+assigns every job and rolls the dropped pairs over is timed in a transaction rolled back after,
+so the next run sees the same day.
+
+    .venv/bin/python -m bench.plans --jobs 2000 10000 --workers 1 2 --part-seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+POSTGRES = os.environ.get("COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS = os.environ.get("COURIER_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+
+
+def _reachable(url: str) -> bool:
+    from tests import services
+
+    return services.reachable(url)
+
+
+def fresh_database(tag: str) -> str:
+    """A new empty database URL."""
+    if _reachable(POSTGRES):
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        name = f"courier_bench_{tag}_{uuid.uuid4().hex[:6]}"
+        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+    path = Path("/tmp") / f"courier-bench-{tag}-{uuid.uuid4().hex[:6]}.sqlite3"
+    return f"sqlite:///{path}"
+
+
+def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
+    """Schema, demo province, couriers for the size, and the day's bookings."""
+    from sqlalchemy import func, select
+
+    from courier import runtime
+    from courier.catalogue.models import Site
+    from courier.db import make_engine, make_session_factory
+    from courier.demo.load import load_bookings, load_demo
+    from courier.enums import SiteKind
+    from courier.fleet.models import Courier
+    from courier.runtime import unit_of_work
+    from courier.settings import Settings
+    from tests.conftest import migrate
+
+    migrate(url)
+    factory = make_session_factory(make_engine(url))
+    runtime.use_session_factory(factory)  # in-process tasks (booking SMS) write to this database
+    started = time.perf_counter()
+    with unit_of_work(factory) as session:
+        load_demo(session)
+        offices = list(session.scalars(select(Site).where(Site.kind == SiteKind.POST_OFFICE)))
+        template = session.scalars(select(Courier)).first()
+        assert template is not None
+        have = session.scalar(select(func.count()).select_from(Courier)) or 0
+        for n in range(have, max(have, round(jobs / 40))):
+            office = offices[n % len(offices)]
+            session.add(
+                Courier(
+                    code=f"BENCH-{n:04d}",
+                    full_name=f"Bưu tá {n}",
+                    phone=f"09{n:08d}",
+                    home_post_office_id=office.id,
+                    shift_start=template.shift_start,
+                    shift_end=template.shift_end,
+                    capacity=template.capacity,
+                    speed_kmh=template.speed_kmh,
+                )
+            )
+    settings = Settings(database_url=url, environment="test", secret_key="x" * 40)
+    with unit_of_work(factory) as session:
+        booked = load_bookings(session, settings, on=day, count=jobs // 2, seed=11)
+    with factory() as session:
+        couriers = session.scalar(select(func.count()).select_from(Courier))
+    return {"bookings": booked, "couriers": couriers, "load_s": time.perf_counter() - started}
+
+
+def start_workers(url: str, concurrency: int, part_seconds: int, log: Path) -> subprocess.Popen[bytes]:
+    """`celery worker` with `concurrency` processes on the Redis broker and the bench database."""
+    env = dict(
+        os.environ,
+        COURIER_DATABASE_URL=url,
+        COURIER_BROKER_URL=REDIS,
+        COURIER_PLAN_PART_SECONDS=str(part_seconds),
+        COURIER_ENVIRONMENT="test",
+        COURIER_SECRET_KEY="x" * 40,
+    )
+    command = [
+        sys.executable, "-m", "celery", "-A", "courier.worker:celery_app", "worker",
+        f"--concurrency={concurrency}", "--pool=prefork", "-Q", "courier", "--loglevel=WARNING",
+        "--without-heartbeat", "--without-gossip", "--without-mingle",
+    ]
+    with log.open("wb") as out:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
+    """Request the plan, wait until it is built, time the publish, undo it."""
+    from celery import Celery
+
+    from courier.actors import SYSTEM
+    from courier.db import make_engine, make_session_factory
+    from courier.outbox.service import pending_count
+    from courier.planning import service
+    from courier.planning.models import PlanStatus
+    from courier.runtime import unit_of_work
+    from courier.settings import Settings
+    from courier.worker import make_celery, use_sender
+
+    settings = Settings(
+        database_url=url, broker_url=REDIS, environment="test", secret_key="x" * 40,
+        plan_part_seconds=part_seconds,
+    )
+    sender: Celery = make_celery(settings)
+    sender.control.purge()
+    use_sender(sender)
+    factory = make_session_factory(make_engine(url))
+    with factory() as session:
+        assert pending_count(session) == 0, "the outbox has a backlog: the plan would wait behind it"
+    process = start_workers(url, workers, part_seconds, Path(f"/tmp/bench-plans-worker-{workers}.log"))
+    try:
+        time.sleep(6)  # the pool forks and connects
+        started = time.perf_counter()
+        with unit_of_work(factory) as session:
+            plan_id = service.request_plan(
+                session, None, service_on=day, depot_codes=None, settings=settings
+            ).id
+        while True:
+            with factory() as session:
+                plan = service.get_plan(session, plan_id)
+                status, total = plan.status, plan.parts_total
+            if status not in (PlanStatus.QUEUED, PlanStatus.BUILDING):
+                break
+            time.sleep(0.5)
+        built_s = time.perf_counter() - started
+        with factory() as session:
+            publish_started = time.perf_counter()
+            plan = service.publish(session, plan_id, SYSTEM, settings)
+            session.flush()
+            publish_s = time.perf_counter() - publish_started
+            result = {
+                "status": status.value,
+                "parts": total,
+                "stops_total": plan.stops_total,
+                "stops_served": plan.stops_served,
+                "stops_dropped": plan.stops_dropped,
+                "served_pct": round(100 * plan.stops_served / max(1, plan.stops_total), 1),
+            }
+            session.rollback()
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        use_sender(None)
+    return {
+        "workers": workers, **result, "build_s": round(built_s, 1),
+        "publish_s": round(publish_s, 2), "wall_s": round(built_s + publish_s, 1),
+    }
+
+
+def main() -> None:
+    """Run each size with each worker count; print JSON lines and a table."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--jobs", type=int, nargs="+", default=[2000, 10000])
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--part-seconds", type=int, default=5)
+    args = parser.parse_args()
+    if not _reachable(REDIS):
+        raise SystemExit(f"Redis is not reachable at {REDIS}")
+    today = datetime.now(UTC).date()
+    day = today + timedelta(days=7)
+    while day.isoweekday() > 5:
+        day += timedelta(days=1)
+    rows = []
+    for jobs in args.jobs:
+        url = fresh_database(str(jobs))
+        prepared = prepare(url, jobs, day)
+        print(json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True)
+        for workers in args.workers:
+            row = {"jobs": jobs, **run(url, day, workers, args.part_seconds)}
+            print(json.dumps(row), flush=True)
+            rows.append(row)
+    print("\n| jobs | workers | parts | served | wall s (build + publish) |")
+    print("| --- | --- | --- | --- | --- |")
+    for row in rows:
+        print(
+            f"| {row['jobs']} | {row['workers']} | {row['parts']} | {row['served_pct']} % "
+            f"({row['stops_served']}/{row['stops_total']}) | {row['wall_s']} "
+            f"({row['build_s']} + {row['publish_s']}) |"
+        )
+
+
+if __name__ == "__main__":
+    main()

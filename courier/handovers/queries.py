@@ -1,0 +1,71 @@
+"""Reading handovers, their images and receipts, for those they concern."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from courier import access
+from courier.actors import Actor
+from courier.dossiers.models import Dossier
+from courier.enums import Role
+from courier.errors import NotFound
+from courier.handovers.models import Handover, HandoverItem
+from courier.handovers.service import Party, is_party
+from courier.proofs.models import HandoverProof, Receipt
+
+RECEIPT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
+
+
+class HandoverNotFound(NotFound):
+    """No handover with that id visible to the caller."""
+
+
+def can_view(session: Session, actor: Actor, handover: Handover) -> bool:
+    """A party to the handover, an admin, or someone every dossier in it concerns (not a courier:
+    a courier sees the signatures and photos only of handovers they took part in)."""
+    parties = (
+        Party(handover.from_kind, handover.from_id),
+        Party(handover.to_kind, handover.to_id),
+    )
+    if actor.is_admin or any(is_party(actor, p) for p in parties):
+        return True
+    if actor.has_role(Role.COURIER):
+        return False
+    dossiers = session.scalars(
+        select(Dossier)
+        .join(HandoverItem, HandoverItem.dossier_id == Dossier.id)
+        .where(HandoverItem.handover_id == handover.id)
+    ).unique()
+    return all(access.can_view_dossier(session, actor, d) for d in dossiers)
+
+
+def get_visible(session: Session, handover_id: int, actor: Actor) -> Handover:
+    """The handover if it concerns the actor; otherwise not found, as if it did not exist."""
+    handover = session.get(Handover, handover_id)
+    if handover is None or not can_view(session, actor, handover):
+        raise HandoverNotFound(f"no handover {handover_id}")
+    return handover
+
+
+def visible_proof(session: Session, handover_id: int, proof_id: int, actor: Actor) -> HandoverProof:
+    """One image of a visible handover; removed images are gone for everyone."""
+    get_visible(session, handover_id, actor)
+    proof = session.get(HandoverProof, proof_id)
+    if proof is None or proof.handover_id != handover_id:
+        raise HandoverNotFound(f"no image {proof_id} in handover {handover_id}")
+    if proof.removed_at is not None:
+        raise HandoverNotFound(f"image {proof_id} was removed by retention; its digest remains")
+    return proof
+
+
+def visible_receipt(
+    session: Session, handover_id: int, fmt: str, actor: Actor
+) -> tuple[Receipt, str, str]:
+    """(receipt, storage key, media type) of a visible handover's receipt."""
+    get_visible(session, handover_id, actor)
+    if fmt not in RECEIPT_TYPES:
+        raise HandoverNotFound("receipts are png or pdf")
+    receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover_id))
+    if receipt is None:
+        raise HandoverNotFound(f"the receipt of handover {handover_id} is not rendered yet")
+    key = receipt.png_key if fmt == "png" else receipt.pdf_key
+    return receipt, key, RECEIPT_TYPES[fmt]

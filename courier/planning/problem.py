@@ -1,0 +1,310 @@
+"""From the database to routing's plain data: the open job pairs of a day, the couriers on shift.
+
+Times are seconds since local midnight of the service day. A citizen's stop keeps the job's window
+(the chosen slot for a pickup); a site's stop gets the job's window cut by the site's opening
+hours that day, so a center's lunch break becomes two windows. A pair the day cannot serve at all
+(a center closed, a window on another day) is left for its own day.
+"""
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, aliased
+
+from courier import calendar
+from courier.catalogue import service as catalogue
+from courier.catalogue.models import Site
+from courier.dossiers.models import Job, JobKind, JobStatus
+from courier.fleet.models import Courier
+from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon
+from routing.model import Break
+from routing.partition import Call, Day, Depot, Part
+from routing.partition import Courier as RouteCourier
+from routing.partition import Job as RouteJob
+
+DAY_S = 24 * 3600
+BASE_PENALTY = 50_000
+LUNCH = Break(earliest_start=11 * 3600 + 1800, latest_start=12 * 3600 + 1800, duration=3600)
+_OPEN = (JobStatus.PENDING, JobStatus.ASSIGNED)
+
+
+@dataclass(frozen=True, slots=True)
+class Horizon:
+    """The service day in the service's zone."""
+
+    day: date
+    midnight: datetime
+
+    def seconds(self, moment: datetime) -> int:
+        """Seconds since local midnight, clipped to the day."""
+        return max(0, min(DAY_S, int((moment - self.midnight).total_seconds())))
+
+    def moment(self, seconds: int) -> datetime:
+        """Back from seconds to an aware time."""
+        return self.midnight + timedelta(seconds=seconds)
+
+
+def horizon(day: date, zone: Any) -> Horizon:
+    """The day's local midnight."""
+    return Horizon(day, datetime.combine(day, time(0), tzinfo=zone))
+
+
+def pair_id(pickup: Job, delivery: Job) -> str:
+    """The routing job id of a pair: both job ids, so results need no lookup table."""
+    return f"{pickup.id}-{delivery.id}"
+
+
+def job_ids(routing_id: str) -> tuple[int, int]:
+    """(pickup job id, delivery job id) of a routing job id."""
+    pickup, delivery = routing_id.split("-")
+    return int(pickup), int(delivery)
+
+
+Locks = dict[int, tuple[int, int | None]]  # pickup job id -> (courier id, position)
+
+
+def build_day(
+    session: Session,
+    *,
+    span: Horizon,
+    depot_ids: list[int] | None,
+    zone: Any,
+    locks: Locks | None = None,
+    now: datetime | None = None,
+) -> Day:
+    """Open pairs for the day and the couriers on shift at the chosen depots (all when None).
+
+    With `now` (a re-plan during the day) each courier starts where their last finished stop
+    was, at that moment; the dossiers a courier carries stay on that courier's route.
+    """
+    couriers = _couriers(session, span.day, depot_ids)
+    on_shift = {c.id for c in couriers}
+    locks = {k: v for k, v in (locks or {}).items() if v[0] in on_shift}
+    jobs = [job for job in _pairs(session, span, zone, locks) if job is not None]
+    carried = _carried(session, span, zone, on_shift)
+    jobs += carried
+    load = {cid: sum(1 for j in carried if j.couriers == (str(cid),)) for cid in on_shift}
+    depots = {c.home_post_office_id: c.home_post_office for c in couriers}
+    route_couriers = [_route_courier(session, c, span, load[c.id], now) for c in couriers]
+    return Day(
+        depots=tuple(
+            Depot(str(site.id), LatLon(site.lat, site.lon), MOTORBIKE_TOWN)
+            for site in sorted(depots.values(), key=lambda s: s.id)
+        ),
+        couriers=tuple(c for c in route_couriers if c is not None),
+        jobs=tuple(jobs),
+    )
+
+
+def _route_courier(
+    session: Session, courier: Courier, span: Horizon, load: int, now: datetime | None
+) -> RouteCourier | None:
+    start, end = _clock(courier.shift_start), _clock(courier.shift_end)
+    here = None
+    if now is not None:
+        start = max(start, span.seconds(now))
+        last = session.scalar(
+            select(Job)
+            .where(
+                Job.courier_id == courier.id,
+                Job.status == JobStatus.DONE,
+                Job.updated_at >= span.midnight,
+                Job.updated_at <= now,
+            )
+            .order_by(Job.updated_at.desc(), Job.id.desc())
+            .limit(1)
+        )
+        here = LatLon(last.lat, last.lon) if last is not None else None
+    if end - start < 1800 and load == 0:  # less than half an hour left: nothing to plan
+        return None
+    lunch = LUNCH if start <= LUNCH.earliest_start else None
+    return RouteCourier(
+        id=str(courier.id),
+        depot_id=str(courier.home_post_office_id),
+        shift=(start, max(start, end)),
+        capacity=max(courier.capacity, load),
+        lunch=lunch,
+        start=here,
+        start_load=load,
+    )
+
+
+def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> list[RouteJob]:
+    """Deliveries of dossiers a courier on shift already holds: they stay on that courier."""
+    pickup = aliased(Job)
+    rows = session.scalars(
+        select(Job)
+        .join(
+            pickup,
+            (pickup.dossier_id == Job.dossier_id)
+            & (pickup.leg == Job.leg)
+            & (pickup.kind == JobKind.PICKUP),
+        )
+        .where(
+            Job.kind == JobKind.DELIVERY,
+            Job.status.in_(_OPEN),
+            pickup.status == JobStatus.DONE,
+            Job.courier_id.in_(couriers),
+        )
+        .order_by(Job.id)
+    ).all()
+    sites = {s.id: s for s in session.scalars(select(Site))}
+    found = []
+    for job in rows:
+        call = _call(job, span, sites, zone)
+        if call is None or job.courier_id is None:
+            continue
+        found.append(
+            RouteJob(
+                id=f"{_pickup_id(session, job)}-{job.id}",
+                pickup=None,
+                delivery=call,
+                penalty=BASE_PENALTY * (1 + job.priority),
+                citizen_end="delivery",
+                couriers=(str(job.courier_id),),
+            )
+        )
+    return found
+
+
+def _pickup_id(session: Session, delivery: Job) -> int:
+    found = session.scalar(
+        select(Job.id).where(
+            Job.dossier_id == delivery.dossier_id,
+            Job.leg == delivery.leg,
+            Job.kind == JobKind.PICKUP,
+        )
+    )
+    assert found is not None
+    return found
+
+
+def _clock(moment: time) -> int:
+    return moment.hour * 3600 + moment.minute * 60
+
+
+def _couriers(session: Session, day: date, depot_ids: list[int] | None) -> list[Courier]:
+    if not calendar.is_working_day(day):
+        return []
+    query = select(Courier).where(Courier.active.is_(True)).order_by(Courier.id)
+    if depot_ids is not None:
+        query = query.where(Courier.home_post_office_id.in_(depot_ids))
+    return list(session.scalars(query))
+
+
+def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[RouteJob | None]:
+    """Open pickup→delivery pairs whose windows meet the day."""
+    end = span.midnight + timedelta(days=1)
+    delivery = aliased(Job)
+    rows = session.execute(
+        select(Job, delivery)
+        .join(
+            delivery,
+            (delivery.dossier_id == Job.dossier_id)
+            & (delivery.leg == Job.leg)
+            & (delivery.kind == JobKind.DELIVERY),
+        )
+        .where(
+            Job.kind == JobKind.PICKUP,
+            Job.status.in_(_OPEN),
+            delivery.status.in_(_OPEN),
+            Job.window_start < end,
+            Job.window_end > span.midnight,
+        )
+        .order_by(Job.id)
+    ).all()
+    sites = {s.id: s for s in session.scalars(select(Site))}
+    return [
+        _route_job(pickup, drop, span, sites, zone, locks.get(pickup.id)) for pickup, drop in rows
+    ]
+
+
+def _route_job(
+    pickup: Job,
+    delivery: Job,
+    span: Horizon,
+    sites: dict[int, Site],
+    zone: Any,
+    lock: tuple[int, int | None] | None,
+) -> RouteJob | None:
+    calls = [_call(job, span, sites, zone) for job in (pickup, delivery)]
+    if calls[0] is None or calls[1] is None:
+        return None
+    last_chance = delivery.window_end <= span.midnight + timedelta(days=1)
+    penalty = BASE_PENALTY * (1 + pickup.priority) * (2 if last_chance else 1)
+    return RouteJob(
+        id=pair_id(pickup, delivery),
+        pickup=calls[0],
+        delivery=calls[1],
+        penalty=penalty,
+        citizen_end="pickup" if pickup.site_id is None else "delivery",
+        couriers=(str(lock[0]),) if lock else None,
+        position=lock[1] if lock else None,
+    )
+
+
+def _call(job: Job, span: Horizon, sites: dict[int, Site], zone: Any) -> Call | None:
+    window = (span.seconds(job.window_start), span.seconds(job.window_end))
+    windows = [window]
+    if job.site_id is not None:
+        site = sites[job.site_id]
+        opening = [
+            (span.seconds(a), span.seconds(b))
+            for a, b in catalogue.opening_windows(site, span.day, zone)
+        ]
+        windows = [(max(a, window[0]), min(b, window[1])) for a, b in opening]
+    windows = [(a, b) for a, b in windows if a < b]
+    if not windows:
+        return None
+    return Call(LatLon(job.lat, job.lon), tuple(windows), job.service_s)
+
+
+def part_to_json(part: Part) -> dict[str, Any]:
+    """A part as plain JSON, so a worker on another machine needs no database to solve it."""
+    return {
+        "depot": {**asdict(part.depot), "profile": part.depot.profile.name},
+        "couriers": [asdict(c) for c in part.couriers],
+        "jobs": [asdict(j) for j in part.jobs],
+    }
+
+
+def part_from_json(data: dict[str, Any]) -> Part:
+    """The inverse of `part_to_json`."""
+    depot = data["depot"]
+    return Part(
+        depot=Depot(depot["id"], LatLon(**depot["point"]), PROFILES[depot["profile"]]),
+        couriers=tuple(
+            RouteCourier(
+                id=c["id"],
+                depot_id=c["depot_id"],
+                shift=(c["shift"][0], c["shift"][1]),
+                capacity=c["capacity"],
+                lunch=Break(**c["lunch"]) if c["lunch"] else None,
+                fixed_cost=c["fixed_cost"],
+                start=LatLon(**c["start"]) if c.get("start") else None,
+                start_load=c.get("start_load", 0),
+            )
+            for c in data["couriers"]
+        ),
+        jobs=tuple(
+            RouteJob(
+                id=j["id"],
+                pickup=_call_from(j["pickup"]) if j["pickup"] else None,
+                delivery=_call_from(j["delivery"]),
+                demand=j["demand"],
+                penalty=j["penalty"],
+                citizen_end=j["citizen_end"],
+                couriers=tuple(j["couriers"]) if j.get("couriers") else None,
+                position=j.get("position"),
+            )
+            for j in data["jobs"]
+        ),
+    )
+
+
+def _call_from(data: dict[str, Any]) -> Call:
+    return Call(
+        LatLon(**data["point"]), tuple((a, b) for a, b in data["windows"]), data["service_s"]
+    )

@@ -1,0 +1,520 @@
+"""The daily plan: build it in parts (solved by Celery workers), then publish it to the couriers.
+
+`request_plan` writes the plan and enqueues its build. `prepare_parts` turns the day into frozen
+sub-problems stored with the plan (once: a re-run finds them); `solve_part` solves one and stores
+its routes; the last part to finish calls `finish`, which writes each courier's ordered stops.
+Nothing reaches couriers until a dispatcher calls `publish`: jobs are assigned then, and the pairs
+the plan could not fit roll over to the next working day with a higher priority.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.actors import Actor
+from courier.catalogue.models import Site
+from courier.db import utcnow
+from courier.dossiers import service as dossiers
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
+from courier.dossiers.states import Event
+from courier.enums import Role, SiteKind
+from courier.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
+from courier.planning import problem
+from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
+from courier.settings import Settings
+from routing.matrix import GreatCircleProvider
+from routing.partition import build_problem, split_day
+from routing.solver import SolveParams, solve
+
+
+class PlanNotFound(NotFound):
+    """No plan with that id."""
+
+
+@dataclass(frozen=True, slots=True)
+class PartOutcome:
+    """What solving one part did to its plan."""
+
+    plan_id: int
+    last: bool
+
+
+def _require_dispatcher(actor: Actor) -> None:
+    if not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
+        raise PermissionDenied("only dispatchers build and publish plans")
+
+
+def request_plan(
+    session: Session,
+    actor: Actor | None,
+    *,
+    service_on: date,
+    depot_codes: list[str] | None,
+    settings: Settings,
+    enqueue_build: bool = True,
+) -> Plan:
+    """Record a plan to build for the day (all depots, or the named post offices) and enqueue it."""
+    from courier.outbox.service import enqueue
+
+    if actor is not None:
+        _require_dispatcher(actor)
+    problems = []
+    if service_on < calendar.local_today(utcnow(), settings.zone):
+        problems.append(FieldProblem(("service_on",), "must not be in the past"))
+    elif not calendar.is_working_day(service_on):
+        problems.append(FieldProblem(("service_on",), "not a working day"))
+    depot_ids = None
+    if depot_codes:
+        found = dict(
+            session.execute(
+                select(Site.code, Site.id).where(
+                    Site.code.in_(depot_codes), Site.kind == SiteKind.POST_OFFICE
+                )
+            ).all()
+        )
+        unknown = sorted(set(depot_codes) - set(found))
+        if unknown:
+            problems.append(FieldProblem(("depots",), f"no post offices {unknown}"))
+        depot_ids = sorted(found.values())
+    if problems:
+        raise InvalidInput(problems)
+    plan = Plan(
+        service_on=service_on,
+        depot_ids=depot_ids,
+        status=PlanStatus.QUEUED,
+        time_limit_s=settings.plan_part_seconds,
+        created_by_id=actor.id if actor is not None and actor.kind == "user" else None,
+    )
+    session.add(plan)
+    session.flush()
+    if enqueue_build:
+        enqueue(session, "planning.build", plan_id=plan.id)
+    return plan
+
+
+def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
+    """Send an unfinished or failed build again; solved parts are kept, the rest are solved."""
+    from courier.outbox.service import enqueue
+
+    plan = visible_plan(session, plan_id, actor)
+    if plan.status not in (PlanStatus.QUEUED, PlanStatus.BUILDING, PlanStatus.FAILED):
+        raise Conflict(f"plan {plan.id} is {plan.status.value}; nothing to build")
+    enqueue(session, "planning.build", plan_id=plan.id)
+    return plan
+
+
+def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> Plan:
+    """The plan, or `PlanNotFound`."""
+    query = select(Plan).where(Plan.id == plan_id)
+    plan = session.scalar(query.with_for_update() if lock else query)
+    if plan is None:
+        raise PlanNotFound(f"no plan {plan_id}")
+    return plan
+
+
+def visible_plan(session: Session, plan_id: int, actor: Actor) -> Plan:
+    """A plan for dispatchers and admins."""
+    _require_dispatcher(actor)
+    return get_plan(session, plan_id)
+
+
+def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[int]:
+    """Cut the day into parts once and store them; the ids of the parts still to solve."""
+    plan = get_plan(session, plan_id, lock=True)
+    if plan.status not in (PlanStatus.QUEUED, PlanStatus.BUILDING, PlanStatus.FAILED):
+        return []
+    if plan.status is PlanStatus.QUEUED:
+        span = problem.horizon(plan.service_on, settings.zone)
+        locks = {
+            lock.pickup_job_id: (lock.courier_id, lock.position)
+            for lock in session.scalars(select(PlanLock).where(PlanLock.plan_id == plan.id))
+        }
+        day = problem.build_day(
+            session,
+            span=span,
+            depot_ids=plan.depot_ids,
+            zone=settings.zone,
+            locks=locks,
+            now=plan.replan_at,
+        )
+        parts = split_day(
+            day,
+            max_jobs=settings.plan_part_max_jobs,
+            jobs_per_courier=settings.plan_jobs_per_courier,
+        )
+        for position, part in enumerate(parts):
+            session.add(
+                PlanPart(
+                    plan_id=plan.id,
+                    position=position,
+                    depot_id=int(part.depot.id),
+                    status=PartStatus.PENDING,
+                    problem=problem.part_to_json(part),
+                    stops=2 * len(part.jobs),
+                )
+            )
+        plan.parts_total = len(parts)
+        plan.parts_done = 0
+        plan.stops_total = sum(2 * len(p.jobs) for p in parts)
+        assigned = {j.id for p in parts for j in p.jobs}
+        plan.stops_dropped = 2 * (len(day.jobs) - len(assigned))
+    plan.status = PlanStatus.BUILDING
+    plan.started_at = plan.started_at or utcnow()
+    plan.error = None
+    session.flush()
+    return list(
+        session.scalars(
+            select(PlanPart.id)
+            .where(PlanPart.plan_id == plan.id, PlanPart.status == PartStatus.PENDING)
+            .order_by(PlanPart.stops.desc(), PlanPart.id)
+        )
+    )
+
+
+def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | None:
+    """(frozen problem, time limit) of a part still to solve; None when it is solved already."""
+    part = session.get(PlanPart, part_id)
+    if part is None or part.status is PartStatus.DONE:
+        return None
+    return part.problem, get_plan(session, part.plan_id).time_limit_s
+
+
+def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
+    """Solve a stored part: no database is open while OR-Tools works."""
+    routing_problem = build_problem(problem.part_from_json(frozen), GreatCircleProvider())
+    return solve(routing_problem, SolveParams(time_limit_s=float(time_limit_s)))
+
+
+def store_result(session: Session, part_id: int, routed: Any, solve_s: float) -> PartOutcome | None:
+    """Store a part's routes once (compare-and-set); whether it was the plan's last part."""
+    plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
+    if plan_id is None:
+        return None
+    plan = get_plan(session, plan_id, lock=True)
+    claimed = session.execute(
+        update(PlanPart)
+        .where(PlanPart.id == part_id, PlanPart.status == PartStatus.PENDING)
+        .values(status=PartStatus.DONE, solved_at=utcnow(), solve_s=solve_s, result=_result(routed))
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        return None
+    plan.parts_done = (
+        session.scalar(
+            select(func.count())
+            .select_from(PlanPart)
+            .where(PlanPart.plan_id == plan.id, PlanPart.status == PartStatus.DONE)
+        )
+        or 0
+    )
+    plan.stops_served += sum(len(r.visits) for r in routed.routes)
+    plan.stops_dropped += len(routed.dropped)
+    plan.travel_s += routed.travel_s
+    plan.distance_m += routed.distance_m
+    session.flush()
+    return PartOutcome(plan.id, plan.parts_done == plan.parts_total)
+
+
+def _result(routed: Any) -> dict[str, Any]:
+    return {
+        "routes": [
+            {
+                "courier_id": int(route.vehicle_id),
+                "visits": [
+                    [v.stop_id, v.arrival, v.start, v.departure, v.load] for v in route.visits
+                ],
+            }
+            for route in routed.routes
+            if route.visits
+        ],
+        "dropped": list(routed.dropped),
+        "status": routed.stats.status,
+    }
+
+
+def finish(session: Session, plan_id: int, settings: Settings) -> Plan:
+    """Write every courier's ordered stops from the solved parts; safe to run twice."""
+    plan = get_plan(session, plan_id, lock=True)
+    if plan.status is not PlanStatus.BUILDING or plan.parts_done < plan.parts_total:
+        return plan
+    session.execute(delete(RouteStop).where(RouteStop.plan_id == plan.id))
+    span = problem.horizon(plan.service_on, settings.zone)
+    for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id)):
+        for route in (part.result or {}).get("routes", []):
+            for position, (stop_id, arrival, start, departure, load) in enumerate(route["visits"]):
+                routing_id, end = stop_id.rsplit("/", 1)
+                pickup_id, delivery_id = problem.job_ids(routing_id)
+                session.add(
+                    RouteStop(
+                        plan_id=plan.id,
+                        courier_id=route["courier_id"],
+                        position=position,
+                        job_id=pickup_id if end == "pickup" else delivery_id,
+                        arrival_at=span.moment(arrival),
+                        start_at=span.moment(start),
+                        departure_at=span.moment(departure),
+                        load_after=load,
+                    )
+                )
+    plan.status = PlanStatus.BUILT
+    plan.finished_at = utcnow()
+    session.flush()
+    return plan
+
+
+def fail(session: Session, plan_id: int, error: str) -> None:
+    """Record why a build stopped; building it again resumes from the parts already solved."""
+    plan = get_plan(session, plan_id, lock=True)
+    if plan.status in (PlanStatus.QUEUED, PlanStatus.BUILDING):
+        plan.status = PlanStatus.FAILED
+        plan.error = error[:2000]
+
+
+def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) -> Plan:
+    """Make a built plan the couriers' routes: assign its jobs, roll the dropped pairs over."""
+    _require_dispatcher(actor)
+    plan = get_plan(session, plan_id, lock=True)
+    if plan.status is not PlanStatus.BUILT:
+        raise Conflict(f"plan {plan.id} is {plan.status.value}; only a built plan is published")
+    for older in session.scalars(
+        select(Plan).where(
+            Plan.service_on == plan.service_on,
+            Plan.status == PlanStatus.PUBLISHED,
+            Plan.id != plan.id,
+        )
+    ):
+        older.status = PlanStatus.SUPERSEDED
+    routed: set[int] = set()
+    for stop in session.scalars(select(RouteStop).where(RouteStop.plan_id == plan.id)):
+        job = session.get_one(Job, stop.job_id)
+        if job.status in (JobStatus.PENDING, JobStatus.ASSIGNED):
+            job.courier_id, job.status = stop.courier_id, JobStatus.ASSIGNED
+        routed.add(job.id)
+    _roll_over(session, plan, routed, actor, settings)
+    plan.status = PlanStatus.PUBLISHED
+    plan.published_at = utcnow()
+    plan.published_by_id = actor.id if actor.kind == "user" else None
+    session.flush()
+    return plan
+
+
+def _roll_over(
+    session: Session, plan: Plan, routed: set[int], actor: Actor, settings: Settings
+) -> None:
+    """Pairs of the day the plan could not fit move to the next working day, weighing more."""
+    next_day = calendar.next_working_day(plan.service_on)
+    shift = timedelta(days=(next_day - plan.service_on).days)
+    for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id)):
+        for job_json in part.problem["jobs"]:
+            pickup_id, delivery_id = problem.job_ids(job_json["id"])
+            if pickup_id in routed:
+                continue
+            pair = [session.get_one(Job, pickup_id), session.get_one(Job, delivery_id)]
+            if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
+                continue
+            for job in pair:
+                job.status, job.courier_id = JobStatus.PENDING, None
+                job.priority += 1
+                if job.window_start.astimezone(settings.zone).date() <= plan.service_on:
+                    job.window_start += shift
+                    job.window_end += shift
+            dossier = session.get_one(Dossier, pair[0].dossier_id)
+            dossiers.record_event(
+                session,
+                dossier,
+                Event.ROLL_OVER,
+                actor,
+                from_status=dossier.status,
+                due_on=next_day,
+            )
+
+
+def lock(
+    session: Session,
+    plan_id: int,
+    actor: Actor,
+    *,
+    job_id: int,
+    courier_id: int,
+    position: int | None,
+) -> PlanLock:
+    """Keep a job's pair on a courier (at a place in the route) in every re-plan of this plan.
+
+    Without a position it is a move: the pair goes to that courier wherever it fits best.
+    """
+    from courier.fleet.models import Courier
+
+    plan = visible_plan(session, plan_id, actor)
+    if plan.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
+        raise Conflict(f"plan {plan.id} is {plan.status.value}; lock stops of a built plan")
+    problems = []
+    job = session.get(Job, job_id)
+    pickup = _pickup_of(session, job) if job is not None else None
+    if pickup is None or pickup.status not in (JobStatus.PENDING, JobStatus.ASSIGNED):
+        problems.append(FieldProblem(("job_id",), "no open job with this id"))
+    courier = session.get(Courier, courier_id)
+    if (
+        courier is None
+        or not courier.active
+        or (plan.depot_ids is not None and courier.home_post_office_id not in plan.depot_ids)
+    ):
+        problems.append(FieldProblem(("courier_id",), "no courier of this plan's post offices"))
+    if problems or pickup is None:
+        raise InvalidInput(problems)
+    existing = session.scalar(
+        select(PlanLock).where(PlanLock.plan_id == plan.id, PlanLock.pickup_job_id == pickup.id)
+    )
+    if existing is None:
+        existing = PlanLock(plan_id=plan.id, pickup_job_id=pickup.id, courier_id=courier_id)
+        session.add(existing)
+    existing.courier_id, existing.position = courier_id, position
+    existing.created_by_id = actor.id if actor.kind == "user" else None
+    session.flush()
+    return existing
+
+
+def _pickup_of(session: Session, job: Job) -> Job | None:
+    if job.kind is JobKind.PICKUP:
+        return job
+    return session.scalar(
+        select(Job).where(
+            Job.dossier_id == job.dossier_id, Job.leg == job.leg, Job.kind == JobKind.PICKUP
+        )
+    )
+
+
+def locks_of(session: Session, plan_id: int) -> list[PlanLock]:
+    """The plan's locks and moves."""
+    return list(
+        session.scalars(select(PlanLock).where(PlanLock.plan_id == plan_id).order_by(PlanLock.id))
+    )
+
+
+def replan(
+    session: Session, plan_id: int, actor: Actor, *, at: datetime | None, settings: Settings
+) -> Plan:
+    """A new plan for the rest of the day from `at` (or the whole day), keeping the locks.
+
+    Stops already done are not in it; couriers start where they are, with what they carry.
+    """
+    from courier.outbox.service import enqueue
+
+    base = visible_plan(session, plan_id, actor)
+    if base.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
+        raise Conflict(f"plan {base.id} is {base.status.value}; re-plan a built plan")
+    plan = Plan(
+        service_on=base.service_on,
+        depot_ids=base.depot_ids,
+        status=PlanStatus.QUEUED,
+        time_limit_s=settings.plan_part_seconds,
+        created_by_id=actor.id if actor.kind == "user" else None,
+        parent_id=base.id,
+        replan_at=at,
+    )
+    session.add(plan)
+    session.flush()
+    for old in locks_of(session, base.id):
+        session.add(
+            PlanLock(
+                plan_id=plan.id,
+                pickup_job_id=old.pickup_job_id,
+                courier_id=old.courier_id,
+                position=old.position,
+                created_by_id=old.created_by_id,
+            )
+        )
+    session.flush()
+    enqueue(session, "planning.build", plan_id=plan.id)
+    return plan
+
+
+@dataclass(frozen=True, slots=True)
+class CourierStop:
+    """One stop of a courier's published route, with the job and its dossier."""
+
+    stop: RouteStop
+    job: Job
+    dossier: Dossier
+
+
+def courier_route(session: Session, actor: Actor, service_on: date) -> list[CourierStop]:
+    """The signed-in courier's stops of the day's published plan, in order (none if unpublished)."""
+    if not actor.has_role(Role.COURIER) or actor.courier_id is None:
+        raise PermissionDenied("only couriers have a route")
+    plan_id = session.scalar(
+        select(Plan.id)
+        .where(Plan.service_on == service_on, Plan.status == PlanStatus.PUBLISHED)
+        .order_by(Plan.published_at.desc())
+        .limit(1)
+    )
+    return [] if plan_id is None else route_of(session, plan_id, actor.courier_id)
+
+
+def route_of(session: Session, plan_id: int, courier_id: int) -> list[CourierStop]:
+    """One courier's stops in a plan, in order."""
+    rows = session.execute(
+        select(RouteStop, Job, Dossier)
+        .join(Job, Job.id == RouteStop.job_id)
+        .join(Dossier, Dossier.id == Job.dossier_id)
+        .where(RouteStop.plan_id == plan_id, RouteStop.courier_id == courier_id)
+        .order_by(RouteStop.position)
+    ).all()
+    return [CourierStop(stop, job, dossier) for stop, job, dossier in rows]
+
+
+def route_sheet(
+    session: Session, courier_id: int, service_on: date, stops: list[CourierStop], zone: Any
+) -> bytes:
+    """The printable route sheet (PDF) of a courier's stops."""
+    from courier.fleet.models import Courier
+    from courier.planning import sheets
+
+    courier = session.get_one(Courier, courier_id)
+    depot = courier.home_post_office
+    collects = {(Leg.INBOUND, JobKind.PICKUP)}
+    data = sheets.SheetData(
+        courier=f"{courier.full_name} ({courier.code})",
+        day=service_on.strftime("%d/%m/%Y"),
+        depot=depot.name_vi,
+        depot_point=(depot.lat, depot.lon),
+        stops=tuple(
+            sheets.SheetStop(
+                position=item.stop.position,
+                lat=item.job.lat,
+                lon=item.job.lon,
+                arrival=item.stop.arrival_at,
+                window=(item.job.window_start, item.job.window_end),
+                action=ACTIONS[(item.job.leg, item.job.kind)],
+                address=item.job.address_text,
+                tracking_code=item.dossier.tracking_code,
+                fee_vnd=item.dossier.procedure_fee_vnd + item.dossier.service_fee_vnd
+                if (item.job.leg, item.job.kind) in collects
+                else 0,
+            )
+            for item in stops
+        ),
+        zone=zone,
+    )
+    return sheets.render(data)
+
+
+def sheet_for_dispatcher(
+    session: Session, plan_id: int, courier_id: int, actor: Actor, zone: Any
+) -> bytes:
+    """A courier's sheet of a plan, for dispatchers (built or published plans)."""
+    plan = visible_plan(session, plan_id, actor)
+    stops = route_of(session, plan.id, courier_id)
+    if not stops:
+        raise PlanNotFound(f"courier {courier_id} has no stops in plan {plan_id}")
+    return route_sheet(session, courier_id, plan.service_on, stops, zone)
+
+
+ACTIONS = {
+    (Leg.INBOUND, JobKind.PICKUP): "Nhận hồ sơ / Collect dossier",
+    (Leg.INBOUND, JobKind.DELIVERY): "Nộp hồ sơ / Hand dossier in",
+    (Leg.RETURN, JobKind.PICKUP): "Nhận kết quả / Collect result",
+    (Leg.RETURN, JobKind.DELIVERY): "Phát kết quả / Deliver result",
+}

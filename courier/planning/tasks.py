@@ -1,0 +1,68 @@
+"""The plan build as Celery tasks: prepare the parts, solve them as a group, finish with the last."""
+
+import logging
+import time
+
+from celery import group, shared_task
+
+from courier import calendar, runtime
+from courier.db import utcnow
+from courier.planning import service
+from courier.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+@shared_task(name="planning.build", acks_late=True)
+def build(plan_id: int) -> int:
+    """Cut the plan into parts and solve them: in-process one by one, or as a group on workers."""
+    settings = get_settings()
+    try:
+        with runtime.unit_of_work() as session:
+            part_ids = service.prepare_parts(session, plan_id, settings)
+    except Exception as exc:
+        with runtime.unit_of_work() as session:
+            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+        raise
+    if not part_ids:
+        with runtime.unit_of_work() as session:
+            service.finish(session, plan_id, settings)
+        return 0
+    if settings.tasks_in_process:
+        for part_id in part_ids:
+            solve_part(part_id)
+    else:  # one message per part: idle workers on any machine take them
+        group(solve_part.s(part_id) for part_id in part_ids).apply_async()
+    return len(part_ids)
+
+
+@shared_task(name="planning.solve_part", acks_late=True)
+def solve_part(part_id: int) -> bool:
+    """Solve one part (no transaction open meanwhile); the last part of a plan finishes it."""
+    with runtime.unit_of_work() as session:
+        loaded = service.load_part(session, part_id)
+    if loaded is None:
+        return False
+    started = time.perf_counter()
+    routed = service.solve_frozen(*loaded)
+    with runtime.unit_of_work() as session:
+        outcome = service.store_result(session, part_id, routed, time.perf_counter() - started)
+    if outcome is not None and outcome.last:
+        with runtime.unit_of_work() as session:
+            service.finish(session, outcome.plan_id, get_settings())
+    return outcome is not None
+
+
+@shared_task(name="planning.nightly", acks_late=True)
+def nightly() -> int | None:
+    """Build the plan of the next working day (Celery beat, each evening)."""
+    settings = get_settings()
+    today = calendar.local_today(utcnow(), settings.zone)
+    day = calendar.next_working_day(today)
+    with runtime.unit_of_work() as session:
+        plan = service.request_plan(
+            session, None, service_on=day, depot_codes=None, settings=settings
+        )
+        plan_id = plan.id
+    log.info("nightly plan %s requested for %s", plan_id, day)
+    return plan_id

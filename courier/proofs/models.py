@@ -1,0 +1,66 @@
+"""Proofs of a handover (signatures, photos), its receipts, and postponements of a result date."""
+
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from courier.db import Base, utcnow
+from courier.enums import str_enum
+from courier.proofs.kinds import ProofRole
+
+
+class HandoverProof(Base):
+    """One normalised image of a handover: where it is stored and its SHA-256.
+
+    Retention may delete the object; the digest stays, so the custody chain still verifies.
+    """
+
+    __tablename__ = "handover_proof"
+    __table_args__ = (UniqueConstraint("handover_id", "role", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(
+        ForeignKey("handover.id", ondelete="CASCADE"), index=True
+    )
+    role: Mapped[ProofRole] = mapped_column(str_enum(ProofRole))
+    position: Mapped[int]
+    storage_key: Mapped[str] = mapped_column(String(200), index=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(32))
+    size_bytes: Mapped[int]
+    width: Mapped[int]
+    height: Mapped[int]
+    removed_at: Mapped[datetime | None]
+    removed_reason: Mapped[str | None] = mapped_column(String(32))
+
+
+class Receipt(Base):
+    """The printable record of a handover, rendered once by a task as PNG and PDF."""
+
+    __tablename__ = "receipt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    handover_id: Mapped[int] = mapped_column(
+        ForeignKey("handover.id", ondelete="CASCADE"), unique=True
+    )
+    png_key: Mapped[str] = mapped_column(String(200))
+    pdf_key: Mapped[str] = mapped_column(String(200))
+    png_sha256: Mapped[str] = mapped_column(String(64))
+    pdf_sha256: Mapped[str] = mapped_column(String(64))
+    rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Postponement(Base):
+    """The center moved the date a dossier's result is due, and why."""
+
+    __tablename__ = "postponement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    old_due_on: Mapped[date | None]
+    new_due_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)

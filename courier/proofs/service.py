@@ -1,0 +1,379 @@
+"""Proofs of a handover: normalise and store its images, seal it into each dossier's chain, verify.
+
+The handover service calls `prepare` before it moves any dossier (a bad image changes nothing),
+then `attach` and `seal` once the moves succeeded; the edge commits.
+"""
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, BinaryIO
+
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.orm import Session
+
+from courier.catalogue.models import Site
+from courier.dossiers.models import Dossier, DossierStatus
+from courier.errors import FieldProblem, InvalidInput
+from courier.handovers.models import Handover, HandoverItem
+from courier.proofs import custody, images
+from courier.proofs.kinds import ProofRole
+from courier.proofs.models import HandoverProof
+from courier.proofs.storage import Storage, StoredObjectMissing
+from courier.settings import Settings
+
+_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """One uploaded file as the request carried it; `sha256` is of the raw bytes."""
+
+    role: ProofRole
+    position: int
+    stream: BinaryIO
+    size: int
+    sha256: str
+
+    @classmethod
+    def read(cls, role: ProofRole, position: int, stream: BinaryIO) -> "Upload":
+        """Digest the upload without holding it in memory (it may be spooled to disk)."""
+        digest = hashlib.sha256()
+        size = 0
+        stream.seek(0)
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+        stream.seek(0)
+        return cls(role, position, stream, size, digest.hexdigest())
+
+    @property
+    def field(self) -> tuple[str | int, ...]:
+        """Where the upload sits in the request, for error messages."""
+        return ("photos", self.position) if self.role is ProofRole.PHOTO else (self.role.value,)
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A normalised upload waiting to be stored."""
+
+    role: ProofRole
+    position: int
+    image: images.StoredImage
+
+    @property
+    def key(self) -> str:
+        """Content-addressed storage key."""
+        digest = self.image.sha256
+        return f"proofs/{digest[:2]}/{digest}.{_EXTENSIONS[self.image.media_type]}"
+
+
+def prepare(uploads: list[Upload], settings: Settings) -> list[Prepared]:
+    """Normalise every upload, or refuse the lot naming each bad file."""
+    prepared: list[Prepared] = []
+    problems: list[FieldProblem] = []
+    for upload in uploads:
+        try:
+            prepared.append(Prepared(upload.role, upload.position, _normalise(upload, settings)))
+        except images.ImageRefused as exc:
+            problems.append(FieldProblem(upload.field, str(exc), "image_refused"))
+    if problems:
+        raise InvalidInput(problems)
+    return prepared
+
+
+def _normalise(upload: Upload, settings: Settings) -> images.StoredImage:
+    if upload.role is ProofRole.PHOTO:
+        return images.normalise_photo(
+            upload.stream,
+            max_side=settings.photo_max_side,
+            max_pixels=settings.photo_max_pixels,
+            target_bytes=settings.photo_target_bytes,
+        )
+    return images.normalise_signature(upload.stream)
+
+
+def attach(
+    session: Session, handover: Handover, prepared: list[Prepared], storage: Storage
+) -> list[HandoverProof]:
+    """Store each image under its digest and record its key; a stored twin is not rewritten."""
+    rows = []
+    for item in prepared:
+        if not storage.exists(item.key):
+            storage.put(item.key, item.image.data, item.image.media_type)
+        row = HandoverProof(
+            handover_id=handover.id,
+            role=item.role,
+            position=item.position,
+            storage_key=item.key,
+            sha256=item.image.sha256,
+            media_type=item.image.media_type,
+            size_bytes=len(item.image.data),
+            width=item.image.width,
+            height=item.image.height,
+        )
+        session.add(row)
+        rows.append(row)
+    session.flush()
+    return rows
+
+
+def proofs_of(session: Session, handover_id: int) -> list[HandoverProof]:
+    """The handover's images, signatures first."""
+    query = (
+        select(HandoverProof)
+        .where(HandoverProof.handover_id == handover_id)
+        .order_by(HandoverProof.role, HandoverProof.position)
+    )
+    return list(session.scalars(query))
+
+
+def content_of(session: Session, handover: Handover) -> dict[str, Any]:
+    """The canonical content of a handover, as hashed into the chain."""
+    codes = dict(
+        session.execute(
+            select(HandoverItem.dossier_id, Dossier.tracking_code)
+            .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+            .where(HandoverItem.handover_id == handover.id)
+        ).all()
+    )
+    items = session.scalars(select(HandoverItem).where(HandoverItem.handover_id == handover.id))
+    return {
+        "v": custody.VERSION,
+        "id": handover.id,
+        "idempotency_key": handover.idempotency_key,
+        "giver": {"kind": handover.from_kind.value, "id": handover.from_id},
+        "receiver": {"kind": handover.to_kind.value, "id": handover.to_id},
+        "site_id": handover.site_id,
+        "lat": handover.lat,
+        "lon": handover.lon,
+        "accuracy_m": handover.accuracy_m,
+        "device_at": custody.timestamp(handover.device_at),
+        "recorded_at": custody.timestamp(handover.recorded_at),
+        "recorded_by_id": handover.recorded_by_id,
+        "fees_collected_vnd": handover.fees_collected_vnd,
+        "seal_number": handover.seal_number,
+        "documents": handover.documents,
+        "items": sorted(
+            (
+                {
+                    "dossier": codes.get(i.dossier_id),
+                    "event": i.event,
+                    "from": i.from_status,
+                    "to": i.to_status,
+                }
+                for i in items
+            ),
+            key=lambda row: str(row["dossier"]),
+        ),
+        "proofs": [
+            {"role": p.role.value, "position": p.position, "sha256": p.sha256, "type": p.media_type}
+            for p in proofs_of(session, handover.id)
+        ],
+    }
+
+
+def seal(session: Session, handover: Handover, key: custody.SigningKey) -> None:
+    """Hash the handover and append a signed link to each moved dossier's chain."""
+    session.flush()
+    handover.content_hash = custody.sha256_hex(custody.canonical(content_of(session, handover)))
+    for item in session.scalars(
+        select(HandoverItem)
+        .where(HandoverItem.handover_id == handover.id)
+        .order_by(HandoverItem.id)
+    ):
+        dossier = session.get_one(Dossier, item.dossier_id)
+        item.seq = dossier.custody_seq + 1
+        item.prev_hash = dossier.custody_head or custody.GENESIS
+        item.link_hash = custody.link_hash(
+            content_hash=handover.content_hash,
+            tracking_code=dossier.tracking_code,
+            seq=item.seq,
+            prev_hash=item.prev_hash,
+        )
+        item.signature = key.sign(item.link_hash)
+        item.key_id = key.key_id
+        dossier.custody_seq = item.seq
+        dossier.custody_head = item.link_hash
+    session.flush()
+
+
+@dataclass(slots=True)
+class ProofCheck:
+    """One image of a link and what verification found of it."""
+
+    proof: HandoverProof
+    state: str  # ok | missing | altered | removed_by_retention
+
+
+@dataclass(slots=True)
+class LinkCheck:
+    """One link of a dossier's chain and the problems found in it (none when it verifies)."""
+
+    seq: int
+    handover: Handover
+    item: HandoverItem
+    proofs: list[ProofCheck]
+    problems: list[str] = field(default_factory=list)
+    site_code: str | None = None
+
+
+@dataclass(slots=True)
+class ChainReport:
+    """A dossier's custody chain, link by link, and the first broken link if any."""
+
+    tracking_code: str
+    links: list[LinkCheck]
+    head_problem: str | None
+    key_id: str
+
+    @property
+    def first_broken(self) -> tuple[int, str] | None:
+        """(seq, what is wrong) of the first link that does not verify."""
+        for link in self.links:
+            if link.problems:
+                return link.seq, "; ".join(link.problems)
+        if self.head_problem:
+            return len(self.links) + 1, self.head_problem
+        return None
+
+    @property
+    def verified(self) -> bool:
+        """True when every link, every image and the chain's head verify."""
+        return self.first_broken is None
+
+
+def verify_chain(
+    session: Session, dossier: Dossier, *, storage: Storage, key: custody.SigningKey
+) -> ChainReport:
+    """Recompute every hash, check every signature and image digest, and the chain's head."""
+    rows = session.execute(
+        select(HandoverItem, Handover)
+        .join(Handover, Handover.id == HandoverItem.handover_id)
+        .where(HandoverItem.dossier_id == dossier.id)
+        .order_by(HandoverItem.seq, HandoverItem.id)
+    ).all()
+    links: list[LinkCheck] = []
+    prev = custody.GENESIS
+    for expected_seq, (item, handover) in enumerate(rows, start=1):
+        link = LinkCheck(expected_seq, handover, item, _check_images(session, handover, storage))
+        site = session.get(Site, handover.site_id) if handover.site_id else None
+        link.site_code = site.code if site else None
+        link.problems = _link_problems(session, dossier, link, prev, key)
+        links.append(link)
+        prev = item.link_hash or prev
+    head_problem = None
+    if dossier.custody_seq != len(links) or (dossier.custody_head or None) != (
+        links[-1].item.link_hash if links else None
+    ):
+        head_problem = (
+            f"the chain ends at record {len(links)} but the dossier's custody head points to "
+            f"record {dossier.custody_seq}: a later record was removed"
+        )
+    return ChainReport(dossier.tracking_code, links, head_problem, key.key_id)
+
+
+def _link_problems(
+    session: Session, dossier: Dossier, link: LinkCheck, prev: str, key: custody.SigningKey
+) -> list[str]:
+    item, handover = link.item, link.handover
+    problems = []
+    if item.seq != link.seq:
+        problems.append(
+            f"record {link.seq} is missing: the next stored record says it is number {item.seq}"
+        )
+    if item.prev_hash != prev:
+        problems.append("it does not follow the previous record (one was removed or altered)")
+    content = custody.sha256_hex(custody.canonical(content_of(session, handover)))
+    if content != handover.content_hash:
+        problems.append("its content was altered after it was recorded")
+    expected_link = custody.link_hash(
+        content_hash=handover.content_hash or "",
+        tracking_code=dossier.tracking_code,
+        seq=item.seq or 0,
+        prev_hash=item.prev_hash or "",
+    )
+    if expected_link != item.link_hash:
+        problems.append("its link hash does not match its content")
+    elif not custody.verify(key.public, item.link_hash, item.signature):
+        problems.append("its signature does not verify with the server's public key")
+    for check in link.proofs:
+        if check.state in ("missing", "altered"):
+            what = _describe(check.proof)
+            problems.append(
+                f"{what} is missing from storage"
+                if check.state == "missing"
+                else f"{what} was replaced (its digest differs)"
+            )
+    return problems
+
+
+def _check_images(session: Session, handover: Handover, storage: Storage) -> list[ProofCheck]:
+    checks = []
+    for proof in proofs_of(session, handover.id):
+        if proof.removed_at is not None:
+            checks.append(ProofCheck(proof, "removed_by_retention"))
+            continue
+        try:
+            data = storage.get(proof.storage_key)
+        except StoredObjectMissing:
+            checks.append(ProofCheck(proof, "missing"))
+            continue
+        ok = hashlib.sha256(data).hexdigest() == proof.sha256
+        checks.append(ProofCheck(proof, "ok" if ok else "altered"))
+    return checks
+
+
+def _describe(proof: HandoverProof) -> str:
+    if proof.role is ProofRole.PHOTO:
+        return f"photo {proof.position + 1}"
+    return proof.role.value.replace("_", " ")
+
+
+def mark_for_retention(
+    session: Session, *, delivered_before: datetime, now: datetime
+) -> tuple[list[HandoverProof], list[str]]:
+    """Mark the images of dossiers delivered before the cut-off as removed; digests stay.
+
+    A handover that also moved a dossier not yet delivered keeps its images. Returns the marked
+    proofs and the storage keys no other live proof uses: delete those after the commit, so
+    that a failed transaction never leaves a record pointing at a deleted file.
+    """
+    delivered = (Dossier.status == DossierStatus.DELIVERED) & (
+        Dossier.status_changed_at < delivered_before
+    )
+    finished = _handovers_where(delivered)
+    unfinished = _handovers_where(~delivered)
+    due = list(
+        session.scalars(
+            select(HandoverProof)
+            .where(
+                HandoverProof.removed_at.is_(None),
+                HandoverProof.handover_id.in_(finished),
+                HandoverProof.handover_id.not_in(unfinished),
+            )
+            .order_by(HandoverProof.id)
+        )
+    )
+    for proof in due:
+        proof.removed_at = now
+        proof.removed_reason = "retention"
+    session.flush()
+    keys = sorted({p.storage_key for p in due})
+    live = set(
+        session.scalars(
+            select(HandoverProof.storage_key).where(
+                HandoverProof.storage_key.in_(keys), HandoverProof.removed_at.is_(None)
+            )
+        )
+    )
+    return due, [k for k in keys if k not in live]
+
+
+def _handovers_where(condition: ColumnElement[bool]) -> Select[int]:
+    return (
+        select(HandoverItem.handover_id)
+        .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+        .where(condition)
+    )

@@ -1,0 +1,168 @@
+"""The custody chain verifies, and names the first broken link after each kind of tampering."""
+
+import base64
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import load_pem_public_key
+from fastapi.testclient import TestClient
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.orm import Session
+
+from courier.handovers.models import Handover, HandoverItem
+from courier.proofs.models import HandoverProof
+from courier.settings import Settings
+from tests.builders import STAFF_TDM, book, headers_for, to_out_for_delivery
+
+BOOKING_PHONE_LAST4 = "5678"
+
+
+def _chain(client: TestClient, code: str, headers: dict[str, str]) -> dict[str, Any]:
+    response = client.get(f"/api/v1/dossiers/{code}/custody", headers=headers)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+@pytest.fixture
+def carried(client: TestClient, session: Session) -> tuple[str, dict[str, str]]:
+    """A post-return dossier out for delivery: three handovers (pickup, center, result)."""
+    code = book(client, result_return="post")["tracking_code"]
+    to_out_for_delivery(client, session, code)
+    return code, headers_for(session, STAFF_TDM)
+
+
+def _items(session: Session, code: str) -> list[HandoverItem]:
+    session.expire_all()
+    query = text(
+        "SELECT handover_item.id FROM handover_item JOIN dossier ON dossier.id = dossier_id "
+        "WHERE dossier.tracking_code = :code ORDER BY handover_item.seq"
+    )
+    ids = [row[0] for row in session.execute(query, {"code": code})]
+    return [session.get_one(HandoverItem, i) for i in ids]
+
+
+def test_an_untouched_chain_verifies_link_by_link(
+    client: TestClient, carried: tuple[str, dict[str, str]]
+) -> None:
+    """Three links, each pointing at the one before, every image intact."""
+    code, staff = carried
+    chain = _chain(client, code, staff)
+    assert chain["verified"] is True
+    assert chain["first_broken"] is None
+    assert [link["seq"] for link in chain["links"]] == [1, 2, 3]
+    assert chain["links"][0]["prev_hash"] == "0" * 64
+    assert chain["links"][1]["prev_hash"] == chain["links"][0]["link_hash"]
+    assert all(p["state"] == "ok" for link in chain["links"] for p in link["proofs"])
+
+
+def test_a_receipt_checks_offline_with_the_published_key(
+    client: TestClient, carried: tuple[str, dict[str, str]]
+) -> None:
+    """The printed link hash and signature verify with the public key alone."""
+    code, staff = carried
+    published = client.get("/api/v1/custody/public-key").json()
+    key = load_pem_public_key(published["public_key_pem"].encode())
+    assert isinstance(key, Ed25519PublicKey)
+    for link in _chain(client, code, staff)["links"]:
+        key.verify(base64.b64decode(link["signature"]), link["link_hash"].encode())
+        assert link["key_id"] == published["key_id"]
+
+
+def test_an_altered_record_is_named(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """The fee of the pickup changed in the database: link 1 no longer matches its hash."""
+    code, staff = carried
+    first = _items(session, code)[0]
+    session.execute(
+        update(Handover).where(Handover.id == first.handover_id).values(fees_collected_vnd=0)
+    )
+    chain = _chain(client, code, staff)
+    assert chain["verified"] is False
+    assert chain["first_broken"]["seq"] == 1
+    assert "altered" in chain["first_broken"]["problem"]
+
+
+def test_a_forged_hash_fails_the_signature(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """Rewriting a record and its hashes consistently still breaks the server's signature."""
+    code, staff = carried
+    second = _items(session, code)[1]
+    session.execute(
+        update(HandoverItem).where(HandoverItem.id == second.id).values(link_hash="f" * 64)
+    )
+    chain = _chain(client, code, staff)
+    assert chain["first_broken"]["seq"] == 2
+
+
+def test_a_replaced_image_file_is_named(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """The pickup photo swapped on disk: link 1 says photo 1 was replaced."""
+    code, staff = carried
+    first = _items(session, code)[0]
+    photo = session.scalars(
+        select(HandoverProof).where(
+            HandoverProof.handover_id == first.handover_id, HandoverProof.role == "photo"
+        )
+    ).one()
+    path = Path(Settings().media_dir) / photo.storage_key
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[:-10] + b"0123456789")
+        chain = _chain(client, code, staff)
+        assert chain["first_broken"] == {
+            "seq": 1,
+            "problem": "photo 1 was replaced (its digest differs)",
+        }
+        path.unlink()
+        chain = _chain(client, code, staff)
+        assert chain["first_broken"] == {"seq": 1, "problem": "photo 1 is missing from storage"}
+    finally:
+        path.write_bytes(original)
+    assert _chain(client, code, staff)["verified"] is True
+
+
+def test_a_deleted_record_in_the_middle_is_named(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """The center's receipt record removed from the database: the chain breaks at record 2."""
+    code, staff = carried
+    second = _items(session, code)[1]
+    session.execute(delete(HandoverItem).where(HandoverItem.id == second.id))
+    chain = _chain(client, code, staff)
+    assert chain["verified"] is False
+    assert chain["first_broken"]["seq"] == 2
+    assert "record 2 is missing" in chain["first_broken"]["problem"]
+
+
+def test_a_deleted_last_record_is_noticed(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """Removing the newest record leaves a chain that ends early: the dossier's head says so."""
+    code, staff = carried
+    last = _items(session, code)[-1]
+    session.execute(delete(HandoverItem).where(HandoverItem.id == last.id))
+    chain = _chain(client, code, staff)
+    assert chain["verified"] is False
+    assert chain["first_broken"]["seq"] == 3
+    assert "later record was removed" in chain["first_broken"]["problem"]
+
+
+def test_the_citizen_checks_custody_with_the_phone_digits(
+    client: TestClient, carried: tuple[str, dict[str, str]]
+) -> None:
+    """From the receipt's QR code: the phone's last 4 digits open the chain; a wrong one is 404."""
+    code, _ = carried
+    ok = client.get(f"/api/v1/dossiers/{code}/custody", params={"phone": BOOKING_PHONE_LAST4})
+    assert ok.status_code == 200
+    assert ok.json()["verified"] is True
+    assert "applicant" not in ok.text
+    assert "Nguyễn" not in ok.text
+    wrong = client.get(f"/api/v1/dossiers/{code}/custody", params={"phone": "0000"})
+    assert wrong.status_code == 404
+    assert client.get(f"/api/v1/dossiers/{code}/custody").status_code == 401

@@ -1,0 +1,357 @@
+"""Daily plans: built from the database in parts, published, read by couriers; drops roll over."""
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.demo.load import load_bookings
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
+from courier.planning.models import PlanPart, RouteStop
+from courier.planning.tasks import build
+from courier.settings import Settings
+from tests.builders import (
+    book,
+    booking_day,
+    courier_id,
+    handover_body,
+    headers_for,
+    post_handover_ok,
+    weekend_day,
+)
+
+DEPOT = "BD-PO-TDM-1"
+
+
+@pytest.fixture
+def day_with_bookings(session: Session, settings: Settings) -> Any:
+    """Forty generated bookings for the next working day."""
+    day = booking_day()
+    load_bookings(session, settings, on=day, count=40, seed=7)
+    session.commit()
+    return day
+
+
+def _plan(client: TestClient, session: Session, day: Any, **extra: Any) -> dict[str, Any]:
+    dispatcher = headers_for(session, "dispatch.tdm")
+    body = {"service_on": day.isoformat(), "depots": [DEPOT], **extra}
+    response = client.post("/api/v1/plans", json=body, headers=dispatcher)
+    assert response.status_code == 202, response.text
+    plan: dict[str, Any] = client.get(
+        f"/api/v1/plans/{response.json()['id']}", headers=dispatcher
+    ).json()
+    return plan
+
+
+@pytest.fixture
+def fast(settings: Settings) -> Settings:
+    """One second of OR-Tools per part keeps the suite quick."""
+    settings.plan_part_seconds = 1
+    return settings
+
+
+def test_a_plan_is_built_in_parts_and_accounts_for_every_stop(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Parts all solved, served + dropped = total, each pickup before its delivery on one route."""
+    plan = _plan(client, session, day_with_bookings)
+    assert plan["status"] == "built", plan
+    assert plan["parts_total"] >= 1
+    assert plan["parts_done"] == plan["parts_total"]
+    assert plan["stops_served"] + plan["stops_dropped"] == plan["stops_total"] > 0
+    assert plan["routes"]
+    stops = session.scalars(select(RouteStop).where(RouteStop.plan_id == plan["id"])).all()
+    assert len(stops) == plan["stops_served"]
+    where = {s.job_id: s for s in stops}
+    for stop in stops:
+        job = session.get_one(Job, stop.job_id)
+        assert job.window_start <= stop.start_at <= job.window_end
+        if job.kind is JobKind.PICKUP:
+            delivery = session.scalar(
+                select(Job).where(
+                    Job.dossier_id == job.dossier_id,
+                    Job.leg == job.leg,
+                    Job.kind == JobKind.DELIVERY,
+                )
+            )
+            assert delivery is not None
+            partner = where[delivery.id]
+            assert partner.courier_id == stop.courier_id
+            assert partner.position > stop.position
+
+
+def test_couriers_see_their_route_only_once_published(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Before publishing the route is empty; after, each courier gets only their stops, in order."""
+    plan = _plan(client, session, day_with_bookings)
+    code = plan["routes"][0]["courier_code"]
+    courier = headers_for(session, code.lower())
+    url = f"/api/v1/couriers/me/route?date={day_with_bookings.isoformat()}"
+    assert client.get(url, headers=courier).json() == []
+    dispatcher = headers_for(session, "dispatch.tdm")
+    published = client.post(f"/api/v1/plans/{plan['id']}/publish", headers=dispatcher)
+    assert published.status_code == 200
+    assert published.json()["status"] == "published"
+    route = client.get(url, headers=courier).json()
+    assert [s["position"] for s in route] == list(range(len(route)))
+    assert len(route) == plan["routes"][0]["stops"]
+    assert all(s["contact_name"] for s in route)
+    citizen_pickups = [s for s in route if s["kind"] == "pickup" and s["site_code"] is None]
+    assert all(s["contact_phone"] and s["fee_to_collect_vnd"] > 0 for s in citizen_pickups)
+    mine = {s["job_id"] for s in route}
+    for other in plan["routes"][1:]:
+        theirs = client.get(url, headers=headers_for(session, other["courier_code"].lower())).json()
+        assert mine.isdisjoint(s["job_id"] for s in theirs)
+    assigned = session.scalars(select(Job.courier_id).where(Job.id.in_(mine))).all()
+    assert set(assigned) == {plan["routes"][0]["courier_id"]}
+
+
+def test_a_pair_that_cannot_fit_rolls_over_with_a_higher_priority(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """An impossible delivery window: dropped, moved to the next working day, timeline says so."""
+    dossier = session.scalars(select(Dossier).order_by(Dossier.id)).first()
+    assert dossier is not None
+    pickup = session.scalars(
+        select(Job).where(Job.dossier_id == dossier.id, Job.kind == JobKind.PICKUP)
+    ).one()
+    session.execute(
+        update(Job)
+        .where(Job.dossier_id == dossier.id, Job.kind == JobKind.DELIVERY)
+        .values(
+            window_start=pickup.window_start, window_end=pickup.window_start + timedelta(minutes=1)
+        )
+    )
+    session.commit()
+    plan = _plan(client, session, day_with_bookings)
+    assert plan["stops_dropped"] >= 2
+    client.post(f"/api/v1/plans/{plan['id']}/publish", headers=headers_for(session, "dispatch.tdm"))
+    session.expire_all()
+    moved = session.get_one(Job, pickup.id)
+    next_day = calendar.next_working_day(day_with_bookings)
+    assert moved.priority == 1
+    assert moved.status is JobStatus.PENDING
+    assert moved.window_start.astimezone(fast.zone).date() == next_day
+    timeline = client.get(
+        f"/api/v1/track/{dossier.tracking_code}", params={"phone": dossier.applicant_phone[-4:]}
+    ).json()
+    assert timeline["events"][-1]["code"] == "ECH"
+    assert next_day.strftime("%d/%m/%Y") in timeline["events"][-1]["label"]
+
+
+def test_building_again_duplicates_nothing(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A re-delivered build task finds the plan built: same parts, same stops."""
+    plan = _plan(client, session, day_with_bookings)
+    count = {
+        model: session.scalar(select(func.count()).select_from(model))
+        for model in (PlanPart, RouteStop)
+    }
+    build(plan["id"])
+    session.expire_all()
+    assert {m: session.scalar(select(func.count()).select_from(m)) for m in count} == count
+
+
+@pytest.mark.parametrize(
+    ("who", "body", "status"),
+    [
+        ("dispatch.tdm", {"service_on": weekend_day().isoformat(), "depots": [DEPOT]}, 422),
+        ("dispatch.tdm", {"service_on": (booking_day() - timedelta(days=7)).isoformat()}, 422),
+        ("dispatch.tdm", {"service_on": booking_day().isoformat(), "depots": ["NO-SUCH"]}, 422),
+        ("bd-cr-tdm-01", {"service_on": booking_day().isoformat()}, 403),
+        ("center.tdm", {"service_on": booking_day().isoformat()}, 403),
+    ],
+)
+def test_only_dispatchers_plan_and_only_working_days(
+    client: TestClient, session: Session, who: str, body: dict[str, Any], status: int
+) -> None:
+    """A Sunday, a past day or an unknown depot is refused by name; couriers and center staff may not plan."""
+    response = client.post("/api/v1/plans", json=body, headers=headers_for(session, who))
+    assert response.status_code == status, response.text
+
+
+def test_route_sheets_for_the_courier_and_the_dispatcher(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A PDF for the courier once published; the dispatcher's for any courier; others refused."""
+    plan = _plan(client, session, day_with_bookings)
+    first = plan["routes"][0]
+    courier = headers_for(session, first["courier_code"].lower())
+    dispatcher = headers_for(session, "dispatch.tdm")
+    url = f"/api/v1/couriers/me/route.pdf?date={day_with_bookings.isoformat()}"
+    assert client.get(url, headers=courier).status_code == 404
+    sheet = f"/api/v1/plans/{plan['id']}/sheets/{first['courier_id']}.pdf"
+    assert client.get(sheet, headers=courier).status_code == 403
+    drafted = client.get(sheet, headers=dispatcher)
+    assert drafted.status_code == 200
+    assert drafted.content.startswith(b"%PDF")
+    client.post(f"/api/v1/plans/{plan['id']}/publish", headers=dispatcher)
+    mine = client.get(url, headers=courier)
+    assert mine.status_code == 200
+    assert mine.headers["content-type"] == "application/pdf"
+
+
+def _stops(session: Session, plan_id: int) -> dict[int, RouteStop]:
+    session.expire_all()
+    return {
+        s.job_id: s for s in session.scalars(select(RouteStop).where(RouteStop.plan_id == plan_id))
+    }
+
+
+def _replan(
+    client: TestClient, session: Session, plan_id: int, body: dict[str, Any]
+) -> dict[str, Any]:
+    dispatcher = headers_for(session, "dispatch.tdm")
+    response = client.post(f"/api/v1/plans/{plan_id}/replan", json=body, headers=dispatcher)
+    assert response.status_code == 202, response.text
+    new: dict[str, Any] = client.get(
+        f"/api/v1/plans/{response.json()['id']}", headers=dispatcher
+    ).json()
+    assert new["status"] == "built", new
+    assert new["parent_id"] == plan_id
+    return new
+
+
+def test_a_moved_job_and_a_locked_stop_are_kept_by_the_re_plan(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Move a pickup to another courier and lock another first on a route: the re-plan keeps both."""
+    plan = _plan(client, session, day_with_bookings)
+    assert len(plan["routes"]) >= 2, plan
+    first, second = plan["routes"][0], plan["routes"][1]
+    stops = _stops(session, plan["id"])
+    on_first = sorted(
+        (s for s in stops.values() if s.courier_id == first["courier_id"]), key=lambda s: s.position
+    )
+    pickups = [s for s in on_first if session.get_one(Job, s.job_id).kind is JobKind.PICKUP]
+    moved, locked = pickups[0].job_id, pickups[-1].job_id
+    dispatcher = headers_for(session, "dispatch.tdm")
+    url = f"/api/v1/plans/{plan['id']}"
+    move = {"job_id": moved, "courier_id": second["courier_id"]}
+    assert client.post(f"{url}/moves", json=move, headers=dispatcher).status_code == 201
+    lock = {"job_id": locked, "courier_id": first["courier_id"], "position": 0}
+    assert client.post(f"{url}/locks", json=lock, headers=dispatcher).status_code == 201
+    assert len(client.get(f"{url}/locks", headers=dispatcher).json()) == 2
+    new = _replan(client, session, plan["id"], {"whole_day": True})
+    after = _stops(session, new["id"])
+    assert after[moved].courier_id == second["courier_id"]
+    assert after[locked].courier_id == first["courier_id"]
+    assert after[locked].position == 0
+
+
+def test_a_re_plan_during_the_day_keeps_done_stops_and_what_couriers_carry(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """After a pickup, an urgent booking arrives: the re-plan leaves the done pickup out, keeps its
+    delivery on the courier who carries it, and takes the new booking in."""
+    plan = _plan(client, session, day_with_bookings)
+    dispatcher = headers_for(session, "dispatch.tdm")
+    client.post(f"/api/v1/plans/{plan['id']}/publish", headers=dispatcher)
+    first = plan["routes"][0]
+    courier = headers_for(session, first["courier_code"].lower())
+    route = client.get(
+        f"/api/v1/couriers/me/route?date={day_with_bookings.isoformat()}", headers=courier
+    ).json()
+    stop = next(s for s in route if s["kind"] == "pickup" and s["site_code"] is None)
+    body = handover_body(
+        {"kind": "citizen"}, {"kind": "courier", "id": first["courier_id"]}, [stop["tracking_code"]]
+    )
+    post_handover_ok(client, courier, body)
+    urgent = book(client, preferred_on=day_with_bookings.isoformat())["tracking_code"]
+    ten = datetime.combine(day_with_bookings, time(10, 0), tzinfo=fast.zone)
+    new = _replan(client, session, plan["id"], {"at": ten.isoformat()})
+    after = _stops(session, new["id"])
+    assert stop["job_id"] not in after
+    delivery = session.scalars(
+        select(Job).where(
+            Job.dossier_id == session.get_one(Job, stop["job_id"]).dossier_id,
+            Job.kind == JobKind.DELIVERY,
+        )
+    ).one()
+    assert after[delivery.id].courier_id == first["courier_id"]
+    urgent_jobs = session.scalars(
+        select(Job.id).join(Dossier).where(Dossier.tracking_code == urgent)
+    ).all()
+    assert new["stops_total"] >= 2
+    assert set(urgent_jobs) <= set(after) or new["stops_dropped"] >= 2
+    assert all(s.start_at >= ten for s in after.values())
+
+
+@pytest.mark.parametrize(
+    ("who", "change", "status"),
+    [
+        ("dispatch.tdm", {"job_id": 999_999}, 422),
+        ("dispatch.tdm", {"courier_code": "BD-CR-DA-01"}, 422),
+        ("bd-cr-tdm-01", {}, 403),
+    ],
+)
+def test_locks_are_checked(
+    client: TestClient,
+    session: Session,
+    fast: Settings,
+    day_with_bookings: Any,
+    who: str,
+    change: dict[str, Any],
+    status: int,
+) -> None:
+    """An unknown job or a courier of another post office is refused by name; couriers may not lock."""
+    plan = _plan(client, session, day_with_bookings)
+    job = next(iter(_stops(session, plan["id"])))
+    body: dict[str, Any] = {
+        "job_id": change.get("job_id", job),
+        "courier_id": plan["routes"][0]["courier_id"],
+    }
+    if "courier_code" in change:
+        body["courier_id"] = courier_id(session, change["courier_code"])
+    response = client.post(
+        f"/api/v1/plans/{plan['id']}/locks", json=body, headers=headers_for(session, who)
+    )
+    assert response.status_code == status, response.text
+
+
+def test_an_interrupted_build_resumes_without_duplicates(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A build stopped after its parts were cut (worker lost) is sent again and completes once."""
+    from courier.planning import service as planning
+
+    plan = planning.request_plan(
+        session,
+        None,
+        service_on=day_with_bookings,
+        depot_codes=[DEPOT],
+        settings=fast,
+        enqueue_build=False,
+    )
+    parts = planning.prepare_parts(session, plan.id, fast)
+    session.commit()
+    assert parts
+    dispatcher = headers_for(session, "dispatch.tdm")
+    response = client.post(f"/api/v1/plans/{plan.id}/build", headers=dispatcher)
+    assert response.status_code == 202
+    built = client.get(f"/api/v1/plans/{plan.id}", headers=dispatcher).json()
+    assert built["status"] == "built"
+    assert built["parts_done"] == built["parts_total"] == len(parts)
+    again = client.post(f"/api/v1/plans/{plan.id}/build", headers=dispatcher)
+    assert again.status_code == 409
+
+
+def test_the_nightly_task_plans_the_next_working_day(
+    session: Session, fast: Settings, factory: Any
+) -> None:
+    """Beat's task asks for the plan of the next working day and it is built."""
+    from courier.planning.models import Plan
+    from courier.planning.tasks import nightly
+
+    plan_id = nightly()
+    session.expire_all()
+    plan = session.get_one(Plan, plan_id)
+    today = calendar.local_today(datetime.now(fast.zone), fast.zone)
+    assert plan.service_on == calendar.next_working_day(today)
+    assert plan.status.value == "built"

@@ -1,0 +1,97 @@
+"""Receipts are drawn in Vietnamese with every diacritic, and the page holds what the lines say."""
+
+import io
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from PIL import Image, ImageChops, ImageDraw, ImageFont
+
+from courier.proofs import receipts
+from tests.builders import photo_jpeg, signature_png
+
+NOTDEF = "\ue000"  # a private-use code point: DejaVu has no glyph for it
+
+
+def _data() -> receipts.ReceiptData:
+    part = receipts.DossierPart(
+        tracking_code="HS123456785VN",
+        procedure="Đăng ký khai sinh",
+        applicant="Nguyễn Thị Hồng Nhung",
+        documents=(
+            ("Tờ khai đăng ký khai sinh theo mẫu", "Bản chính", True),
+            ("Giấy chứng sinh", "Bản sao", True),
+        ),
+        link_hash="a" * 64,
+        signature="b" * 88,
+        custody_url="http://127.0.0.1:8000/api/v1/dossiers/HS123456785VN/custody",
+    )
+    return receipts.ReceiptData(
+        handover_id=42,
+        title_vi="PHIẾU BIÊN NHẬN HỒ SƠ",
+        title_en="Dossier receipt",
+        recorded_at=datetime(2026, 11, 23, 2, 5, 30, tzinfo=UTC),
+        device_at=datetime(2026, 11, 23, 2, 5, tzinfo=UTC),
+        giver="Công dân Nguyễn Thị Hồng Nhung",
+        receiver="Bưu tá Trần Quốc Việt (BD-CR-TDM-01)",
+        place="GPS 10.980000, 106.650000 ±12 m",
+        seal_number="NP-000123",
+        fee_vnd=25_000,
+        dossiers=(part,),
+        signatures=(("Chữ ký bên giao: Công dân Nguyễn Thị Hồng Nhung", signature_png()),),
+        photos=(photo_jpeg(),),
+        key_id="ed25519:0123456789abcdef",
+        zone=ZoneInfo("Asia/Ho_Chi_Minh"),
+    )
+
+
+def _glyph(face: ImageFont.FreeTypeFont, text: str) -> Image.Image:
+    image = Image.new("L", (60 * len(text) + 40, 90))
+    ImageDraw.Draw(image).text((10, 10), text, font=face, fill=255)
+    return image
+
+
+def test_every_character_has_a_real_glyph() -> None:
+    """No tofu: each character of each line renders, and unlike the missing-glyph box."""
+    _, _, lines = receipts.render(_data())
+    text = "".join(line.text for line in lines)
+    assert {"Ế", "ễ", "ồ", "ư", "ậ", "Đ", "đ", "ị"} <= set(text)
+    for line in lines:
+        face = receipts.font(line.style)
+        tofu = _glyph(face, NOTDEF).tobytes()
+        for char in set(line.text) - {" "}:
+            drawn = _glyph(face, char)
+            assert drawn.getbbox() is not None, (char, line.text)
+            assert drawn.tobytes() != tofu, (char, line.text)
+
+
+def test_the_page_holds_each_line_as_drawn() -> None:
+    """Each line cut from the PNG equals that text drawn alone with the same face."""
+    png, _, lines = receipts.render(_data())
+    page = Image.open(io.BytesIO(png)).convert("RGB")
+    for line in lines:
+        face = receipts.font(line.style)
+        left, top, right, bottom = face.getbbox(line.text)
+        box = (line.xy[0] + left, line.xy[1] + top, line.xy[0] + right, line.xy[1] + bottom)
+        alone = Image.new("RGB", page.size, "white")
+        fill = receipts.MUTED if line.style == "small" else receipts.INK
+        ImageDraw.Draw(alone).text(line.xy, line.text, font=face, fill=fill)
+        assert ImageChops.difference(page.crop(box), alone.crop(box)).getbbox() is None, line.text
+
+
+def test_diacritics_change_the_drawing() -> None:
+    """'BIÊN NHẬN' is not drawn as 'BIEN NHAN': the marks are on the page."""
+    face = receipts.font("title")
+    assert _glyph(face, "BIÊN NHẬN").tobytes() != _glyph(face, "BIEN NHAN").tobytes()
+
+
+def test_the_receipt_prints_local_time_fee_seal_and_the_checklist() -> None:
+    """09:05 in Ho Chi Minh City (02:05 UTC), 25.000 đ, the seal, each document's form."""
+    _, pdf, lines = receipts.render(_data())
+    text = "\n".join(line.text for line in lines)
+    assert "23/11/2026 09:05 (GMT+7)" in text
+    assert "25.000 đ" in text
+    assert "NP-000123" in text
+    assert "[x] Bản chính: Tờ khai đăng ký khai sinh theo mẫu" in text
+    assert "[x] Bản sao: Giấy chứng sinh (yêu cầu bản chính)" in text
+    assert pdf.startswith(b"%PDF")
+    assert b"/XObject" in pdf
