@@ -224,19 +224,39 @@ def record_failed_attempt(
     )
     job.attempts += 1
     dossier = dossiers.get_visible(session, job.dossier.tracking_code, actor, lock=True)
-    at_citizen = job.site_id is None
-    exhausted = job.attempts >= settings.max_attempts
-    if at_citizen:
-        _fail_citizen_stop(session, dossier, job, actor, reason, exhausted=exhausted)
-    if exhausted and not (at_citizen and job.kind is JobKind.DELIVERY):
-        for j in pair_of(session, job):
-            j.status = JobStatus.CANCELLED if job.leg is Leg.INBOUND else JobStatus.FAILED
-    elif not exhausted:
+    if job.site_id is not None:
+        _fail_counter_stop(session, dossier, job, actor, reason, settings)
+    elif job.attempts < settings.max_attempts:
+        _fail_citizen_stop(session, dossier, job, actor, reason, exhausted=False)
         requeue_pair(session, job, settings)
     else:
-        job.status = JobStatus.FAILED  # the courier now brings the result back to the center
+        _fail_citizen_stop(session, dossier, job, actor, reason, exhausted=True)
+        if job.kind is JobKind.PICKUP:
+            for j in pair_of(session, job):
+                j.status = JobStatus.CANCELLED
+        else:
+            job.status = JobStatus.FAILED  # the courier now brings the result back to the center
     session.flush()
     return job
+
+
+def _fail_counter_stop(
+    session: Session,
+    dossier: Dossier,
+    job: Job,
+    actor: Actor,
+    reason: FailureReason,
+    settings: Settings,
+) -> None:
+    # A counter stop has no attempt limit: a dossier on its way in must still reach the center,
+    # and a result at the center must still go out; the dispatcher sees the attempts.
+    dossiers.apply_event(
+        session, dossier, Event.COUNTER_FAIL, actor, site_id=job.site_id, reason=reason.value
+    )
+    holder = job.courier_id if job.kind is JobKind.DELIVERY else None
+    requeue_pair(session, job, settings)
+    if holder is not None:  # the courier still carries the dossier: the stop stays theirs
+        job.courier_id, job.status = holder, JobStatus.ASSIGNED
 
 
 def _fail_citizen_stop(

@@ -29,6 +29,7 @@ class Event(StrEnum):
     OUT_FOR_DELIVERY = "out_for_delivery"
     DELIVER = "deliver"
     DELIVERY_FAIL = "delivery_fail"
+    COUNTER_FAIL = "counter_fail"
     RETURN_TO_CENTER = "return_to_center"
     COLLECT_AT_CENTER = "collect_at_center"
 
@@ -75,6 +76,11 @@ EVENTS: dict[Event, EventInfo] = {
     Event.OUT_FOR_DELIVERY: EventInfo("EDG", "Đang phát kết quả", "Out for delivery"),
     Event.DELIVER: EventInfo("EMI", "Đã phát kết quả", "Result delivered"),
     Event.DELIVERY_FAIL: EventInfo("EMH", "Phát không thành công", "Delivery attempt failed"),
+    Event.COUNTER_FAIL: EventInfo(
+        "ECF",
+        "Giao nhận tại quầy không thành công, hẹn lại ngày làm việc kế tiếp",
+        "Handover at the counter failed; retried on the next working day",
+    ),
     Event.RETURN_TO_CENTER: EventInfo(
         "EDH", "Kết quả đã chuyển hoàn về trung tâm", "Result returned to the center"
     ),
@@ -117,6 +123,12 @@ TRANSITIONS: dict[Event, dict[S, S]] = {
     Event.OUT_FOR_DELIVERY: {S.RESULT_PICKED_UP: S.OUT_FOR_DELIVERY},
     Event.DELIVER: dict.fromkeys(_CARRIED_OUT, S.DELIVERED),
     Event.DELIVERY_FAIL: dict.fromkeys(_CARRIED_OUT, S.DELIVERY_FAILED),
+    # the counter could not take the dossier, or had no result to give: nothing moves
+    Event.COUNTER_FAIL: {
+        S.PICKED_UP: S.PICKED_UP,
+        S.IN_TRANSIT: S.IN_TRANSIT,
+        S.RESULT_READY: S.RESULT_READY,
+    },
     Event.RETURN_TO_CENTER: dict.fromkeys(_CARRIED_OUT, S.RETURNED_TO_CENTER),
     Event.COLLECT_AT_CENTER: {S.RESULT_READY: S.DELIVERED, S.RETURNED_TO_CENTER: S.DELIVERED},
 }

@@ -23,6 +23,7 @@ from tests.builders import (
     post_ok,
     site_id,
     status_of,
+    to_center,
     to_out_for_delivery,
 )
 
@@ -206,3 +207,58 @@ def test_only_an_assigned_job_can_fail(client: TestClient, session: Session) -> 
     )
     assert response.status_code == 409
     assert status_of(client, code) == "picked_up"
+
+
+def _fail_at_counter(
+    client: TestClient, courier: dict[str, str], job_id: int, times: int
+) -> dict[str, Any]:
+    answer: dict[str, Any] = {}
+    for _ in range(times):
+        answer = post_ok(
+            client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "site_closed"}
+        )
+    return answer
+
+
+def test_closed_counter_keeps_the_dossier_with_its_courier(
+    client: TestClient, session: Session, on_booking_day: None
+) -> None:
+    """Past the attempt limit at a closed center the delivery stays the carrying courier's."""
+    code = book(client)["tracking_code"]
+    cid, courier = pick_up(client, session, code)
+    job_id = find_job(client, headers_for(session, "admin"), code, "inbound", "delivery")
+    assert _fail_at_counter(client, courier, job_id, 4)["attempts"] == 4
+    jobs = {(j["kind"], j["status"], j["courier_id"]) for j in _jobs(client, session, code)}
+    assert jobs == {("pickup", "done", cid), ("delivery", "assigned", cid)}
+    assert status_of(client, code) == "picked_up"
+
+
+def test_closed_counter_is_on_the_public_timeline(
+    client: TestClient, session: Session, on_booking_day: None
+) -> None:
+    """A failed handover at the counter writes a tracking event with its reason."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    job_id = find_job(client, headers_for(session, "admin"), code, "inbound", "delivery")
+    _fail_at_counter(client, courier, job_id, 1)
+    last = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()["events"][-1]
+    assert (last["code"], last["reason"]) == ("ECF", "site_closed")
+
+
+def test_result_not_handed_over_is_requeued_without_limit(
+    client: TestClient, session: Session
+) -> None:
+    """A result pickup failed at the counter goes back to the queue, even past the limit."""
+    code = book(client)["tracking_code"]
+    cid, courier = to_center(client, session, [code])
+    post_ok(client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM))
+    dispatcher = headers_for(session, "dispatch.tdm")
+    job_id = find_job(client, dispatcher, code, "return", "pickup")
+    for _ in range(4):
+        assign(client, dispatcher, job_id, cid)
+        _fail_at_counter(client, courier, job_id, 1)
+    returned = {
+        (j["kind"], j["status"]) for j in _jobs(client, session, code) if j["leg"] == "return"
+    }
+    assert returned == {("pickup", "pending"), ("delivery", "pending")}
+    assert status_of(client, code) == "result_ready"
