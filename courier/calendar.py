@@ -3,20 +3,23 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import holidays
+
 from courier.dossiers.models import Slot
 
-# Public holidays on which no pickup is offered (Vietnam, solar and lunar, with the
-# government's announced days off). Extend yearly.
-HOLIDAYS: frozenset[date] = frozenset(
-    [date(2026, 1, 1)]
-    + [date(2026, 2, 14) + timedelta(days=i) for i in range(9)]  # Tết Bính Ngọ
-    + [date(2026, 4, 27), date(2026, 4, 30), date(2026, 5, 1)]
-    + [date(2026, 9, 1), date(2026, 9, 2)]
-    + [date(2027, 1, 1)]
-    + [date(2027, 2, 5) + timedelta(days=i) for i in range(7)]  # Tết Đinh Mùi
-    + [date(2027, 4, 16), date(2027, 4, 30), date(2027, 5, 1)]
-    + [date(2027, 9, 2), date(2027, 9, 3)]
+# Public holidays come from the `holidays` package (Vietnam's labour code, lunar dates computed,
+# every year); the government also announces extra days off around them, listed here as they
+# are published.
+_OFFICIAL = holidays.country_holidays("VN")
+EXTRA_DAYS_OFF: frozenset[date] = frozenset(
+    [date(2026, 2, 14) + timedelta(days=i) for i in range(9)]  # Tết Bính Ngọ, 14-22/02
 )
+
+
+def is_holiday(day: date) -> bool:
+    """A public holiday or an announced day off."""
+    return day in _OFFICIAL or day in EXTRA_DAYS_OFF
+
 
 SLOT_HOURS: dict[Slot, tuple[time, time]] = {
     Slot.MORNING: (time(8, 0), time(11, 30)),
@@ -26,7 +29,7 @@ SLOT_HOURS: dict[Slot, tuple[time, time]] = {
 
 def is_working_day(day: date) -> bool:
     """Monday to Friday and not a public holiday."""
-    return day.isoweekday() <= 5 and day not in HOLIDAYS
+    return day.isoweekday() <= 5 and not is_holiday(day)
 
 
 def next_working_day(day: date) -> date:

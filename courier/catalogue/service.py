@@ -76,7 +76,7 @@ def receiving_site(session: Session, procedure: Procedure, lat: float, lon: floa
 def is_open_on(site: Site, day: date) -> bool:
     """True when the site opens its counter on that day."""
     if not calendar.is_working_day(day):
-        return day.isoweekday() == 6 and site.saturday_morning and day not in calendar.HOLIDAYS
+        return day.isoweekday() == 6 and site.saturday_morning and not calendar.is_holiday(day)
     return str(day.isoweekday()) in site.open_weekdays
 
 
