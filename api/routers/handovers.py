@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
@@ -12,7 +12,8 @@ from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
 from courier.proofs import service as proofs
 from courier.proofs.kinds import MAX_PHOTOS, ProofRole
-from courier.proofs.storage import storage_for
+from courier.proofs.storage import StoredObjectMissing, storage_for
+from courier.settings import Settings
 
 router = APIRouter(prefix="/handovers", tags=["handovers"])
 
@@ -100,8 +101,11 @@ def get_proof(
     handover_id: int, proof_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     """One signature or photo, for those the handover concerns."""
-    proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
-    data = storage_for(settings).get(proof.storage_key)
+    try:
+        proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
+    except handover_queries.ProofRemoved as exc:
+        raise HTTPException(status.HTTP_410_GONE, exc.message) from None
+    data = _stored(settings, proof.storage_key, f"image {proof_id} of handover {handover_id}")
     return Response(data, media_type=proof.media_type, headers=_PRIVATE)
 
 
@@ -111,11 +115,21 @@ def get_receipt(
 ) -> Response:
     """The printable receipt, PNG or PDF, once its task has rendered it."""
     receipt, key, media_type = handover_queries.visible_receipt(session, handover_id, fmt, actor)
-    data = storage_for(settings).get(key)
+    data = _stored(settings, key, f"the {fmt} receipt of handover {handover_id}")
     disposition = f'inline; filename="bien-nhan-{receipt.handover_id}.{fmt}"'
     return Response(
         data, media_type=media_type, headers={**_PRIVATE, "Content-Disposition": disposition}
     )
+
+
+def _stored(settings: Settings, key: str, what: str) -> bytes:
+    """The stored bytes, or 404 naming what is missing (the record exists, its file does not)."""
+    try:
+        return storage_for(settings).get(key)
+    except StoredObjectMissing:
+        raise HTTPException(
+            status.HTTP_404_NOT_FOUND, f"{what} is recorded but its file is missing from storage"
+        ) from None
 
 
 _PRIVATE = {"Cache-Control": "private, no-store"}

@@ -19,6 +19,10 @@ class HandoverNotFound(NotFound):
     """No handover with that id visible to the caller."""
 
 
+class ProofRemoved(HandoverNotFound):
+    """The image was deleted by retention; its digest remains in the chain."""
+
+
 def can_view(session: Session, actor: Actor, handover: Handover) -> bool:
     """A party to the handover, an admin, or someone every dossier in it concerns (not a courier:
     a courier sees the signatures and photos only of handovers they took part in)."""
@@ -53,7 +57,7 @@ def visible_proof(session: Session, handover_id: int, proof_id: int, actor: Acto
     if proof is None or proof.handover_id != handover_id:
         raise HandoverNotFound(f"no image {proof_id} in handover {handover_id}")
     if proof.removed_at is not None:
-        raise HandoverNotFound(f"image {proof_id} was removed by retention; its digest remains")
+        raise ProofRemoved(f"image {proof_id} was removed by retention; its digest remains")
     return proof
 
 

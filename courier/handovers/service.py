@@ -101,13 +101,13 @@ def record(
 
     A retry with the same key and body answers the first handover and stores nothing.
     """
+    _check_actor_is_party(actor, request)  # first: a stranger replaying a key learns nothing
     digest = request.digest(uploads)
     existing = _replay(session, request, digest)
     if existing is not None:
         return existing, False
     _check_shape(session, request)
     _check_proof(request, uploads)
-    _check_actor_is_party(actor, request)
     prepared = proofs.prepare(uploads, settings)
     handover = _insert(session, request, actor, digest)
     if handover is None:  # an identical request committed it a moment ago

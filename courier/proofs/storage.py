@@ -117,9 +117,14 @@ class S3Storage:
         self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def exists(self, key: str) -> bool:
-        """True when something is stored under `key`."""
-        found = self.client.list_objects_v2(Bucket=self.bucket, Prefix=self._name(key), MaxKeys=1)
-        return any(item.get("Key") == self._name(key) for item in found.get("Contents", []))
+        """True when something is stored under `key` (HEAD: one object, no listing right needed)."""
+        try:
+            self.client.head_object(Bucket=self.bucket, Key=self._name(key))
+        except self.client.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return False
+            raise
+        return True
 
 
 def make_storage(settings: Settings) -> Storage:

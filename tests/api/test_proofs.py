@@ -2,9 +2,12 @@
 
 import io
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
+import anyio
+import httpx2
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -12,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api.main import create_app
+from courier.calendar import add_working_days
 from courier.proofs.models import HandoverProof, Receipt
 from courier.settings import Settings
 from tests.builders import (
@@ -237,20 +241,30 @@ def test_an_oversized_photo_is_refused_413_while_streaming(factory: Any, session
         assert len(payload) > 150_000
         sent: list[int] = []
 
-        def stream() -> Any:
+        async def stream() -> Any:
             yield head
             for start in range(0, len(payload), 16_384):
                 sent.append(start)
                 yield payload[start : start + 16_384]
             yield f"\r\n--{boundary}--\r\n".encode()
 
-        response = client.post(
-            "/api/v1/handovers",
-            content=stream(),
-            headers={**courier, "Content-Type": f"multipart/form-data; boundary={boundary}"},
-        )
+        async def post() -> Any:
+            # ASGITransport pulls the body lazily, as a server would (TestClient reads it whole)
+            transport = httpx2.ASGITransport(app=client.app)
+            async with httpx2.AsyncClient(transport=transport, base_url="http://test") as http:
+                return await http.post(
+                    "/api/v1/handovers",
+                    content=stream(),
+                    headers={
+                        **courier,
+                        "Content-Type": f"multipart/form-data; boundary={boundary}",
+                    },
+                )
+
+        response = anyio.run(post)
         assert response.status_code == 413
         assert "photos" in response.json()["detail"]
+        assert sent[-1] < len(payload) - 16_384, "the whole photo was read before refusing it"
         declared = client.post(
             "/api/v1/handovers",
             content=b"x",
@@ -273,7 +287,8 @@ def test_a_postponed_result_date_shows_on_the_public_timeline(
     staff = headers_for(session, "center.tdm")
     due = client.get(f"/api/v1/dossiers/{code}", headers=staff).json()["due_on"]
     assert due is not None
-    later = "2027-01-05"
+    later_on = add_working_days(date.fromisoformat(due), 5)
+    later = later_on.isoformat()
     response = client.post(
         f"/api/v1/dossiers/{code}/postpone",
         json={"new_due_on": later, "reason": "additional_verification"},
@@ -285,7 +300,7 @@ def test_a_postponed_result_date_shows_on_the_public_timeline(
     assert timeline["due_on"] == later
     last = timeline["events"][-1]
     assert last["code"] == "ECG"
-    assert "05/01/2027" in last["label"]
+    assert later_on.strftime("%d/%m/%Y") in last["label"]
     assert "xác minh" in last["label"]
     earlier = client.post(
         f"/api/v1/dossiers/{code}/postpone",
@@ -295,7 +310,42 @@ def test_a_postponed_result_date_shows_on_the_public_timeline(
     assert earlier.status_code == 422
     other = client.post(
         f"/api/v1/dossiers/{code}/postpone",
-        json={"new_due_on": "2027-01-06", "reason": "site_inspection"},
+        json={
+            "new_due_on": add_working_days(later_on, 1).isoformat(),
+            "reason": "site_inspection",
+        },
         headers=headers_for(session, "center.thuanan"),
     )
     assert other.status_code == 404
+
+
+def test_a_stranger_cannot_replay_a_key_to_read_a_handover(
+    client: TestClient, session: Session
+) -> None:
+    """Another courier sending the same key and body is refused, not answered the handover."""
+    _, body, courier = _pickup(client, session)
+    assert post_handover(client, body, courier, _files(), complete=False).status_code == 201
+    other = headers_for(session, "bd-cr-tdm-02")
+    response = post_handover(client, body, other, _files(), complete=False)
+    assert response.status_code == 403
+    assert "id" not in response.json()
+
+
+@pytest.mark.parametrize("what", ["proof", "receipt"])
+def test_a_file_missing_from_storage_answers_404_naming_it(
+    client: TestClient, session: Session, what: str
+) -> None:
+    """The record exists but its file was lost: a clear 404, not a server error."""
+    _, body, courier = _pickup(client, session)
+    posted = post_handover(client, body, courier, _files(), complete=False).json()
+    recorded = client.get(f"/api/v1/handovers/{posted['id']}", headers=courier).json()
+    receipt = session.scalar(select(Receipt).where(Receipt.handover_id == recorded["id"]))
+    proof = session.get(HandoverProof, recorded["proofs"][0]["id"])
+    assert receipt is not None
+    assert proof is not None
+    key = proof.storage_key if what == "proof" else receipt.pdf_key
+    (Path(Settings().media_dir) / key).unlink()
+    url = recorded["proofs"][0]["url"] if what == "proof" else recorded["receipt_pdf"]
+    response = client.get(url, headers=courier)
+    assert response.status_code == 404
+    assert "missing from storage" in response.json()["detail"]

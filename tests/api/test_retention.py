@@ -74,7 +74,8 @@ def test_old_deliveries_lose_their_images_but_keep_their_digests(
         f"/api/v1/handovers/{proof.handover_id}/proofs/{proof.id}",
         headers=headers_for(session, "admin"),
     )
-    assert answer.status_code == 404
+    assert answer.status_code == 410
+    assert "removed by retention" in answer.json()["detail"]
     young = client.get(f"/api/v1/dossiers/{recent}/custody", headers=staff).json()
     assert {p["state"] for link in young["links"] for p in link["proofs"]} == {"ok"}
 

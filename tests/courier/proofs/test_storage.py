@@ -5,6 +5,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from botocore.stub import Stubber
 from moto.server import ThreadedMotoServer
 
 from courier.proofs.storage import (
@@ -84,3 +85,23 @@ def test_the_local_store_leaves_no_partial_file(tmp_path: Path) -> None:
     store = LocalStorage(tmp_path)
     store.put("receipts/0001/1.pdf", b"%PDF", "application/pdf")
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] == ["1.pdf"]
+
+
+def test_s3_exists_asks_for_the_one_object_not_a_listing(s3_endpoint: str) -> None:
+    """`exists` is a HEAD of the key: it works with a role that may read objects but not list."""
+    store = _s3(s3_endpoint)
+    store.put("proofs/ab/abc.jpg", b"x", "image/jpeg")
+    with Stubber(store.client) as stub:
+        name = "proofs-test/proofs/ab/abc.jpg"
+        stub.add_response(
+            "head_object", {"ContentLength": 1}, {"Bucket": "courier-test", "Key": name}
+        )
+        stub.add_client_error(
+            "head_object",
+            service_error_code="404",
+            http_status_code=404,
+            expected_params={"Bucket": "courier-test", "Key": name + ".bak"},
+        )
+        assert store.exists("proofs/ab/abc.jpg")
+        assert not store.exists("proofs/ab/abc.jpg.bak")
+        stub.assert_no_pending_responses()
