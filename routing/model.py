@@ -17,11 +17,18 @@ travels an arc of matrix duration d in ceil(d / f) seconds (`Vehicle.travel_s`).
 from __future__ import annotations
 
 import math
+import operator
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 Objective = Literal["hierarchical", "distance"]
 OBJECTIVES: tuple[Objective, ...] = ("hierarchical", "distance")
+
+MAX_VALUE = 2**40
+"""Largest size of any number in a problem (about 35,000 years in seconds): the sums the solver
+builds from them (horizon, the drop penalty of mandatory stops) then stay within OR-Tools' int64."""
 
 
 class InvalidProblem(ValueError):
@@ -211,8 +218,9 @@ def _check_problem(problem: Problem) -> None:
     size = problem.matrix.size
     _check_unique("vehicle", [vehicle.id for vehicle in problem.vehicles])
     _check_unique("stop", [stop.id for stop in problem.stops])
+    longest = max((max(row, default=0) for row in problem.matrix.durations), default=0)
     for vehicle in problem.vehicles:
-        _check_vehicle(vehicle, size)
+        _check_vehicle(vehicle, size, longest)
     vehicle_ids = {vehicle.id for vehicle in problem.vehicles}
     for stop in problem.stops:
         _check_stop(stop, size)
@@ -223,7 +231,28 @@ def _check_problem(problem: Problem) -> None:
             raise InvalidProblem(f"stop {stop.id!r} is restricted to no vehicle at all")
         if stop.position is not None and stop.position < 0:
             raise InvalidProblem(f"stop {stop.id!r} position {stop.position} is negative")
+    _check_positions(problem)
     _check_pairs(problem)
+
+
+def _check_whole(what: str, value: object) -> None:
+    """Refuse a value that is not a whole number (floats, bools) or exceeds MAX_VALUE in size."""
+    try:
+        number = operator.index(value)  # type: ignore[arg-type]
+    except TypeError:
+        raise InvalidProblem(f"{what} is {value!r}, not a whole number") from None
+    if isinstance(value, bool):
+        raise InvalidProblem(f"{what} is {value!r}, not a whole number")
+    if abs(number) > MAX_VALUE:
+        raise InvalidProblem(f"{what} is {number}, beyond the limit of ±{MAX_VALUE}")
+
+
+def _check_span(what: str, span: object) -> None:
+    """Refuse a window or shift that is not a (start, end) pair of whole numbers."""
+    if not isinstance(span, Sequence) or isinstance(span, str) or len(span) != 2:
+        raise InvalidProblem(f"{what} is {span!r}, not a (start, end) pair")
+    _check_whole(f"{what} start", span[0])
+    _check_whole(f"{what} end", span[1])
 
 
 def _check_unique(kind: str, ids: list[str]) -> None:
@@ -244,19 +273,29 @@ def _check_matrix(matrix: Matrix) -> None:
                 raise InvalidProblem(
                     f"matrix {name} row {i} has {len(row)} entries, expected {size}"
                 )
-            if any(value < 0 for value in row):
-                raise InvalidProblem(f"matrix {name} row {i} has a negative entry")
+            _check_matrix_row(name, i, row)
+
+
+def _check_matrix_row(name: str, i: int, row: Sequence[int]) -> None:
+    # Rows of plain ints in range are the rule; only the others are looked at entry by entry.
+    if not all(type(value) is int for value in row) or max(row, default=0) > MAX_VALUE:
+        for j, value in enumerate(row):
+            _check_whole(f"matrix {name} row {i} entry {j}", value)
+    if any(value < 0 for value in row):
+        raise InvalidProblem(f"matrix {name} row {i} has a negative entry")
 
 
 def _check_location(owner: str, location: int, size: int) -> None:
+    _check_whole(f"{owner} location", location)
     if not 0 <= location < size:
         raise InvalidProblem(f"{owner} location {location} out of range 0..{size - 1}")
 
 
-def _check_vehicle(vehicle: Vehicle, size: int) -> None:
+def _check_vehicle(vehicle: Vehicle, size: int, longest_s: int) -> None:
     owner = f"vehicle {vehicle.id!r}"
     _check_location(f"{owner} start", vehicle.start, size)
     _check_location(f"{owner} end", vehicle.end, size)
+    _check_vehicle_numbers(vehicle, longest_s)
     if vehicle.shift[0] < 0 or vehicle.shift[0] > vehicle.shift[1]:
         raise InvalidProblem(f"{owner} shift {vehicle.shift} is inverted or negative")
     if vehicle.capacity < 0:
@@ -267,8 +306,6 @@ def _check_vehicle(vehicle: Vehicle, size: int) -> None:
         raise InvalidProblem(
             f"{owner} start load {vehicle.start_load} is outside 0..{vehicle.capacity}"
         )
-    if not vehicle.speed_factor > 0:
-        raise InvalidProblem(f"{owner} speed factor {vehicle.speed_factor} is not positive")
     lunch = vehicle.lunch
     if lunch is not None and (
         lunch.duration < 0
@@ -279,11 +316,37 @@ def _check_vehicle(vehicle: Vehicle, size: int) -> None:
         raise InvalidProblem(f"{owner} break {lunch} does not fit its shift {vehicle.shift}")
 
 
+def _check_vehicle_numbers(vehicle: Vehicle, longest_s: int) -> None:
+    """Refuse a vehicle's numbers that are not whole (or a speed factor that is not a number)."""
+    owner = f"vehicle {vehicle.id!r}"
+    _check_span(f"{owner} shift", vehicle.shift)
+    for field_name in ("capacity", "fixed_cost", "start_load"):
+        _check_whole(f"{owner} {field_name.replace('_', ' ')}", getattr(vehicle, field_name))
+    if vehicle.lunch is not None:
+        for field_name in ("earliest_start", "latest_start", "duration"):
+            value = getattr(vehicle.lunch, field_name)
+            _check_whole(f"{owner} break {field_name.replace('_', ' ')}", value)
+    speed = vehicle.speed_factor
+    if isinstance(speed, bool) or not isinstance(speed, int | float) or not speed > 0:
+        raise InvalidProblem(f"{owner} speed factor {speed!r} is not positive")
+    if longest_s / speed > MAX_VALUE:
+        raise InvalidProblem(
+            f"{owner} speed factor {speed} makes its longest trip exceed {MAX_VALUE} s"
+        )
+
+
 def _check_stop(stop: Stop, size: int) -> None:
     owner = f"stop {stop.id!r}"
     _check_location(owner, stop.location, size)
     if not stop.windows:
         raise InvalidProblem(f"{owner} has no time window")
+    for n, window in enumerate(stop.windows):
+        _check_span(f"{owner} window {n}", window)
+    numbers: dict[str, int | None] = {"service time": stop.service_s, "demand": stop.demand}
+    numbers |= {"penalty": stop.penalty, "position": stop.position}
+    for label, value in numbers.items():
+        if value is not None:
+            _check_whole(f"{owner} {label}", value)
     previous_end = -1
     for start, end in stop.windows:
         if start < 0 or start > end:
@@ -295,6 +358,31 @@ def _check_stop(stop: Stop, size: int) -> None:
         raise InvalidProblem(f"{owner} service time {stop.service_s} is negative")
     if stop.penalty is not None and stop.penalty < 0:
         raise InvalidProblem(f"{owner} penalty {stop.penalty} is negative")
+
+
+def _check_positions(problem: Problem) -> None:
+    """Refuse fixed positions no plan can honour: past the stops its vehicles may serve, or taken."""
+    every = [vehicle.id for vehicle in problem.vehicles]
+    allowed = {s.id: set(every if s.vehicles is None else s.vehicles) for s in problem.stops}
+    servable = Counter(vehicle_id for ids in allowed.values() for vehicle_id in ids)
+    taken: dict[tuple[str, int], str] = {}
+    for stop in problem.stops:
+        if stop.position is None:
+            continue
+        limit = max((servable[v] for v in allowed[stop.id]), default=len(problem.stops))
+        if stop.position >= limit:
+            raise InvalidProblem(
+                f"stop {stop.id!r} position {stop.position} is out of range 0..{limit - 1} "
+                f"(stops its vehicles may serve: {limit})"
+            )
+        if len(allowed[stop.id]) == 1:
+            (vehicle_id,) = allowed[stop.id]
+            other = taken.setdefault((vehicle_id, stop.position), stop.id)
+            if other != stop.id:
+                raise InvalidProblem(
+                    f"stops {other!r} and {stop.id!r} are both fixed at position "
+                    f"{stop.position} on vehicle {vehicle_id!r}"
+                )
 
 
 def _check_pairs(problem: Problem) -> None:
@@ -319,6 +407,12 @@ def _check_pairs(problem: Problem) -> None:
         if pickup.mandatory != delivery.mandatory:
             raise InvalidProblem(
                 f"pair {pickup.id!r}->{delivery.id!r} mixes mandatory and optional"
+            )
+        fixed = (pickup.position, delivery.position)
+        if fixed[0] is not None and fixed[1] is not None and fixed[0] >= fixed[1]:
+            raise InvalidProblem(
+                f"pair {pickup.id!r}->{delivery.id!r}: pickup position {pickup.position} is "
+                f"not before delivery position {delivery.position}"
             )
     for stop in problem.stops:
         if stop.id not in paired and stop.demand < 0 and not stop.vehicles:

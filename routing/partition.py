@@ -19,6 +19,7 @@ import numpy as np
 from routing.matrix import LatLon, MatrixProvider, Profile, haversine_m
 from routing.model import (
     Break,
+    InvalidProblem,
     Objective,
     Pair,
     Plan,
@@ -123,6 +124,7 @@ def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
     for courier in day.couriers:
         room[courier.depot_id] += jobs_per_courier
     home = {courier.id: courier.depot_id for courier in day.couriers}
+    _check_locks(day.jobs, home)
     free = [job for job in day.jobs if not job.couriers]
     for job in day.jobs:
         if job.couriers:  # locked, moved or on board: its courier's depot, whatever the room
@@ -141,6 +143,14 @@ def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
         room[chosen] -= 1
         by_depot[chosen].append(free[int(j)])
     return by_depot
+
+
+def _check_locks(jobs: Sequence[Job], home: dict[str, str]) -> None:
+    """Refuse a job restricted to a courier the day does not have."""
+    for job in jobs:
+        unknown = sorted(set(job.couriers or ()) - home.keys())
+        if unknown:
+            raise InvalidProblem(f"job {job.id!r} is restricted to unknown couriers {unknown}")
 
 
 def split_day(day: Day, *, max_jobs: int = 100, jobs_per_courier: int = 20) -> list[Part]:

@@ -6,7 +6,9 @@ import re
 
 import pytest
 
-from routing.model import Break, InvalidProblem, Matrix, Pair, Problem, Stop, Vehicle
+from routing.model import MAX_VALUE, Break, InvalidProblem, Matrix, Pair, Problem, Stop, Vehicle
+from routing.solver import SolveParams, solve
+from routing.validate import validate
 from tests.routing.builders import make_problem, make_stop, make_vehicle
 
 CASES: list[tuple[str, dict[str, object], str]] = [
@@ -46,7 +48,11 @@ CASES: list[tuple[str, dict[str, object], str]] = [
     ("location out of range", {"a": {"location": 4}}, "stop 'a' location 4 out of range 0..3"),
     ("negative penalty", {"a": {"penalty": -5}}, "stop 'a' penalty -5 is negative"),
     ("duplicate stop", {"dup": True}, "duplicate stop id 'a'"),
-    ("unpaired negative demand", {"a": {"demand": -1}}, "unpaired stop 'a' has negative demand -1 but no vehicle carrying it (give `vehicles`)"),
+    (
+        "unpaired negative demand",
+        {"a": {"demand": -1}},
+        "unpaired stop 'a' has negative demand -1 but no vehicle carrying it (give `vehicles`)",
+    ),
 ]
 
 
@@ -117,3 +123,113 @@ def test_speed_factor_scales_travel_time() -> None:
     vehicle = Vehicle("fast", 0, 0, (0, 10), 1, speed_factor=2.0)
     assert vehicle.travel_s(11) == 6
     assert Stop("s", 0, ((0, 1),)).mandatory
+
+
+def _line_matrix(**entry: int | float) -> Matrix:
+    """The test line's matrix with durations[0][1] replaced by `entry["d01"]` when given."""
+    durations = [[10 * abs(a - b) for b in range(4)] for a in range(4)]
+    durations[0][1] = entry.get("d01", durations[0][1])  # type: ignore[call-overload]
+    rows = tuple(tuple(row) for row in durations)
+    return Matrix(durations=rows, distances=rows)
+
+
+NUMBER_CASES: list[tuple[str, dict[str, object], str]] = [
+    ("float demand", {"demand": 1.5}, "stop 'a' demand is 1.5, not a whole number"),
+    ("float service", {"service_s": 2.5}, "stop 'a' service time is 2.5, not a whole number"),
+    ("float penalty", {"penalty": 10.0}, "stop 'a' penalty is 10.0, not a whole number"),
+    ("bool demand", {"demand": True}, "stop 'a' demand is True, not a whole number"),
+    (
+        "float window start",
+        {"windows": ((0.5, 100),)},
+        "stop 'a' window 0 start is 0.5, not a whole number",
+    ),
+    (
+        "float second window end",
+        {"windows": ((0, 10), (20, 99.9))},
+        "stop 'a' window 1 end is 99.9, not a whole number",
+    ),
+    (
+        "window of three numbers",
+        {"windows": ((0, 10, 20),)},
+        "stop 'a' window 0 is (0, 10, 20), not a (start, end) pair",
+    ),
+    ("window not a pair", {"windows": (5,)}, "stop 'a' window 0 is 5, not a (start, end) pair"),
+    (
+        "penalty above int64",
+        {"penalty": 2**64},
+        f"stop 'a' penalty is {2**64}, beyond the limit of ±{MAX_VALUE}",
+    ),
+    (
+        "demand above the limit",
+        {"demand": MAX_VALUE + 1},
+        f"stop 'a' demand is {MAX_VALUE + 1}, beyond the limit of ±{MAX_VALUE}",
+    ),
+    ("float location", {"location": 1.0}, "stop 'a' location is 1.0, not a whole number"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "fields", "message"), NUMBER_CASES, ids=[c[0] for c in NUMBER_CASES]
+)
+def test_numbers_that_are_not_int64_are_refused_by_field(
+    case: str, fields: dict[str, object], message: str
+) -> None:
+    """Floats, bools, oversized numbers and malformed windows name the stop and the field."""
+    with pytest.raises(InvalidProblem, match="^" + re.escape(message) + "$"):
+        make_problem((make_stop("a", **{"location": 1, **fields}),))  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (1.5, "matrix durations row 0 entry 1 is 1.5, not a whole number"),
+        (2**63, f"matrix durations row 0 entry 1 is {2**63}, beyond the limit of ±{MAX_VALUE}"),
+    ],
+    ids=["float", "above int64"],
+)
+def test_matrix_entries_that_are_not_int64_are_refused_by_index(
+    value: int | float, message: str
+) -> None:
+    """A float or oversized travel time is reported with its row and column."""
+    with pytest.raises(InvalidProblem, match="^" + re.escape(message) + "$"):
+        make_problem((make_stop("a", 1),), matrix=_line_matrix(d01=value))
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"capacity": 2.0}, "vehicle 'v1' capacity is 2.0, not a whole number"),
+        ({"shift": (0, 1000.5)}, "vehicle 'v1' shift end is 1000.5, not a whole number"),
+        ({"shift": (0,)}, "vehicle 'v1' shift is (0,), not a (start, end) pair"),
+        (
+            {"fixed_cost": 2**70},
+            f"vehicle 'v1' fixed cost is {2**70}, beyond the limit of ±{MAX_VALUE}",
+        ),
+        (
+            {"lunch": Break(100, 200, 30.0)},  # type: ignore[arg-type]
+            "vehicle 'v1' break duration is 30.0, not a whole number",
+        ),
+        (
+            {"speed_factor": 1e-12},
+            f"vehicle 'v1' speed factor 1e-12 makes its longest trip exceed {MAX_VALUE} s",
+        ),
+    ],
+    ids=["capacity", "shift end", "shift", "fixed cost", "break", "speed factor"],
+)
+def test_vehicle_numbers_that_are_not_int64_are_refused_by_field(
+    fields: dict[str, object], message: str
+) -> None:
+    """A vehicle's float or oversized numbers name the vehicle and the field."""
+    with pytest.raises(InvalidProblem, match="^" + re.escape(message) + "$"):
+        make_problem((make_stop("a", 1),), vehicles=(make_vehicle(**fields),))
+
+
+def test_numbers_at_the_limit_solve_without_overflow() -> None:
+    """Penalties and travel times of MAX_VALUE are accepted and OR-Tools gets no overflow."""
+    problem = make_problem(
+        (make_stop("a", 1, penalty=MAX_VALUE), make_stop("b", 3, windows=((0, MAX_VALUE),))),
+        vehicles=(make_vehicle(shift=(0, MAX_VALUE), fixed_cost=MAX_VALUE),),
+        matrix=_line_matrix(d01=MAX_VALUE),
+    )
+    plan = solve(problem, SolveParams(time_limit_s=2, solution_limit=20))
+    assert validate(problem, plan) == []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 import pytest
 
 from routing.matrix import MOTORBIKE_TOWN, GreatCircleProvider, LatLon
-from routing.model import Break
+from routing.model import Break, InvalidProblem
 from routing.partition import (
     Call,
     Courier,
@@ -135,3 +136,14 @@ def test_merged_plan_adds_up_the_parts() -> None:
     assert merged.travel_s == sum(p.travel_s for p in plans)
     assert merged.distance_m == sum(p.distance_m for p in plans)
     assert merged.vehicles_used == sum(p.vehicles_used for p in plans)
+
+
+def test_a_job_locked_to_an_unknown_courier_is_refused_by_name() -> None:
+    """A lock naming a courier the day lacks raises InvalidProblem (it was a bare KeyError)."""
+    day = make_day(north_jobs=2, south_jobs=1, couriers=1)
+    locked = replace(day.jobs[1], couriers=("ghost",))
+    day = replace(day, jobs=(day.jobs[0], locked, *day.jobs[2:]))
+    with pytest.raises(
+        InvalidProblem, match=r"^job 'N001' is restricted to unknown couriers \['ghost'\]$"
+    ):
+        split_day(day)
