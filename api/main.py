@@ -2,6 +2,7 @@
 
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors
 from api.ratelimit import RateLimit
@@ -36,6 +37,7 @@ def create_app(
     app.state.session_factory = session_factory or runtime.session_factory()
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
     errors.install(app)
+    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(
         UploadLimit,
         max_part=settings.upload_max_bytes,

@@ -36,10 +36,15 @@ class Settings(BaseSettings):
     s3_secret_access_key: str | None = None
     # Ed25519 key that signs the custody chain; made on first use in development and tests
     signing_key_file: Path = Path("var/signing-key.pem")
+    # public keys (PEM, one after another) of signing keys retired by a rotation: old links verify
+    signing_retired_keys_file: Path = Path("var/retired-signing-keys.pem")
     upload_max_bytes: int = Field(default=15_000_000, ge=10_000)
     photo_max_side: int = Field(default=2000, ge=320, le=8000)
     photo_target_bytes: int = Field(default=300_000, ge=20_000)
+    # JPEG is decoded scaled down (DCT draft), so a 50 MP phone photo costs little memory;
+    # PNG, WebP and HEIC are decoded whole (3-4 bytes a pixel), so they get a lower bound
     photo_max_pixels: int = Field(default=50_000_000, ge=1_000_000)
+    photo_max_pixels_full_decode: int = Field(default=25_000_000, ge=1_000_000)
     proof_retention_days: int = Field(default=365, ge=1)
     # daily plan: seconds of OR-Tools per part, jobs per part, jobs a courier is expected to carry
     plan_part_seconds: int = Field(default=20, ge=1, le=600)
@@ -56,6 +61,9 @@ class Settings(BaseSettings):
     service_area: tuple[float, float, float, float] = (10.85, 106.33, 11.50, 106.98)
     track_rate_limit: str = "30/minute"
     rate_limit_storage: str = "memory://"
+    # reverse proxies whose X-Forwarded-For names the real client (comma-separated, "*" for any):
+    # rate limits count per citizen, not per proxy, and a client cannot spoof its address
+    forwarded_allow_ips: str = "127.0.0.1"
     pickup_fee_vnd: int = Field(default=25_000, ge=0)
     return_fee_vnd: int = Field(default=25_000, ge=0)
     outbox_relay_seconds: float = Field(default=30.0, gt=0)

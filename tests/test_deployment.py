@@ -41,6 +41,16 @@ def test_compose_runs_every_role_of_the_image() -> None:
         assert f"  {role})" in entrypoint
 
 
+def test_only_the_api_keeps_the_images_http_health_check() -> None:
+    """Worker, beat and migrate serve no HTTP, so compose gives each its own check or none."""
+    services = _compose()["services"]
+    for name in ("worker", "beat", "migrate"):
+        check = services[name].get("healthcheck")
+        assert isinstance(check, dict), f"{name} inherits the image's HTTP check"
+        assert check.get("disable") or "healthz" not in str(check.get("test")), name
+    assert "healthcheck" not in services["api"]
+
+
 def test_production_refuses_a_placeholder_secret() -> None:
     """The service does not start in production with the development secret."""
     with pytest.raises(ValidationError, match="placeholder"):

@@ -184,7 +184,15 @@ def serve(
     except ValueError as exc:
         typer.echo(f"error: invalid settings: {exc}", err=True)
         raise typer.Exit(2) from None
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port, workers=workers)
+    # the app trusts X-Forwarded-For from COURIER_FORWARDED_ALLOW_IPS itself (testable there)
+    uvicorn.run(
+        "api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,
+    )
 
 
 @plan_app.command("build")

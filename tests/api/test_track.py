@@ -80,6 +80,44 @@ def test_tracking_is_rate_limited_per_client(
     assert answers == [404, 404, 404, 429]
 
 
+def _limited_answers(
+    settings: Settings, factory: sessionmaker[Session], trusted: str, clients: list[str]
+) -> list[int]:
+    app = create_app(
+        settings.model_copy(
+            update={"track_rate_limit": "2/minute", "forwarded_allow_ips": trusted}
+        ),
+        factory,
+    )
+    with TestClient(app) as client:  # every request comes from the host "testclient"
+        return [
+            client.get(
+                "/api/v1/track/HS000000005VN",
+                params={"phone": PHONE},
+                headers={"X-Forwarded-For": forwarded},
+            ).status_code
+            for forwarded in clients
+        ]
+
+
+def test_behind_a_trusted_proxy_each_citizen_has_their_own_limit(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """Through a trusted proxy the limit counts the forwarded client, not the proxy."""
+    answers = _limited_answers(
+        settings, factory, "testclient", ["1.1.1.1", "1.1.1.1", "1.1.1.1", "2.2.2.2"]
+    )
+    assert answers == [404, 404, 429, 404]
+
+
+def test_an_untrusted_forwarded_header_does_not_evade_the_limit(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """A client that is not a trusted proxy cannot reset its limit by inventing addresses."""
+    answers = _limited_answers(settings, factory, "127.0.0.1", ["1.1.1.1", "2.2.2.2", "3.3.3.3"])
+    assert answers == [404, 404, 429]
+
+
 def test_citizen_cancels_before_pickup(client: TestClient, session: Session) -> None:
     """With the phone suffix, a booked dossier is cancelled and its jobs leave the queue."""
     code = book(client)["tracking_code"]
