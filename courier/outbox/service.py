@@ -35,10 +35,17 @@ def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> Relay
     """After a commit: relay at once when the transaction enqueued something."""
     if not session.info.pop(_PENDING_FLAG, False):
         return None
-    return relay_pending(factory)
+    return relay_pending(factory, below_attempts=AFTER_COMMIT_ATTEMPTS)
 
 
-def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayResult:
+# A message that failed this often is left to the periodic relay (beat, or `courier outbox
+# relay`): a task that keeps failing must not slow down every request that commits.
+AFTER_COMMIT_ATTEMPTS = 3
+
+
+def relay_pending(
+    factory: sessionmaker[Session], *, limit: int = 200, below_attempts: int | None = None
+) -> RelayResult:
     """Send unsent messages in order, at least once; a failed send stays for the next pass.
 
     Messages are read `limit` at a time until none is left, so a batch of bookings does not
@@ -58,6 +65,8 @@ def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayR
                 .order_by(OutboxMessage.id)
                 .limit(limit)
             )
+            if below_attempts is not None:
+                query = query.where(OutboxMessage.attempts < below_attempts)
             pending = [(row[0], row[1], row[2]) for row in session.execute(query)]
         result = _send(factory, pending)
         sent += result.sent

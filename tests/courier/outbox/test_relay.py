@@ -7,10 +7,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from courier import worker
 from courier.notifications.models import Notification
 from courier.notifications.tasks import send_event
 from courier.outbox.models import OutboxMessage
-from courier.outbox.service import enqueue, pending_count, relay_pending
+from courier.outbox.service import AFTER_COMMIT_ATTEMPTS, enqueue, pending_count, relay_pending
+from courier.runtime import unit_of_work
 from courier.settings import Settings
 from courier.worker import make_celery, use_sender
 from tests.builders import book
@@ -89,3 +91,23 @@ def test_a_backlog_larger_than_one_pass_is_drained_in_one_relay(
     result = relay_pending(factory, limit=2)
     assert (result.sent, result.failed) == (5, 0)
     assert pending_count(session) == 0
+
+
+def test_a_failing_task_is_left_to_the_periodic_relay_after_a_few_commits(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later commits retry a failing task a few times only; the periodic relay still tries it."""
+    tried: list[int] = []
+
+    def failing(task_name: str, payload: object, *, message_id: int) -> None:
+        tried.append(message_id)
+        raise worker.TaskFailed(f"{task_name} failed")
+
+    monkeypatch.setattr(worker, "dispatch", failing)
+    for _ in range(AFTER_COMMIT_ATTEMPTS + 3):
+        with unit_of_work(factory) as session:
+            enqueue(session, "outbox.relay")
+    first = min(tried)
+    assert tried.count(first) == AFTER_COMMIT_ATTEMPTS
+    relay_pending(factory)
+    assert tried.count(first) == AFTER_COMMIT_ATTEMPTS + 1
