@@ -345,6 +345,7 @@ def plan_out(session: Session, plan: Plan, zone: ZoneInfo) -> schemas.PlanOut:
         travel_s=plan.travel_s,
         distance_m=plan.distance_m,
         error=plan.error,
+        notes=plan.notes or [],
         created_at=local(plan.created_at, zone),
         started_at=local(plan.started_at, zone) if plan.started_at else None,
         finished_at=local(plan.finished_at, zone) if plan.finished_at else None,

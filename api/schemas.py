@@ -413,6 +413,7 @@ class PlanOut(BaseModel):
     travel_s: int
     distance_m: int
     error: str | None
+    notes: list[str]
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -423,7 +424,10 @@ class PlanOut(BaseModel):
 
 
 class LockIn(Strict):
-    """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop)."""
+    """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop).
+
+    A position past the end of the courier's route in this plan is refused (422, `position`).
+    """
 
     job_id: int
     courier_id: int

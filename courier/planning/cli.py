@@ -16,7 +16,6 @@ from rich.progress import (
 from courier import runtime
 from courier.actors import SYSTEM
 from courier.errors import DomainError
-from courier.outbox.service import enqueue
 from courier.planning import service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import get_settings
@@ -24,11 +23,18 @@ from courier.settings import get_settings
 _POLL_S = 1.0
 
 
-def build(service_on: date, depots: list[str] | None, *, publish: bool) -> int:
-    """Build (and optionally publish) the plan; the exit code."""
+def build(
+    service_on: date, depots: list[str] | None, *, publish: bool, stall_s: float | None = None
+) -> int:
+    """Build (and optionally publish) the plan; the exit code.
+
+    Waiting ends when the build ends, fails (its error is shown), or makes no progress for
+    `stall_s` seconds (two part time limits and two minutes by default: no worker answers).
+    """
     settings = get_settings()
     try:
         with runtime.unit_of_work() as session:
+            # one build message: sent through the broker, or none when it is run here
             plan_id = service.request_plan(
                 session,
                 None,
@@ -37,26 +43,40 @@ def build(service_on: date, depots: list[str] | None, *, publish: bool) -> int:
                 settings=settings,
                 enqueue_build=not settings.tasks_in_process,
             ).id
-            if not settings.tasks_in_process:
-                enqueue(session, "planning.build", plan_id=plan_id)
     except DomainError as exc:
         typer.echo(f"error: {exc}", err=True)
         return 1
+    stall = stall_s if stall_s is not None else 2 * settings.plan_part_seconds + 120
     with _bar() as bar:
         task = bar.add_task(f"plan {plan_id} for {service_on}", total=None)
         if settings.tasks_in_process:
             _build_here(plan_id, bar, task)
-        plan = _follow(plan_id, bar, task)
+        plan = _follow(plan_id, bar, task, stall)
+    if plan is None:
+        typer.echo(
+            f"error: plan {plan_id} made no progress for {stall:.0f} s; is a worker running? "
+            f"`courier plan` can be run again, or POST /api/v1/plans/{plan_id}/build",
+            err=True,
+        )
+        return 1
+    return _report(plan, publish=publish)
+
+
+def _report(plan: Plan, *, publish: bool) -> int:
+    """Print the outcome of a finished build, publish it if asked; the exit code."""
     typer.echo(
         f"plan {plan.id} {plan.status.value}: {plan.stops_served} of {plan.stops_total} stops "
         f"served, {plan.stops_dropped} dropped, {plan.parts_total} parts, "
         f"{plan.travel_s / 3600:.1f} h of travel"
     )
+    for note in plan.notes or []:
+        typer.echo(f"note: {note}")
     if plan.status is not PlanStatus.BUILT:
+        typer.echo(f"error: plan {plan.id} {plan.status.value}: {plan.error or ''}", err=True)
         return 1
     if publish:
         with runtime.unit_of_work() as session:
-            service.publish(session, plan.id, SYSTEM, settings)
+            service.publish(session, plan.id, SYSTEM, get_settings())
         typer.echo(f"plan {plan.id} published")
     return 0
 
@@ -71,8 +91,13 @@ def _build_here(plan_id: int, bar: Progress, task: TaskID) -> None:
     from courier.planning.tasks import solve_part
 
     settings = get_settings()
-    with runtime.unit_of_work() as session:
-        part_ids = service.prepare_parts(session, plan_id, settings)
+    try:
+        with runtime.unit_of_work() as session:
+            part_ids = service.prepare_parts(session, plan_id, settings)
+    except Exception as exc:
+        with runtime.unit_of_work() as session:
+            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+        return
     bar.update(task, total=len(part_ids), completed=0)
     for done, part_id in enumerate(part_ids, start=1):
         solve_part(part_id)
@@ -81,8 +106,11 @@ def _build_here(plan_id: int, bar: Progress, task: TaskID) -> None:
         service.finish(session, plan_id, settings)
 
 
-def _follow(plan_id: int, bar: Progress, task: TaskID) -> Plan:
-    """Poll the plan until its build ends (workers report through the database)."""
+def _follow(plan_id: int, bar: Progress, task: TaskID, stall_s: float) -> Plan | None:
+    """Poll the plan until its build ends (workers report through the database); None when it
+    makes no progress for `stall_s` seconds."""
+    seen: tuple[object, ...] = ()
+    deadline = time.monotonic() + stall_s
     while True:
         with runtime.session_factory()() as session:
             plan = service.get_plan(session, plan_id)
@@ -90,4 +118,9 @@ def _follow(plan_id: int, bar: Progress, task: TaskID) -> Plan:
         bar.update(task, total=plan.parts_total or None, completed=plan.parts_done)
         if plan.status not in (PlanStatus.QUEUED, PlanStatus.BUILDING):
             return plan
-        time.sleep(_POLL_S)
+        progress = (plan.status, plan.parts_total, plan.parts_done)
+        if progress != seen:
+            seen, deadline = progress, time.monotonic() + stall_s
+        elif time.monotonic() > deadline:
+            return None
+        time.sleep(min(_POLL_S, stall_s))

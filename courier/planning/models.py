@@ -27,6 +27,7 @@ class PartStatus(StrEnum):
 
     PENDING = "pending"
     DONE = "done"
+    FAILED = "failed"
 
 
 class Plan(Base):
@@ -47,6 +48,8 @@ class Plan(Base):
     distance_m: Mapped[int] = mapped_column(default=0)
     time_limit_s: Mapped[int]
     error: Mapped[str | None] = mapped_column(Text)
+    # what the build could not do as asked (a lock it could not keep), for the dispatcher
+    notes: Mapped[list[str] | None] = mapped_column(JSON)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
@@ -89,6 +92,7 @@ class PlanPart(Base):
     stops: Mapped[int] = mapped_column(default=0)
     solved_at: Mapped[datetime | None]
     solve_s: Mapped[float | None]
+    error: Mapped[str | None] = mapped_column(Text)
 
 
 class RouteStop(Base):

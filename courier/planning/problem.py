@@ -6,7 +6,8 @@ hours that day, so a center's lunch break becomes two windows. A pair the day ca
 (a center closed, a window on another day) is left for its own day.
 """
 
-from dataclasses import asdict, dataclass
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -16,9 +17,9 @@ from sqlalchemy.orm import Session, aliased
 from courier import calendar
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
-from courier.dossiers.models import Job, JobKind, JobStatus
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
 from courier.fleet.models import Courier
-from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon
+from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon, haversine_m
 from routing.model import Break
 from routing.partition import Call, Day, Depot, Part
 from routing.partition import Courier as RouteCourier
@@ -26,6 +27,8 @@ from routing.partition import Job as RouteJob
 
 DAY_S = 24 * 3600
 BASE_PENALTY = 50_000
+LOCKED_WEIGHT = 100  # a locked stop's drop penalty over the heaviest unlocked one
+PROFILE = MOTORBIKE_TOWN  # the depots' matrix; each courier's own speed scales it
 LUNCH = Break(earliest_start=11 * 3600 + 1800, latest_start=12 * 3600 + 1800, duration=3600)
 _OPEN = (JobStatus.PENDING, JobStatus.ASSIGNED)
 
@@ -65,6 +68,15 @@ def job_ids(routing_id: str) -> tuple[int, int]:
 Locks = dict[int, tuple[int, int | None]]  # pickup job id -> (courier id, position)
 
 
+@dataclass(frozen=True, slots=True)
+class DayInput:
+    """The day as routing data, each courier's speed over the depot profile's, and what to report."""
+
+    day: Day
+    speeds: dict[str, float]
+    notes: tuple[str, ...]
+
+
 def build_day(
     session: Session,
     *,
@@ -73,29 +85,76 @@ def build_day(
     zone: Any,
     locks: Locks | None = None,
     now: datetime | None = None,
-) -> Day:
-    """Open pairs for the day and the couriers on shift at the chosen depots (all when None).
+) -> DayInput:
+    """Open pairs of the chosen depots (all when None) for the day and their couriers on shift.
 
-    With `now` (a re-plan during the day) each courier starts where their last finished stop
-    was, at that moment; the dossiers a courier carries stay on that courier's route.
+    A pair belongs to the post office nearest its citizen, as routing's split gives it. With
+    `now` (a re-plan during the day) each courier starts where their last finished stop was, at
+    that moment; the dossiers a courier carries stay on that courier's route.
     """
     couriers = _couriers(session, span.day, depot_ids)
-    on_shift = {c.id for c in couriers}
-    locks = {k: v for k, v in (locks or {}).items() if v[0] in on_shift}
-    jobs = [job for job in _pairs(session, span, zone, locks) if job is not None]
-    carried = _carried(session, span, zone, on_shift)
-    jobs += carried
-    load = {cid: sum(1 for j in carried if j.couriers == (str(cid),)) for cid in on_shift}
-    depots = {c.home_post_office_id: c.home_post_office for c in couriers}
-    route_couriers = [_route_courier(session, c, span, load[c.id], now) for c in couriers]
-    return Day(
-        depots=tuple(
-            Depot(str(site.id), LatLon(site.lat, site.lon), MOTORBIKE_TOWN)
-            for site in sorted(depots.values(), key=lambda s: s.id)
+    carried = _carried(session, span, zone, {c.id for c in couriers})
+    routed = {}
+    for courier in couriers:
+        load = sum(1 for j in carried if j.couriers == (str(courier.id),))
+        found = _route_courier(session, courier, span, load, now)
+        if found is not None:
+            routed[courier.id] = found
+    kept, notes = _usable_locks(locks or {}, set(routed))
+    pairs = [job for job in _pairs(session, span, zone, kept) if job is not None]
+    jobs = _weigh_locked(_of_depots(session, span.day, pairs, depot_ids) + carried)
+    depots = {c.home_post_office_id: c.home_post_office for c in couriers if c.id in routed}
+    return DayInput(
+        day=Day(
+            depots=tuple(
+                Depot(str(site.id), LatLon(site.lat, site.lon), PROFILE)
+                for site in sorted(depots.values(), key=lambda s: s.id)
+            ),
+            couriers=tuple(routed.values()),
+            jobs=tuple(jobs),
         ),
-        couriers=tuple(c for c in route_couriers if c is not None),
-        jobs=tuple(jobs),
+        speeds={str(c.id): c.speed_kmh / PROFILE.speed_kmh for c in couriers if c.id in routed},
+        notes=tuple(notes),
     )
+
+
+def _usable_locks(locks: Locks, couriers: set[int]) -> tuple[Locks, list[str]]:
+    """The locks whose courier is planned; a note for each lock that cannot be kept."""
+    kept = {job: lock for job, lock in locks.items() if lock[0] in couriers}
+    notes = [
+        f"lock of job {job} on courier {lock[0]} not kept: the courier is not on shift "
+        "(or less than 30 min of the shift is left); the job is planned as unlocked"
+        for job, lock in sorted(locks.items())
+        if job not in kept
+    ]
+    return kept, notes
+
+
+def _of_depots(
+    session: Session, day: date, jobs: list[RouteJob], depot_ids: list[int] | None
+) -> list[RouteJob]:
+    """The jobs whose nearest post office (among those with couriers) is one of `depot_ids`.
+
+    Locked jobs stay: their courier is one of the plan's. This is routing's split rule (the
+    depot nearest the citizen), so a plan for some depots takes exactly their share of the day.
+    """
+    free = [job for job in jobs if not job.couriers]
+    if depot_ids is None or not free:
+        return jobs
+    offices = {c.home_post_office_id: c.home_post_office for c in _couriers(session, day, None)}
+    ids = list(offices)
+    points = [LatLon(offices[i].lat, offices[i].lon) for i in ids]
+    nearest = haversine_m([job.citizen_point for job in free], points).argmin(axis=1)
+    wanted = set(depot_ids)
+    mine = {job.id for job, k in zip(free, nearest, strict=True) if ids[int(k)] in wanted}
+    return [job for job in jobs if job.couriers or job.id in mine]
+
+
+def _weigh_locked(jobs: list[RouteJob]) -> list[RouteJob]:
+    """Locked, moved and carried jobs weigh far more than any other, so they are served first."""
+    heaviest = max((j.penalty or 0 for j in jobs if not j.couriers), default=BASE_PENALTY)
+    locked = LOCKED_WEIGHT * max(heaviest, BASE_PENALTY)
+    return [replace(job, penalty=locked) if job.couriers else job for job in jobs]
 
 
 def _route_courier(
@@ -105,30 +164,54 @@ def _route_courier(
     here = None
     if now is not None:
         start = max(start, span.seconds(now))
-        last = session.scalar(
-            select(Job)
-            .where(
-                Job.courier_id == courier.id,
-                Job.status == JobStatus.DONE,
-                Job.updated_at >= span.midnight,
-                Job.updated_at <= now,
-            )
-            .order_by(Job.updated_at.desc(), Job.id.desc())
-            .limit(1)
-        )
-        here = LatLon(last.lat, last.lon) if last is not None else None
+        here = _last_place(session, courier, span, now)
     if end - start < 1800 and load == 0:  # less than half an hour left: nothing to plan
         return None
-    lunch = LUNCH if start <= LUNCH.earliest_start else None
     return RouteCourier(
         id=str(courier.id),
         depot_id=str(courier.home_post_office_id),
         shift=(start, max(start, end)),
         capacity=max(courier.capacity, load),
-        lunch=lunch,
+        lunch=lunch_break(start, end),
         start=here,
         start_load=load,
     )
+
+
+def lunch_break(start: int, end: int) -> Break | None:
+    """The lunch break while its window is still ahead of `start` and inside the shift.
+
+    A re-plan at 11:45 still gives lunch, starting between 11:45 and 12:30 (the service does
+    not record breaks, so a courier is taken not to have had it yet).
+    """
+    if start > LUNCH.latest_start or LUNCH.latest_start + LUNCH.duration > end:
+        return None
+    return Break(max(start, LUNCH.earliest_start), LUNCH.latest_start, LUNCH.duration)
+
+
+def _last_place(session: Session, courier: Courier, span: Horizon, now: datetime) -> LatLon | None:
+    last = session.scalar(
+        select(Job)
+        .where(
+            Job.courier_id == courier.id,
+            Job.status == JobStatus.DONE,
+            Job.updated_at >= span.midnight,
+            Job.updated_at <= now,
+        )
+        .order_by(Job.updated_at.desc(), Job.id.desc())
+        .limit(1)
+    )
+    return LatLon(last.lat, last.lon) if last is not None else None
+
+
+def urgency(due_on: date | None, day: date) -> int:
+    """x4 on or after the dossier's due date, x3 one working day before, x2 two, else x1."""
+    if due_on is None:
+        return 1
+    left, cursor = 0, day
+    while cursor < due_on and left < 3:
+        cursor, left = calendar.next_working_day(cursor), left + 1
+    return 4 - left
 
 
 def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> list[RouteJob]:
@@ -181,6 +264,11 @@ def _pickup_id(session: Session, delivery: Job) -> int:
     return found
 
 
+def stop_count(jobs: Iterable[RouteJob]) -> int:
+    """Stops of the jobs: two for a pair, one for a delivery already on board."""
+    return sum(1 if job.pickup is None else 2 for job in jobs)
+
+
 def _clock(moment: time) -> int:
     return moment.hour * 3600 + moment.minute * 60
 
@@ -199,7 +287,8 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
     end = span.midnight + timedelta(days=1)
     delivery = aliased(Job)
     rows = session.execute(
-        select(Job, delivery)
+        select(Job, delivery, Dossier.due_on)
+        .join(Dossier, Dossier.id == Job.dossier_id)
         .join(
             delivery,
             (delivery.dossier_id == Job.dossier_id)
@@ -217,7 +306,8 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
     ).all()
     sites = {s.id: s for s in session.scalars(select(Site))}
     return [
-        _route_job(pickup, drop, span, sites, zone, locks.get(pickup.id)) for pickup, drop in rows
+        _route_job(pickup, drop, span, sites, zone, locks.get(pickup.id), urgency(due_on, span.day))
+        for pickup, drop, due_on in rows
     ]
 
 
@@ -228,17 +318,16 @@ def _route_job(
     sites: dict[int, Site],
     zone: Any,
     lock: tuple[int, int | None] | None,
+    weight: int,
 ) -> RouteJob | None:
     calls = [_call(job, span, sites, zone) for job in (pickup, delivery)]
     if calls[0] is None or calls[1] is None:
         return None
-    last_chance = delivery.window_end <= span.midnight + timedelta(days=1)
-    penalty = BASE_PENALTY * (1 + pickup.priority) * (2 if last_chance else 1)
     return RouteJob(
         id=pair_id(pickup, delivery),
         pickup=calls[0],
         delivery=calls[1],
-        penalty=penalty,
+        penalty=BASE_PENALTY * (1 + pickup.priority) * weight,
         citizen_end="pickup" if pickup.site_id is None else "delivery",
         couriers=(str(lock[0]),) if lock else None,
         position=lock[1] if lock else None,
@@ -261,10 +350,11 @@ def _call(job: Job, span: Horizon, sites: dict[int, Site], zone: Any) -> Call | 
     return Call(LatLon(job.lat, job.lon), tuple(windows), job.service_s)
 
 
-def part_to_json(part: Part) -> dict[str, Any]:
+def part_to_json(part: Part, speeds: dict[str, float]) -> dict[str, Any]:
     """A part as plain JSON, so a worker on another machine needs no database to solve it."""
     return {
         "depot": {**asdict(part.depot), "profile": part.depot.profile.name},
+        "speeds": {c.id: speeds.get(c.id, 1.0) for c in part.couriers},
         "couriers": [asdict(c) for c in part.couriers],
         "jobs": [asdict(j) for j in part.jobs],
     }

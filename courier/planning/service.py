@@ -7,7 +7,7 @@ Nothing reaches couriers until a dispatcher calls `publish`: jobs are assigned t
 the plan could not fit roll over to the next working day with a higher priority.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -96,6 +96,25 @@ def request_plan(
     return plan
 
 
+def day_is_planned(session: Session, service_on: date) -> bool:
+    """True when the day's plans that did not fail cover every post office with couriers."""
+    from courier.fleet.models import Courier
+
+    covered: set[int] = set()
+    for depot_ids in session.scalars(
+        select(Plan.depot_ids).where(
+            Plan.service_on == service_on, Plan.status != PlanStatus.FAILED
+        )
+    ):
+        if depot_ids is None:
+            return True
+        covered.update(depot_ids)
+    offices = session.scalars(
+        select(Courier.home_post_office_id).where(Courier.active.is_(True)).distinct()
+    )
+    return bool(covered) and covered.issuperset(offices)
+
+
 def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
     """Send an unfinished or failed build again; solved parts are kept, the rest are solved."""
     from courier.outbox.service import enqueue
@@ -123,45 +142,21 @@ def visible_plan(session: Session, plan_id: int, actor: Actor) -> Plan:
 
 
 def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[int]:
-    """Cut the day into parts once and store them; the ids of the parts still to solve."""
+    """Cut the day into parts once and store them; the ids of the parts still to solve.
+
+    A plan that failed or was interrupted before its parts were cut is cut now; failed parts
+    are solved again, solved parts are kept.
+    """
     plan = get_plan(session, plan_id, lock=True)
     if plan.status not in (PlanStatus.QUEUED, PlanStatus.BUILDING, PlanStatus.FAILED):
         return []
-    if plan.status is PlanStatus.QUEUED:
-        span = problem.horizon(plan.service_on, settings.zone)
-        locks = {
-            lock.pickup_job_id: (lock.courier_id, lock.position)
-            for lock in session.scalars(select(PlanLock).where(PlanLock.plan_id == plan.id))
-        }
-        day = problem.build_day(
-            session,
-            span=span,
-            depot_ids=plan.depot_ids,
-            zone=settings.zone,
-            locks=locks,
-            now=plan.replan_at,
-        )
-        parts = split_day(
-            day,
-            max_jobs=settings.plan_part_max_jobs,
-            jobs_per_courier=settings.plan_jobs_per_courier,
-        )
-        for position, part in enumerate(parts):
-            session.add(
-                PlanPart(
-                    plan_id=plan.id,
-                    position=position,
-                    depot_id=int(part.depot.id),
-                    status=PartStatus.PENDING,
-                    problem=problem.part_to_json(part),
-                    stops=2 * len(part.jobs),
-                )
-            )
-        plan.parts_total = len(parts)
-        plan.parts_done = 0
-        plan.stops_total = sum(2 * len(p.jobs) for p in parts)
-        assigned = {j.id for p in parts for j in p.jobs}
-        plan.stops_dropped = 2 * (len(day.jobs) - len(assigned))
+    if not session.scalar(select(func.count()).where(PlanPart.plan_id == plan.id)):
+        _cut(session, plan, settings)
+    session.execute(
+        update(PlanPart)
+        .where(PlanPart.plan_id == plan.id, PlanPart.status == PartStatus.FAILED)
+        .values(status=PartStatus.PENDING, error=None)
+    )
     plan.status = PlanStatus.BUILDING
     plan.started_at = plan.started_at or utcnow()
     plan.error = None
@@ -175,6 +170,44 @@ def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[in
     )
 
 
+def _cut(session: Session, plan: Plan, settings: Settings) -> None:
+    """Turn the day into frozen parts stored with the plan, and count its stops."""
+    locks = {
+        lock.pickup_job_id: (lock.courier_id, lock.position)
+        for lock in session.scalars(select(PlanLock).where(PlanLock.plan_id == plan.id))
+    }
+    built = problem.build_day(
+        session,
+        span=problem.horizon(plan.service_on, settings.zone),
+        depot_ids=plan.depot_ids,
+        zone=settings.zone,
+        locks=locks,
+        now=plan.replan_at,
+    )
+    parts = split_day(
+        built.day,
+        max_jobs=settings.plan_part_max_jobs,
+        jobs_per_courier=settings.plan_jobs_per_courier,
+    )
+    for position, part in enumerate(parts):
+        session.add(
+            PlanPart(
+                plan_id=plan.id,
+                position=position,
+                depot_id=int(part.depot.id),
+                status=PartStatus.PENDING,
+                problem=problem.part_to_json(part, built.speeds),
+                stops=problem.stop_count(part.jobs),
+            )
+        )
+    assigned = {j.id for p in parts for j in p.jobs}
+    plan.parts_total, plan.parts_done = len(parts), 0
+    plan.stops_served = plan.travel_s = plan.distance_m = 0
+    plan.stops_total = problem.stop_count(built.day.jobs)
+    plan.stops_dropped = problem.stop_count([j for j in built.day.jobs if j.id not in assigned])
+    plan.notes = list(built.notes) or None
+
+
 def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | None:
     """(frozen problem, time limit) of a part still to solve; None when it is solved already."""
     part = session.get(PlanPart, part_id)
@@ -184,9 +217,16 @@ def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | No
 
 
 def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
-    """Solve a stored part: no database is open while OR-Tools works."""
+    """Solve a stored part at each courier's own speed: no database is open while OR-Tools works."""
     routing_problem = build_problem(problem.part_from_json(frozen), GreatCircleProvider())
-    return solve(routing_problem, SolveParams(time_limit_s=float(time_limit_s)))
+    speeds = frozen.get("speeds", {})
+    vehicles = tuple(
+        replace(v, speed_factor=speeds.get(v.id, 1.0)) for v in routing_problem.vehicles
+    )
+    return solve(
+        replace(routing_problem, vehicles=vehicles),
+        SolveParams(time_limit_s=float(time_limit_s)),
+    )
 
 
 def store_result(session: Session, part_id: int, routed: Any, solve_s: float) -> PartOutcome | None:
@@ -243,26 +283,33 @@ def finish(session: Session, plan_id: int, settings: Settings) -> Plan:
     session.execute(delete(RouteStop).where(RouteStop.plan_id == plan.id))
     span = problem.horizon(plan.service_on, settings.zone)
     for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id)):
-        for route in (part.result or {}).get("routes", []):
-            for position, (stop_id, arrival, start, departure, load) in enumerate(route["visits"]):
-                routing_id, end = stop_id.rsplit("/", 1)
-                pickup_id, delivery_id = problem.job_ids(routing_id)
-                session.add(
-                    RouteStop(
-                        plan_id=plan.id,
-                        courier_id=route["courier_id"],
-                        position=position,
-                        job_id=pickup_id if end == "pickup" else delivery_id,
-                        arrival_at=span.moment(arrival),
-                        start_at=span.moment(start),
-                        departure_at=span.moment(departure),
-                        load_after=load,
-                    )
-                )
+        _write_stops(session, plan, part, span)
     plan.status = PlanStatus.BUILT
     plan.finished_at = utcnow()
     session.flush()
     return plan
+
+
+def _write_stops(session: Session, plan: Plan, part: PlanPart, span: problem.Horizon) -> None:
+    """A solved part's routes as route stops; the stops of locked and moved pairs are marked."""
+    locked = {j["id"] for j in part.problem["jobs"] if j.get("couriers") and j["pickup"]}
+    for route in (part.result or {}).get("routes", []):
+        for position, (stop_id, arrival, start, departure, load) in enumerate(route["visits"]):
+            routing_id, end = stop_id.rsplit("/", 1)
+            pickup_id, delivery_id = problem.job_ids(routing_id)
+            session.add(
+                RouteStop(
+                    plan_id=plan.id,
+                    courier_id=route["courier_id"],
+                    position=position,
+                    job_id=pickup_id if end == "pickup" else delivery_id,
+                    arrival_at=span.moment(arrival),
+                    start_at=span.moment(start),
+                    departure_at=span.moment(departure),
+                    load_after=load,
+                    locked=routing_id in locked,
+                )
+            )
 
 
 def fail(session: Session, plan_id: int, error: str) -> None:
@@ -271,6 +318,16 @@ def fail(session: Session, plan_id: int, error: str) -> None:
     if plan.status in (PlanStatus.QUEUED, PlanStatus.BUILDING):
         plan.status = PlanStatus.FAILED
         plan.error = error[:2000]
+    session.flush()
+
+
+def fail_part(session: Session, part_id: int, error: str) -> None:
+    """Record that a part could not be solved, and fail its plan with the reason."""
+    part = session.get(PlanPart, part_id)
+    if part is None or part.status is not PartStatus.PENDING:
+        return
+    part.status, part.error = PartStatus.FAILED, error[:2000]
+    fail(session, part.plan_id, f"part {part.position} (depot {part.depot_id}): {error}")
 
 
 def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) -> Plan:
@@ -286,7 +343,8 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
             Plan.id != plan.id,
         )
     ):
-        older.status = PlanStatus.SUPERSEDED
+        if _overlap(older.depot_ids, plan.depot_ids):
+            older.status = PlanStatus.SUPERSEDED
     routed: set[int] = set()
     for stop in session.scalars(select(RouteStop).where(RouteStop.plan_id == plan.id)):
         job = session.get_one(Job, stop.job_id)
@@ -301,27 +359,35 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
     return plan
 
 
+def _overlap(first: list[int] | None, second: list[int] | None) -> bool:
+    """True when two plans share a depot (a plan of all depots shares every one)."""
+    return first is None or second is None or bool(set(first) & set(second))
+
+
 def _roll_over(
     session: Session, plan: Plan, routed: set[int], actor: Actor, settings: Settings
 ) -> None:
-    """Pairs of the day the plan could not fit move to the next working day, weighing more."""
+    """Open pairs the plan could not fit are unassigned; those due by the end of the day move
+    to the next working day, weighing more."""
     next_day = calendar.next_working_day(plan.service_on)
-    shift = timedelta(days=(next_day - plan.service_on).days)
+    day_end = problem.horizon(plan.service_on, settings.zone).moment(problem.DAY_S)
     for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id)):
         for job_json in part.problem["jobs"]:
             pickup_id, delivery_id = problem.job_ids(job_json["id"])
-            if pickup_id in routed:
+            if pickup_id in routed or delivery_id in routed:
                 continue
             pair = [session.get_one(Job, pickup_id), session.get_one(Job, delivery_id)]
             if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
                 continue
             for job in pair:
                 job.status, job.courier_id = JobStatus.PENDING, None
-                job.priority += 1
-                if job.window_start.astimezone(settings.zone).date() <= plan.service_on:
-                    job.window_start += shift
-                    job.window_end += shift
+            if all(j.window_end > day_end for j in pair):
+                continue  # its windows stay open after this day: nothing to move
             dossier = session.get_one(Dossier, pair[0].dossier_id)
+            deadline = _deadline(dossier, next_day, settings)
+            for job in pair:
+                job.priority += 1
+                _move_window(job, next_day - plan.service_on, day_end, deadline)
             dossiers.record_event(
                 session,
                 dossier,
@@ -330,6 +396,23 @@ def _roll_over(
                 from_status=dossier.status,
                 due_on=next_day,
             )
+
+
+def _deadline(dossier: Dossier, next_day: date, settings: Settings) -> datetime | None:
+    """The end of the dossier's due day, but never before the end of the day it moves to."""
+    if dossier.due_on is None:
+        return None
+    return problem.horizon(max(dossier.due_on, next_day), settings.zone).moment(problem.DAY_S)
+
+
+def _move_window(job: Job, shift: timedelta, day_end: datetime, deadline: datetime | None) -> None:
+    """A window ending on the plan's day moves by `shift`, its end never past the deadline."""
+    if job.window_end > day_end:
+        return  # a window spanning several days is still open the next day
+    job.window_start += shift
+    job.window_end += shift
+    if deadline is not None:
+        job.window_end = min(job.window_end, deadline)
 
 
 def lock(
@@ -362,6 +445,8 @@ def lock(
         or (plan.depot_ids is not None and courier.home_post_office_id not in plan.depot_ids)
     ):
         problems.append(FieldProblem(("courier_id",), "no courier of this plan's post offices"))
+    if not problems and pickup is not None and position is not None:
+        problems += _check_position(session, plan.id, courier_id, pickup, position)
     if problems or pickup is None:
         raise InvalidInput(problems)
     existing = session.scalar(
@@ -374,6 +459,30 @@ def lock(
     existing.created_by_id = actor.id if actor.kind == "user" else None
     session.flush()
     return existing
+
+
+def _check_position(
+    session: Session, plan_id: int, courier_id: int, pickup: Job, position: int
+) -> list[FieldProblem]:
+    """A position past the end of the courier's route (without this pair) is refused."""
+    pair = select(Job.id).where(Job.dossier_id == pickup.dossier_id, Job.leg == pickup.leg)
+    length = (
+        session.scalar(
+            select(func.count()).where(
+                RouteStop.plan_id == plan_id,
+                RouteStop.courier_id == courier_id,
+                RouteStop.job_id.not_in(pair),
+            )
+        )
+        or 0
+    )
+    if position <= length:
+        return []
+    return [
+        FieldProblem(
+            ("position",), f"the courier's route has {length} other stops: at most {length}"
+        )
+    ]
 
 
 def _pickup_of(session: Session, job: Job) -> Job | None:
@@ -446,8 +555,13 @@ def courier_route(session: Session, actor: Actor, service_on: date) -> list[Cour
         raise PermissionDenied("only couriers have a route")
     plan_id = session.scalar(
         select(Plan.id)
-        .where(Plan.service_on == service_on, Plan.status == PlanStatus.PUBLISHED)
-        .order_by(Plan.published_at.desc())
+        .join(RouteStop, RouteStop.plan_id == Plan.id)
+        .where(
+            Plan.service_on == service_on,
+            Plan.status == PlanStatus.PUBLISHED,
+            RouteStop.courier_id == actor.courier_id,
+        )
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
         .limit(1)
     )
     return [] if plan_id is None else route_of(session, plan_id, actor.courier_id)

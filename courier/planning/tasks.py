@@ -38,13 +38,22 @@ def build(plan_id: int) -> int:
 
 @shared_task(name="planning.solve_part", acks_late=True)
 def solve_part(part_id: int) -> bool:
-    """Solve one part (no transaction open meanwhile); the last part of a plan finishes it."""
+    """Solve one part (no transaction open meanwhile); the last part of a plan finishes it.
+
+    A solver error fails the part and its plan with the message; building again retries it.
+    """
     with runtime.unit_of_work() as session:
         loaded = service.load_part(session, part_id)
     if loaded is None:
         return False
     started = time.perf_counter()
-    routed = service.solve_frozen(*loaded)
+    try:
+        routed = service.solve_frozen(*loaded)
+    except Exception as exc:
+        log.exception("part %s of a plan could not be solved", part_id)
+        with runtime.unit_of_work() as session:
+            service.fail_part(session, part_id, f"{type(exc).__name__}: {exc}")
+        return False
     with runtime.unit_of_work() as session:
         outcome = service.store_result(session, part_id, routed, time.perf_counter() - started)
     if outcome is not None and outcome.last:
@@ -55,14 +64,16 @@ def solve_part(part_id: int) -> bool:
 
 @shared_task(name="planning.nightly", acks_late=True)
 def nightly() -> int | None:
-    """Build the plan of the next working day (Celery beat, each evening)."""
+    """Build the plan of the next working day (Celery beat, each evening) unless it has one."""
     settings = get_settings()
     today = calendar.local_today(utcnow(), settings.zone)
     day = calendar.next_working_day(today)
     with runtime.unit_of_work() as session:
-        plan = service.request_plan(
+        if service.day_is_planned(session, day):
+            log.info("nightly plan for %s skipped: the day already has its plans", day)
+            return None
+        plan_id = service.request_plan(
             session, None, service_on=day, depot_codes=None, settings=settings
-        )
-        plan_id = plan.id
+        ).id
     log.info("nightly plan %s requested for %s", plan_id, day)
     return plan_id

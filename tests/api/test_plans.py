@@ -1,6 +1,7 @@
 """Daily plans: built from the database in parts, published, read by couriers; drops roll over."""
 
-from datetime import datetime, time, timedelta
+import random
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -9,8 +10,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from courier import calendar
+from courier.actors import SYSTEM
+from courier.demo.generator import generate_bookings
 from courier.demo.load import load_bookings
+from courier.dossiers import booking
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
+from courier.dossiers.phones import normalise_mobile
 from courier.planning.models import PlanPart, RouteStop
 from courier.planning.tasks import build
 from courier.settings import Settings
@@ -27,11 +32,37 @@ from tests.builders import (
 DEPOT = "BD-PO-TDM-1"
 
 
+NEAR_DEPOT = (10.983, 106.655)  # BD-PO-TDM-1
+
+
+def book_near_depot(session: Session, settings: Settings, day: date, count: int) -> None:
+    """`count` generated bookings moved to within about 2 km of the depot."""
+    jitter = random.Random(3)
+    requests = [
+        booking.BookingRequest(
+            applicant_name=spec.applicant_name,
+            phone=normalise_mobile(spec.phone),
+            address_text=spec.address_text,
+            lat=NEAR_DEPOT[0] + jitter.uniform(-0.018, 0.018),
+            lon=NEAR_DEPOT[1] + jitter.uniform(-0.012, 0.012),
+            procedure_code=spec.procedure_code,
+            preferred_on=spec.preferred_on,
+            slot=spec.slot,
+            result_return=spec.result_return,
+            consent=True,
+            consent_version=settings.consent_version,
+        )
+        for spec in generate_bookings(day, count, seed=5)
+    ]
+    booking.book_batch_unbounded(session, requests, settings, SYSTEM)
+
+
 @pytest.fixture
 def day_with_bookings(session: Session, settings: Settings) -> Any:
-    """Forty generated bookings for the next working day."""
+    """Forty generated bookings over the province and sixteen near the depot, next working day."""
     day = booking_day()
     load_bookings(session, settings, on=day, count=40, seed=7)
+    book_near_depot(session, settings, day, 16)
     session.commit()
     return day
 
@@ -115,7 +146,7 @@ def test_a_pair_that_cannot_fit_rolls_over_with_a_higher_priority(
     client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
 ) -> None:
     """An impossible delivery window: dropped, moved to the next working day, timeline says so."""
-    dossier = session.scalars(select(Dossier).order_by(Dossier.id)).first()
+    dossier = session.scalars(select(Dossier).order_by(Dossier.id.desc())).first()  # near depot
     assert dossier is not None
     pickup = session.scalars(
         select(Job).where(Job.dossier_id == dossier.id, Job.kind == JobKind.PICKUP)
