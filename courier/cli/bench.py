@@ -37,6 +37,20 @@ def routing_bench(
     as_json: Annotated[bool, typer.Option("--json", help="One JSON line per instance.")] = False,
 ) -> None:
     """Solve literature instances and report vehicles, distance, time and feasibility."""
+    if not 0 < time_limit < float("inf"):  # also refuses NaN
+        typer.echo(
+            f"error: --time-limit must be a positive number of seconds, not {time_limit}", err=True
+        )
+        raise typer.Exit(2)
+    for path in files:  # every file is read before the first, possibly long, solve
+        try:
+            read_instance(path)
+        except OSError as error:
+            typer.echo(f"error: {path}: {error.strerror or error}", err=True)
+            raise typer.Exit(1) from None
+        except (ValueError, IndexError, OverflowError) as error:
+            typer.echo(f"error: {path}: not a Solomon or Li & Lim instance: {error}", err=True)
+            raise typer.Exit(1) from None
     if not as_json:
         typer.echo(f"{'instance':<10} {'vehicles':>8} {'distance':>10} {'seconds':>8} feasible")
     for path in files:
