@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 pillow_heif.register_heif_opener()
 
@@ -52,25 +52,56 @@ def normalise_photo(
     *,
     max_side: int = 2000,
     max_pixels: int = 50_000_000,
+    max_pixels_full_decode: int = 25_000_000,
     target_bytes: int = 300_000,
 ) -> StoredImage:
     """A phone photo made upright, stripped of metadata, scaled down and re-encoded as JPEG.
 
-    The quality steps down from 80 until the file fits `target_bytes`; below a quality of 50
-    handwriting blurs, so a photo that still does not fit (sensor noise, gravel) is made smaller
-    instead, never below 800 px on the long side.
+    JPEG may have up to `max_pixels` (libjpeg decodes it scaled down); PNG, WebP and HEIC are
+    decoded whole, so they may have up to `max_pixels_full_decode`. The quality steps down from
+    80 until the file fits `target_bytes`; below a quality of 50 handwriting blurs, so a photo
+    that still does not fit (sensor noise, gravel) is made smaller instead, never below 800 px.
     """
-    with _open(raw, PHOTO_FORMATS, max_pixels) as image, _decoding():
+    limits = {"JPEG": max_pixels}
+    with _open(raw, PHOTO_FORMATS, max_pixels_full_decode, limits) as image, _decoding():
         if image.format == "JPEG":
             # let libjpeg decode at 1/2, 1/4 or 1/8 scale: far less CPU and memory for 12 MP
             image.draft("RGB", _fit(image.size, max_side))
-        rgb = _to_srgb(ImageOps.exif_transpose(image))
-    rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+        rgb = _upright_srgb(image, max_side)
     data = _encode_within(rgb, target_bytes)
     while len(data) > target_bytes and max(rgb.size) > 800:
         rgb = rgb.resize(_fit(rgb.size, int(max(rgb.size) * 0.8)), Image.Resampling.LANCZOS)
         data = _encode_within(rgb, target_bytes)
     return StoredImage.of(data, "image/jpeg", rgb.size)
+
+
+def _upright_srgb(image: Image.Image, max_side: int) -> Image.Image:
+    """Scale down first, then turn upright and map to sRGB: one full-size copy at most."""
+    image.load()
+    icc = image.info.get("icc_profile")
+    orientation = image.getexif().get(ExifTags.Base.Orientation, 1)
+    rgb = image if image.mode == "RGB" else _flatten(image).convert("RGB")
+    rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS, reducing_gap=2.0)
+    method = _ORIENTATIONS.get(orientation)
+    if method is not None:
+        rgb = rgb.transpose(method)
+    return _pixels_only(_to_srgb(rgb, icc))
+
+
+_ORIENTATIONS = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """A fresh image holding the pixels alone: no ICC profile, EXIF, XMP, text or comment."""
+    return Image.frombytes(image.mode, image.size, image.tobytes())
 
 
 def _encode_within(image: Image.Image, target_bytes: int) -> bytes:
@@ -85,7 +116,7 @@ def _encode_within(image: Image.Image, target_bytes: int) -> bytes:
 
 def normalise_signature(raw: BinaryIO, *, max_pixels: int = 4_000_000) -> StoredImage:
     """A signature-pad PNG flattened on white, cut to its ink, stored as grayscale PNG."""
-    with _open(raw, SIGNATURE_FORMATS, max_pixels) as image, _decoding():
+    with _open(raw, SIGNATURE_FORMATS, max_pixels, {}) as image, _decoding():
         image.load()
         gray = _flatten(image).convert("L")
     ink = gray.point(lambda v: 255 if v < _INK_THRESHOLD else 0).getbbox()
@@ -99,14 +130,19 @@ def normalise_signature(raw: BinaryIO, *, max_pixels: int = 4_000_000) -> Stored
         min(right + m, gray.width),
         min(bottom + m, gray.height),
     )
-    trimmed = gray.crop(box)
+    trimmed = _pixels_only(gray.crop(box))
     out = io.BytesIO()
     trimmed.save(out, "PNG", optimize=True)
     return StoredImage.of(out.getvalue(), "image/png", trimmed.size)
 
 
-def _open(raw: BinaryIO, formats: tuple[str, ...], max_pixels: int) -> Image.Image:
-    """Open the header only and refuse what is not allowed before any pixel is decoded."""
+def _open(
+    raw: BinaryIO, formats: tuple[str, ...], max_pixels: int, limits: dict[str, int]
+) -> Image.Image:
+    """Open the header only and refuse what is not allowed before any pixel is decoded.
+
+    `limits` bounds the pixels of some formats differently from `max_pixels`.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -116,6 +152,7 @@ def _open(raw: BinaryIO, formats: tuple[str, ...], max_pixels: int) -> Image.Ima
     except UnidentifiedImageError as exc:
         raise ImageRefused(f"not an image of an allowed type ({', '.join(formats)})") from exc
     width, height = image.size
+    max_pixels = limits.get(str(image.format), max_pixels)
     if width * height > max_pixels:
         image.close()
         raise ImageRefused(
@@ -144,25 +181,22 @@ def _fit(size: tuple[int, int], max_side: int) -> tuple[int, int]:
 
 
 def _flatten(image: Image.Image) -> Image.Image:
-    """Transparent parts become white, as on paper."""
+    """Transparent parts become white, as on paper (pasted through its alpha: no RGBA copies)."""
     if image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info:
-        rgba = image.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba)
+        rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+        white = Image.new("RGB", rgba.size, (255, 255, 255))
+        white.paste(rgba, (0, 0), rgba)
+        return white
     return image
 
 
-def _to_srgb(image: Image.Image) -> Image.Image:
-    """Decode fully, flatten, and map an embedded colour profile to sRGB so it can be dropped."""
-    image.load()
-    icc = image.info.get("icc_profile")
-    rgb = _flatten(image).convert("RGB")
-    if icc:
-        try:
-            source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
-            converted = ImageCms.profileToProfile(rgb, source, _SRGB, outputMode="RGB")
-        except (ImageCms.PyCMSError, OSError):
-            converted = None  # a broken profile: keep the pixels as they are
-        if converted is not None:
-            rgb = converted
-    return Image.frombytes("RGB", rgb.size, rgb.tobytes())
+def _to_srgb(rgb: Image.Image, icc: bytes | None) -> Image.Image:
+    """Map the pixels from the upload's embedded colour profile to sRGB so it can be dropped."""
+    if not icc:
+        return rgb
+    try:
+        source = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        converted = ImageCms.profileToProfile(rgb, source, _SRGB, outputMode="RGB")
+    except (ImageCms.PyCMSError, OSError):
+        return rgb  # a broken profile: keep the pixels as they are
+    return converted if converted is not None else rgb

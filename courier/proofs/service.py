@@ -89,6 +89,7 @@ def _normalise(upload: Upload, settings: Settings) -> images.StoredImage:
             upload.stream,
             max_side=settings.photo_max_side,
             max_pixels=settings.photo_max_pixels,
+            max_pixels_full_decode=settings.photo_max_pixels_full_decode,
             target_bytes=settings.photo_target_bytes,
         )
     return images.normalise_signature(upload.stream)

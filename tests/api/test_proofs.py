@@ -119,7 +119,10 @@ def test_seven_photos_are_too_many(client: TestClient, session: Session) -> None
 
 @pytest.mark.parametrize(
     ("payload", "words"),
-    [(b"GIF89a-not-really", "allowed type"), (bomb_png(), "pixels")],
+    [
+        (b"GIF89a-not-really", "allowed type"),
+        (bomb_png(5000, Settings().photo_max_pixels_full_decode // 5000 + 1), "pixels"),
+    ],
 )
 def test_a_bad_photo_is_refused_naming_it_and_nothing_is_stored(
     client: TestClient, session: Session, payload: bytes, words: str

@@ -5,9 +5,10 @@ import struct
 import zlib
 
 import pytest
-from PIL import Image, ImageDraw
+from PIL import Image, ImageCms, ImageDraw, PngImagePlugin
 
 from courier.proofs.images import ImageRefused, normalise_photo, normalise_signature
+from courier.settings import Settings
 from tests.builders import photo_jpeg, signature_png
 
 
@@ -34,15 +35,74 @@ def test_exif_orientation_is_applied() -> None:
     assert red < 60
 
 
-def test_every_piece_of_metadata_is_removed() -> None:
-    """GPS, camera model, orientation, ICC profile and comments do not survive."""
-    source = photo_jpeg()
-    assert Image.open(io.BytesIO(source)).getexif().get_ifd(0x8825)  # the upload had GPS
-    result = normalise_photo(io.BytesIO(source))
-    image = Image.open(io.BytesIO(result.data))
-    assert len(image.getexif()) == 0
-    assert not {"exif", "icc_profile", "comment", "xmp", "XML:com.adobe.xmp"} & set(image.info)
-    assert b"PhoneCam" not in result.data
+_ICC = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+_XMP = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF>GPSLatitude 10,58.8N</rdf:RDF></x:xmpmeta>'
+_GPS = {1: "N", 2: (10.0, 58.0, 48.0), 3: "E", 4: (106.0, 39.0, 18.0)}
+
+
+def _exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x0110] = "PhoneCam 12"
+    exif[0x8825] = _GPS
+    return exif
+
+
+def _loaded_jpeg() -> bytes:
+    """A JPEG carrying an ICC profile, XMP, a comment and EXIF with GPS."""
+    out = io.BytesIO()
+    Image.open(io.BytesIO(photo_jpeg())).save(
+        out, "JPEG", exif=_exif(), icc_profile=_ICC, xmp=_XMP, comment=b"MarkerComment"
+    )
+    return out.getvalue()
+
+
+def _loaded_png(image: Image.Image) -> bytes:
+    """A PNG carrying an ICC profile, text chunks (one of them XMP) and EXIF with GPS."""
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", "MarkerComment")
+    text.add_itxt("Description", "Chữ ký MarkerText")
+    text.add_itxt("XML:com.adobe.xmp", _XMP.decode())
+    out = io.BytesIO()
+    image.save(out, "PNG", pnginfo=text, icc_profile=_ICC, exif=_exif())
+    return out.getvalue()
+
+
+def _assert_bare(source: bytes, result: bytes) -> None:
+    """The source carried every kind of metadata; the result carries none of it."""
+    before = Image.open(io.BytesIO(source))
+    assert before.getexif().get_ifd(0x8825)
+    assert before.info.get("icc_profile") == _ICC
+    assert {"xmp", "XML:com.adobe.xmp"} & set(before.info)
+    after = Image.open(io.BytesIO(result))
+    assert len(after.getexif()) == 0
+    assert not {"exif", "icc_profile", "comment", "xmp", "XML:com.adobe.xmp"} & set(after.info)
+    assert not {"Comment", "Description"} & set(after.info)
+    for marker in (b"PhoneCam", b"Marker", b"xmpmeta", b"ICC_PROFILE", b"iCCP", b"eXIf"):
+        assert marker not in result, marker
+
+
+def test_every_piece_of_metadata_is_removed_from_a_jpeg_photo() -> None:
+    """GPS, camera model, ICC profile, XMP and the comment do not survive."""
+    source = _loaded_jpeg()
+    assert Image.open(io.BytesIO(source)).info["comment"] == b"MarkerComment"
+    _assert_bare(source, normalise_photo(io.BytesIO(source)).data)
+
+
+def test_every_piece_of_metadata_is_removed_from_a_png_photo() -> None:
+    """Text chunks, XMP, ICC profile and EXIF GPS of a PNG do not survive."""
+    source = _loaded_png(Image.open(io.BytesIO(photo_jpeg())))
+    assert Image.open(io.BytesIO(source)).info["Comment"] == "MarkerComment"
+    _assert_bare(source, normalise_photo(io.BytesIO(source)).data)
+
+
+@pytest.mark.parametrize("mode", ["RGBA", "RGB", "L"])
+def test_every_piece_of_metadata_is_removed_from_a_signature(mode: str) -> None:
+    """A signature PNG (transparent, or ink on white) keeps its ink only: no ICC, text or EXIF."""
+    pad = Image.open(io.BytesIO(signature_png()))
+    if mode != "RGBA":
+        pad = Image.alpha_composite(Image.new("RGBA", pad.size, "white"), pad).convert(mode)
+    source = _loaded_png(pad)
+    _assert_bare(source, normalise_signature(io.BytesIO(source)).data)
 
 
 def test_photos_are_scaled_to_the_long_side() -> None:
@@ -139,6 +199,32 @@ def test_a_decompression_bomb_is_refused_before_decoding() -> None:
     """A 900-megapixel header is refused from its header alone."""
     with pytest.raises(ImageRefused, match="pixels"):
         normalise_photo(io.BytesIO(bomb_png()))
+
+
+def test_a_png_one_row_over_the_configured_limit_is_refused() -> None:
+    """PNG is decoded whole: one row over the full-decode limit is refused before decoding."""
+    limit = Settings().photo_max_pixels_full_decode
+    side = 5000
+    at_limit = bomb_png(side, limit // side)
+    with pytest.raises(ImageRefused, match="damaged"):  # allowed: only then found truncated
+        normalise_photo(io.BytesIO(at_limit), max_pixels_full_decode=limit)
+    over = bomb_png(side, limit // side + 1)
+    with pytest.raises(ImageRefused, match=f"at most {limit:,}"):
+        normalise_photo(io.BytesIO(over), max_pixels_full_decode=limit)
+
+
+def test_jpeg_may_have_more_pixels_than_formats_decoded_whole() -> None:
+    """A 3 MP photo passes as JPEG (draft-decoded) and is refused as PNG under a 2 MP bound."""
+    image = Image.linear_gradient("L").resize((2000, 1500)).convert("RGB")
+    limits = {"max_pixels": 4_000_000, "max_pixels_full_decode": 2_000_000}
+    for fmt, accepted in (("JPEG", True), ("PNG", False), ("WEBP", False)):
+        out = io.BytesIO()
+        image.save(out, fmt)
+        if accepted:
+            assert normalise_photo(io.BytesIO(out.getvalue()), **limits).width == 2000
+        else:
+            with pytest.raises(ImageRefused, match="at most 2,000,000"):
+                normalise_photo(io.BytesIO(out.getvalue()), **limits)
 
 
 def test_a_blank_signature_is_refused() -> None:
