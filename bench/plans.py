@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -180,6 +180,15 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
     }
 
 
+def bench_day() -> date:
+    """The fifth working day from today where the service runs (weekends and holidays skipped)."""
+    from courier import calendar
+    from courier.settings import Settings
+
+    zone = Settings().zone
+    return calendar.add_working_days(calendar.local_today(datetime.now(UTC), zone), 5)
+
+
 def main() -> None:
     """Run each size with each worker count; print JSON lines and a table."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -189,10 +198,7 @@ def main() -> None:
     args = parser.parse_args()
     if not _reachable(REDIS):
         raise SystemExit(f"Redis is not reachable at {REDIS}")
-    today = datetime.now(UTC).date()
-    day = today + timedelta(days=7)
-    while day.isoweekday() > 5:
-        day += timedelta(days=1)
+    day = bench_day()
     rows = []
     for jobs in args.jobs:
         url = fresh_database(str(jobs))

@@ -383,11 +383,10 @@ def _roll_over(
                 job.status, job.courier_id = JobStatus.PENDING, None
             if all(j.window_end > day_end for j in pair):
                 continue  # its windows stay open after this day: nothing to move
-            dossier = session.get_one(Dossier, pair[0].dossier_id)
-            deadline = _deadline(dossier, next_day, settings)
             for job in pair:
                 job.priority += 1
-                _move_window(job, next_day - plan.service_on, day_end, deadline)
+                _move_window(job, next_day - plan.service_on, day_end)
+            dossier = session.get_one(Dossier, pair[0].dossier_id)
             dossiers.record_event(
                 session,
                 dossier,
@@ -398,21 +397,12 @@ def _roll_over(
             )
 
 
-def _deadline(dossier: Dossier, next_day: date, settings: Settings) -> datetime | None:
-    """The end of the dossier's due day, but never before the end of the day it moves to."""
-    if dossier.due_on is None:
-        return None
-    return problem.horizon(max(dossier.due_on, next_day), settings.zone).moment(problem.DAY_S)
-
-
-def _move_window(job: Job, shift: timedelta, day_end: datetime, deadline: datetime | None) -> None:
-    """A window ending on the plan's day moves by `shift`, its end never past the deadline."""
-    if job.window_end > day_end:
-        return  # a window spanning several days is still open the next day
-    job.window_start += shift
-    job.window_end += shift
-    if deadline is not None:
-        job.window_end = min(job.window_end, deadline)
+def _move_window(job: Job, shift: timedelta, day_end: datetime) -> None:
+    """A window ending on the plan's day moves by `shift` (to the same hours of the next working
+    day); a window spanning later days is still open then, and its end is the citizen's."""
+    if job.window_end <= day_end:
+        job.window_start += shift
+        job.window_end += shift
 
 
 def lock(

@@ -1,0 +1,282 @@
+"""Building a plan from the database: whose jobs, how they weigh, re-runs, failures, the nightly."""
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from courier import calendar
+from courier.actors import SYSTEM
+from courier.catalogue.models import Site
+from courier.dossiers.models import Dossier, Job, JobKind
+from courier.enums import SiteKind
+from courier.fleet.models import Courier
+from courier.planning import problem, tasks
+from courier.planning import service as planning
+from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
+from courier.planning.tasks import build, nightly
+from courier.settings import Settings
+from routing.matrix import LatLon, haversine_m
+from tests.courier.planning.bookings import DEPOT, bookings_day
+
+
+@pytest.fixture
+def fast(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """One second of OR-Tools per part, parts of five jobs at most, in the tasks too."""
+    settings.plan_part_seconds = 1
+    settings.plan_part_max_jobs = 5
+    monkeypatch.setattr(tasks, "get_settings", lambda: settings)
+    return settings
+
+
+@pytest.fixture
+def day(session: Session, fast: Settings) -> date:
+    """The next working day with bookings over the province and near the depot."""
+    return bookings_day(session, fast)
+
+
+def _request(session: Session, settings: Settings, day: date, depots: list[str] | None) -> Plan:
+    return planning.request_plan(
+        session, None, service_on=day, depot_codes=depots, settings=settings, enqueue_build=False
+    )
+
+
+def _frozen_jobs(session: Session, plan_id: int) -> list[dict[str, Any]]:
+    parts = session.scalars(select(PlanPart).where(PlanPart.plan_id == plan_id))
+    return [job for part in parts for job in part.problem["jobs"]]
+
+
+def _nearest_office(session: Session, job: Job) -> str:
+    offices = list(
+        session.scalars(
+            select(Site)
+            .where(Site.kind == SiteKind.POST_OFFICE)
+            .where(Site.id.in_(select(Courier.home_post_office_id)))
+            .order_by(Site.id)
+        )
+    )
+    distance = haversine_m([LatLon(job.lat, job.lon)], [LatLon(o.lat, o.lon) for o in offices])
+    return offices[int(distance.argmin())].code
+
+
+def test_a_plan_for_one_depot_takes_only_the_jobs_nearest_it(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """Every pair cut for BD-PO-DT-1 has its citizen nearest BD-PO-DT-1, none of Thu Dau Mot's."""
+    plan = _request(session, fast, day, ["BD-PO-DT-1"])
+    planning.prepare_parts(session, plan.id, fast)
+    pickups = [
+        session.get_one(Job, problem.job_ids(j["id"])[0]) for j in _frozen_jobs(session, plan.id)
+    ]
+    assert {_nearest_office(session, job) for job in pickups} <= {"BD-PO-DT-1"}
+    whole = _request(session, fast, day, [DEPOT])
+    planning.prepare_parts(session, whole.id, fast)
+    near = {problem.job_ids(j["id"])[0] for j in _frozen_jobs(session, whole.id)}
+    assert len(near) >= 16
+    assert near.isdisjoint(job.id for job in pickups)
+
+
+def _plan_row(session: Session, day: date, depots: list[int] | None, status: PlanStatus) -> Plan:
+    plan = Plan(service_on=day, depot_ids=depots, status=status, time_limit_s=1)
+    session.add(plan)
+    session.flush()
+    return plan
+
+
+def test_publishing_supersedes_only_plans_sharing_a_depot(session: Session, fast: Settings) -> None:
+    """Depot A's published plan stays when depot B's is published; a plan of all depots replaces both."""
+    day = calendar.next_working_day(date.today())
+    first = _plan_row(session, day, [1], PlanStatus.PUBLISHED)
+    second = _plan_row(session, day, [2], PlanStatus.BUILT)
+    planning.publish(session, second.id, SYSTEM, fast)
+    assert first.status is PlanStatus.PUBLISHED
+    everything = _plan_row(session, day, None, PlanStatus.BUILT)
+    planning.publish(session, everything.id, SYSTEM, fast)
+    assert first.status is second.status is PlanStatus.SUPERSEDED
+
+
+def _counts(session: Session, plan_id: int) -> tuple[int, int]:
+    session.expire_all()
+    parts = session.scalar(select(func.count()).where(PlanPart.plan_id == plan_id)) or 0
+    stops = session.scalar(select(func.count()).where(RouteStop.plan_id == plan_id)) or 0
+    return parts, stops
+
+
+def test_a_build_that_failed_before_its_parts_were_cut_is_cut_on_retry(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """Failed before cutting: the retry builds real routes, and a second retry duplicates nothing."""
+    plan = _request(session, fast, day, [DEPOT])
+    planning.fail(session, plan.id, "worker lost")
+    session.commit()
+    build(plan.id)
+    parts, stops = _counts(session, plan.id)
+    assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
+    assert parts >= 2
+    assert stops == session.get_one(Plan, plan.id).stops_served > 0
+    build(plan.id)
+    assert _counts(session, plan.id) == (parts, stops)
+
+
+def test_a_solver_error_fails_the_part_and_the_plan_and_a_rebuild_recovers(
+    session: Session, fast: Settings, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solver raises: part and plan failed with the message; building again completes the plan."""
+    plan = _request(session, fast, day, [DEPOT])
+    session.commit()
+    real = planning.solve_frozen
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("solver ran out of memory")
+
+    monkeypatch.setattr(planning, "solve_frozen", broken)
+    build(plan.id)
+    session.expire_all()
+    failed = session.get_one(Plan, plan.id)
+    assert failed.status is PlanStatus.FAILED
+    assert "solver ran out of memory" in (failed.error or "")
+    statuses = session.scalars(select(PlanPart.status).where(PlanPart.plan_id == plan.id)).all()
+    assert PartStatus.FAILED in statuses
+    monkeypatch.setattr(planning, "solve_frozen", real)
+    build(plan.id)
+    session.expire_all()
+    assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
+
+
+def test_progress_is_reported_while_parts_are_solved(
+    session: Session, fast: Settings, day: date, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before each part is solved the plan shows one more part done and more stops served."""
+    plan = _request(session, fast, day, [DEPOT])
+    session.commit()
+    seen: list[tuple[str, int, int, int]] = []
+    real = planning.solve_frozen
+
+    def watched(*args: Any) -> Any:
+        with factory() as other:
+            now = other.get_one(Plan, plan.id)
+            seen.append((now.status.value, now.parts_done, now.parts_total, now.stops_served))
+        return real(*args)
+
+    monkeypatch.setattr(planning, "solve_frozen", watched)
+    build(plan.id)
+    total = seen[0][2]
+    assert total >= 2
+    assert [s[1] for s in seen] == list(range(total))
+    assert all(s[0] == "building" for s in seen)
+    assert seen[-1][3] > seen[0][3] == 0
+
+
+def test_urgency_grows_as_the_due_date_nears() -> None:
+    """x1 with three working days or more left, then x2, x3, and x4 on or after the due date."""
+    monday = date(2026, 12, 7)
+    assert problem.urgency(None, monday) == 1
+    assert problem.urgency(monday + timedelta(days=3), monday) == 1
+    assert problem.urgency(monday + timedelta(days=2), monday) == 2
+    assert problem.urgency(monday + timedelta(days=1), monday) == 3
+    assert problem.urgency(monday, monday) == 4
+    assert problem.urgency(monday - timedelta(days=5), monday) == 4
+    friday = date(2026, 12, 4)
+    assert problem.urgency(monday, friday) == 3  # the weekend is not a working day
+
+
+def test_a_pair_of_a_dossier_due_today_weighs_four_times_more(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """The frozen pair of a dossier due on the plan's day has four times its usual drop penalty."""
+    dossier = session.scalars(select(Dossier).order_by(Dossier.id.desc())).first()
+    assert dossier is not None
+    dossier.due_on = day
+    plan = _request(session, fast, day, [DEPOT])
+    planning.prepare_parts(session, plan.id, fast)
+    pickup = next(j for j in dossier.jobs if j.kind is JobKind.PICKUP)
+    penalties = {problem.job_ids(j["id"])[0]: j["penalty"] for j in _frozen_jobs(session, plan.id)}
+    assert penalties[pickup.id] == 4 * problem.BASE_PENALTY * (1 + pickup.priority)
+
+
+def test_each_courier_travels_at_their_own_speed(
+    session: Session, fast: Settings, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The solver's vehicles move at the courier's speed over the depot profile's."""
+    plan = _request(session, fast, day, [DEPOT])
+    part_ids = planning.prepare_parts(session, plan.id, fast)
+    captured: list[Any] = []
+    monkeypatch.setattr(planning, "solve", lambda p, params: captured.append(p))
+    for part_id in part_ids:
+        loaded = planning.load_part(session, part_id)
+        assert loaded is not None
+        planning.solve_frozen(*loaded)
+    vehicles = [v for routing_problem in captured for v in routing_problem.vehicles]
+    speeds = {c.id: c.speed_kmh for c in session.scalars(select(Courier))}
+    for vehicle in vehicles:
+        expected = speeds[int(vehicle.id)] / problem.PROFILE.speed_kmh
+        assert vehicle.speed_factor == pytest.approx(expected)
+    assert any(v.speed_factor != 1.0 for v in vehicles)
+
+
+def test_a_locked_pair_weighs_far_more_than_any_other(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """Its drop penalty is a hundred times the heaviest unlocked pair's."""
+    plan = _request(session, fast, day, [DEPOT])
+    pickup = session.scalars(
+        select(Job).where(Job.kind == JobKind.PICKUP).order_by(Job.id.desc())
+    ).first()
+    courier = session.scalar(select(Courier).where(Courier.code == "BD-CR-TDM-01"))
+    assert pickup is not None
+    assert courier is not None
+    session.add(PlanLock(plan_id=plan.id, pickup_job_id=pickup.id, courier_id=courier.id))
+    planning.prepare_parts(session, plan.id, fast)
+    jobs = _frozen_jobs(session, plan.id)
+    locked = [j["penalty"] for j in jobs if j.get("couriers")]
+    free = [j["penalty"] for j in jobs if not j.get("couriers")]
+    assert locked == [problem.LOCKED_WEIGHT * max(free)]
+
+
+def test_lunch_is_kept_by_a_re_plan_while_its_window_is_ahead() -> None:
+    """A re-plan at 11:45 gives lunch from 11:45 to 12:30; at 12:45 the window has passed."""
+    shift_end = 17 * 3600
+    at_1145 = 11 * 3600 + 45 * 60
+    lunch = problem.lunch_break(at_1145, shift_end)
+    assert lunch is not None
+    assert (lunch.earliest_start, lunch.latest_start) == (at_1145, problem.LUNCH.latest_start)
+    assert problem.lunch_break(12 * 3600 + 45 * 60, shift_end) is None
+    assert problem.lunch_break(7 * 3600, shift_end) == problem.LUNCH
+
+
+def test_the_nightly_task_does_not_plan_a_day_twice(session: Session, fast: Settings) -> None:
+    """Run twice, it makes one plan; a dispatcher's plan of all depots is enough too."""
+    first = nightly()
+    assert first is not None
+    assert nightly() is None
+    session.expire_all()
+    day = session.get_one(Plan, first).service_on
+    assert session.scalar(select(func.count()).where(Plan.service_on == day)) == 1
+
+
+def test_the_nightly_task_plans_again_when_the_plans_failed_or_miss_a_depot(
+    session: Session, fast: Settings
+) -> None:
+    """A failed plan of all depots, or a plan of one depot only, does not count as planned."""
+    first = nightly()
+    assert first is not None
+    session.expire_all()
+    plan = session.get_one(Plan, first)
+    plan.status = PlanStatus.FAILED
+    _plan_row(session, plan.service_on, [1], PlanStatus.BUILT)
+    session.commit()
+    assert nightly() is not None
+
+
+def test_the_bench_day_is_a_working_day(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Holidays are skipped: with the next ten days all holidays the bench day is after them."""
+    from bench.plans import bench_day
+
+    today = calendar.local_today(datetime.now(UTC), Settings().zone)
+    holidays = frozenset(today + timedelta(days=i) for i in range(1, 11))
+    monkeypatch.setattr(calendar, "HOLIDAYS", calendar.HOLIDAYS | holidays)
+    day = bench_day()
+    assert calendar.is_working_day(day)
+    assert day > today + timedelta(days=10)
