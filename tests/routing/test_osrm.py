@@ -14,7 +14,7 @@ import pytest
 
 from routing.matrix import MOTORBIKE_TOWN, GreatCircleProvider, LatLon, great_circle_block
 from routing.osrm import (
-    LruBlockCache,
+    LruRowCache,
     MatrixServiceError,
     OsrmProvider,
     UnreachablePair,
@@ -28,6 +28,7 @@ class FakeOsrm:
 
     url: str
     requests: list[str] = field(default_factory=list)
+    cells: list[int] = field(default_factory=list)  # sources × destinations of each answer
     max_coordinates: int = 100
     fail_status: int | None = None
     unreachable: set[tuple[float, float]] = field(default_factory=set)
@@ -45,6 +46,7 @@ def _table_answer(fake: FakeOsrm, path: str, query: str) -> tuple[int, dict[str,
     every = ";".join(str(i) for i in range(len(points)))
     sources = [points[int(i)] for i in params.get("sources", [every])[0].split(";")]
     targets = [points[int(i)] for i in params.get("destinations", [every])[0].split(";")]
+    fake.cells.append(len(sources) * len(targets))
     durations, distances = great_circle_block(sources, targets, MOTORBIKE_TOWN)
     dur: list[list[float | None]] = durations.astype(float).tolist()
     dist: list[list[float | None]] = distances.astype(float).tolist()
@@ -117,20 +119,55 @@ def test_blocks_respect_the_coordinate_cap_and_count(fake_osrm: FakeOsrm) -> Non
 
 def test_cache_hits_make_no_request(fake_osrm: FakeOsrm) -> None:
     """Asking again for the same points, even reordered, is served from the cache."""
-    cache = LruBlockCache()
+    cache = LruRowCache()
     provider = OsrmProvider(fake_osrm.url, max_coordinates=10, cache=cache)
     points = _points(15)
     first = provider.matrix(points, MOTORBIKE_TOWN)
     asked = len(fake_osrm.requests)
     again = provider.matrix(list(reversed(points)), MOTORBIKE_TOWN)
     assert len(fake_osrm.requests) == asked
-    assert cache.hits == asked
+    assert cache.hits == 15  # every point's row
     assert np.array_equal(again.durations_s, first.durations_s[::-1, ::-1])
+
+
+def test_a_point_added_fetches_only_its_row_and_column(fake_osrm: FakeOsrm) -> None:
+    """A re-plan with one point more asks 4 blocks (its row and column), not all 16 again."""
+    fake_osrm.max_coordinates = 10
+    provider = OsrmProvider(fake_osrm.url, max_coordinates=10)
+    points = _points(16)
+    provider.matrix(points[:15], MOTORBIKE_TOWN)
+    assert len(fake_osrm.requests) == request_count(15, 10) == 9
+    grown = provider.matrix(points, MOTORBIKE_TOWN)
+    assert len(fake_osrm.requests) == 9 + 4 < 9 + request_count(16, 10)
+    fresh = OsrmProvider(fake_osrm.url, max_coordinates=10).matrix(points, MOTORBIKE_TOWN)
+    assert np.array_equal(grown.durations_s, fresh.durations_s)
+    assert np.array_equal(grown.distances_m, fresh.distances_m)
+
+
+def test_points_added_and_removed_reuse_the_rows_they_share(fake_osrm: FakeOsrm) -> None:
+    """Dropping 3 points and adding 2 others asks only the 2 new rows and columns, in 6 blocks."""
+    provider = OsrmProvider(fake_osrm.url, max_coordinates=10)
+    points = _points(30)
+    provider.matrix(points[:20], MOTORBIKE_TOWN)
+    asked = len(fake_osrm.requests)
+    provider.matrix(points[3:20] + points[28:], MOTORBIKE_TOWN)
+    # rows of the 2 new points to all 19, then the 17 kept points to the 2 new ones
+    assert sum(fake_osrm.cells[asked:]) == 2 * 19 + 17 * 2
+    assert len(fake_osrm.requests) - asked == 6 < request_count(19, 10)
+
+
+def test_a_small_matrix_grown_is_fetched_in_one_request(fake_osrm: FakeOsrm) -> None:
+    """When one request carries the whole matrix, a point added costs that one request."""
+    provider = OsrmProvider(fake_osrm.url)
+    points = _points(6)
+    provider.matrix(points[:5], MOTORBIKE_TOWN)
+    provider.matrix(points, MOTORBIKE_TOWN)
+    assert len(fake_osrm.requests) == 2
 
 
 def test_cache_is_shared_between_providers_and_keyed_by_profile(fake_osrm: FakeOsrm) -> None:
     """An injected cache serves a second provider; another OSRM profile is fetched anew."""
-    cache = LruBlockCache()
+    cache = LruRowCache()
     points = _points(5)
     OsrmProvider(fake_osrm.url, cache=cache).matrix(points, MOTORBIKE_TOWN)
     OsrmProvider(fake_osrm.url, cache=cache).matrix(points, MOTORBIKE_TOWN)
