@@ -125,12 +125,12 @@ def test_speed_factor_scales_travel_time() -> None:
     assert Stop("s", 0, ((0, 1),)).mandatory
 
 
-def _line_matrix(**entry: int | float) -> Matrix:
-    """The test line's matrix with durations[0][1] replaced by `entry["d01"]` when given."""
-    durations = [[10 * abs(a - b) for b in range(4)] for a in range(4)]
-    durations[0][1] = entry.get("d01", durations[0][1])  # type: ignore[call-overload]
+def _line_matrix(d01: int | float) -> Matrix:
+    """The test line's matrix with the travel time and distance from 0 to 1 replaced by `d01`."""
+    durations: list[list[int | float]] = [[10 * abs(a - b) for b in range(4)] for a in range(4)]
+    durations[0][1] = d01
     rows = tuple(tuple(row) for row in durations)
-    return Matrix(durations=rows, distances=rows)
+    return Matrix(durations=rows, distances=rows)  # type: ignore[arg-type]
 
 
 NUMBER_CASES: list[tuple[str, dict[str, object], str]] = [
@@ -221,7 +221,7 @@ def test_vehicle_numbers_that_are_not_int64_are_refused_by_field(
 ) -> None:
     """A vehicle's float or oversized numbers name the vehicle and the field."""
     with pytest.raises(InvalidProblem, match="^" + re.escape(message) + "$"):
-        make_problem((make_stop("a", 1),), vehicles=(make_vehicle(**fields),))
+        make_problem((make_stop("a", 1),), vehicles=(make_vehicle(**fields),))  # type: ignore[arg-type]
 
 
 def test_numbers_at_the_limit_solve_without_overflow() -> None:
