@@ -278,10 +278,10 @@ def _check_matrix(matrix: Matrix) -> None:
 
 def _check_matrix_row(name: str, i: int, row: Sequence[int]) -> None:
     # Rows of plain ints in range are the rule; only the others are looked at entry by entry.
-    if not all(type(value) is int for value in row) or max(row, default=0) > MAX_VALUE:
+    if set(map(type, row)) - {int} or max(row, default=0) > MAX_VALUE:
         for j, value in enumerate(row):
             _check_whole(f"matrix {name} row {i} entry {j}", value)
-    if any(value < 0 for value in row):
+    if min(row, default=0) < 0:
         raise InvalidProblem(f"matrix {name} row {i} has a negative entry")
 
 
