@@ -238,6 +238,8 @@ def test_a_moved_job_and_a_locked_stop_are_kept_by_the_re_plan(
     assert after[moved].courier_id == second["courier_id"]
     assert after[locked].courier_id == first["courier_id"]
     assert after[locked].position == 0
+    assert after[locked].locked
+    assert after[moved].locked
 
 
 def test_a_re_plan_during_the_day_keeps_done_stops_and_what_couriers_carry(
@@ -274,6 +276,7 @@ def test_a_re_plan_during_the_day_keeps_done_stops_and_what_couriers_carry(
         select(Job.id).join(Dossier).where(Dossier.tracking_code == urgent)
     ).all()
     assert new["stops_total"] >= 2
+    assert new["stops_served"] + new["stops_dropped"] == new["stops_total"]  # carried: one stop
     assert set(urgent_jobs) <= set(after) or new["stops_dropped"] >= 2
     assert all(s.start_at >= ten for s in after.values())
 
@@ -350,3 +353,168 @@ def test_the_nightly_task_plans_the_next_working_day(
     today = calendar.local_today(datetime.now(fast.zone), fast.zone)
     assert plan.service_on == calendar.next_working_day(today)
     assert plan.status.value == "built"
+
+
+def _last_pair(session: Session) -> tuple[Dossier, Job, Job]:
+    """The newest dossier (booked near the depot) and its pickup and delivery jobs."""
+    dossier = session.scalars(select(Dossier).order_by(Dossier.id.desc())).first()
+    assert dossier is not None
+    pickup, delivery = sorted(dossier.jobs, key=lambda j: j.kind is JobKind.DELIVERY)
+    return dossier, pickup, delivery
+
+
+def _publish(client: TestClient, session: Session, plan_id: int) -> None:
+    response = client.post(
+        f"/api/v1/plans/{plan_id}/publish", headers=headers_for(session, "dispatch.tdm")
+    )
+    assert response.status_code == 200, response.text
+
+
+def test_a_dropped_pair_whose_windows_outlast_the_day_does_not_roll_over(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Windows open until the day after next, a pickup too long for a shift: dropped today, left as
+    booked, no priority, no event."""
+    dossier, pickup, delivery = _last_pair(session)
+    pickup.service_s = 11 * 3600
+    pickup.window_end += timedelta(days=2)
+    delivery.window_end += timedelta(days=2)
+    session.commit()
+    before = (pickup.window_start, pickup.window_end, delivery.window_start, delivery.window_end)
+    plan = _plan(client, session, day_with_bookings)
+    assert plan["stops_dropped"] >= 2
+    _publish(client, session, plan["id"])
+    session.expire_all()
+    after = [session.get_one(Job, j.id) for j in (pickup, delivery)]
+    assert (
+        after[0].window_start,
+        after[0].window_end,
+        after[1].window_start,
+        after[1].window_end,
+    ) == before
+    assert [j.priority for j in after] == [0, 0]
+    assert all(j.status is JobStatus.PENDING and j.courier_id is None for j in after)
+    timeline = client.get(
+        f"/api/v1/track/{dossier.tracking_code}", params={"phone": dossier.applicant_phone[-4:]}
+    ).json()
+    assert timeline["events"][-1]["code"] != "ECH"
+
+
+def test_rolling_over_does_not_stretch_a_window_spanning_several_days(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A pickup due before any shift rolls over; its delivery's two-day window keeps its end."""
+    _, pickup, delivery = _last_pair(session)
+    six = datetime.combine(day_with_bookings, time(6, 0), tzinfo=fast.zone)
+    pickup.window_start, pickup.window_end = six, six + timedelta(minutes=1)
+    delivery.window_end += timedelta(days=2)
+    end = delivery.window_end
+    session.commit()
+    plan = _plan(client, session, day_with_bookings)
+    _publish(client, session, plan["id"])
+    session.expire_all()
+    next_day = calendar.next_working_day(day_with_bookings)
+    moved = session.get_one(Job, pickup.id)
+    assert moved.window_start.astimezone(fast.zone) == datetime.combine(
+        next_day, time(6, 0), tzinfo=fast.zone
+    )
+    assert moved.priority == 1
+    assert session.get_one(Job, delivery.id).window_end == end
+
+
+def test_a_lock_position_past_the_end_of_the_route_is_refused_by_name(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Position 400 on a route of a few stops: 422 naming `position`; the route's end is accepted."""
+    plan = _plan(client, session, day_with_bookings)
+    route = plan["routes"][0]
+    stops = _stops(session, plan["id"])
+    job = next(s.job_id for s in stops.values() if s.courier_id != route["courier_id"])
+    url = f"/api/v1/plans/{plan['id']}/locks"
+    dispatcher = headers_for(session, "dispatch.tdm")
+    body = {"job_id": job, "courier_id": route["courier_id"], "position": 400}
+    refused = client.post(url, json=body, headers=dispatcher)
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "position"]
+    body["position"] = route["stops"]
+    assert client.post(url, json=body, headers=dispatcher).status_code == 201
+
+
+def test_a_lock_on_a_courier_whose_shift_is_over_is_reported_not_fatal(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Re-plan at 16:10: the early courier (shift ends 16:30) is out; the plan is built and says so."""
+    plan = _plan(client, session, day_with_bookings)
+    early = courier_id(session, "BD-CR-TDM-01")
+    job = next(iter(_stops(session, plan["id"])))
+    dispatcher = headers_for(session, "dispatch.tdm")
+    lock = {"job_id": job, "courier_id": early}
+    assert (
+        client.post(f"/api/v1/plans/{plan['id']}/moves", json=lock, headers=dispatcher).status_code
+        == 201
+    )
+    at = datetime.combine(day_with_bookings, time(16, 10), tzinfo=fast.zone)
+    new = _replan(client, session, plan["id"], {"at": at.isoformat()})
+    assert any(f"courier {early} not kept" in note for note in new["notes"])
+    assert all(s.courier_id != early for s in _stops(session, new["id"]).values())
+
+
+PLAN_ENDPOINTS = [
+    ("post", "/api/v1/plans", {"service_on": booking_day().isoformat()}),
+    ("get", "/api/v1/plans/{plan}", None),
+    ("post", "/api/v1/plans/{plan}/build", None),
+    ("post", "/api/v1/plans/{plan}/publish", None),
+    ("post", "/api/v1/plans/{plan}/locks", {"job_id": 1, "courier_id": 1}),
+    ("get", "/api/v1/plans/{plan}/locks", None),
+    ("post", "/api/v1/plans/{plan}/moves", {"job_id": 1, "courier_id": 1}),
+    ("post", "/api/v1/plans/{plan}/replan", {}),
+    ("get", "/api/v1/plans/{plan}/sheets/{courier}.pdf", None),
+]
+
+
+@pytest.mark.parametrize("who", ["bd-cr-tdm-01", "center.tthc", "citizen.an"])
+@pytest.mark.parametrize(("method", "path", "body"), PLAN_ENDPOINTS)
+def test_only_dispatchers_reach_the_plan_endpoints(
+    client: TestClient,
+    session: Session,
+    fast: Settings,
+    who: str,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+) -> None:
+    """Couriers (even for their own sheet), center staff and citizens are refused on every one."""
+    from courier.planning import service as planning
+
+    plan = planning.request_plan(
+        session,
+        None,
+        service_on=booking_day(),
+        depot_codes=[DEPOT],
+        settings=fast,
+        enqueue_build=False,
+    )
+    session.commit()
+    url = path.format(plan=plan.id, courier=courier_id(session, "BD-CR-TDM-01"))
+    response = client.request(method, url, json=body, headers=headers_for(session, who))
+    assert response.status_code == 403, response.text
+
+
+def test_a_stop_contact_phone_is_only_in_its_own_couriers_route(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """The citizen's phone is in their courier's route, not in another courier's nor the plan's."""
+    plan = _plan(client, session, day_with_bookings)
+    _publish(client, session, plan["id"])
+    first, second = plan["routes"][0], plan["routes"][1]
+    url = f"/api/v1/couriers/me/route?date={day_with_bookings.isoformat()}"
+    mine = client.get(url, headers=headers_for(session, first["courier_code"].lower())).json()
+    phones = {s["contact_phone"] for s in mine if s["contact_phone"]}
+    assert phones
+    dispatcher = headers_for(session, "dispatch.tdm")
+    elsewhere = [
+        client.get(url, headers=headers_for(session, second["courier_code"].lower())).text,
+        client.get(f"/api/v1/plans/{plan['id']}", headers=dispatcher).text,
+        client.get(f"/api/v1/plans/{plan['id']}/locks", headers=dispatcher).text,
+    ]
+    assert not any(phone in text for phone in phones for text in elsewhere)
