@@ -17,7 +17,8 @@ from courier.planning.models import Plan, RouteStop
 from courier.planning.service import ACTIONS, CourierStop
 from courier.proofs.kinds import POSTPONEMENT_LABELS, PostponementReason
 from courier.proofs.models import Receipt
-from courier.proofs.service import ChainReport, proofs_of
+from courier.proofs.service import proofs_of
+from courier.proofs.verify import ChainReport
 from courier.settings import Settings
 
 STATUS_LABELS: dict[DossierStatus, tuple[str, str]] = {

@@ -1,7 +1,7 @@
 """Request and response bodies of the HTTP API."""
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -300,13 +300,24 @@ class CustodyOut(BaseModel):
     links: list[CustodyLinkOut]
 
 
+class SigningKeyOut(BaseModel):
+    """One custody-signing public key and its id, as links and receipts name it."""
+
+    key_id: str
+    status: Literal["current", "retired"]
+    algorithm: str
+    public_key_pem: str
+    public_key_raw_base64: str
+
+
 class PublicKeyOut(BaseModel):
-    """The server's custody-signing key, to check receipts without the server."""
+    """The current custody-signing key (top level) and every published key, to check receipts."""
 
     key_id: str
     algorithm: str
     public_key_pem: str
     public_key_raw_base64: str
+    keys: list[SigningKeyOut]
     signed_message: str
 
 

@@ -10,8 +10,7 @@ from api.ratelimit import public_limit
 from courier.dossiers import actions
 from courier.dossiers import service as dossiers
 from courier.errors import NotAuthenticated
-from courier.proofs import custody
-from courier.proofs import service as proofs
+from courier.proofs import custody, verify
 from courier.proofs.storage import storage_for
 
 router = APIRouter(tags=["custody"])
@@ -19,13 +18,22 @@ router = APIRouter(tags=["custody"])
 
 @router.get("/custody/public-key", response_model=schemas.PublicKeyOut)
 def public_key(settings: SettingsDep) -> schemas.PublicKeyOut:
-    """The Ed25519 key that signs every link; check a receipt's printed signature with it."""
-    key = custody.signing_key(settings)
+    """The Ed25519 keys that sign links, by id: the current one and those retired by rotation."""
+    keys = custody.published_keys(settings)
+    current = custody.signing_key(settings).key_id
+    published = [
+        schemas.SigningKeyOut(
+            key_id=key_id,
+            status="current" if key_id == current else "retired",
+            algorithm="Ed25519",
+            public_key_pem=custody.public_pem(public),
+            public_key_raw_base64=custody.public_raw_b64(public),
+        )
+        for key_id, public in keys.items()
+    ]
     return schemas.PublicKeyOut(
-        key_id=key.key_id,
-        algorithm="Ed25519",
-        public_key_pem=custody.public_pem(key.public),
-        public_key_raw_base64=custody.public_raw_b64(key.public),
+        **published[0].model_dump(exclude={"status"}),
+        keys=published,
         signed_message="the ASCII hex SHA-256 link hash printed on the receipt",
     )
 
@@ -61,10 +69,7 @@ def custody_chain(
         dossier = dossiers.get_visible(session, code, actor)
     else:
         raise NotAuthenticated("sign in, or give the last 4 digits of the applicant's phone")
-    report = proofs.verify_chain(
-        session,
-        dossier,
-        storage=storage_for(settings),
-        key=custody.signing_key(settings),
+    report = verify.verify_chain(
+        session, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
     )
     return present.custody_out(report, settings.zone)

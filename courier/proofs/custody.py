@@ -129,6 +129,32 @@ def signing_key(settings: Settings) -> SigningKey:
     return _keys[path]
 
 
+_PEM_END = "-----END PUBLIC KEY-----"
+
+
+def retired_keys(path: Path) -> list[Ed25519PublicKey]:
+    """The public keys (PEM blocks one after another) of signing keys retired by a rotation."""
+    if not path.is_file():
+        return []
+    keys = []
+    for block in path.read_text(encoding="ascii").split(_PEM_END):
+        if block.strip():
+            loaded = serialization.load_pem_public_key((block.strip() + "\n" + _PEM_END).encode())
+            if not isinstance(loaded, Ed25519PublicKey):
+                raise SigningKeyMissing(f"{path} holds a public key that is not Ed25519")
+            keys.append(loaded)
+    return keys
+
+
+def published_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
+    """Every key a link may be signed with, by id: the current one first, then retired ones."""
+    current = signing_key(settings).public
+    keys = {key_id(current): current}
+    for public in retired_keys(settings.signing_retired_keys_file):
+        keys.setdefault(key_id(public), public)
+    return keys
+
+
 def write_new_key(path: Path) -> SigningKey:
     """Create a new Ed25519 key file readable by its owner only; never overwrite one."""
     key = Ed25519PrivateKey.generate()

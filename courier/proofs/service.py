@@ -1,25 +1,24 @@
-"""Proofs of a handover: normalise and store its images, seal it into each dossier's chain, verify.
+"""Proofs of a handover: normalise and store its images, seal it into each dossier's chain.
 
 The handover service calls `prepare` before it moves any dossier (a bad image changes nothing),
 then `attach` and `seal` once the moves succeeded; the edge commits.
 """
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
 
-from courier.catalogue.models import Site
 from courier.dossiers.models import Dossier, DossierStatus
 from courier.errors import FieldProblem, InvalidInput
 from courier.handovers.models import Handover, HandoverItem
 from courier.proofs import custody, images
 from courier.proofs.kinds import ProofRole
 from courier.proofs.models import HandoverProof
-from courier.proofs.storage import Storage, StoredObjectMissing
+from courier.proofs.storage import Storage
 from courier.settings import Settings
 
 _EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png"}
@@ -198,138 +197,6 @@ def seal(session: Session, handover: Handover, key: custody.SigningKey) -> None:
         dossier.custody_seq = item.seq
         dossier.custody_head = item.link_hash
     session.flush()
-
-
-@dataclass(slots=True)
-class ProofCheck:
-    """One image of a link and what verification found of it."""
-
-    proof: HandoverProof
-    state: str  # ok | missing | altered | removed_by_retention
-
-
-@dataclass(slots=True)
-class LinkCheck:
-    """One link of a dossier's chain and the problems found in it (none when it verifies)."""
-
-    seq: int
-    handover: Handover
-    item: HandoverItem
-    proofs: list[ProofCheck]
-    problems: list[str] = field(default_factory=list)
-    site_code: str | None = None
-
-
-@dataclass(slots=True)
-class ChainReport:
-    """A dossier's custody chain, link by link, and the first broken link if any."""
-
-    tracking_code: str
-    links: list[LinkCheck]
-    head_problem: str | None
-    key_id: str
-
-    @property
-    def first_broken(self) -> tuple[int, str] | None:
-        """(seq, what is wrong) of the first link that does not verify."""
-        for link in self.links:
-            if link.problems:
-                return link.seq, "; ".join(link.problems)
-        if self.head_problem:
-            return len(self.links) + 1, self.head_problem
-        return None
-
-    @property
-    def verified(self) -> bool:
-        """True when every link, every image and the chain's head verify."""
-        return self.first_broken is None
-
-
-def verify_chain(
-    session: Session, dossier: Dossier, *, storage: Storage, key: custody.SigningKey
-) -> ChainReport:
-    """Recompute every hash, check every signature and image digest, and the chain's head."""
-    rows = session.execute(
-        select(HandoverItem, Handover)
-        .join(Handover, Handover.id == HandoverItem.handover_id)
-        .where(HandoverItem.dossier_id == dossier.id)
-        .order_by(HandoverItem.seq, HandoverItem.id)
-    ).all()
-    links: list[LinkCheck] = []
-    prev = custody.GENESIS
-    for expected_seq, (item, handover) in enumerate(rows, start=1):
-        link = LinkCheck(expected_seq, handover, item, _check_images(session, handover, storage))
-        site = session.get(Site, handover.site_id) if handover.site_id else None
-        link.site_code = site.code if site else None
-        link.problems = _link_problems(session, dossier, link, prev, key)
-        links.append(link)
-        prev = item.link_hash or prev
-    head_problem = None
-    if dossier.custody_seq != len(links) or (dossier.custody_head or None) != (
-        links[-1].item.link_hash if links else None
-    ):
-        head_problem = (
-            f"the chain ends at record {len(links)} but the dossier's custody head points to "
-            f"record {dossier.custody_seq}: a later record was removed"
-        )
-    return ChainReport(dossier.tracking_code, links, head_problem, key.key_id)
-
-
-def _link_problems(
-    session: Session, dossier: Dossier, link: LinkCheck, prev: str, key: custody.SigningKey
-) -> list[str]:
-    item, handover = link.item, link.handover
-    problems = []
-    if item.seq != link.seq:
-        problems.append(
-            f"record {link.seq} is missing: the next stored record says it is number {item.seq}"
-        )
-    if item.prev_hash != prev:
-        problems.append("it does not follow the previous record (one was removed or altered)")
-    content = custody.sha256_hex(custody.canonical(content_of(session, handover)))
-    if content != handover.content_hash:
-        problems.append("its content was altered after it was recorded")
-    expected_link = custody.link_hash(
-        content_hash=handover.content_hash or "",
-        tracking_code=dossier.tracking_code,
-        seq=item.seq or 0,
-        prev_hash=item.prev_hash or "",
-    )
-    if expected_link != item.link_hash:
-        problems.append("its link hash does not match its content")
-    elif not custody.verify(key.public, item.link_hash, item.signature):
-        problems.append("its signature does not verify with the server's public key")
-    for check in link.proofs:
-        if check.state in ("missing", "altered"):
-            what = _describe(check.proof)
-            problems.append(
-                f"{what} is missing from storage"
-                if check.state == "missing"
-                else f"{what} was replaced (its digest differs)"
-            )
-    return problems
-
-
-def _check_images(session: Session, handover: Handover, storage: Storage) -> list[ProofCheck]:
-    checks = []
-    for proof in proofs_of(session, handover.id):
-        if proof.removed_at is not None:
-            checks.append(ProofCheck(proof, "removed_by_retention"))
-            continue
-        try:
-            data = storage.get(proof.storage_key)
-        except StoredObjectMissing:
-            checks.append(ProofCheck(proof, "missing"))
-            continue
-        ok = hashlib.sha256(data).hexdigest() == proof.sha256
-        checks.append(ProofCheck(proof, "ok" if ok else "altered"))
-    return checks
-
-
-def _describe(proof: HandoverProof) -> str:
-    if proof.role is ProofRole.PHOTO:
-        return f"photo {proof.position + 1}"
-    return proof.role.value.replace("_", " ")
 
 
 def mark_for_retention(

@@ -9,10 +9,21 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from fastapi.testclient import TestClient
 from sqlalchemy import delete, select, text, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.main import create_app
+from courier.dossiers.models import Dossier
 from courier.handovers.models import Handover, HandoverItem
+from courier.proofs.custody import (
+    canonical,
+    link_hash,
+    public_pem,
+    sha256_hex,
+    signing_key,
+    write_new_key,
+)
 from courier.proofs.models import HandoverProof
+from courier.proofs.service import content_of
 from courier.settings import Settings
 from tests.builders import STAFF_TDM, book, headers_for, to_out_for_delivery
 
@@ -86,10 +97,10 @@ def test_an_altered_record_is_named(
     assert "altered" in chain["first_broken"]["problem"]
 
 
-def test_a_forged_hash_fails_the_signature(
+def test_a_forged_link_hash_breaks_the_link(
     client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
 ) -> None:
-    """Rewriting a record and its hashes consistently still breaks the server's signature."""
+    """A link hash overwritten in the database no longer matches its content."""
     code, staff = carried
     second = _items(session, code)[1]
     session.execute(
@@ -97,6 +108,82 @@ def test_a_forged_hash_fails_the_signature(
     )
     chain = _chain(client, code, staff)
     assert chain["first_broken"]["seq"] == 2
+
+
+def _rewrite_consistently(session: Session, code: str) -> HandoverItem:
+    """Change the last record's seal and recompute its content hash, link hash and the head."""
+    item = _items(session, code)[-1]
+    handover = session.get_one(Handover, item.handover_id)
+    dossier = session.get_one(Dossier, item.dossier_id)
+    handover.seal_number = "NP-FORGED"
+    handover.content_hash = sha256_hex(canonical(content_of(session, handover)))
+    item.link_hash = link_hash(
+        content_hash=handover.content_hash,
+        tracking_code=code,
+        seq=item.seq or 0,
+        prev_hash=item.prev_hash or "",
+    )
+    dossier.custody_head = item.link_hash
+    session.flush()
+    return item
+
+
+def test_a_consistently_rewritten_record_fails_only_its_signature(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """Every hash recomputed after the change: only the Ed25519 signature catches it."""
+    code, staff = carried
+    item = _rewrite_consistently(session, code)
+    chain = _chain(client, code, staff)
+    assert chain["first_broken"] == {
+        "seq": 3,
+        "problem": f"its signature does not verify with the public key {item.key_id}",
+    }
+
+
+def test_a_link_naming_an_unpublished_key_is_broken(
+    client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
+) -> None:
+    """The key id is checked: a link claiming another key is not verified with the current one."""
+    code, staff = carried
+    first = _items(session, code)[0]
+    first.key_id = "ed25519:0000000000000000"
+    session.flush()
+    chain = _chain(client, code, staff)
+    assert chain["first_broken"] == {
+        "seq": 1,
+        "problem": "it names signing key ed25519:0000000000000000, which is not one of the "
+        "published keys",
+    }
+
+
+def test_after_a_key_rotation_old_links_verify_with_the_retired_key(
+    factory: sessionmaker[Session],
+    session: Session,
+    carried: tuple[str, dict[str, str]],
+    tmp_path: Path,
+) -> None:
+    """A new signing key, the old public key listed as retired: the chain verifies, both publish."""
+    code, staff = carried
+    old = signing_key(Settings())
+    retired = tmp_path / "retired.pem"
+    retired.write_text(public_pem(old.public))
+    rotated = Settings().model_copy(
+        update={"signing_key_file": tmp_path / "new.pem", "signing_retired_keys_file": retired}
+    )
+    new = write_new_key(rotated.signing_key_file)
+    with TestClient(create_app(rotated, factory)) as client:
+        assert _chain(client, code, staff)["verified"] is True
+        published = client.get("/api/v1/custody/public-key").json()
+        retired.unlink()
+        forgotten = _chain(client, code, staff)
+    assert published["key_id"] == new.key_id
+    assert [(k["key_id"], k["status"]) for k in published["keys"]] == [
+        (new.key_id, "current"),
+        (old.key_id, "retired"),
+    ]
+    assert forgotten["first_broken"]["seq"] == 1
+    assert "not one of the published keys" in forgotten["first_broken"]["problem"]
 
 
 def test_a_replaced_image_file_is_named(

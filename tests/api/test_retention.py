@@ -6,12 +6,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.db import utcnow
 from courier.dossiers.models import Dossier
+from courier.handovers.models import Handover, HandoverItem
+from courier.proofs.custody import signing_key
 from courier.proofs.models import HandoverProof
+from courier.proofs.service import seal
 from courier.proofs.tasks import apply_retention
 from courier.settings import Settings
 from tests.builders import (
@@ -33,11 +36,20 @@ def _deliver(client: TestClient, session: Session) -> tuple[str, dict[str, str]]
 
 
 def _age(session: Session, code: str, days: int) -> None:
-    session.execute(
-        update(Dossier)
-        .where(Dossier.tracking_code == code)
-        .values(status_changed_at=utcnow() - timedelta(days=days))
-    )
+    """Move the dossier's whole history `days` back, re-sealed as the server would have then."""
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    dossier.status_changed_at -= timedelta(days=days)
+    handovers = session.scalars(
+        select(Handover)
+        .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+        .where(HandoverItem.dossier_id == dossier.id)
+        .order_by(HandoverItem.seq)
+    ).all()
+    dossier.custody_seq, dossier.custody_head = 0, None
+    for handover in handovers:
+        handover.recorded_at -= timedelta(days=days)
+        handover.device_at -= timedelta(days=days)
+        seal(session, handover, signing_key(Settings()))
     session.flush()
 
 
@@ -90,3 +102,49 @@ def test_files_no_live_record_uses_are_deleted_and_a_rerun_does_nothing(
     assert apply_retention() > 0
     assert not any((Path(Settings().media_dir) / k).exists() for k in keys)
     assert apply_retention() == 0
+
+
+def _forge_removal(session: Session, code: str) -> None:
+    """What anyone with database and disk access could do: mark the images removed, delete them."""
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    proofs = session.scalars(
+        select(HandoverProof)
+        .join(HandoverItem, HandoverItem.handover_id == HandoverProof.handover_id)
+        .where(HandoverItem.dossier_id == dossier.id)
+    ).all()
+    for proof in proofs:
+        proof.removed_at, proof.removed_reason = utcnow(), "retention"
+        (Path(Settings().media_dir) / proof.storage_key).unlink(missing_ok=True)
+    session.flush()
+
+
+def test_a_removal_forged_before_delivery_is_a_broken_link(
+    client: TestClient, session: Session
+) -> None:
+    """A dossier still out for delivery: images marked removed are reported, not excused."""
+    code = book(client, result_return="post")["tracking_code"]
+    to_out_for_delivery(client, session, code)
+    _forge_removal(session, code)
+    chain = client.get(
+        f"/api/v1/dossiers/{code}/custody", headers=headers_for(session, STAFF_TDM)
+    ).json()
+    assert chain["verified"] is False
+    assert chain["first_broken"]["seq"] == 1
+    assert (
+        "removed by retention, but the chain shows no delivery" in chain["first_broken"]["problem"]
+    )
+    states = {p["state"] for link in chain["links"] for p in link["proofs"]}
+    assert states == {"removal_unproven"}
+
+
+def test_a_removal_forged_within_the_retention_period_is_a_broken_link(
+    client: TestClient, session: Session
+) -> None:
+    """Delivered today: a removal dated today is earlier than retention allows."""
+    code, _ = _deliver(client, session)
+    _forge_removal(session, code)
+    chain = client.get(
+        f"/api/v1/dossiers/{code}/custody", headers=headers_for(session, STAFF_TDM)
+    ).json()
+    assert chain["verified"] is False
+    assert "before the retention period after delivery" in chain["first_broken"]["problem"]
