@@ -88,19 +88,16 @@ def _bar() -> Progress:
 
 
 def _build_here(plan_id: int, bar: Progress, task: TaskID) -> None:
-    from courier.planning.tasks import solve_part
+    from courier.planning.tasks import prepare, solve_part
 
     settings = get_settings()
-    try:
-        with runtime.unit_of_work() as session:
-            part_ids = service.prepare_parts(session, plan_id, settings)
-    except Exception as exc:
-        with runtime.unit_of_work() as session:
-            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+    part_ids = prepare(plan_id, settings)
+    if part_ids is None:
         return
     bar.update(task, total=len(part_ids), completed=0)
     for done, part_id in enumerate(part_ids, start=1):
-        solve_part(part_id)
+        if not solve_part(part_id):
+            return  # the part failed: the plan says why
         bar.update(task, completed=done)
     with runtime.unit_of_work() as session:
         service.finish(session, plan_id, settings)

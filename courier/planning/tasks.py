@@ -8,7 +8,7 @@ from celery import group, shared_task
 from courier import calendar, runtime
 from courier.db import utcnow
 from courier.planning import service
-from courier.settings import get_settings
+from courier.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
@@ -17,23 +17,32 @@ log = logging.getLogger(__name__)
 def build(plan_id: int) -> int:
     """Cut the plan into parts and solve them: in-process one by one, or as a group on workers."""
     settings = get_settings()
-    try:
-        with runtime.unit_of_work() as session:
-            part_ids = service.prepare_parts(session, plan_id, settings)
-    except Exception as exc:
-        with runtime.unit_of_work() as session:
-            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
-        raise
+    part_ids = prepare(plan_id, settings)
+    if part_ids is None:
+        return 0
     if not part_ids:
         with runtime.unit_of_work() as session:
             service.finish(session, plan_id, settings)
         return 0
     if settings.tasks_in_process:
         for part_id in part_ids:
-            solve_part(part_id)
+            if not solve_part(part_id):
+                break  # the part failed: the plan says why, the rest waits for a rebuild
     else:  # one message per part: idle workers on any machine take them
         group(solve_part.s(part_id) for part_id in part_ids).apply_async()
     return len(part_ids)
+
+
+def prepare(plan_id: int, settings: Settings) -> list[int] | None:
+    """The parts of the plan still to solve; None when cutting failed (the plan records why)."""
+    try:
+        with runtime.unit_of_work() as session:
+            return service.prepare_parts(session, plan_id, settings)
+    except Exception as exc:
+        log.exception("plan %s could not be cut into parts", plan_id)
+        with runtime.unit_of_work() as session:
+            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+        return None
 
 
 @shared_task(name="planning.solve_part", acks_late=True)
