@@ -1,16 +1,17 @@
 """Issue a handover's receipt: gather the record, draw it, store PNG and PDF, remember the keys."""
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from courier.catalogue.models import Site
+from courier.db import utcnow
 from courier.dossiers.models import Dossier
 from courier.enums import PartyKind
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
 from courier.proofs import custody, receipts
 from courier.proofs.kinds import ProofRole
-from courier.proofs.models import Receipt
+from courier.proofs.models import HandoverProof, Receipt
 from courier.proofs.service import proofs_of
 from courier.proofs.storage import Storage
 from courier.settings import Settings
@@ -26,20 +27,49 @@ def issue_receipt(
     handover = session.get(Handover, handover_id)
     if existing is not None or handover is None:
         return None
-    png, pdf, _ = receipts.render(receipt_data(session, handover, settings, storage))
-    base = f"receipts/{handover_id // 1000:04d}/{handover_id}"
-    storage.put(f"{base}.png", png, "image/png")
-    storage.put(f"{base}.pdf", pdf, "application/pdf")
-    receipt = Receipt(
-        handover_id=handover_id,
-        png_key=f"{base}.png",
-        pdf_key=f"{base}.pdf",
-        png_sha256=custody.sha256_hex(png),
-        pdf_sha256=custody.sha256_hex(pdf),
-    )
+    receipt = Receipt(handover_id=handover_id)
+    _draw(session, receipt, handover, settings=settings, storage=storage)
     session.add(receipt)
     session.flush()
     return receipt
+
+
+def reissue_without_removed_images(
+    session: Session, *, settings: Settings, storage: Storage
+) -> list[int]:
+    """Draw again every receipt that still shows an image retention removed since it was drawn.
+
+    The new PNG and PDF replace the old ones under the same keys, so no copy of the images
+    survives in a receipt. Returns the handover ids; a second run finds nothing to do.
+    """
+    stale = session.scalars(
+        select(Receipt)
+        .where(
+            exists().where(
+                HandoverProof.handover_id == Receipt.handover_id,
+                HandoverProof.removed_at >= Receipt.rendered_at,
+            )
+        )
+        .order_by(Receipt.id)
+    ).all()
+    for receipt in stale:
+        handover = session.get_one(Handover, receipt.handover_id)
+        _draw(session, receipt, handover, settings=settings, storage=storage)
+    session.flush()
+    return [r.handover_id for r in stale]
+
+
+def _draw(
+    session: Session, receipt: Receipt, handover: Handover, *, settings: Settings, storage: Storage
+) -> None:
+    """Render the receipt from the record as it is now and store it under its keys."""
+    png, pdf, _ = receipts.render(receipt_data(session, handover, settings, storage))
+    base = f"receipts/{handover.id // 1000:04d}/{handover.id}"
+    storage.put(f"{base}.png", png, "image/png")
+    storage.put(f"{base}.pdf", pdf, "application/pdf")
+    receipt.png_key, receipt.pdf_key = f"{base}.png", f"{base}.pdf"
+    receipt.png_sha256, receipt.pdf_sha256 = custody.sha256_hex(png), custody.sha256_hex(pdf)
+    receipt.rendered_at = utcnow()
 
 
 def receipt_data(
@@ -54,7 +84,8 @@ def receipt_data(
     ).all()
     parts = tuple(_part(handover, item, dossier, settings) for item, dossier in rows)
     applicants = sorted({p.applicant for p in parts})
-    proofs = [p for p in proofs_of(session, handover.id) if p.removed_at is None]
+    every = proofs_of(session, handover.id)
+    proofs = [p for p in every if p.removed_at is None]
     kinds = (handover.from_kind, handover.to_kind)
     title = _TITLES.get(kinds, _TITLES[None])
     signer_captions = _captions(handover, session, applicants)
@@ -78,8 +109,17 @@ def receipt_data(
             if p.role is not ProofRole.PHOTO
         ),
         photos=tuple(storage.get(p.storage_key) for p in proofs if p.role is ProofRole.PHOTO),
-        key_id=custody.signing_key(settings).key_id,
+        key_id=handover_key_id(session, handover) or custody.signing_key(settings).key_id,
         zone=settings.zone,
+        content_hash=handover.content_hash or "",
+        removed_images=len(every) - len(proofs),
+    )
+
+
+def handover_key_id(session: Session, handover: Handover) -> str | None:
+    """The key that signed the handover's links (a receipt drawn again keeps naming it)."""
+    return session.scalar(
+        select(HandoverItem.key_id).where(HandoverItem.handover_id == handover.id).limit(1)
     )
 
 

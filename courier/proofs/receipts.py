@@ -2,8 +2,9 @@
 
 For a pickup it is the dossier slip the citizen keeps (documents ticked original or copy, fee,
 seal); at a center it is the delivery record both sides signed; otherwise a handover receipt. The
-QR code opens the dossier's custody check; the printed link hash and signature let anyone check
-the record offline with the published public key.
+QR code opens the dossier's custody check; the printed content hash, link hash and signature let
+anyone tie the paper to its record and check it offline with the published public key. A long
+record flows over as many A4 pages as it needs.
 """
 
 import io
@@ -26,11 +27,12 @@ MUTED = (90, 90, 90)
 
 @dataclass(frozen=True, slots=True)
 class Line:
-    """One line of text as drawn: the test reads the page back through these."""
+    """One line of text as drawn on page `page` (0-based): the test reads the pages back."""
 
     text: str
     xy: tuple[int, int]
     style: str
+    page: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,23 +67,59 @@ class ReceiptData:
     photos: tuple[bytes, ...]
     key_id: str
     zone: ZoneInfo
+    content_hash: str = ""
+    removed_images: int = 0
+
+
+BOTTOM = PAGE[1] - MARGIN - 40  # the last line of text ends above the page number
+
+
+def _height(style: str, gap: int) -> int:
+    return int(font(style).size * 1.25) + gap
 
 
 @dataclass(slots=True)
 class Page:
-    """A page being drawn, with the lines written so far."""
+    """The pages being drawn, top to bottom, and the lines written so far."""
 
-    image: Image.Image
-    draw: ImageDraw.ImageDraw
+    images: list[Image.Image] = field(default_factory=list)
     y: int = MARGIN
     lines: list[Line] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.new_page()
+
+    @property
+    def image(self) -> Image.Image:
+        """The page being drawn."""
+        return self.images[-1]
+
+    @property
+    def draw(self) -> ImageDraw.ImageDraw:
+        """A pen on the page being drawn."""
+        return ImageDraw.Draw(self.image)
+
+    def new_page(self) -> None:
+        """Start a fresh A4 page at the top margin."""
+        self.images.append(Image.new("RGB", PAGE, "white"))
+        self.y = MARGIN
+
+    def ensure(self, height: int) -> None:
+        """Start a new page unless `height` more pixels fit on this one."""
+        if self.y + height > BOTTOM and self.y > MARGIN:
+            self.new_page()
+
     def text(self, text: str, style: str = "body", x: int = MARGIN, gap: int = 8) -> None:
-        """Write one line and move down."""
-        face = font(style)
-        self.draw.text((x, self.y), text, font=face, fill=MUTED if style == "small" else INK)
-        self.lines.append(Line(text, (x, self.y), style))
-        self.y += int(face.size * 1.25) + gap
+        """Write one line and move down, to a new page when this one is full."""
+        self.ensure(_height(style, gap))
+        self.write(text, style, (x, self.y))
+        self.y += _height(style, gap)
+
+    def write(self, text: str, style: str, xy: tuple[int, int]) -> None:
+        """Draw one line at a given place on the page being drawn."""
+        fill = MUTED if style == "small" else INK
+        self.draw.text(xy, text, font=font(style), fill=fill)
+        self.lines.append(Line(text, xy, style, len(self.images) - 1))
 
 
 @cache
@@ -107,19 +145,45 @@ def local_time(moment: datetime, zone: ZoneInfo) -> str:
 
 
 def render(data: ReceiptData) -> tuple[bytes, bytes, list[Line]]:
-    """The receipt as (PNG bytes, PDF bytes, the lines drawn)."""
-    page = Page(Image.new("RGB", PAGE, "white"), ImageDraw.Draw(Image.new("RGB", (1, 1))))
-    page.draw = ImageDraw.Draw(page.image)
+    """The receipt as (PNG bytes, PDF bytes, the lines drawn).
+
+    However many dossiers it lists, nothing falls off: the PDF has as many A4 pages as needed,
+    and the PNG is those pages stacked one under the other (page `n` starts at `n * PAGE[1]`).
+    """
+    page = Page()
     _header(page, data)
     for part in data.dossiers:
         _dossier(page, part)
     _signatures(page, data.signatures)
-    _photos(page, data.photos)
+    _photos(page, data.photos, data.removed_images)
     _proof(page, data)
+    _number_pages(page, data.handover_id)
+    tall = Image.new("RGB", (PAGE[0], PAGE[1] * len(page.images)), "white")
+    for index, image in enumerate(page.images):
+        tall.paste(image, (0, index * PAGE[1]))
     png, pdf = io.BytesIO(), io.BytesIO()
-    page.image.save(png, "PNG", compress_level=6, dpi=(DPI, DPI))
-    page.image.save(pdf, "PDF", resolution=DPI, title=f"{data.title_vi} #{data.handover_id}")
+    tall.save(png, "PNG", compress_level=6, dpi=(DPI, DPI))
+    first, *rest = page.images
+    first.save(
+        pdf,
+        "PDF",
+        resolution=DPI,
+        save_all=True,
+        append_images=rest,
+        title=f"{data.title_vi} #{data.handover_id}",
+    )
     return png.getvalue(), pdf.getvalue(), page.lines
+
+
+def _number_pages(page: Page, handover_id: int) -> None:
+    count = len(page.images)
+    for index, image in enumerate(page.images):
+        text = (
+            f"Biên nhận số {handover_id} — Trang {index + 1}/{count} / Page {index + 1} of {count}"
+        )
+        xy = (MARGIN, PAGE[1] - MARGIN - 20)
+        ImageDraw.Draw(image).text(xy, text, font=font("small"), fill=MUTED)
+        page.lines.append(Line(text, xy, "small", index))
 
 
 def _header(page: Page, data: ReceiptData) -> None:
@@ -139,15 +203,17 @@ def _header(page: Page, data: ReceiptData) -> None:
 
 
 def _dossier(page: Page, part: DossierPart) -> None:
+    qr = segno.make(part.custody_url, error="m")
+    buffer = io.BytesIO()
+    qr.save(buffer, kind="png", scale=4, border=2)
+    code = Image.open(buffer).convert("RGB")
+    lines = _height("heading", 8) + _height("body", 8) + _height("small", 4) * len(part.documents)
+    page.ensure(max(lines, code.height) + _height("small", 16))  # the block stays on one page
     page.text(f"Hồ sơ / Dossier {part.tracking_code}", "heading")
     page.text(f"{part.procedure} — {part.applicant}")
     for index, (name, form, original_required) in enumerate(part.documents, start=1):
         wanted = " (yêu cầu bản chính)" if original_required and form != "Bản chính" else ""
         page.text(f"  {index}. [x] {form}: {name}{wanted}", "small", gap=4)
-    qr = segno.make(part.custody_url, error="m")
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=4, border=2)
-    code = Image.open(buffer).convert("RGB")
     page.image.paste(code, (PAGE[0] - MARGIN - code.width, max(page.y - code.height, MARGIN)))
     page.text("Quét mã QR để kiểm tra chuỗi lưu giữ / Scan to check custody", "small", gap=16)
 
@@ -156,14 +222,14 @@ def _signatures(page: Page, signatures: tuple[tuple[str, bytes], ...]) -> None:
     if not signatures:
         return
     x = MARGIN
+    page.ensure(250)
     top = page.y
     tallest = 0
     for caption, png in signatures:
         ink = _on_white(Image.open(io.BytesIO(png)))
         ink.thumbnail((480, 200))
         page.image.paste(ink, (x, top + 34))
-        page.draw.text((x, top), caption, font=font("small"), fill=MUTED)
-        page.lines.append(Line(caption, (x, top), "small"))
+        page.write(caption, "small", (x, top))
         page.draw.rectangle((x - 4, top + 30, x + 484, top + 238), outline=(180, 180, 180))
         tallest = max(tallest, 250)
         x += 540
@@ -175,11 +241,23 @@ def _on_white(image: Image.Image) -> Image.Image:
     return Image.alpha_composite(Image.new("RGBA", rgba.size, "white"), rgba).convert("RGB")
 
 
-def _photos(page: Page, photos: tuple[bytes, ...]) -> None:
+def _photos(page: Page, photos: tuple[bytes, ...], removed: int) -> None:
+    if removed:
+        page.text(
+            f"Đã xoá {removed} ảnh/chữ ký theo thời hạn lưu trữ; mã SHA-256 vẫn trong chuỗi lưu giữ",
+            "small",
+            gap=2,
+        )
+        page.text(
+            f"{removed} images removed by retention; their digests remain in the custody chain",
+            "small",
+        )
     if not photos:
         return
+    size = 170
+    page.ensure(_height("small", 4) + size + 16)
     page.text(f"Ảnh chụp / Photos: {len(photos)}", "small", gap=4)
-    x, size = MARGIN, 170
+    x = MARGIN
     for data in photos:
         thumb = Image.open(io.BytesIO(data)).convert("RGB")
         thumb.thumbnail((size, size))
@@ -189,8 +267,14 @@ def _photos(page: Page, photos: tuple[bytes, ...]) -> None:
 
 
 def _proof(page: Page, data: ReceiptData) -> None:
-    page.y = max(page.y, PAGE[1] - MARGIN - 60 - 40 * len(data.dossiers))
+    """Key id, content hash, and each dossier's link hash and signature, at the page's foot."""
+    mono = _height("mono", 2)
+    needed = mono * 2 + (mono + _height("mono", 6)) * len(data.dossiers)
+    if page.y + needed <= BOTTOM:
+        page.y = BOTTOM - needed
     page.text(f"Khóa công khai / Public key: {data.key_id}", "mono", gap=2)
+    page.text(f"Nội dung / Content SHA-256 {data.content_hash}", "mono", gap=2)
     for part in data.dossiers:
+        page.ensure(mono + _height("mono", 6))  # a link's hash and signature stay together
         page.text(f"{part.tracking_code} SHA-256 {part.link_hash}", "mono", gap=2)
         page.text(f"Ed25519 {part.signature}", "mono", gap=6)

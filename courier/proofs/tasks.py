@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 
 from courier import runtime
 from courier.db import utcnow
-from courier.proofs.printing import issue_receipt
+from courier.proofs.printing import issue_receipt, reissue_without_removed_images
 from courier.proofs.service import mark_for_retention
 from courier.proofs.storage import storage_for
 from courier.settings import get_settings
@@ -42,6 +42,8 @@ def apply_retention() -> int:
     storage = storage_for(settings)
     for key in keys:  # after the commit: a record never points at a file deleted too early
         storage.delete(key)
+    with runtime.unit_of_work() as session:  # receipts printed the images too: draw them again
+        redrawn = reissue_without_removed_images(session, settings=settings, storage=storage)
     for handover_id, role, position, digest in summary:
         log.info(
             "retention removed %s %s of handover %s (sha256 %s kept)",
@@ -50,5 +52,10 @@ def apply_retention() -> int:
             handover_id,
             digest,
         )
-    log.info("retention: %d images marked removed, %d files deleted", len(summary), len(keys))
+    log.info(
+        "retention: %d images marked removed, %d files deleted, receipts redrawn for handovers %s",
+        len(summary),
+        len(keys),
+        redrawn,
+    )
     return len(summary)

@@ -1,20 +1,26 @@
 """Retention: images of delivered dossiers are deleted after the period; the chain still verifies."""
 
+import io
 import logging
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image, ImageChops
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.db import utcnow
 from courier.dossiers.models import Dossier
 from courier.handovers.models import Handover, HandoverItem
+from courier.proofs.custody import sha256_hex as custody_sha256
 from courier.proofs.custody import signing_key
-from courier.proofs.models import HandoverProof
+from courier.proofs.models import HandoverProof, Receipt
+from courier.proofs.printing import receipt_data, reissue_without_removed_images
+from courier.proofs.receipts import render
 from courier.proofs.service import seal
+from courier.proofs.storage import storage_for
 from courier.proofs.tasks import apply_retention
 from courier.settings import Settings
 from tests.builders import (
@@ -148,3 +154,46 @@ def test_a_removal_forged_within_the_retention_period_is_a_broken_link(
     ).json()
     assert chain["verified"] is False
     assert "before the retention period after delivery" in chain["first_broken"]["problem"]
+
+
+def _beige(png: bytes) -> int:
+    """Pixels of the test photo's beige background (200, 190, 170): its thumbnail on a receipt."""
+    bands = Image.open(io.BytesIO(png)).convert("RGB").split()
+    masks = [
+        band.point(lambda v, c=c: 255 if abs(v - c) < 12 else 0)
+        for band, c in zip(bands, BEIGE, strict=True)
+    ]
+    return ImageChops.darker(ImageChops.darker(masks[0], masks[1]), masks[2]).histogram()[255]
+
+
+BEIGE = (200, 190, 170)
+
+
+def test_receipts_are_redrawn_without_the_removed_images(
+    client: TestClient, session: Session
+) -> None:
+    """After retention no stored receipt shows the photo or signature; a rerun redraws nothing."""
+    code, _ = _deliver(client, session)
+    _age(session, code, 400)
+    store = Path(Settings().media_dir)
+    before = {
+        r.handover_id: (store / r.png_key).read_bytes() for r in session.scalars(select(Receipt))
+    }
+    assert before
+    assert any(_beige(png) > 500 for png in before.values())
+    apply_retention()
+    session.expire_all()
+    settings = Settings()
+    for receipt in session.scalars(select(Receipt)):
+        png = (store / receipt.png_key).read_bytes()
+        assert _beige(png) == 0
+        assert custody_sha256(png) == receipt.png_sha256
+        handover = session.get_one(Handover, receipt.handover_id)
+        data = receipt_data(session, handover, settings, storage_for(settings))
+        assert (data.signatures, data.photos) == ((), ())
+        assert data.removed_images > 0
+        assert png == render(data)[0]
+    assert (
+        reissue_without_removed_images(session, settings=settings, storage=storage_for(settings))
+        == []
+    )

@@ -1,9 +1,11 @@
 """Receipts are drawn in Vietnamese with every diacritic, and the page holds what the lines say."""
 
 import io
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from courier.proofs import receipts
@@ -12,9 +14,9 @@ from tests.builders import photo_jpeg, signature_png
 NOTDEF = "\ue000"  # a private-use code point: DejaVu has no glyph for it
 
 
-def _data() -> receipts.ReceiptData:
-    part = receipts.DossierPart(
-        tracking_code="HS123456785VN",
+def _part(code: str = "HS123456785VN") -> receipts.DossierPart:
+    return receipts.DossierPart(
+        tracking_code=code,
         procedure="Đăng ký khai sinh",
         applicant="Nguyễn Thị Hồng Nhung",
         documents=(
@@ -23,8 +25,12 @@ def _data() -> receipts.ReceiptData:
         ),
         link_hash="a" * 64,
         signature="b" * 88,
-        custody_url="http://127.0.0.1:8000/api/v1/dossiers/HS123456785VN/custody",
+        custody_url=f"http://127.0.0.1:8000/api/v1/dossiers/{code}/custody",
     )
+
+
+def _data(dossiers: int = 1) -> receipts.ReceiptData:
+    parts = (_part(), *(_part(f"HS{100000000 + i:09d}VN") for i in range(1, dossiers)))
     return receipts.ReceiptData(
         handover_id=42,
         title_vi="PHIẾU BIÊN NHẬN HỒ SƠ",
@@ -36,11 +42,12 @@ def _data() -> receipts.ReceiptData:
         place="GPS 10.980000, 106.650000 ±12 m",
         seal_number="NP-000123",
         fee_vnd=25_000,
-        dossiers=(part,),
+        dossiers=parts,
         signatures=(("Chữ ký bên giao: Công dân Nguyễn Thị Hồng Nhung", signature_png()),),
         photos=(photo_jpeg(),),
         key_id="ed25519:0123456789abcdef",
         zone=ZoneInfo("Asia/Ho_Chi_Minh"),
+        content_hash="c" * 64,
     )
 
 
@@ -64,18 +71,46 @@ def test_every_character_has_a_real_glyph() -> None:
             assert drawn.tobytes() != tofu, (char, line.text)
 
 
-def test_the_page_holds_each_line_as_drawn() -> None:
-    """Each line cut from the PNG equals that text drawn alone with the same face."""
-    png, _, lines = receipts.render(_data())
+@pytest.mark.parametrize("dossiers", [1, 30])
+def test_the_page_holds_each_line_as_drawn(dossiers: int) -> None:
+    """Each line cut from the PNG (pages stacked) equals that text drawn alone with its face."""
+    png, _, lines = receipts.render(_data(dossiers))
     page = Image.open(io.BytesIO(png)).convert("RGB")
     for line in lines:
         face = receipts.font(line.style)
+        x, y = line.xy[0], line.xy[1] + line.page * receipts.PAGE[1]
         left, top, right, bottom = face.getbbox(line.text)
-        box = (line.xy[0] + left, line.xy[1] + top, line.xy[0] + right, line.xy[1] + bottom)
+        box = (x + left, y + top, x + right, y + bottom)
         alone = Image.new("RGB", page.size, "white")
         fill = receipts.MUTED if line.style == "small" else receipts.INK
-        ImageDraw.Draw(alone).text(line.xy, line.text, font=face, fill=fill)
+        ImageDraw.Draw(alone).text((x, y), line.text, font=face, fill=fill)
         assert ImageChops.difference(page.crop(box), alone.crop(box)).getbbox() is None, line.text
+
+
+def test_thirty_dossiers_flow_over_pages_and_every_code_is_printed() -> None:
+    """No line falls off a page: each code's heading and signed link are on some page, inside it."""
+    png, pdf, lines = receipts.render(_data(30))
+    pages = 1 + max(line.page for line in lines)
+    assert pages > 1
+    assert Image.open(io.BytesIO(png)).size == (receipts.PAGE[0], receipts.PAGE[1] * pages)
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == pages
+    for line in lines:
+        bottom = line.xy[1] + receipts.font(line.style).getbbox(line.text)[3]
+        assert bottom <= receipts.PAGE[1] - receipts.MARGIN, line
+    text = [line.text for line in lines]
+    for part in _data(30).dossiers:
+        assert f"Hồ sơ / Dossier {part.tracking_code}" in text
+        assert f"{part.tracking_code} SHA-256 {part.link_hash}" in text
+    assert f"Trang {pages}/{pages} / Page {pages} of {pages}" in text[-1]
+
+
+def test_the_receipt_prints_the_content_hash_key_and_signatures() -> None:
+    """The record's content hash ties the paper to the record; link hash and signature check it."""
+    _, _, lines = receipts.render(_data())
+    text = [line.text for line in lines]
+    assert f"Nội dung / Content SHA-256 {'c' * 64}" in text
+    assert "Khóa công khai / Public key: ed25519:0123456789abcdef" in text
+    assert f"Ed25519 {'b' * 88}" in text
 
 
 def test_diacritics_change_the_drawing() -> None:
