@@ -202,15 +202,22 @@ def seal(session: Session, handover: Handover, key: custody.SigningKey) -> None:
 def mark_for_retention(
     session: Session, *, delivered_before: datetime, now: datetime
 ) -> tuple[list[HandoverProof], list[str]]:
-    """Mark the images of dossiers delivered before the cut-off as removed; digests stay.
+    """Mark the images of dossiers delivered (by a handover) before the cut-off as removed.
 
     A handover that also moved a dossier not yet delivered keeps its images. Returns the marked
     proofs and the storage keys no other live proof uses: delete those after the commit, so
     that a failed transaction never leaves a record pointing at a deleted file.
     """
-    delivered = (Dossier.status == DossierStatus.DELIVERED) & (
-        Dossier.status_changed_at < delivered_before
+    # the delivery handover's signed time, as verification reads it from the chain
+    delivered_in_chain = (
+        select(HandoverItem.dossier_id)
+        .join(Handover, Handover.id == HandoverItem.handover_id)
+        .where(
+            HandoverItem.to_status == DossierStatus.DELIVERED.value,
+            Handover.recorded_at < delivered_before,
+        )
     )
+    delivered = (Dossier.status == DossierStatus.DELIVERED) & Dossier.id.in_(delivered_in_chain)
     finished = _handovers_where(delivered)
     unfinished = _handovers_where(~delivered)
     due = list(
