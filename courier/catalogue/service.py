@@ -109,3 +109,14 @@ def next_open_day(site: Site, day: date) -> date:
     while not is_open_on(site, day):
         day = calendar.next_working_day(day)
     return day
+
+
+def next_opening(site: Site, at: datetime, zone: ZoneInfo) -> datetime:
+    """`at` if the counter is open then, otherwise when it next opens."""
+    day = at.astimezone(zone).date()
+    for _ in range(60):  # two months of closed days would be a data error, not a calendar
+        for start, end in opening_windows(site, day, zone):
+            if end > at:
+                return max(start, at)
+        day = next_open_day(site, day)
+    raise ValueError(f"site {site.code} does not open within 60 days of {at.isoformat()}")

@@ -107,14 +107,16 @@ def create_return_pair(
     pickup_end = catalogue.closing_time(
         site, catalogue.next_open_day(site, ready_on), settings.zone
     )
+    # a result made ready after hours can only leave when the counter opens again
+    start = catalogue.next_opening(site, ready_at, settings.zone)
     last_day = calendar.add_working_days(ready_on, RETURN_DELIVERY_WORKING_DAYS)
     _, delivery_end = calendar.slot_window(last_day, Slot.AFTERNOON, settings.zone)
     return _add_pair(
         session,
         dossier,
         Leg.RETURN,
-        _at_site(site, (ready_at, pickup_end)),
-        _at_citizen(dossier, (ready_at, delivery_end)),
+        _at_site(site, (start, pickup_end)),
+        _at_citizen(dossier, (start, delivery_end)),
     )
 
 

@@ -1,12 +1,19 @@
 """Center actions and departures on a dossier, through the one state machine."""
 
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
+
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from courier.accounts import service as accounts
+from courier.catalogue.models import Site
+from courier.dossiers import actions
 from tests.builders import (
     STAFF_TDM,
     book,
+    booking_day,
     counts,
     headers_for,
     pick_up,
@@ -15,6 +22,8 @@ from tests.builders import (
     status_of,
     to_center,
 )
+
+HO_CHI_MINH = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def test_illegal_change_answers_409_naming_both_states_and_changes_nothing(
@@ -84,3 +93,23 @@ def test_center_system_marks_result_ready_with_its_api_key(
     session.commit()
     post_ok(client, f"/api/v1/dossiers/{code}/result-ready", {"X-API-Key": secret})
     assert status_of(client, code) == "result_ready"
+
+
+def test_a_result_ready_after_hours_leaves_when_the_counter_opens(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marked ready at 20:56, the result's pickup window starts at the next morning opening."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    day = booking_day()
+    evening = datetime.combine(day, time(20, 56), tzinfo=HO_CHI_MINH).astimezone(UTC)
+    monkeypatch.setattr(actions, "utcnow", lambda: evening)
+    answer = post_ok(
+        client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
+    )
+    site = session.get(Site, site_id(session, "BD-TDM"))
+    assert site is not None
+    for job in (j for j in answer["jobs"] if j["leg"] == "return"):
+        start = datetime.fromisoformat(job["window"]["start"]).astimezone(HO_CHI_MINH)
+        assert start.date() > day
+        assert start.time() == site.morning_opens
