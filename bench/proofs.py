@@ -1,11 +1,13 @@
 """CPU time, peak memory and stored bytes to process one handover: a signature and two 12 MP photos.
 
-Two measurements, each in a fresh child process so that peak RSS belongs to the run alone:
+Three measurements, each in a fresh child process so that peak RSS belongs to the run alone:
 
 * `normalise`: what Pillow does to the three uploads (decode, orient, strip, scale, encode);
 * `handover`: the whole `POST /api/v1/handovers` of a pickup through the app on a SQLite file:
   multipart parsing, digests, normalisation, state machine, storage, custody chain, signature,
-  and the receipt task (PNG + PDF), which runs in-process after the commit.
+  and the receipt task (PNG + PDF), which runs in-process after the commit;
+* `worst_png`: one RGBA PNG at `COURIER_PHOTO_MAX_PIXELS_FULL_DECODE`, the costliest accepted
+  photo (PNG, WebP and HEIC cannot be decoded scaled down as JPEG can).
 
 The photos are synthetic 4032x3024 JPEGs at quality 92 with EXIF (orientation 6, GPS): a sheet
 of printed text on a textured table with sensor noise, about 2.5 MB each like a phone's. Real
@@ -61,6 +63,16 @@ def signature() -> bytes:
     )
     out = io.BytesIO()
     image.save(out, "PNG")
+    return out.getvalue()
+
+
+def worst_png(pixels: int) -> bytes:
+    """A square RGBA PNG at the full-decode pixel bound: the costliest photo still accepted."""
+    side = int(pixels**0.5)
+    texture = Image.effect_noise((side // 16, side // 16), 60).resize((side, side))
+    image = Image.merge("RGBA", (texture, texture, texture, Image.new("L", (side, side), 255)))
+    out = io.BytesIO()
+    image.save(out, "PNG", compress_level=1)
     return out.getvalue()
 
 
@@ -193,6 +205,15 @@ def main() -> None:
             f"{name}: median CPU {cpu:.3f} s, median peak RSS growth {rss:.1f} MiB, "
             f"largest stored photo {photo_bytes / 1000:.0f} KB"
         )
+    from courier.settings import Settings
+
+    limit = Settings().photo_max_pixels_full_decode
+    worst = measure(run_normalise, [worst_png(limit)], pad)
+    print(json.dumps({"measure": "worst_png", **worst}))
+    print(
+        f"worst PNG ({limit:,} px RGBA, decoded whole): CPU {worst['cpu_s']:.3f} s, "
+        f"peak RSS growth {worst['peak_rss_growth_mib']:.1f} MiB"
+    )
 
 
 if __name__ == "__main__":
