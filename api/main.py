@@ -10,6 +10,7 @@ from api.routers import (
     auth,
     bookings,
     catalogue,
+    couriers,
     custody,
     dossiers,
     handovers,
@@ -43,7 +44,18 @@ def create_app(
         max_part=settings.upload_max_bytes,
         max_request=settings.upload_max_request_bytes,
     )
-    for module in (auth, catalogue, bookings, track, handovers, jobs, dossiers, custody, plans):
+    for module in (
+        auth,
+        catalogue,
+        bookings,
+        track,
+        handovers,
+        jobs,
+        dossiers,
+        custody,
+        plans,
+        couriers,
+    ):
         app.include_router(module.router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"])

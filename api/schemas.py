@@ -1,6 +1,6 @@
 """Request and response bodies of the HTTP API."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -488,3 +488,17 @@ class RouteStopOut(BaseModel):
     fee_to_collect_vnd: int
     contact_name: str
     contact_phone: str | None
+
+
+class CourierOut(BaseModel):
+    """A courier on the roster, as a dispatcher sees it."""
+
+    id: int
+    code: str
+    full_name: str
+    phone: str
+    post_office_code: str
+    shift_start: time
+    shift_end: time
+    capacity: int
+    vehicle: str
