@@ -418,8 +418,6 @@ def lock(
 
     Without a position it is a move: the pair goes to that courier wherever it fits best.
     """
-    from courier.fleet.models import Courier
-
     plan = visible_plan(session, plan_id, actor)
     if plan.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
         raise Conflict(f"plan {plan.id} is {plan.status.value}; lock stops of a built plan")
@@ -428,12 +426,7 @@ def lock(
     pickup = _pickup_of(session, job) if job is not None else None
     if pickup is None or pickup.status not in (JobStatus.PENDING, JobStatus.ASSIGNED):
         problems.append(FieldProblem(("job_id",), "no open job with this id"))
-    courier = session.get(Courier, courier_id)
-    if (
-        courier is None
-        or not courier.active
-        or (plan.depot_ids is not None and courier.home_post_office_id not in plan.depot_ids)
-    ):
+    if not _courier_of(session, plan, courier_id):
         problems.append(FieldProblem(("courier_id",), "no courier of this plan's post offices"))
     if not problems and pickup is not None and position is not None:
         problems += _check_position(session, plan.id, courier_id, pickup, position)
@@ -449,6 +442,16 @@ def lock(
     existing.created_by_id = actor.id if actor.kind == "user" else None
     session.flush()
     return existing
+
+
+def _courier_of(session: Session, plan: Plan, courier_id: int) -> bool:
+    """True when the courier is active and works at one of the plan's post offices."""
+    from courier.fleet.models import Courier
+
+    courier = session.get(Courier, courier_id)
+    if courier is None or not courier.active:
+        return False
+    return plan.depot_ids is None or courier.home_post_office_id in plan.depot_ids
 
 
 def _check_position(

@@ -518,3 +518,22 @@ def test_a_stop_contact_phone_is_only_in_its_own_couriers_route(
         client.get(f"/api/v1/plans/{plan['id']}/locks", headers=dispatcher).text,
     ]
     assert not any(phone in text for phone in phones for text in elsewhere)
+
+
+def test_a_solver_error_shows_in_the_plan(
+    client: TestClient,
+    session: Session,
+    fast: Settings,
+    day_with_bookings: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The solver raises: GET /plans/{id} says failed, with the solver's message."""
+    from courier.planning import service as planning
+
+    def broken(*args: Any) -> Any:
+        raise RuntimeError("solver ran out of memory")
+
+    monkeypatch.setattr(planning, "solve_frozen", broken)
+    plan = _plan(client, session, day_with_bookings)
+    assert plan["status"] == "failed"
+    assert "solver ran out of memory" in plan["error"]
