@@ -4,7 +4,7 @@ from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors
+from api import errors, pages
 from api.ratelimit import RateLimit
 from api.routers import (
     auth,
@@ -57,6 +57,7 @@ def create_app(
         couriers,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(pages.router)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:

@@ -1,6 +1,7 @@
 """Compose and record messages to citizens; the gateway here is the log and the table."""
 
 import logging
+import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,6 +24,8 @@ NOTIFIED = frozenset(
         Event.PICKUP_FAIL,
         Event.RECEIVE_AT_CENTER,
         Event.RESULT_READY,
+        Event.POSTPONE,
+        Event.ROLL_OVER,
         Event.OUT_FOR_DELIVERY,
         Event.DELIVERY_FAIL,
         Event.DELIVER,
@@ -32,10 +35,21 @@ NOTIFIED = frozenset(
 
 
 def sms_body(dossier: Dossier, event: Event) -> str:
-    """The Vietnamese SMS text for an event, with the tracking link."""
+    """The Vietnamese SMS text for an event, with the tracking link, without diacritics.
+
+    Diacritics force UCS-2 encoding (70 characters a segment instead of 160), so Vietnamese
+    SMS are customarily sent unaccented; the linked page shows the full text.
+    """
     info = EVENTS[event]
     url = f"{get_settings().public_base_url}/track/{dossier.tracking_code}"
-    return f"Ho so {dossier.tracking_code}: {info.label_vi}. Tra cuu: {url}"
+    return unaccented(f"Hồ sơ {dossier.tracking_code}: {info.label_vi}. Tra cứu: {url}")
+
+
+def unaccented(text: str) -> str:
+    """Vietnamese text without diacritics (đ becomes d), as GSM-7 can carry it."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    decomposed = unicodedata.normalize("NFD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def notify_event(session: Session, *, event_id: int) -> Notification | None:
