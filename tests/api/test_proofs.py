@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -352,3 +353,22 @@ def test_a_file_missing_from_storage_answers_404_naming_it(
     response = client.get(url, headers=courier)
     assert response.status_code == 404
     assert "missing from storage" in response.json()["detail"]
+
+
+def test_a_delivery_record_of_eight_dossiers_runs_over_pages(
+    client: TestClient, session: Session
+) -> None:
+    """Eight dossiers handed in at a center: the record needs two pages, and has them."""
+    codes = [book(client)["tracking_code"] for _ in range(8)]
+    _, courier = to_center(client, session, codes)
+    receipt = session.scalars(select(Receipt).order_by(Receipt.id.desc())).first()
+    assert receipt is not None
+    recorded = client.get(f"/api/v1/handovers/{receipt.handover_id}", headers=courier).json()
+    assert sorted(i["tracking_code"] for i in recorded["items"]) == sorted(codes)
+    png = client.get(recorded["receipt_png"], headers=courier).content
+    pdf = client.get(recorded["receipt_pdf"], headers=courier).content
+    width, height = Image.open(io.BytesIO(png)).size
+    pages = height // 1754
+    assert (width, height % 1754) == (1240, 0)
+    assert pages >= 2
+    assert len(re.findall(rb"/Type /Page\b(?!s)", pdf)) == pages
