@@ -4,6 +4,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
+from api import present
 from courier import errors
 
 STATUS: list[tuple[type[Exception], int]] = [
@@ -26,7 +27,16 @@ def _body(exc: errors.DomainError) -> dict[str, object]:
     body: dict[str, object] = {"detail": exc.message}
     if isinstance(exc, errors.IllegalTransition):
         body.update(current=exc.current, requested=exc.target, event=exc.event)
+        body["detail_vi"] = _transition_vi(exc)
     return body
+
+
+def _transition_vi(exc: errors.IllegalTransition) -> str:
+    """The refusal in Vietnamese, with the statuses as the citizen's timeline names them."""
+    labels = {status.value: vi for status, (vi, _) in present.STATUS_LABELS.items()}
+    current = labels.get(exc.current, exc.current)
+    requested = labels.get(exc.target or "", exc.target or exc.event)
+    return f"Hồ sơ đang ở trạng thái «{current}», không thể chuyển sang «{requested}»"
 
 
 def install(app: FastAPI) -> None:

@@ -19,7 +19,8 @@ class RateLimit:
         if not self.limiter.hit(self.item, "track", client):
             raise HTTPException(
                 status_code=429,
-                detail="too many requests; try again in a minute",
+                detail="Quá nhiều yêu cầu, vui lòng thử lại sau một phút / "
+                "too many requests; try again in a minute",
                 headers={"Retry-After": "60"},
             )
 

@@ -126,7 +126,10 @@ def find_public(session: Session, code: str, phone_last4: str, *, lock: bool = F
     expected = last_digits(dossier.applicant_phone) if dossier is not None else "0000"
     matches = hmac.compare_digest(expected.encode(), phone_last4.strip().encode())
     if dossier is None or not matches:
-        raise DossierNotFound("no dossier with this code and phone number")
+        raise DossierNotFound(
+            "Không tìm thấy hồ sơ với mã và số điện thoại này / "
+            "no dossier with this code and phone number"
+        )
     return dossier
 
 

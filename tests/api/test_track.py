@@ -193,6 +193,20 @@ def test_cancel_after_pickup_answers_409_naming_both_states(
     assert counts(session) == before
 
 
+def test_refusals_a_citizen_meets_are_in_vietnamese_first(
+    client: TestClient, session: Session
+) -> None:
+    """Unknown code and a late cancel explain themselves in Vietnamese, with the status names."""
+    code = book(client)["tracking_code"]
+    unknown = client.get(f"/api/v1/track/{code}", params={"phone": "0000"}).json()
+    assert unknown["detail"].startswith("Không tìm thấy hồ sơ")
+    pick_up(client, session, code)
+    late = client.post(f"/api/v1/track/{code}/cancel", json={"phone": PHONE}).json()
+    assert late["detail_vi"] == (
+        "Hồ sơ đang ở trạng thái «Bưu tá đã nhận hồ sơ», không thể chuyển sang «Đã hủy»"
+    )
+
+
 def test_reschedule_after_pickup_answers_409_naming_both_states(
     client: TestClient, session: Session
 ) -> None:
