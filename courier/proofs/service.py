@@ -208,16 +208,7 @@ def mark_for_retention(
     proofs and the storage keys no other live proof uses: delete those after the commit, so
     that a failed transaction never leaves a record pointing at a deleted file.
     """
-    # the delivery handover's signed time, as verification reads it from the chain
-    delivered_in_chain = (
-        select(HandoverItem.dossier_id)
-        .join(Handover, Handover.id == HandoverItem.handover_id)
-        .where(
-            HandoverItem.to_status == DossierStatus.DELIVERED.value,
-            Handover.recorded_at < delivered_before,
-        )
-    )
-    delivered = (Dossier.status == DossierStatus.DELIVERED) & Dossier.id.in_(delivered_in_chain)
+    delivered = _delivered_before(delivered_before)
     finished = _handovers_where(delivered)
     unfinished = _handovers_where(~delivered)
     due = list(
@@ -244,6 +235,19 @@ def mark_for_retention(
         )
     )
     return due, [k for k in keys if k not in live]
+
+
+def _delivered_before(cut_off: datetime) -> ColumnElement[bool]:
+    """Delivered, by a handover recorded before the cut-off: the time the chain itself signs."""
+    delivered_in_chain = (
+        select(HandoverItem.dossier_id)
+        .join(Handover, Handover.id == HandoverItem.handover_id)
+        .where(
+            HandoverItem.to_status == DossierStatus.DELIVERED.value,
+            Handover.recorded_at < cut_off,
+        )
+    )
+    return (Dossier.status == DossierStatus.DELIVERED) & Dossier.id.in_(delivered_in_chain)
 
 
 def _handovers_where(condition: ColumnElement[bool]) -> Select[int]:

@@ -221,6 +221,39 @@ def test_images_and_receipts_only_for_those_they_concern(
     assert {client.get(u, headers=headers).status_code for u in urls} == {status}
 
 
+def _stream_post(
+    client: TestClient,
+    headers: dict[str, str],
+    head: bytes,
+    payload: bytes,
+    boundary: str,
+    sent: list[int],
+) -> Any:
+    """POST a multipart body in 16 KB chunks pulled lazily, as a server would; `sent` records them.
+
+    ASGITransport pulls the body as the app reads it; TestClient would read it whole first.
+    """
+
+    async def stream() -> Any:
+        yield head
+        for start in range(0, len(payload), 16_384):
+            sent.append(start)
+            yield payload[start : start + 16_384]
+        yield f"\r\n--{boundary}--\r\n".encode()
+
+    async def post() -> Any:
+        transport = httpx2.ASGITransport(app=client.app)
+        async with httpx2.AsyncClient(transport=transport, base_url="http://test") as http:
+            content_type = f"multipart/form-data; boundary={boundary}"
+            return await http.post(
+                "/api/v1/handovers",
+                content=stream(),
+                headers={**headers, "Content-Type": content_type},
+            )
+
+    return anyio.run(post)
+
+
 def test_an_oversized_photo_is_refused_413_while_streaming(factory: Any, session: Session) -> None:
     """With a 60 KB limit, a 200 KB photo is refused before the rest of the body is read."""
     settings = Settings(
@@ -244,28 +277,7 @@ def test_an_oversized_photo_is_refused_413_while_streaming(factory: Any, session
         payload = out.getvalue()
         assert len(payload) > 150_000
         sent: list[int] = []
-
-        async def stream() -> Any:
-            yield head
-            for start in range(0, len(payload), 16_384):
-                sent.append(start)
-                yield payload[start : start + 16_384]
-            yield f"\r\n--{boundary}--\r\n".encode()
-
-        async def post() -> Any:
-            # ASGITransport pulls the body lazily, as a server would (TestClient reads it whole)
-            transport = httpx2.ASGITransport(app=client.app)
-            async with httpx2.AsyncClient(transport=transport, base_url="http://test") as http:
-                return await http.post(
-                    "/api/v1/handovers",
-                    content=stream(),
-                    headers={
-                        **courier,
-                        "Content-Type": f"multipart/form-data; boundary={boundary}",
-                    },
-                )
-
-        response = anyio.run(post)
+        response = _stream_post(client, courier, head, payload, boundary, sent)
         assert response.status_code == 413
         assert "photos" in response.json()["detail"]
         assert sent[-1] < len(payload) - 16_384, "the whole photo was read before refusing it"
