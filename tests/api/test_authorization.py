@@ -1,8 +1,11 @@
 """Who may do what to a dossier: every cross-access is refused and changes nothing.
 
 One dossier (booked by the citizen account ``citizen.an`` for the Thu Dau Mot branch, its
-inbound pair assigned to courier BD-CR-TDM-01) is brought to the state each operation needs;
-then each actor tries the operation once.
+inbound pair assigned to courier BD-CR-TDM-01, and later its return pair too) is brought to the
+state each operation needs; then each actor tries the operation once. The operations cover both
+legs (pickup, center counter, result pickup, delivery, failed attempts), the handover record with
+its images and receipts, the custody chain, and the public cancel/reschedule with a wrong phone
+suffix or another dossier's code.
 """
 
 from collections.abc import Callable
@@ -12,22 +15,27 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from courier.accounts import service as accounts
-from courier.dossiers.models import Dossier, Job, Leg
+from courier.accounts.models import User
+from courier.dossiers.models import Dossier, Job, JobAttempt, Leg
 from courier.enums import Role
+from courier.handovers.models import Handover, HandoverItem
+from courier.proofs.kinds import ProofRole
+from courier.proofs.models import HandoverProof, Receipt
 from tests.builders import (
     STAFF_TDM,
     assign,
+    book,
     booking_body,
+    booking_day,
     counts,
     courier_id,
     handover_body,
     headers_for,
     post_handover,
-    post_handover_ok,
     site_id,
 )
 
@@ -50,6 +58,7 @@ ACTORS = [
     "admin",
     "api_key_site",
     "api_key_other_site",
+    "api_key_enterprise",
 ]
 
 
@@ -61,15 +70,38 @@ class World:
     session: Session
     code: str
     headers: dict[str, dict[str, str]]
+    other_code: str = ""
 
-    def job(self, kind: str = "pickup") -> int:
-        """The id of the dossier's inbound job."""
+    def job(self, kind: str = "pickup", leg: Leg = Leg.INBOUND) -> int:
+        """The id of the dossier's job of that leg and kind."""
         query = (
             select(Job.id)
             .join(Dossier)
-            .where(Dossier.tracking_code == self.code, Job.leg == Leg.INBOUND, Job.kind == kind)
+            .where(Dossier.tracking_code == self.code, Job.leg == leg, Job.kind == kind)
         )
         found = self.session.scalar(query)
+        assert found is not None
+        return found
+
+    def handover(self) -> int:
+        """The id of the dossier's latest handover."""
+        query = (
+            select(Handover.id)
+            .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+            .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+            .where(Dossier.tracking_code == self.code)
+            .order_by(Handover.id.desc())
+        )
+        found = self.session.scalar(query.limit(1))
+        assert found is not None
+        return found
+
+    def signature(self) -> int:
+        """The id of the signature image of the dossier's latest handover."""
+        query = select(HandoverProof.id).where(
+            HandoverProof.handover_id == self.handover(), HandoverProof.role == ProofRole.SIGNATURE
+        )
+        found = self.session.scalar(query.limit(1))
         assert found is not None
         return found
 
@@ -82,6 +114,9 @@ class World:
         return str(status)
 
 
+Call = Callable[[World, dict[str, str]], Response]
+
+
 def _credentials(session: Session) -> dict[str, dict[str, str]]:
     other = accounts.create_user(
         session, username="citizen.binh", password="another-citizen-2026", role=Role.CITIZEN
@@ -92,6 +127,8 @@ def _credentials(session: Session) -> dict[str, dict[str, str]]:
     _, other_key = accounts.create_api_key(
         session, name="TA system", site_id=site_id(session, "BD-TA")
     )
+    enterprise = session.scalar(select(User.id).where(User.username == "enterprise.minhphat"))
+    _, enterprise_key = accounts.create_api_key(session, name="Minh Phat", owner_id=enterprise)
     session.commit()
     return {
         "anonymous": {},
@@ -106,6 +143,7 @@ def _credentials(session: Session) -> dict[str, dict[str, str]]:
         "admin": headers_for(session, "admin"),
         "api_key_site": {"X-API-Key": site_key},
         "api_key_other_site": {"X-API-Key": other_key},
+        "api_key_enterprise": {"X-API-Key": enterprise_key},
     }
 
 
@@ -123,15 +161,45 @@ def _world(client: TestClient, session: Session) -> World:
     return world
 
 
+def _done(w: World, actor: str, call: Call) -> None:
+    """One step of an arrangement, made by the actor whose step it is."""
+    response = call(w, w.headers[actor])
+    assert response.status_code in (200, 201), response.text
+
+
 def _picked_up(w: World) -> None:
-    body = handover_body({"kind": "citizen"}, _courier(w), [w.code])
-    post_handover_ok(w.client, w.headers["assigned_courier"], body)
+    _done(w, "assigned_courier", _handover(_citizen, _courier))
 
 
 def _received(w: World) -> None:
     _picked_up(w)
-    body = handover_body(_courier(w), _center(w), [w.code])
-    post_handover_ok(w.client, w.headers["assigned_courier"], body)
+    _done(w, "assigned_courier", _handover(_courier, _center))
+
+
+def _result_ready(w: World) -> None:
+    _received(w)
+    _done(w, "staff_receiving_site", _post("/api/v1/dossiers/{code}/result-ready"))
+    return_pickup = w.job("pickup", Leg.RETURN)
+    assign(w.client, w.headers["dispatcher"], return_pickup, courier_id(w.session, ASSIGNED))
+
+
+def _result_picked_up(w: World) -> None:
+    _result_ready(w)
+    _done(w, "assigned_courier", _handover(_center, _courier))
+
+
+def _out_for_delivery(w: World) -> None:
+    _result_picked_up(w)
+    _done(w, "assigned_courier", _post("/api/v1/dossiers/{code}/depart"))
+
+
+def _delivered(w: World) -> None:
+    _out_for_delivery(w)
+    _done(w, "assigned_courier", _handover(_courier, _citizen))
+
+
+def _another_dossier(w: World) -> None:
+    w.other_code = book(w.client)["tracking_code"]  # the builders' applicant: phone ...5678
 
 
 def _courier(w: World) -> dict[str, Any]:
@@ -142,34 +210,115 @@ def _center(w: World) -> dict[str, Any]:
     return {"kind": "center", "id": site_id(w.session, "BD-TDM")}
 
 
+def _citizen(w: World) -> dict[str, Any]:
+    return {"kind": "citizen"}
+
+
 @dataclass(frozen=True)
 class Operation:
     """An HTTP call on the dossier or its job, the state it needs, and who may make it."""
 
     arrange: Callable[[World], None]
-    call: Callable[[World, dict[str, str]], Response]
+    call: Call
     allowed: frozenset[str]
+    # False when even a rightful caller's answer must carry no name, phone or address
+    personal: bool = True
 
 
 def _nothing(w: World) -> None:
     return None
 
 
+def _get(path: str) -> Call:
+    """A GET of `path`, formatted with the world (code, job, handover, signature, other_code)."""
+
+    def call(w: World, h: dict[str, str]) -> Response:
+        fields = {"code": w.code, "other": w.other_code}
+        if "{handover}" in path:
+            fields["handover"] = str(w.handover())
+        if "{proof}" in path:
+            fields["proof"] = str(w.signature())
+        return w.client.get(path.format(**fields), headers=h)
+
+    return call
+
+
+def _post(path: str) -> Call:
+    """A POST without a body to `path`, formatted with the dossier's code."""
+
+    def call(w: World, h: dict[str, str]) -> Response:
+        return w.client.post(path.format(code=w.code), headers=h)
+
+    return call
+
+
+Party = Callable[[World], dict[str, Any]]
+
+
+def _handover(giver: Party, receiver: Party) -> Call:
+    """Record a complete handover of the dossier from giver to receiver."""
+
+    def call(w: World, h: dict[str, str]) -> Response:
+        response: Response = post_handover(
+            w.client, handover_body(giver(w), receiver(w), [w.code]), h
+        )
+        return response
+
+    return call
+
+
+def _attempt(kind: str, leg: Leg, reason: str) -> Call:
+    """Record a failed attempt on the dossier's job of that leg and kind."""
+
+    def call(w: World, h: dict[str, str]) -> Response:
+        url = f"/api/v1/jobs/{w.job(kind, leg)}/attempts"
+        return w.client.post(url, json={"reason": reason}, headers=h)
+
+    return call
+
+
+def _reschedule(code: Callable[[World], str], phone: str) -> Call:
+    def call(w: World, h: dict[str, str]) -> Response:
+        body = {"phone": phone, "preferred_on": booking_day().isoformat(), "slot": "afternoon"}
+        return w.client.post(f"/api/v1/track/{code(w)}/reschedule", json=body, headers=h)
+
+    return call
+
+
+def _cancel(code: Callable[[World], str], phone: str) -> Call:
+    def call(w: World, h: dict[str, str]) -> Response:
+        return w.client.post(f"/api/v1/track/{code(w)}/cancel", json={"phone": phone}, headers=h)
+
+    return call
+
+
+def _code(w: World) -> str:
+    return w.code
+
+
+def _other(w: World) -> str:
+    return w.other_code
+
+
+CONCERNED = frozenset(
+    {
+        "citizen_owner",
+        "assigned_courier",
+        "staff_receiving_site",
+        "dispatcher",
+        "admin",
+        "api_key_site",
+    }
+)
 STAFF_OF_SITE = {"staff_receiving_site", "api_key_site", "admin"}
+CARRIER = frozenset({"assigned_courier", "admin"})
+NOBODY: frozenset[str] = frozenset()
+OWN_SUFFIX = "4321"  # the last digits of PHONE; the other dossier's phone ends in 5678
 OPERATIONS: dict[str, Operation] = {
     "get_dossier": Operation(
         _nothing,
         lambda w, h: w.client.get(f"/api/v1/dossiers/{w.code}", headers=h),
-        frozenset(
-            {
-                "citizen_owner",
-                "assigned_courier",
-                "staff_receiving_site",
-                "dispatcher",
-                "admin",
-                "api_key_site",
-            }
-        ),
+        CONCERNED,
     ),
     "list_jobs": Operation(
         _nothing,
@@ -183,9 +332,7 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "attempt": Operation(
         _nothing,
-        lambda w, h: w.client.post(
-            f"/api/v1/jobs/{w.job()}/attempts", json={"reason": "not_home"}, headers=h
-        ),
+        _attempt("pickup", Leg.INBOUND, "not_home"),
         frozenset({"assigned_courier", "admin"}),
     ),
     "assign": Operation(
@@ -199,39 +346,126 @@ OPERATIONS: dict[str, Operation] = {
     ),
     "depart": Operation(
         _picked_up,
-        lambda w, h: w.client.post(f"/api/v1/dossiers/{w.code}/depart", headers=h),
+        _post("/api/v1/dossiers/{code}/depart"),
         frozenset({"assigned_courier", "admin"}),
     ),
     "processing": Operation(
         _received,
-        lambda w, h: w.client.post(f"/api/v1/dossiers/{w.code}/processing", headers=h),
+        _post("/api/v1/dossiers/{code}/processing"),
         frozenset(STAFF_OF_SITE),
     ),
     "result_ready": Operation(
         _received,
-        lambda w, h: w.client.post(f"/api/v1/dossiers/{w.code}/result-ready", headers=h),
+        _post("/api/v1/dossiers/{code}/result-ready"),
         frozenset(STAFF_OF_SITE),
     ),
     "handover_pickup": Operation(
         _nothing,
-        lambda w, h: post_handover(
-            w.client, handover_body({"kind": "citizen"}, _courier(w), [w.code]), h
-        ),
+        _handover(_citizen, _courier),
         frozenset({"assigned_courier", "admin"}),
     ),
     "handover_receive_at_center": Operation(
         _picked_up,
-        lambda w, h: post_handover(w.client, handover_body(_courier(w), _center(w), [w.code]), h),
+        _handover(_courier, _center),
         frozenset({"assigned_courier", "staff_receiving_site", "admin"}),
+    ),
+    "handover_result_pickup": Operation(
+        _result_ready,
+        _handover(_center, _courier),
+        frozenset({"assigned_courier", "staff_receiving_site", "admin"}),
+    ),
+    "depart_with_result": Operation(
+        _result_picked_up,
+        _post("/api/v1/dossiers/{code}/depart"),
+        CARRIER,
+    ),
+    "handover_delivery": Operation(
+        _out_for_delivery,
+        _handover(_courier, _citizen),
+        CARRIER,
+    ),
+    "attempt_result_pickup": Operation(
+        _result_ready,
+        _attempt("pickup", Leg.RETURN, "site_closed"),
+        CARRIER,
+    ),
+    "attempt_delivery": Operation(
+        _out_for_delivery,
+        _attempt("delivery", Leg.RETURN, "not_home"),
+        CARRIER,
+    ),
+    "get_return_job": Operation(
+        _result_ready,
+        lambda w, h: w.client.get(f"/api/v1/jobs/{w.job('delivery', Leg.RETURN)}", headers=h),
+        frozenset({"assigned_courier", "dispatcher", "admin"}),
+    ),
+    "get_pickup_handover": Operation(
+        _picked_up, _get("/api/v1/handovers/{handover}"), CONCERNED, personal=False
+    ),
+    "get_pickup_signature": Operation(
+        _picked_up, _get("/api/v1/handovers/{handover}/proofs/{proof}"), CONCERNED
+    ),
+    "get_pickup_receipt_pdf": Operation(
+        _picked_up, _get("/api/v1/handovers/{handover}/receipt.pdf"), CONCERNED
+    ),
+    "get_pickup_receipt_png": Operation(
+        _picked_up, _get("/api/v1/handovers/{handover}/receipt.png"), CONCERNED
+    ),
+    "get_delivery_handover": Operation(
+        _delivered, _get("/api/v1/handovers/{handover}"), CONCERNED, personal=False
+    ),
+    "get_delivery_receipt_pdf": Operation(
+        _delivered, _get("/api/v1/handovers/{handover}/receipt.pdf"), CONCERNED
+    ),
+    "custody_signed_in": Operation(
+        _picked_up, _get("/api/v1/dossiers/{code}/custody"), CONCERNED, personal=False
+    ),
+    "custody_with_phone": Operation(
+        _picked_up,
+        _get("/api/v1/dossiers/{code}/custody?phone=" + OWN_SUFFIX),
+        frozenset(ACTORS),
+        personal=False,
+    ),
+    "custody_with_wrong_phone": Operation(
+        _picked_up, _get("/api/v1/dossiers/{code}/custody?phone=0000"), NOBODY
+    ),
+    "custody_other_code_own_phone": Operation(
+        _another_dossier, _get("/api/v1/dossiers/{other}/custody?phone=" + OWN_SUFFIX), NOBODY
+    ),
+    "cancel_with_wrong_phone": Operation(_nothing, _cancel(_code, "0000"), NOBODY),
+    "cancel_other_code_own_phone": Operation(_another_dossier, _cancel(_other, OWN_SUFFIX), NOBODY),
+    "reschedule_with_wrong_phone": Operation(_nothing, _reschedule(_code, "0000"), NOBODY),
+    "reschedule_other_code_own_phone": Operation(
+        _another_dossier, _reschedule(_other, OWN_SUFFIX), NOBODY
     ),
 }
 
 
-def _snapshot(w: World) -> tuple[str, dict[str, int], list[tuple[Any, ...]]]:
-    status = w.status()
-    query = select(Job.status, Job.courier_id, Job.attempts).join(Dossier).order_by(Job.id)
-    jobs = [tuple(r) for r in w.session.execute(query.where(Dossier.tracking_code == w.code))]
-    return status, counts(w.session), list(jobs)
+def _snapshot(w: World) -> list[Any]:
+    """Every dossier's state and schedule, every job, and how many rows each table holds."""
+    session = w.session
+    dossiers = select(
+        Dossier.tracking_code,
+        Dossier.status,
+        Dossier.holder_kind,
+        Dossier.holder_id,
+        Dossier.preferred_on,
+        Dossier.slot,
+        Dossier.due_on,
+    ).order_by(Dossier.id)
+    jobs = select(
+        Job.id, Job.status, Job.courier_id, Job.attempts, Job.window_start, Job.window_end
+    ).order_by(Job.id)
+    extra = {
+        m.__tablename__: session.scalar(select(func.count()).select_from(m))
+        for m in (JobAttempt, HandoverProof, Receipt)
+    }
+    return [
+        counts(session),
+        extra,
+        [tuple(r) for r in session.execute(dossiers)],
+        [tuple(r) for r in session.execute(jobs)],
+    ]
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -249,6 +483,8 @@ def test_only_the_rightful_actor_may_act(
         assert response.status_code in (200, 201), response.text
         if operation == "list_jobs":
             assert w.code in {j["tracking_code"] for j in response.json()}
+        if not op.personal:
+            assert not [secret for secret in PERSONAL if secret in response.text]
         return
     if operation == "list_jobs" and actor == "other_courier":
         assert response.status_code == 200
@@ -256,19 +492,26 @@ def test_only_the_rightful_actor_may_act(
     else:
         assert response.status_code in (401, 403, 404), response.text
     assert _snapshot(w) == before
-    for secret in PERSONAL:
-        assert secret not in response.text
+    assert not [secret for secret in PERSONAL if secret in response.text]
+
+
+SHOWN = {
+    "get_dossier": (NAME, ADDRESS, "+84987654321"),
+    "get_job": (ADDRESS,),
+    "get_return_job": (ADDRESS,),
+}
 
 
 @pytest.mark.parametrize("actor", ACTORS)
+@pytest.mark.parametrize("view", list(SHOWN))
 def test_personal_data_only_reaches_those_it_concerns(
-    client: TestClient, session: Session, actor: str
+    client: TestClient, session: Session, view: str, actor: str
 ) -> None:
-    """The applicant's name, phone and address are in the dossier view only for its rightful viewers."""
+    """The applicant's name, phone and address are in the dossier and job views only for their
+    rightful viewers, and in full for them."""
     w = _world(client, session)
-    response = client.get(f"/api/v1/dossiers/{w.code}", headers=w.headers[actor])
-    shown = [secret in response.text for secret in (NAME, ADDRESS, "+84987654321")]
-    if actor in OPERATIONS["get_dossier"].allowed:
-        assert shown == [True, True, True]
-    else:
-        assert shown == [False, False, False]
+    op = OPERATIONS[view]
+    op.arrange(w)
+    response = op.call(w, w.headers[actor])
+    shown = [secret in response.text for secret in SHOWN[view]]
+    assert shown == [actor in op.allowed] * len(shown)
