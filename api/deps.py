@@ -3,15 +3,15 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from courier import runtime
 from courier.accounts import service as accounts
 from courier.actors import Actor
 from courier.enums import Role
 from courier.errors import NotAuthenticated, PermissionDenied
+from courier.outbox import service as outbox
 from courier.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -24,10 +24,19 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """One transaction per request: committed before the response is sent, or rolled back."""
-    with runtime.unit_of_work(request.app.state.session_factory) as session:
-        yield session
+def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+    """One transaction per request: committed before the response is sent, or rolled back.
+
+    The tasks it enqueued are relayed once the response is out: with tasks in-process (the
+    embedded mode) a plan build must not hold the dispatcher's request for a minute. The outbox
+    keeps them if the process dies first.
+    """
+    factory = request.app.state.session_factory
+    with factory() as session:
+        with session.begin():
+            yield session
+        if outbox.take_enqueued_flag(session):
+            background.add_task(outbox.relay_after_commit, factory)
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -33,8 +33,18 @@ class RelayResult:
 
 def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> RelayResult | None:
     """After a commit: relay at once when the transaction enqueued something."""
-    if not session.info.pop(_PENDING_FLAG, False):
+    if not take_enqueued_flag(session):
         return None
+    return relay_after_commit(factory)
+
+
+def take_enqueued_flag(session: Session) -> bool:
+    """Whether the session's transaction enqueued a task (asked once: the flag is cleared)."""
+    return bool(session.info.pop(_PENDING_FLAG, False))
+
+
+def relay_after_commit(factory: sessionmaker[Session]) -> RelayResult:
+    """The relay that follows a commit: fresh messages, and those not yet failed too often."""
     return relay_pending(factory, below_attempts=AFTER_COMMIT_ATTEMPTS)
 
 
