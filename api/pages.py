@@ -17,6 +17,8 @@ from api.ratelimit import public_limit
 from courier.dossiers import actions
 from courier.dossiers import service as dossiers
 from courier.errors import DossierNotFound
+from courier.proofs import verify
+from courier.proofs.storage import storage_for
 
 router = APIRouter(tags=["pages"], dependencies=[Depends(public_limit)])
 _templates = Environment(
@@ -39,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "Không tìm thấy hồ sơ với mã và số điện thoại này.",
         "bad_phone": "Vui lòng nhập đúng 4 chữ số cuối của số điện thoại.",
         "other_language": "English",
+        "custody_ok": "Chuỗi bàn giao ({n} lần) có chữ ký số, đã kiểm tra: không bị sửa đổi.",
+        "custody_broken": "Chuỗi bàn giao KHÔNG khớp từ lần bàn giao thứ {seq}: hãy báo trung tâm.",
     },
     "en": {
         "title": "Track dossier",
@@ -55,6 +59,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "not_found": "No dossier with this code and phone number.",
         "bad_phone": "Please enter exactly the last 4 digits of the phone number.",
         "other_language": "Tiếng Việt",
+        "custody_ok": "Chain of handovers ({n}) digitally signed and checked: unaltered.",
+        "custody_broken": "Chain of handovers does NOT verify from handover {seq}: tell the center.",
     },
 }
 
@@ -83,8 +89,26 @@ def track_page(
             track = present.track_out(
                 dossier, dossiers.timeline(session, dossier), chosen, settings.zone
             )
-            page.update(track=track, events=list(reversed(track.events)), phone=phone)
+            report = verify.verify_chain(
+                session, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
+            )
+            page.update(
+                track=track,
+                events=list(reversed(track.events)),
+                phone=phone,
+                custody=_custody_line(report, TEXTS[chosen]),
+            )
     return HTMLResponse(_render(page), status_code=status)
+
+
+def _custody_line(report: verify.ChainReport, texts: dict[str, str]) -> tuple[bool, str] | None:
+    """(verified, sentence) about the signed chain of handovers, once there is one."""
+    if not report.links:
+        return None
+    broken = report.first_broken
+    if broken is None:
+        return True, texts["custody_ok"].format(n=len(report.links))
+    return False, texts["custody_broken"].format(seq=broken[0])
 
 
 def _render(page: dict[str, Any]) -> str:

@@ -192,5 +192,5 @@ def _part(
         documents=documents,
         link_hash=item.link_hash or "",
         signature=item.signature or "",
-        custody_url=f"{base}/api/v1/dossiers/{dossier.tracking_code}/custody",
+        custody_url=f"{base}/track/{dossier.tracking_code}",
     )

@@ -1,10 +1,17 @@
 """The public tracking page that SMS links and receipts open: Vietnamese first, nothing personal."""
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from courier.handovers.models import Handover
 from courier.notifications.models import Notification
+from courier.proofs import printing
+from courier.proofs.models import HandoverProof
+from courier.proofs.storage import storage_for
+from courier.settings import Settings
 from tests.builders import book, booking_body, pick_up
 
 PHONE = "5678"
@@ -72,3 +79,34 @@ def test_digits_that_are_not_four_are_refused_with_a_message(client: TestClient)
     assert page.status_code == 422
     assert "4 chữ số" in page.text
     assert 'name="phone"' in page.text
+
+
+def test_the_receipt_qr_opens_the_page_that_checks_custody(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """The QR's address, with the phone digits, says the signed chain verifies."""
+    code = book(client)["tracking_code"]
+    pick_up(client, session, code)
+    handover = session.scalars(select(Handover).order_by(Handover.id.desc())).first()
+    assert handover is not None
+    data = printing.receipt_data(session, handover, settings, storage_for(settings))
+    url = data.dossiers[0].custody_url
+    assert url == f"{settings.public_base_url}/track/{code}"
+    page = client.get(url.removeprefix(settings.public_base_url), params={"phone": PHONE})
+    assert "Chuỗi bàn giao (1 lần) có chữ ký số, đã kiểm tra" in page.text
+
+
+def test_the_page_warns_when_a_photo_was_replaced(client: TestClient, session: Session) -> None:
+    """A photo swapped on disk: the citizen is told the chain breaks at handover 1."""
+    code = book(client)["tracking_code"]
+    pick_up(client, session, code)
+    photo = session.scalars(select(HandoverProof).where(HandoverProof.role == "photo")).first()
+    assert photo is not None
+    path = Path(Settings().media_dir) / photo.storage_key
+    original = path.read_bytes()
+    try:
+        path.write_bytes(original[:-10] + b"0123456789")
+        page = client.get(f"/track/{code}", params={"phone": PHONE})
+    finally:
+        path.write_bytes(original)
+    assert "KHÔNG khớp từ lần bàn giao thứ 1" in page.text
