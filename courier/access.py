@@ -1,19 +1,27 @@
 """Who may see and act on which object: the one place the authorization rules live."""
 
-from sqlalchemy import select
+from collections.abc import Collection
+
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from courier import dispatch
 from courier.actors import Actor
 from courier.dossiers.models import Dossier, Job, JobStatus
 from courier.enums import PartyKind, Role
+from courier.errors import PermissionDenied
+from courier.fleet.models import Courier
+from routing.matrix import LatLon
 
 _SITE_HOLDERS = (PartyKind.CENTER, PartyKind.POST_OFFICE)
 
 
 def can_view_dossier(session: Session, actor: Actor, dossier: Dossier) -> bool:
     """True when the dossier concerns the actor (its personal data may be shown to them)."""
-    if actor.is_admin or actor.has_role(Role.DISPATCHER):
+    if actor.is_admin:
         return True
+    if actor.has_role(Role.DISPATCHER):
+        return _concerns_own_office(session, actor, dossier.id)
     if actor.kind == "api_key":
         if actor.site_id is not None:
             return dossier.receiving_site_id == actor.site_id
@@ -48,10 +56,12 @@ def has_assigned_job(session: Session, dossier: Dossier, courier_id: int) -> boo
     return session.scalar(query.limit(1)) is not None
 
 
-def can_view_job(actor: Actor, job: Job) -> bool:
-    """Couriers see only their own jobs; dispatchers and admins see all."""
-    if actor.is_admin or actor.has_role(Role.DISPATCHER):
+def can_view_job(session: Session, actor: Actor, job: Job) -> bool:
+    """Couriers see only their own jobs, dispatchers those of their post office, admins all."""
+    if actor.is_admin:
         return True
+    if actor.has_role(Role.DISPATCHER):
+        return _concerns_own_office(session, actor, job.dossier_id)
     return (
         actor.has_role(Role.COURIER)
         and job.courier_id is not None
@@ -67,3 +77,47 @@ def acts_for_site(actor: Actor, site_id: int) -> bool:
         actor.kind == "api_key" and actor.site_id is not None
     )
     return bound and actor.site_id == site_id
+
+
+def office_scope(actor: Actor) -> int | None:
+    """The post office a dispatcher works for, or None for an admin (the whole province).
+
+    Anyone else, and a dispatcher bound to no post office, is refused.
+    """
+    if actor.is_admin:
+        return None
+    if not actor.has_role(Role.DISPATCHER):
+        raise PermissionDenied("only dispatchers and admins do this")
+    if actor.site_id is None:
+        raise PermissionDenied(
+            "this dispatcher account is bound to no post office; an admin must bind it to one"
+        )
+    return actor.site_id
+
+
+def office_dossiers(session: Session, office_id: int, dossier_ids: Collection[int]) -> set[int]:
+    """The dossiers among `dossier_ids` that concern the post office.
+
+    One of its jobs is (or was) assigned to a courier of the office, or its citizen (the citizen
+    end of each of its job pairs) is nearest the office by the rule the daily plan uses.
+    """
+    assigned_here = exists(
+        select(Job.id)
+        .join(Courier, Courier.id == Job.courier_id)
+        .where(Job.dossier_id == Dossier.id, Courier.home_post_office_id == office_id)
+    )
+    rows = session.execute(
+        select(Dossier.id, Dossier.lat, Dossier.lon, assigned_here).where(
+            Dossier.id.in_(dossier_ids)
+        )
+    ).all()
+    nearest = dispatch.nearest_offices(session, [LatLon(lat, lon) for _, lat, lon, _ in rows])
+    return {
+        row[0] for row, office in zip(rows, nearest, strict=True) if row[3] or office == office_id
+    }
+
+
+def _concerns_own_office(session: Session, actor: Actor, dossier_id: int) -> bool:
+    """True when the dossier concerns the post office the dispatcher is bound to."""
+    office = actor.site_id
+    return office is not None and dossier_id in office_dossiers(session, office, [dossier_id])

@@ -16,7 +16,7 @@ from courier.accounts.models import ApiKey, User
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
-from courier.enums import Role
+from courier.enums import Role, SiteKind
 from courier.errors import Conflict, NotAuthenticated
 from courier.fleet.models import Courier
 from courier.settings import Settings, get_settings
@@ -53,19 +53,12 @@ def create_user(
     full_name: str = "",
     site_code: str | None = None,
 ) -> User:
-    """A new account; center staff and dispatchers must name their site."""
+    """A new account; center staff must name their site, dispatchers their post office."""
     if session.scalar(select(User.id).where(User.username == username)) is not None:
         raise Conflict(f"user {username} already exists")
     if len(password) < 8:
         raise Conflict("a password has at least 8 characters")
-    site_id = None
-    if site_code is not None:
-        site = session.scalar(select(Site).where(Site.code == site_code))
-        if site is None:
-            raise Conflict(f"no site {site_code}")
-        site_id = site.id
-    elif role in SITE_ROLES:
-        raise Conflict(f"a {role.value} account must be bound to a site (--site CODE)")
+    site_id = _site_for(session, role, site_code)
     user = User(
         username=username,
         password_hash=hash_password(password),
@@ -76,6 +69,22 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def _site_for(session: Session, role: Role, site_code: str | None) -> int | None:
+    """The id of the account's site; center staff need one, dispatchers a post office."""
+    if site_code is None:
+        if role in SITE_ROLES:
+            raise Conflict(f"a {role.value} account must be bound to a site (--site CODE)")
+        return None
+    site = session.scalar(select(Site).where(Site.code == site_code))
+    if site is None:
+        raise Conflict(f"no site {site_code}")
+    if role is Role.DISPATCHER and site.kind is not SiteKind.POST_OFFICE:
+        raise Conflict(
+            f"a dispatcher is bound to a post office; {site_code} is a {site.kind.value}"
+        )
+    return site.id
 
 
 def authenticate(session: Session, username: str, password: str) -> User:

@@ -89,7 +89,9 @@ def users_create(
     role: Role = typer.Option(..., "--role"),
     username: str = typer.Option(..., "--username"),
     password: str = typer.Option(..., "--password", prompt=True, hide_input=True),
-    site: str | None = typer.Option(None, "--site", help="site code (center staff, dispatcher)"),
+    site: str | None = typer.Option(
+        None, "--site", help="site code (center staff); post office code (dispatcher)"
+    ),
     full_name: str = typer.Option("", "--full-name"),
 ) -> None:
     """Create an account."""

@@ -2,9 +2,10 @@
 
 from datetime import date, datetime, timedelta
 from enum import StrEnum
+from itertools import count
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from courier import access, calendar
@@ -144,9 +145,13 @@ def open_job(session: Session, dossier: Dossier, leg: Leg, kind: JobKind) -> Job
 def get_visible_job(session: Session, job_id: int, actor: Actor) -> Job:
     """The job if the actor may see it, else `JobNotFound`."""
     job = session.get(Job, job_id)
-    if job is None or not access.can_view_job(actor, job):
+    if job is None or not access.can_view_job(session, actor, job):
         raise JobNotFound(f"no job {job_id}")
     return job
+
+
+LIST_LIMIT = 2000
+_CHUNK = 500
 
 
 def list_jobs(
@@ -157,28 +162,44 @@ def list_jobs(
     on: date | None = None,
     settings: Settings,
 ) -> list[Job]:
-    """Jobs the actor may see: a courier's own, or all for dispatchers and admins."""
+    """Jobs the actor may see: a courier's own, a dispatcher's post office's, or all for admins."""
     query = select(Job).order_by(Job.window_start, Job.id)
+    office = None
     if actor.has_role(Role.COURIER):
         query = query.where(Job.courier_id == actor.courier_id)
-    elif not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
-        raise PermissionDenied("only couriers, dispatchers and admins list jobs")
+    else:
+        office = access.office_scope(actor)
     if status is not None:
         query = query.where(Job.status == status)
     if on is not None:
         start = calendar.at(on, datetime.min.time(), settings.zone)
         query = query.where(Job.window_start >= start, Job.window_start < start + timedelta(days=1))
-    return list(session.scalars(query.limit(2000)).all())
+    if office is None:
+        return list(session.scalars(query.limit(LIST_LIMIT)).all())
+    return _of_office(session, query, office)
+
+
+def _of_office(session: Session, query: Select[Job], office: int) -> list[Job]:
+    """The jobs of the query whose dossier concerns the post office, up to the list limit."""
+    found: list[Job] = []
+    for offset in count(0, _CHUNK):
+        chunk = list(session.scalars(query.offset(offset).limit(_CHUNK)))
+        mine = access.office_dossiers(session, office, {j.dossier_id for j in chunk})
+        found += [j for j in chunk if j.dossier_id in mine]
+        if len(chunk) < _CHUNK or len(found) >= LIST_LIMIT:
+            break
+    return found[:LIST_LIMIT]
 
 
 def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) -> list[Job]:
-    """Give both jobs of the pair to a courier (dispatchers and admins only)."""
-    if not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
-        raise PermissionDenied("only dispatchers assign jobs")
+    """Give both jobs of the pair to a courier: a dispatcher's own job to one of their couriers."""
+    office = access.office_scope(actor)
     job = get_visible_job(session, job_id, actor)
     courier = session.get(Courier, courier_id)
     if courier is None or not courier.active:
         raise Conflict(f"no active courier {courier_id}")
+    if office is not None and courier.home_post_office_id != office:
+        raise PermissionDenied("a dispatcher assigns jobs only to couriers of their post office")
     if job.status not in _OPEN:
         raise Conflict(f"job {job_id} is {job.status.value}; only open jobs can be assigned")
     # a pair whose pickup is done (a re-queued delivery) is assigned by its open end

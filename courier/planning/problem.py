@@ -14,12 +14,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
-from courier import calendar
+from courier import calendar, dispatch
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
 from courier.fleet.models import Courier
-from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon, haversine_m
+from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon
 from routing.model import Break
 from routing.partition import Call, Day, Depot, Part
 from routing.partition import Courier as RouteCourier
@@ -102,7 +102,7 @@ def build_day(
             routed[courier.id] = found
     kept, notes = _usable_locks(locks or {}, set(routed))
     pairs = [job for job in _pairs(session, span, zone, kept) if job is not None]
-    jobs = _weigh_locked(_of_depots(session, span.day, pairs, depot_ids) + carried)
+    jobs = _weigh_locked(_of_depots(session, pairs, depot_ids) + carried)
     depots = {c.home_post_office_id: c.home_post_office for c in couriers if c.id in routed}
     return DayInput(
         day=Day(
@@ -131,7 +131,7 @@ def _usable_locks(locks: Locks, couriers: set[int]) -> tuple[Locks, list[str]]:
 
 
 def _of_depots(
-    session: Session, day: date, jobs: list[RouteJob], depot_ids: list[int] | None
+    session: Session, jobs: list[RouteJob], depot_ids: list[int] | None
 ) -> list[RouteJob]:
     """The jobs whose nearest post office (among those with couriers) is one of `depot_ids`.
 
@@ -141,12 +141,9 @@ def _of_depots(
     free = [job for job in jobs if not job.couriers]
     if depot_ids is None or not free:
         return jobs
-    offices = {c.home_post_office_id: c.home_post_office for c in _couriers(session, day, None)}
-    ids = list(offices)
-    points = [LatLon(offices[i].lat, offices[i].lon) for i in ids]
-    nearest = haversine_m([job.citizen_point for job in free], points).argmin(axis=1)
+    nearest = dispatch.nearest_offices(session, [job.citizen_point for job in free])
     wanted = set(depot_ids)
-    mine = {job.id for job, k in zip(free, nearest, strict=True) if ids[int(k)] in wanted}
+    mine = {job.id for job, office in zip(free, nearest, strict=True) if office in wanted}
     return [job for job in jobs if job.couriers or job.id in mine]
 
 

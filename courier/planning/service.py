@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from courier import calendar
+from courier import access, calendar
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
@@ -43,11 +43,6 @@ class PartOutcome:
     last: bool
 
 
-def _require_dispatcher(actor: Actor) -> None:
-    if not (actor.is_admin or actor.has_role(Role.DISPATCHER)):
-        raise PermissionDenied("only dispatchers build and publish plans")
-
-
 def request_plan(
     session: Session,
     actor: Actor | None,
@@ -57,31 +52,27 @@ def request_plan(
     settings: Settings,
     enqueue_build: bool = True,
 ) -> Plan:
-    """Record a plan to build for the day (all depots, or the named post offices) and enqueue it."""
+    """Record a plan to build for the day (all depots, or the named post offices) and enqueue it.
+
+    A dispatcher plans their own post office only (the default when no depot is named).
+    """
     from courier.outbox.service import enqueue
 
-    if actor is not None:
-        _require_dispatcher(actor)
+    office = access.office_scope(actor) if actor is not None else None
     problems = []
     if service_on < calendar.local_today(utcnow(), settings.zone):
         problems.append(FieldProblem(("service_on",), "must not be in the past"))
     elif not calendar.is_working_day(service_on):
         problems.append(FieldProblem(("service_on",), "not a working day"))
-    depot_ids = None
-    if depot_codes:
-        found = dict(
-            session.execute(
-                select(Site.code, Site.id).where(
-                    Site.code.in_(depot_codes), Site.kind == SiteKind.POST_OFFICE
-                )
-            ).all()
-        )
-        unknown = sorted(set(depot_codes) - set(found))
-        if unknown:
-            problems.append(FieldProblem(("depots",), f"no post offices {unknown}"))
-        depot_ids = sorted(found.values())
+    depot_ids, unknown = _depots(session, depot_codes)
+    if office is not None and set(depot_ids or ()) - {office}:
+        raise PermissionDenied("a dispatcher plans only their own post office")
+    if unknown:
+        problems.append(FieldProblem(("depots",), f"no post offices {unknown}"))
     if problems:
         raise InvalidInput(problems)
+    if office is not None:
+        depot_ids = [office]
     plan = Plan(
         service_on=service_on,
         depot_ids=depot_ids,
@@ -94,6 +85,20 @@ def request_plan(
     if enqueue_build:
         enqueue(session, "planning.build", plan_id=plan.id)
     return plan
+
+
+def _depots(session: Session, codes: list[str] | None) -> tuple[list[int] | None, list[str]]:
+    """(ids of the named post offices, or None for all; the codes that name none)."""
+    if not codes:
+        return None, []
+    found = dict(
+        session.execute(
+            select(Site.code, Site.id).where(
+                Site.code.in_(codes), Site.kind == SiteKind.POST_OFFICE
+            )
+        ).all()
+    )
+    return sorted(set(found.values())), sorted(set(codes) - set(found))
 
 
 def day_is_planned(session: Session, service_on: date) -> bool:
@@ -135,10 +140,13 @@ def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> Plan:
     return plan
 
 
-def visible_plan(session: Session, plan_id: int, actor: Actor) -> Plan:
-    """A plan for dispatchers and admins."""
-    _require_dispatcher(actor)
-    return get_plan(session, plan_id)
+def visible_plan(session: Session, plan_id: int, actor: Actor, *, lock: bool = False) -> Plan:
+    """A plan for admins, or for a dispatcher when all its depots are their post office."""
+    office = access.office_scope(actor)
+    plan = get_plan(session, plan_id, lock=lock)
+    if office is not None and (not plan.depot_ids or set(plan.depot_ids) != {office}):
+        raise PermissionDenied(f"plan {plan_id} is not of your post office")
+    return plan
 
 
 def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[int]:
@@ -332,8 +340,7 @@ def fail_part(session: Session, part_id: int, error: str) -> None:
 
 def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) -> Plan:
     """Make a built plan the couriers' routes: assign its jobs, roll the dropped pairs over."""
-    _require_dispatcher(actor)
-    plan = get_plan(session, plan_id, lock=True)
+    plan = visible_plan(session, plan_id, actor, lock=True)
     if plan.status is not PlanStatus.BUILT:
         raise Conflict(f"plan {plan.id} is {plan.status.value}; only a built plan is published")
     for older in session.scalars(
@@ -422,9 +429,8 @@ def lock(
     if plan.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
         raise Conflict(f"plan {plan.id} is {plan.status.value}; lock stops of a built plan")
     problems = []
-    job = session.get(Job, job_id)
-    pickup = _pickup_of(session, job) if job is not None else None
-    if pickup is None or pickup.status not in (JobStatus.PENDING, JobStatus.ASSIGNED):
+    pickup = _open_pickup(session, actor, job_id)
+    if pickup is None:
         problems.append(FieldProblem(("job_id",), "no open job with this id"))
     if not _courier_of(session, plan, courier_id):
         problems.append(FieldProblem(("courier_id",), "no courier of this plan's post offices"))
@@ -442,6 +448,18 @@ def lock(
     existing.created_by_id = actor.id if actor.kind == "user" else None
     session.flush()
     return existing
+
+
+def _open_pickup(session: Session, actor: Actor, job_id: int) -> Job | None:
+    """The open pickup of the job's pair, if the actor may see the job (another office's job is
+    as unknown to a dispatcher as one that does not exist)."""
+    job = session.get(Job, job_id)
+    if job is None or not access.can_view_job(session, actor, job):
+        return None
+    pickup = _pickup_of(session, job)
+    if pickup is None or pickup.status not in (JobStatus.PENDING, JobStatus.ASSIGNED):
+        return None
+    return pickup
 
 
 def _courier_of(session: Session, plan: Plan, courier_id: int) -> bool:
@@ -613,6 +631,12 @@ def sheet_for_dispatcher(
 ) -> bytes:
     """A courier's sheet of a plan, for dispatchers (built or published plans)."""
     plan = visible_plan(session, plan_id, actor)
+    from courier.fleet.models import Courier
+
+    office = access.office_scope(actor)
+    courier = session.get(Courier, courier_id)
+    if office is not None and (courier is None or courier.home_post_office_id != office):
+        raise PermissionDenied("a dispatcher prints the sheets of their own couriers only")
     stops = route_of(session, plan.id, courier_id)
     if not stops:
         raise PlanNotFound(f"courier {courier_id} has no stops in plan {plan_id}")
