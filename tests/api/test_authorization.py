@@ -5,7 +5,8 @@ inbound pair assigned to courier BD-CR-TDM-01, and later its return pair too) is
 state each operation needs; then each actor tries the operation once. The operations cover both
 legs (pickup, center counter, result pickup, delivery, failed attempts), the handover record with
 its images and receipts, the custody chain, and the public cancel/reschedule with a wrong phone
-suffix or another dossier's code.
+suffix or another dossier's code. The dispatcher of another post office (Di An) is refused like
+any other stranger to the dossier, and their job list leaves it out.
 """
 
 from collections.abc import Callable
@@ -55,6 +56,7 @@ ACTORS = [
     "staff_receiving_site",
     "staff_other_site",
     "dispatcher",
+    "dispatcher_other_office",
     "admin",
     "api_key_site",
     "api_key_other_site",
@@ -140,6 +142,7 @@ def _credentials(session: Session) -> dict[str, dict[str, str]]:
         "staff_receiving_site": headers_for(session, STAFF_TDM),
         "staff_other_site": headers_for(session, "center.thuanan"),
         "dispatcher": headers_for(session, "dispatch.tdm"),
+        "dispatcher_other_office": headers_for(session, "dispatch.da"),
         "admin": headers_for(session, "admin"),
         "api_key_site": {"X-API-Key": site_key},
         "api_key_other_site": {"X-API-Key": other_key},
@@ -486,7 +489,7 @@ def test_only_the_rightful_actor_may_act(
         if not op.personal:
             assert not [secret for secret in PERSONAL if secret in response.text]
         return
-    if operation == "list_jobs" and actor == "other_courier":
+    if operation == "list_jobs" and actor in ("other_courier", "dispatcher_other_office"):
         assert response.status_code == 200
         assert w.code not in response.text
     else:

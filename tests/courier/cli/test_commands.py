@@ -65,7 +65,9 @@ def test_demo_bookings_creates_dossiers_and_job_pairs(db_url: str) -> None:
 
 def test_demo_bookings_refuses_a_weekend(db_url: str) -> None:
     """A non-working day is refused with a message and an exit code, and nothing is stored."""
-    result = _courier(db_url, "demo", "bookings", "--date", weekend_day().isoformat(), "--count", "5")
+    result = _courier(
+        db_url, "demo", "bookings", "--date", weekend_day().isoformat(), "--count", "5"
+    )
     assert result.returncode == 1
     assert "working day" in result.stderr
 
@@ -100,6 +102,40 @@ def test_users_create_binds_center_staff_to_a_site(db_url: str) -> None:
     )
     assert made.returncode == 0, made.stderr
     assert "clerk.ta (center_staff)" in made.stdout
+
+
+@pytest.mark.parametrize(
+    ("site", "refusal"),
+    [(None, "must be bound to a site"), ("BD-TA", "bound to a post office")],
+)
+def test_users_create_binds_a_dispatcher_to_a_post_office(
+    db_url: str, site: str | None, refusal: str
+) -> None:
+    """A dispatcher without --site, or with a center's, is refused by name; nothing is created."""
+    args = ["users", "create", "--role", "dispatcher", "--username", "dispatch.x"]
+    args += ["--password", "a-long-password", *(["--site", site] if site else [])]
+    refused = _courier(db_url, *args)
+    assert refused.returncode == 1
+    assert refusal in refused.stderr
+
+
+def test_users_create_makes_a_dispatcher_of_a_post_office(db_url: str) -> None:
+    """With a post office's code the dispatcher account is created."""
+    made = _courier(
+        db_url,
+        "users",
+        "create",
+        "--role",
+        "dispatcher",
+        "--username",
+        "dispatch.ta",
+        "--password",
+        "a-long-password",
+        "--site",
+        "BD-PO-TA-1",
+    )
+    assert made.returncode == 0, made.stderr
+    assert "dispatch.ta (dispatcher)" in made.stdout
 
 
 def test_keys_signing_key_creates_a_key_once(db_url: str, tmp_path: Path) -> None:
