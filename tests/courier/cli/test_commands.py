@@ -104,6 +104,13 @@ def test_users_create_binds_center_staff_to_a_site(db_url: str) -> None:
     assert "clerk.ta (center_staff)" in made.stdout
 
 
+def _dispatcher(db_url: str, username: str, site: str | None) -> subprocess.CompletedProcess[str]:
+    args = ["users", "create", "--role", "dispatcher", "--username", username]
+    return _courier(
+        db_url, *args, "--password", "a-long-password", *(["--site", site] if site else [])
+    )
+
+
 @pytest.mark.parametrize(
     ("site", "refusal"),
     [(None, "must be bound to a site"), ("BD-TA", "bound to a post office")],
@@ -112,28 +119,14 @@ def test_users_create_binds_a_dispatcher_to_a_post_office(
     db_url: str, site: str | None, refusal: str
 ) -> None:
     """A dispatcher without --site, or with a center's, is refused by name; nothing is created."""
-    args = ["users", "create", "--role", "dispatcher", "--username", "dispatch.x"]
-    args += ["--password", "a-long-password", *(["--site", site] if site else [])]
-    refused = _courier(db_url, *args)
+    refused = _dispatcher(db_url, "dispatch.x", site)
     assert refused.returncode == 1
     assert refusal in refused.stderr
 
 
 def test_users_create_makes_a_dispatcher_of_a_post_office(db_url: str) -> None:
     """With a post office's code the dispatcher account is created."""
-    made = _courier(
-        db_url,
-        "users",
-        "create",
-        "--role",
-        "dispatcher",
-        "--username",
-        "dispatch.ta",
-        "--password",
-        "a-long-password",
-        "--site",
-        "BD-PO-TA-1",
-    )
+    made = _dispatcher(db_url, "dispatch.ta", "BD-PO-TA-1")
     assert made.returncode == 0, made.stderr
     assert "dispatch.ta (dispatcher)" in made.stdout
 
