@@ -13,7 +13,7 @@ router = APIRouter(prefix="/couriers", tags=["couriers"])
 def list_couriers(
     session: DbSession, actor: CurrentActor, post_office: str | None = None
 ) -> list[schemas.CourierOut]:
-    """Active couriers (id to assign jobs, home post office, shift, capacity)."""
+    """Active couriers (id to assign jobs, home post office, shift, capacity); a dispatcher's own."""
     return [
         schemas.CourierOut(
             id=c.id,

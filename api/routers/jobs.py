@@ -21,7 +21,7 @@ def list_jobs(
     status: JobStatus | None = None,
     on: date | None = None,
 ) -> list[schemas.JobOut]:
-    """A courier's own jobs, or every job for dispatchers, by window start."""
+    """A courier's own jobs, a dispatcher's post office's, or every job for admins, by window start."""
     found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
     return [present.job_out(j, settings.zone) for j in found]
 
@@ -62,6 +62,6 @@ def assign(
     settings: SettingsDep,
     actor: CurrentActor,
 ) -> list[schemas.JobOut]:
-    """Give the job's pair to a courier (dispatchers)."""
+    """Give the job's pair to a courier (a dispatcher: their office's job, to one of its couriers)."""
     pair = jobs.assign_pair(session, job_id, body.courier_id, actor)
     return [present.job_out(j, settings.zone) for j in pair]

@@ -146,6 +146,6 @@ def my_route_sheet(
 def route_sheet(
     plan_id: int, courier_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
-    """A courier's printable route sheet of a plan, for the dispatcher."""
+    """A courier's printable route sheet of a plan, for the dispatcher of their post office."""
     pdf = planning.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
     return Response(pdf, media_type="application/pdf", headers=_PDF)

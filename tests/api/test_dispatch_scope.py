@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from courier.accounts.models import User
 from courier.enums import Role
 from courier.planning import service as planning
-from courier.planning.models import Plan
+from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 from tests.builders import (
     assign,
@@ -243,6 +243,27 @@ def test_a_route_sheet_only_for_the_dispatchers_own_courier(
     plan = _plan_of(session, settings, [TDM])
     url = f"/api/v1/plans/{plan}/sheets/{_da_courier(session)}.pdf"
     assert client.get(url, headers=headers_for(session, "dispatch.tdm")).status_code == 403
+
+
+def test_a_move_in_an_own_plan_takes_only_the_offices_jobs(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """In DA's built plan, moving a Thu Dau Mot job is refused on job_id (422); a Di An one is kept."""
+    plan_id = _plan_of(session, settings, [DA])
+    session.get_one(Plan, plan_id).status = PlanStatus.BUILT
+    session.commit()
+    theirs = _pickup(client, session, book(client)["tracking_code"])
+    own = _pickup(client, session, book(client, **NEAR_DA)["tracking_code"])
+    url, headers = f"/api/v1/plans/{plan_id}/moves", headers_for(session, "dispatch.da")
+    refused = client.post(
+        url, json={"job_id": theirs, "courier_id": _da_courier(session)}, headers=headers
+    )
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "job_id"]
+    kept = client.post(
+        url, json={"job_id": own, "courier_id": _da_courier(session)}, headers=headers
+    )
+    assert kept.status_code == 201, kept.text
 
 
 @pytest.fixture
