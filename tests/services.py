@@ -2,6 +2,11 @@
 
 import os
 import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -10,6 +15,7 @@ POSTGRES_URL = os.environ.get(
     "COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("COURIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def on_ci() -> bool:
@@ -37,3 +43,30 @@ def require(url: str, name: str) -> None:
     if on_ci():
         pytest.fail(f"{message}; CI must provide it", pytrace=False)
     pytest.skip(message)
+
+
+@contextmanager
+def celery_worker(
+    database_url: str, log: Path, *, pool: list[str], env: dict[str, str] | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    """A real `celery worker` process on the Redis test broker and a committed database."""
+    require(REDIS_URL, "Redis")
+    environment = dict(
+        os.environ, COURIER_BROKER_URL=REDIS_URL, COURIER_DATABASE_URL=database_url, **(env or {})
+    )
+    command = [sys.executable, "-m", "celery", "-A", "courier.worker:celery_app", "worker"]
+    command += [*pool, "-Q", "courier", "--loglevel=INFO"]
+    command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT
+        )
+        try:
+            yield process
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()

@@ -1,8 +1,6 @@
 """A real Celery worker process against the Redis broker runs what the outbox relays."""
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -42,38 +40,8 @@ def committed_db(tmp_path: Path) -> str:
 @pytest.fixture
 def worker(committed_db: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`celery worker` in its own process, on the test database and the Redis broker."""
-    services.require(services.REDIS_URL, "Redis")
-    env = dict(os.environ, COURIER_BROKER_URL=services.REDIS_URL, COURIER_DATABASE_URL=committed_db)
-    log = tmp_path / "worker.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "courier.worker:celery_app",
-                "worker",
-                "--pool=solo",
-                "--loglevel=INFO",
-                "-Q",
-                "courier",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-        yield process
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with services.celery_worker(committed_db, tmp_path / "worker.log", pool=["--pool=solo"]) as w:
+        yield w
 
 
 def _count(session: Session) -> int:

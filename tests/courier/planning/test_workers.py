@@ -1,8 +1,6 @@
 """The plan build through the Redis broker: a real worker process solves the parts as a group."""
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,26 +38,10 @@ def committed_db(tmp_path: Path) -> str:
 @pytest.fixture
 def worker(committed_db: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """`celery worker` with two processes on the Redis broker; parts of five jobs, 1 s each."""
-    services.require(services.REDIS_URL, "Redis")
-    env = dict(
-        os.environ,
-        COURIER_BROKER_URL=services.REDIS_URL,
-        COURIER_DATABASE_URL=committed_db,
-        COURIER_PLAN_PART_SECONDS="1",
-        COURIER_PLAN_PART_MAX_JOBS="5",
-    )
-    command = [sys.executable, "-m", "celery", "-A", "courier.worker:celery_app", "worker"]
-    command += ["--pool=prefork", "--concurrency=2", "-Q", "courier", "--loglevel=INFO"]
-    command += ["--without-heartbeat", "--without-gossip", "--without-mingle"]
-    with (tmp_path / "worker.log").open("wb") as out:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        yield process
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    parts = {"COURIER_PLAN_PART_SECONDS": "1", "COURIER_PLAN_PART_MAX_JOBS": "5"}
+    pool = ["--pool=prefork", "--concurrency=2"]
+    with services.celery_worker(committed_db, tmp_path / "worker.log", pool=pool, env=parts) as w:
+        yield w
 
 
 def test_workers_solve_the_parts_as_a_group_and_finish_the_plan(
