@@ -84,6 +84,10 @@ def _site_for(session: Session, role: Role, site_code: str | None) -> int | None
         raise Conflict(
             f"a dispatcher is bound to a post office; {site_code} is a {site.kind.value}"
         )
+    if role is Role.CENTER_STAFF and site.kind is SiteKind.POST_OFFICE:
+        raise Conflict(
+            f"center staff are bound to a center or branch; {site_code} is a post office"
+        )
     return site.id
 
 

@@ -124,6 +124,14 @@ def test_users_create_binds_a_dispatcher_to_a_post_office(
     assert refusal in refused.stderr
 
 
+def test_users_create_refuses_center_staff_at_a_post_office(db_url: str) -> None:
+    """A counter clerk bound to a post office would see nothing: refused by name."""
+    args = ["users", "create", "--role", "center_staff", "--username", "clerk.po"]
+    refused = _courier(db_url, *args, "--password", "a-long-password", "--site", "BD-PO-TA-1")
+    assert refused.returncode == 1
+    assert "bound to a center or branch" in refused.stderr
+
+
 def test_users_create_makes_a_dispatcher_of_a_post_office(db_url: str) -> None:
     """With a post office's code the dispatcher account is created."""
     made = _dispatcher(db_url, "dispatch.ta", "BD-PO-TA-1")
