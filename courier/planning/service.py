@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from courier import access, calendar
+from courier import access, calendar, dispatch
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
@@ -101,10 +101,8 @@ def _depots(session: Session, codes: list[str] | None) -> tuple[list[int] | None
     return sorted(set(found.values())), sorted(set(codes) - set(found))
 
 
-def day_is_planned(session: Session, service_on: date) -> bool:
-    """True when the day's plans that did not fail cover every post office with couriers."""
-    from courier.fleet.models import Courier
-
+def unplanned_offices(session: Session, service_on: date) -> list[Site]:
+    """Post offices with couriers that no plan of the day (other than a failed one) covers."""
     covered: set[int] = set()
     for depot_ids in session.scalars(
         select(Plan.depot_ids).where(
@@ -112,12 +110,9 @@ def day_is_planned(session: Session, service_on: date) -> bool:
         )
     ):
         if depot_ids is None:
-            return True
+            return []
         covered.update(depot_ids)
-    offices = session.scalars(
-        select(Courier.home_post_office_id).where(Courier.active.is_(True)).distinct()
-    )
-    return bool(covered) and covered.issuperset(offices)
+    return [o for o in dispatch.offices_with_couriers(session) if o.id not in covered]
 
 
 def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
@@ -350,7 +345,7 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
             Plan.id != plan.id,
         )
     ):
-        if _overlap(older.depot_ids, plan.depot_ids):
+        if _covers(plan.depot_ids, older.depot_ids):
             older.status = PlanStatus.SUPERSEDED
     routed: set[int] = set()
     for stop in session.scalars(select(RouteStop).where(RouteStop.plan_id == plan.id)):
@@ -366,9 +361,15 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
     return plan
 
 
-def _overlap(first: list[int] | None, second: list[int] | None) -> bool:
-    """True when two plans share a depot (a plan of all depots shares every one)."""
-    return first is None or second is None or bool(set(first) & set(second))
+def _covers(newer: list[int] | None, older: list[int] | None) -> bool:
+    """True when the newer plan replaces all of the older one's depots (None: every depot).
+
+    A plan of one post office never retires a plan of several: the other offices' couriers keep
+    their routes, and each courier reads the newest published plan that includes them.
+    """
+    if newer is None:
+        return True
+    return older is not None and set(older) <= set(newer)
 
 
 def _roll_over(

@@ -72,17 +72,20 @@ def solve_part(part_id: int) -> bool:
 
 
 @shared_task(name="planning.nightly", acks_late=True)
-def nightly() -> int | None:
-    """Build the plan of the next working day (Celery beat, each evening) unless it has one."""
+def nightly() -> list[int]:
+    """Plan the next working day, one plan per post office not planned yet (Celery beat).
+
+    One plan per office, so each office's dispatcher can read, adjust and publish their own.
+    """
     settings = get_settings()
     today = calendar.local_today(utcnow(), settings.zone)
     day = calendar.next_working_day(today)
     with runtime.unit_of_work() as session:
-        if service.day_is_planned(session, day):
-            log.info("nightly plan for %s skipped: the day already has its plans", day)
-            return None
-        plan_id = service.request_plan(
-            session, None, service_on=day, depot_codes=None, settings=settings
-        ).id
-    log.info("nightly plan %s requested for %s", plan_id, day)
-    return plan_id
+        plan_ids = [
+            service.request_plan(
+                session, None, service_on=day, depot_codes=[office.code], settings=settings
+            ).id
+            for office in service.unplanned_offices(session, day)
+        ]
+    log.info("nightly plans %s requested for %s", plan_ids or "none", day)
+    return plan_ids

@@ -20,6 +20,7 @@ from tests.builders import (
     handover_body,
     headers_for,
     post_handover_ok,
+    site_id,
     weekend_day,
 )
 from tests.courier.planning.bookings import DEPOT, bookings_day
@@ -340,19 +341,37 @@ def test_an_interrupted_build_resumes_without_duplicates(
     assert again.status_code == 409
 
 
-def test_the_nightly_task_plans_the_next_working_day(
-    session: Session, fast: Settings, factory: Any
+def test_the_nightly_plans_are_built_and_each_office_reads_its_own(
+    client: TestClient, session: Session, fast: Settings, factory: Any
 ) -> None:
-    """Beat's task asks for the plan of the next working day and it is built."""
+    """Beat's task builds the next working day's plans, one per office, each its dispatcher's."""
     from courier.planning.models import Plan
     from courier.planning.tasks import nightly
 
-    plan_id = nightly()
+    plan_ids = nightly()
     session.expire_all()
-    plan = session.get_one(Plan, plan_id)
+    plans = [session.get_one(Plan, plan_id) for plan_id in plan_ids]
     today = calendar.local_today(datetime.now(fast.zone), fast.zone)
-    assert plan.service_on == calendar.next_working_day(today)
-    assert plan.status.value == "built"
+    assert {p.service_on for p in plans} == {calendar.next_working_day(today)}
+    assert {p.status.value for p in plans} == {"built"}
+    tdm = site_id(session, DEPOT)
+    own = next(p for p in plans if p.depot_ids == [tdm])
+    dispatcher = headers_for(session, "dispatch.tdm")
+    assert client.get(f"/api/v1/plans/{own.id}", headers=dispatcher).status_code == 200
+
+
+def test_one_office_publishing_keeps_the_other_offices_routes(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """An admin publishes two offices' plan; Thu Dau Mot re-publishes its own; Di An's stays."""
+    admin = headers_for(session, "admin")
+    body = {"service_on": day_with_bookings.isoformat(), "depots": [DEPOT, "BD-PO-DA-1"]}
+    wide = client.post("/api/v1/plans", json=body, headers=admin).json()
+    published = client.post(f"/api/v1/plans/{wide['id']}/publish", headers=admin)
+    assert published.status_code == 200, published.text
+    own = _plan(client, session, day_with_bookings)
+    _publish(client, session, own["id"])
+    assert client.get(f"/api/v1/plans/{wide['id']}", headers=admin).json()["status"] == "published"
 
 
 def _last_pair(session: Session) -> tuple[Dossier, Job, Job]:

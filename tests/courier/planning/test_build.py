@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from courier import calendar
 from courier.actors import SYSTEM
 from courier.catalogue.models import Site
+from courier.dispatch import offices_with_couriers
 from courier.dossiers.models import Dossier, Job, JobKind
 from courier.enums import SiteKind
 from courier.fleet.models import Courier
@@ -85,16 +86,21 @@ def _plan_row(session: Session, day: date, depots: list[int] | None, status: Pla
     return plan
 
 
-def test_publishing_supersedes_only_plans_sharing_a_depot(session: Session, fast: Settings) -> None:
-    """Depot A's published plan stays when depot B's is published; a plan of all depots replaces both."""
+def test_publishing_supersedes_only_plans_it_covers(session: Session, fast: Settings) -> None:
+    """One office's plan leaves the others' and a wider plan; a plan of all depots replaces all."""
     day = calendar.next_working_day(date.today())
     first = _plan_row(session, day, [1], PlanStatus.PUBLISHED)
+    wide = _plan_row(session, day, [1, 2], PlanStatus.PUBLISHED)
     second = _plan_row(session, day, [2], PlanStatus.BUILT)
     planning.publish(session, second.id, SYSTEM, fast)
-    assert first.status is PlanStatus.PUBLISHED
+    assert first.status is wide.status is PlanStatus.PUBLISHED
+    again = _plan_row(session, day, [1], PlanStatus.BUILT)
+    planning.publish(session, again.id, SYSTEM, fast)
+    assert first.status is PlanStatus.SUPERSEDED
+    assert wide.status is PlanStatus.PUBLISHED
     everything = _plan_row(session, day, None, PlanStatus.BUILT)
     planning.publish(session, everything.id, SYSTEM, fast)
-    assert first.status is second.status is PlanStatus.SUPERSEDED
+    assert wide.status is second.status is again.status is PlanStatus.SUPERSEDED
 
 
 def _counts(session: Session, plan_id: int) -> tuple[int, int]:
@@ -246,28 +252,36 @@ def test_lunch_is_kept_by_a_re_plan_while_its_window_is_ahead() -> None:
     assert problem.lunch_break(7 * 3600, shift_end) == problem.LUNCH
 
 
-def test_the_nightly_task_does_not_plan_a_day_twice(session: Session, fast: Settings) -> None:
-    """Run twice, it makes one plan; a dispatcher's plan of all depots is enough too."""
+def test_the_nightly_task_plans_each_office_once(session: Session, fast: Settings) -> None:
+    """One plan per post office with couriers; run again, it plans nothing more."""
     first = nightly()
-    assert first is not None
-    assert nightly() is None
+    assert nightly() == []
     session.expire_all()
-    day = session.get_one(Plan, first).service_on
-    assert session.scalar(select(func.count()).where(Plan.service_on == day)) == 1
+    plans = [session.get_one(Plan, plan_id) for plan_id in first]
+    offices = {office.id for office in offices_with_couriers(session)}
+    assert sorted(d for p in plans for d in p.depot_ids or []) == sorted(offices)
+    assert {len(p.depot_ids or []) for p in plans} == {1}
 
 
-def test_the_nightly_task_plans_again_when_the_plans_failed_or_miss_a_depot(
+def test_the_nightly_task_plans_again_only_the_office_whose_plan_failed(
     session: Session, fast: Settings
 ) -> None:
-    """A failed plan of all depots, or a plan of one depot only, does not count as planned."""
+    """A failed office plan is planned again; the offices already planned are left alone."""
     first = nightly()
-    assert first is not None
     session.expire_all()
-    plan = session.get_one(Plan, first)
-    plan.status = PlanStatus.FAILED
-    _plan_row(session, plan.service_on, [1], PlanStatus.BUILT)
+    failed = session.get_one(Plan, first[0])
+    failed.status = PlanStatus.FAILED
     session.commit()
-    assert nightly() is not None
+    again = nightly()
+    assert len(again) == 1
+    assert session.get_one(Plan, again[0]).depot_ids == failed.depot_ids
+
+
+def test_a_plan_of_all_depots_counts_as_planned(session: Session, fast: Settings) -> None:
+    """An admin's plan of every depot leaves the nightly task nothing to do."""
+    _plan_row(session, calendar.next_working_day(date.today()), None, PlanStatus.BUILT)
+    session.commit()
+    assert nightly() == []
 
 
 def test_the_bench_day_is_a_working_day(monkeypatch: pytest.MonkeyPatch) -> None:
