@@ -4,22 +4,27 @@ Vietnamese first, English on request (`?lang=en` or Accept-Language); no script,
 page, for a cheap phone on a weak signal. It shows what the tracking API shows, nothing personal.
 """
 
+import logging
 import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy.orm import Session
 
 from api import present
 from api.deps import DbSession, SettingsDep
 from api.ratelimit import public_limit
 from courier.dossiers import actions
 from courier.dossiers import service as dossiers
+from courier.dossiers.models import Dossier
 from courier.errors import DossierNotFound
 from courier.proofs import verify
 from courier.proofs.storage import storage_for
+from courier.settings import Settings
 
+log = logging.getLogger(__name__)
 router = APIRouter(tags=["pages"], dependencies=[Depends(public_limit)])
 _templates = Environment(
     loader=PackageLoader("api", "templates"), autoescape=select_autoescape(["html"])
@@ -89,16 +94,30 @@ def track_page(
             track = present.track_out(
                 dossier, dossiers.timeline(session, dossier), chosen, settings.zone
             )
-            report = verify.verify_chain(
-                session, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
-            )
             page.update(
                 track=track,
                 events=list(reversed(track.events)),
                 phone=phone,
-                custody=_custody_line(report, TEXTS[chosen]),
+                custody=_custody(session, dossier, settings, TEXTS[chosen]),
             )
-    return HTMLResponse(_render(page), status_code=status)
+    # the timeline is the citizen's own: no shared cache keeps it
+    return HTMLResponse(
+        _render(page), status_code=status, headers={"Cache-Control": "private, no-store"}
+    )
+
+
+def _custody(
+    session: Session, dossier: Dossier, settings: Settings, texts: dict[str, str]
+) -> tuple[bool, str] | None:
+    """The chain's check for the page; a storage outage hides it rather than failing the page."""
+    try:
+        report = verify.verify_chain(
+            session, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
+        )
+    except Exception:
+        log.exception("custody check of %s failed", dossier.tracking_code)
+        return None
+    return _custody_line(report, texts)
 
 
 def _custody_line(report: verify.ChainReport, texts: dict[str, str]) -> tuple[bool, str] | None:

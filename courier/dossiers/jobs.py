@@ -110,7 +110,8 @@ def create_return_pair(
     )
     # a result made ready after hours can only leave when the counter opens again
     start = catalogue.next_opening(site, ready_at, settings.zone)
-    last_day = calendar.add_working_days(ready_on, RETURN_DELIVERY_WORKING_DAYS)
+    leaves_on = start.astimezone(settings.zone).date()
+    last_day = calendar.add_working_days(leaves_on, RETURN_DELIVERY_WORKING_DAYS)
     _, delivery_end = calendar.slot_window(last_day, Slot.AFTERNOON, settings.zone)
     return _add_pair(
         session,

@@ -113,3 +113,24 @@ def test_a_result_ready_after_hours_leaves_when_the_counter_opens(
         start = datetime.fromisoformat(job["window"]["start"]).astimezone(HO_CHI_MINH)
         assert start.date() > day
         assert start.time() == site.morning_opens
+
+
+def test_a_counter_open_one_day_a_week_still_gives_the_citizen_a_delivery_window(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ready after hours at a counter that next opens in a week: the delivery ends after that."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    day = booking_day()
+    site = session.get_one(Site, site_id(session, "BD-TDM"))
+    site.open_weekdays, site.saturday_morning = str(day.isoweekday()), False
+    session.flush()
+    evening = datetime.combine(day, time(20, 56), tzinfo=HO_CHI_MINH).astimezone(UTC)
+    monkeypatch.setattr(actions, "utcnow", lambda: evening)
+    answer = post_ok(
+        client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
+    )
+    delivery = next(j for j in answer["jobs"] if (j["leg"], j["kind"]) == ("return", "delivery"))
+    start = datetime.fromisoformat(delivery["window"]["start"])
+    assert start.astimezone(HO_CHI_MINH).date() > day
+    assert datetime.fromisoformat(delivery["window"]["end"]) > start

@@ -2,13 +2,14 @@
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.handovers.models import Handover
 from courier.notifications.models import Notification
-from courier.proofs import printing
+from courier.proofs import printing, verify
 from courier.proofs.models import HandoverProof
 from courier.proofs.storage import storage_for
 from courier.settings import Settings
@@ -110,3 +111,21 @@ def test_the_page_warns_when_a_photo_was_replaced(client: TestClient, session: S
     finally:
         path.write_bytes(original)
     assert "KHÔNG khớp từ lần bàn giao thứ 1" in page.text
+
+
+def test_a_storage_outage_hides_the_custody_line_but_not_the_page(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The object store failing leaves the timeline readable; no shared cache keeps the page."""
+    code = book(client)["tracking_code"]
+    pick_up(client, session, code)
+
+    def down(*args: object, **kwargs: object) -> None:
+        raise OSError("object store unreachable")
+
+    monkeypatch.setattr(verify, "verify_chain", down)
+    page = client.get(f"/track/{code}", params={"phone": PHONE})
+    assert page.status_code == 200
+    assert "Bưu tá đã nhận hồ sơ" in page.text
+    assert "Chuỗi bàn giao" not in page.text
+    assert page.headers["cache-control"] == "private, no-store"
