@@ -52,6 +52,21 @@ def fresh_database(tag: str) -> str:
     return f"sqlite:///{path}"
 
 
+def drop_database(url: str) -> None:
+    """Remove a database `fresh_database` made (PostgreSQL) or its file (SQLite)."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    made = make_url(url)
+    if made.get_backend_name() == "sqlite":
+        Path(made.database or "").unlink(missing_ok=True)
+        return
+    admin = create_engine(made.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{made.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
     """Schema, demo province, couriers for the size, and the day's bookings."""
     from sqlalchemy import func, select
@@ -202,12 +217,15 @@ def main() -> None:
     rows = []
     for jobs in args.jobs:
         url = fresh_database(str(jobs))
-        prepared = prepare(url, jobs, day)
-        print(json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True)
-        for workers in args.workers:
-            row = {"jobs": jobs, **run(url, day, workers, args.part_seconds)}
-            print(json.dumps(row), flush=True)
-            rows.append(row)
+        try:
+            prepared = prepare(url, jobs, day)
+            print(json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True)
+            for workers in args.workers:
+                row = {"jobs": jobs, **run(url, day, workers, args.part_seconds)}
+                print(json.dumps(row), flush=True)
+                rows.append(row)
+        finally:
+            drop_database(url)
     print("\n| jobs | workers | parts | served | wall s (build + publish) |")
     print("| --- | --- | --- | --- | --- |")
     for row in rows:
