@@ -1,8 +1,9 @@
 """Daily plan from the database to published routes, on one and on two Celery worker processes.
 
 For each size the demo province is loaded into a fresh database (PostgreSQL when reachable, else a
-SQLite file), couriers are added so that there is about one per 40 jobs, and size/2 bookings are
-generated for one working day (each booking is two jobs: pickup and delivery). Then, for each
+SQLite file), size/2 bookings are generated for one working day (each booking is two jobs: pickup
+and delivery), and each post office is staffed with one courier per 40 of the jobs nearest it (the
+rule that gives a job to a depot), as a post office sizes its rounds to its area's demand. Then, for each
 worker count, a real `celery worker --concurrency=W` on the Redis broker builds the plan
 (`POST /plans` path: request → build task → group of part tasks → finish), and the publish that
 assigns every job and rolls the dropped pairs over is timed in a transaction rolled back after,
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import subprocess
 import sys
@@ -68,14 +70,12 @@ def drop_database(url: str) -> None:
 
 
 def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
-    """Schema, demo province, couriers for the size, and the day's bookings."""
+    """Schema, demo province, the day's bookings, and couriers where the work is (one per 40 jobs)."""
     from sqlalchemy import func, select
 
     from courier import runtime
-    from courier.catalogue.models import Site
     from courier.db import make_engine, make_session_factory
     from courier.demo.load import load_bookings, load_demo
-    from courier.enums import SiteKind
     from courier.fleet.models import Courier
     from courier.runtime import unit_of_work
     from courier.settings import Settings
@@ -85,32 +85,45 @@ def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
     factory = make_session_factory(make_engine(url))
     runtime.use_session_factory(factory)  # in-process tasks (booking SMS) write to this database
     started = time.perf_counter()
-    with unit_of_work(factory) as session:
-        load_demo(session)
-        offices = list(session.scalars(select(Site).where(Site.kind == SiteKind.POST_OFFICE)))
-        template = session.scalars(select(Courier)).first()
-        assert template is not None
-        have = session.scalar(select(func.count()).select_from(Courier)) or 0
-        for n in range(have, max(have, round(jobs / 40))):
-            office = offices[n % len(offices)]
-            session.add(
-                Courier(
-                    code=f"BENCH-{n:04d}",
-                    full_name=f"Bưu tá {n}",
-                    phone=f"09{n:08d}",
-                    home_post_office_id=office.id,
-                    shift_start=template.shift_start,
-                    shift_end=template.shift_end,
-                    capacity=template.capacity,
-                    speed_kmh=template.speed_kmh,
-                )
-            )
     settings = Settings(database_url=url, environment="test", secret_key="x" * 40)
     with unit_of_work(factory) as session:
+        load_demo(session)
+    with unit_of_work(factory) as session:
         booked = load_bookings(session, settings, on=day, count=jobs // 2, seed=11)
+    with unit_of_work(factory) as session:
+        staff_offices(session)
     with factory() as session:
         couriers = session.scalar(select(func.count()).select_from(Courier))
     return {"bookings": booked, "couriers": couriers, "load_s": time.perf_counter() - started}
+
+
+def staff_offices(session: Any) -> None:
+    """Give each post office one courier per 40 of the jobs nearest it, as a post office would."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from courier import dispatch
+    from courier.dossiers.models import Dossier
+    from courier.fleet.models import Courier
+    from routing.matrix import LatLon
+
+    points = [LatLon(lat, lon) for lat, lon in session.execute(select(Dossier.lat, Dossier.lon))]
+    load = Counter(dispatch.nearest_offices(session, points))
+    have = Counter(session.scalars(select(Courier.home_post_office_id)))
+    template = session.scalars(select(Courier)).first()
+    added = 0
+    for office_id, dossiers in sorted(load.items(), key=lambda item: item[0] or 0):
+        for _ in range(have[office_id], math.ceil(2 * dossiers / 40)):
+            added += 1
+            session.add(
+                Courier(
+                    code=f"BENCH-{added:04d}", full_name=f"Bưu tá {added}", phone=f"09{added:08d}",
+                    home_post_office_id=office_id, shift_start=template.shift_start,
+                    shift_end=template.shift_end, capacity=template.capacity,
+                    speed_kmh=template.speed_kmh,
+                )
+            )
 
 
 def start_workers(url: str, concurrency: int, part_seconds: int, log: Path) -> subprocess.Popen[bytes]:

@@ -226,9 +226,12 @@ def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
     vehicles = tuple(
         replace(v, speed_factor=speeds.get(v.id, 1.0)) for v in routing_problem.vehicles
     )
+    # One search phase: the fleet is already sized per office, and route elimination leaves the
+    # first construction a fifth of a few seconds (bench/plans.py, 2,000 jobs, 5 s parts, the
+    # same day: 82.5 % of stops served with it, 84.6 % without)
     return solve(
         replace(routing_problem, vehicles=vehicles),
-        SolveParams(time_limit_s=float(time_limit_s)),
+        SolveParams(time_limit_s=float(time_limit_s), reduce_vehicles=False),
     )
 
 
