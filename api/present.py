@@ -392,3 +392,18 @@ def route_stop_out(item: CourierStop, zone: ZoneInfo) -> schemas.RouteStopOut:
         else (job.site.name_vi if job.site else ""),
         contact_phone=dossier.applicant_phone if at_citizen else None,
     )
+
+
+def courier_out(courier: Courier) -> schemas.CourierOut:
+    """A courier on the roster, for dispatchers and admins."""
+    return schemas.CourierOut(
+        id=courier.id,
+        code=courier.code,
+        full_name=courier.full_name,
+        phone=courier.phone,
+        post_office_code=courier.home_post_office.code,
+        shift_start=courier.shift_start,
+        shift_end=courier.shift_end,
+        capacity=courier.capacity,
+        vehicle=courier.vehicle,
+    )

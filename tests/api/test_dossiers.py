@@ -1,6 +1,7 @@
 """Center actions and departures on a dossier, through the one state machine."""
 
 from datetime import UTC, datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -95,23 +96,29 @@ def test_center_system_marks_result_ready_with_its_api_key(
     assert status_of(client, code) == "result_ready"
 
 
-def test_a_result_ready_after_hours_leaves_when_the_counter_opens(
-    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Marked ready at 20:56, the result's pickup window starts at the next morning opening."""
-    code = book(client)["tracking_code"]
-    to_center(client, session, [code])
+def _ready_in_the_evening(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch, code: str
+) -> list[dict[str, Any]]:
+    """Mark a dossier at BD-TDM ready at 20:56 on the booking day; its return jobs."""
     day = booking_day()
     evening = datetime.combine(day, time(20, 56), tzinfo=HO_CHI_MINH).astimezone(UTC)
     monkeypatch.setattr(actions, "utcnow", lambda: evening)
     answer = post_ok(
         client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
     )
-    site = session.get(Site, site_id(session, "BD-TDM"))
-    assert site is not None
-    for job in (j for j in answer["jobs"] if j["leg"] == "return"):
+    return [j for j in answer["jobs"] if j["leg"] == "return"]
+
+
+def test_a_result_ready_after_hours_leaves_when_the_counter_opens(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Marked ready at 20:56, the result's pickup window starts at the next morning opening."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    site = session.get_one(Site, site_id(session, "BD-TDM"))
+    for job in _ready_in_the_evening(client, session, monkeypatch, code):
         start = datetime.fromisoformat(job["window"]["start"]).astimezone(HO_CHI_MINH)
-        assert start.date() > day
+        assert start.date() > booking_day()
         assert start.time() == site.morning_opens
 
 
@@ -121,16 +128,11 @@ def test_a_counter_open_one_day_a_week_still_gives_the_citizen_a_delivery_window
     """Ready after hours at a counter that next opens in a week: the delivery ends after that."""
     code = book(client)["tracking_code"]
     to_center(client, session, [code])
-    day = booking_day()
     site = session.get_one(Site, site_id(session, "BD-TDM"))
-    site.open_weekdays, site.saturday_morning = str(day.isoweekday()), False
+    site.open_weekdays, site.saturday_morning = str(booking_day().isoweekday()), False
     session.flush()
-    evening = datetime.combine(day, time(20, 56), tzinfo=HO_CHI_MINH).astimezone(UTC)
-    monkeypatch.setattr(actions, "utcnow", lambda: evening)
-    answer = post_ok(
-        client, f"/api/v1/dossiers/{code}/result-ready", headers_for(session, STAFF_TDM)
-    )
-    delivery = next(j for j in answer["jobs"] if (j["leg"], j["kind"]) == ("return", "delivery"))
+    jobs = _ready_in_the_evening(client, session, monkeypatch, code)
+    delivery = next(j for j in jobs if j["kind"] == "delivery")
     start = datetime.fromisoformat(delivery["window"]["start"])
-    assert start.astimezone(HO_CHI_MINH).date() > day
+    assert start.astimezone(HO_CHI_MINH).date() > booking_day()
     assert datetime.fromisoformat(delivery["window"]["end"]) > start

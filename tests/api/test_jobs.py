@@ -90,12 +90,19 @@ def test_failed_pickup_requeues_the_pair_for_the_next_working_day(
     assert timeline["events"][-1]["reason"] == "not_home"
 
 
+def _attempt(
+    client: TestClient, courier: dict[str, str], job_id: int, reason: str, times: int = 1
+) -> dict[str, Any]:
+    """Record `times` failed attempts on a job; the last answer."""
+    answer: dict[str, Any] = {}
+    for _ in range(times):
+        answer = post_ok(client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": reason})
+    return answer
+
+
 def _fail_pickup(client: TestClient, session: Session, code: str) -> dict[str, Any]:
     job_id, courier = _assigned_pickup(client, session, code)
-    result: dict[str, Any] = post_ok(
-        client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "not_home"}
-    )
-    return result
+    return _attempt(client, courier, job_id, "not_home")
 
 
 def test_pickup_is_abandoned_at_the_attempt_limit(
@@ -133,10 +140,7 @@ def _fail_delivery(
     jobs = _jobs(client, session, code)
     if next(j for j in jobs if j["id"] == job_id)["status"] == "pending":
         assign(client, dispatcher, job_id, cid)
-    result: dict[str, Any] = post_ok(
-        client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "not_home"}
-    )
-    return result
+    return _attempt(client, courier, job_id, "not_home")
 
 
 def test_failed_delivery_is_requeued_and_can_be_assigned_again(
@@ -212,12 +216,7 @@ def test_only_an_assigned_job_can_fail(client: TestClient, session: Session) -> 
 def _fail_at_counter(
     client: TestClient, courier: dict[str, str], job_id: int, times: int
 ) -> dict[str, Any]:
-    answer: dict[str, Any] = {}
-    for _ in range(times):
-        answer = post_ok(
-            client, f"/api/v1/jobs/{job_id}/attempts", courier, {"reason": "site_closed"}
-        )
-    return answer
+    return _attempt(client, courier, job_id, "site_closed", times)
 
 
 def test_closed_counter_keeps_the_dossier_with_its_courier(
