@@ -1,7 +1,6 @@
 """The public catalogue: procedures and sites, and which site receives a dossier."""
 
 import math
-import unicodedata
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,15 +10,14 @@ from sqlalchemy.orm import Session
 from courier import calendar
 from courier.catalogue.models import Procedure, Site
 from courier.enums import SiteKind
+from courier.text import unaccented
 
 EARTH_RADIUS_M = 6_371_000.0
 
 
 def fold(text: str) -> str:
     """Text for matching: case-folded, without diacritics (đ as d), spaces collapsed."""
-    decomposed = unicodedata.normalize("NFD", text.casefold().replace("đ", "d"))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.split())
+    return " ".join(unaccented(text.casefold()).split())
 
 
 def list_procedures(session: Session, *, query: str | None = None) -> list[Procedure]:

@@ -1,7 +1,6 @@
 """Compose and record messages to citizens; the gateway here is the log and the table."""
 
 import logging
-import unicodedata
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -10,6 +9,7 @@ from courier.dossiers.models import Dossier, TrackingEvent
 from courier.dossiers.states import EVENTS, Event
 from courier.notifications.models import Notification
 from courier.settings import get_settings
+from courier.text import unaccented
 
 log = logging.getLogger("courier.sms")
 
@@ -44,12 +44,6 @@ def sms_body(dossier: Dossier, event: Event) -> str:
     url = f"{get_settings().public_base_url}/track/{dossier.tracking_code}"
     return unaccented(f"Hồ sơ {dossier.tracking_code}: {info.label_vi}. Tra cứu: {url}")
 
-
-def unaccented(text: str) -> str:
-    """Vietnamese text without diacritics (đ becomes d), as GSM-7 can carry it."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def notify_event(session: Session, *, event_id: int) -> Notification | None:

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.notifications.models import Notification
-from courier.notifications.service import unaccented
+from courier.text import unaccented
 from tests.builders import book
 
 
