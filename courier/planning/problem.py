@@ -214,8 +214,8 @@ def urgency(due_on: date | None, day: date) -> int:
 def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> list[RouteJob]:
     """Deliveries of dossiers a courier on shift already holds: they stay on that courier."""
     pickup = aliased(Job)
-    rows = session.scalars(
-        select(Job)
+    rows = session.execute(
+        select(Job, pickup.id)
         .join(
             pickup,
             (pickup.dossier_id == Job.dossier_id)
@@ -232,13 +232,13 @@ def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> 
     ).all()
     sites = {s.id: s for s in session.scalars(select(Site))}
     found = []
-    for job in rows:
+    for job, pickup_id in rows:
         call = _call(job, span, sites, zone)
         if call is None or job.courier_id is None:
             continue
         found.append(
             RouteJob(
-                id=f"{_pickup_id(session, job)}-{job.id}",
+                id=f"{pickup_id}-{job.id}",
                 pickup=None,
                 delivery=call,
                 penalty=BASE_PENALTY * (1 + job.priority),
@@ -246,18 +246,6 @@ def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> 
                 couriers=(str(job.courier_id),),
             )
         )
-    return found
-
-
-def _pickup_id(session: Session, delivery: Job) -> int:
-    found = session.scalar(
-        select(Job.id).where(
-            Job.dossier_id == delivery.dossier_id,
-            Job.leg == delivery.leg,
-            Job.kind == JobKind.PICKUP,
-        )
-    )
-    assert found is not None
     return found
 
 

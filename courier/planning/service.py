@@ -12,13 +12,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from courier import access, calendar, dispatch
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
+from courier.dossiers.jobs import pair_of
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
 from courier.dossiers.states import Event
 from courier.enums import Role, SiteKind
@@ -351,10 +352,13 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
         if _covers(plan.depot_ids, older.depot_ids):
             older.status = PlanStatus.SUPERSEDED
     routed: set[int] = set()
-    for stop in session.scalars(select(RouteStop).where(RouteStop.plan_id == plan.id)):
-        job = session.get_one(Job, stop.job_id)
+    for courier_id, job in session.execute(
+        select(RouteStop.courier_id, Job)
+        .join(Job, Job.id == RouteStop.job_id)
+        .where(RouteStop.plan_id == plan.id)
+    ).all():
         if job.status in (JobStatus.PENDING, JobStatus.ASSIGNED):
-            job.courier_id, job.status = stop.courier_id, JobStatus.ASSIGNED
+            job.courier_id, job.status = courier_id, JobStatus.ASSIGNED
         routed.add(job.id)
     _roll_over(session, plan, routed, actor, settings)
     plan.status = PlanStatus.PUBLISHED
@@ -382,30 +386,46 @@ def _roll_over(
     to the next working day, weighing more."""
     next_day = calendar.next_working_day(plan.service_on)
     day_end = problem.horizon(plan.service_on, settings.zone).moment(problem.DAY_S)
-    for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id)):
-        for job_json in part.problem["jobs"]:
-            pickup_id, delivery_id = problem.job_ids(job_json["id"])
-            if pickup_id in routed or delivery_id in routed:
-                continue
-            pair = [session.get_one(Job, pickup_id), session.get_one(Job, delivery_id)]
-            if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
-                continue
-            for job in pair:
-                job.status, job.courier_id = JobStatus.PENDING, None
-            if all(j.window_end > day_end for j in pair):
-                continue  # its windows stay open after this day: nothing to move
-            for job in pair:
-                job.priority += 1
-                _move_window(job, next_day - plan.service_on, day_end)
-            dossier = session.get_one(Dossier, pair[0].dossier_id)
-            dossiers.record_event(
-                session,
-                dossier,
-                Event.ROLL_OVER,
-                actor,
-                from_status=dossier.status,
-                due_on=next_day,
-            )
+    dropped = [
+        problem.job_ids(job_json["id"])
+        for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan.id))
+        for job_json in part.problem["jobs"]
+    ]
+    dropped = [ids for ids in dropped if not set(ids) & routed]
+    by_id = _jobs_by_id(session, [job_id for ids in dropped for job_id in ids])
+    for pickup_id, delivery_id in dropped:
+        pair = [by_id[pickup_id], by_id[delivery_id]]
+        if any(j.status not in (JobStatus.PENDING, JobStatus.ASSIGNED) for j in pair):
+            continue
+        for job in pair:
+            job.status, job.courier_id = JobStatus.PENDING, None
+        if all(j.window_end > day_end for j in pair):
+            continue  # its windows stay open after this day: nothing to move
+        for job in pair:
+            job.priority += 1
+            _move_window(job, next_day - plan.service_on, day_end)
+        dossier = pair[0].dossier
+        dossiers.record_event(
+            session,
+            dossier,
+            Event.ROLL_OVER,
+            actor,
+            from_status=dossier.status,
+            due_on=next_day,
+        )
+
+
+def _jobs_by_id(session: Session, ids: list[int]) -> dict[int, Job]:
+    """The jobs with their dossiers, read a thousand ids at a time (not one query per job)."""
+    found: dict[int, Job] = {}
+    for start in range(0, len(ids), 1000):
+        query = (
+            select(Job)
+            .options(joinedload(Job.dossier))
+            .where(Job.id.in_(ids[start : start + 1000]))
+        )
+        found.update((job.id, job) for job in session.scalars(query))
+    return found
 
 
 def _move_window(job: Job, shift: timedelta, day_end: datetime) -> None:
@@ -460,8 +480,11 @@ def _open_pickup(session: Session, actor: Actor, job_id: int) -> Job | None:
     job = session.get(Job, job_id)
     if job is None or not access.can_view_job(session, actor, job):
         return None
-    pickup = _pickup_of(session, job)
-    if pickup is None or pickup.status not in (JobStatus.PENDING, JobStatus.ASSIGNED):
+    pickup = pair_of(session, job)[0]
+    if pickup.kind is not JobKind.PICKUP or pickup.status not in (
+        JobStatus.PENDING,
+        JobStatus.ASSIGNED,
+    ):
         return None
     return pickup
 
@@ -498,16 +521,6 @@ def _check_position(
             ("position",), f"the courier's route has {length} other stops: at most {length}"
         )
     ]
-
-
-def _pickup_of(session: Session, job: Job) -> Job | None:
-    if job.kind is JobKind.PICKUP:
-        return job
-    return session.scalar(
-        select(Job).where(
-            Job.dossier_id == job.dossier_id, Job.leg == job.leg, Job.kind == JobKind.PICKUP
-        )
-    )
 
 
 def locks_of(session: Session, plan_id: int) -> list[PlanLock]:
