@@ -1,14 +1,17 @@
 """Request dependencies: settings, the transaction, and who is calling."""
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 
+from api.admission import Overloaded
 from courier.accounts import service as accounts
 from courier.actors import Actor
+from courier.db import read_only_bind
 from courier.enums import Role
 from courier.errors import NotAuthenticated, PermissionDenied
 from courier.outbox import service as outbox
@@ -24,19 +27,54 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-def get_session(request: Request, background: BackgroundTasks) -> Iterator[Session]:
+async def get_session(request: Request, background: BackgroundTasks) -> AsyncIterator[Session]:
     """One transaction per request: committed before the response is sent, or rolled back.
 
-    The tasks it enqueued are relayed once the response is out: with tasks in-process (the
-    embedded mode) a plan build must not hold the dispatcher's request for a minute. The outbox
-    keeps them if the process dies first.
+    The session is opened only once the request holds a database slot (`api.admission`), taken
+    on the event loop: no thread ever waits for a pooled connection. Commit and rollback run in
+    a thread. Requests that only read begin a SQLite transaction DEFERRED, so they never wait
+    for a writer. The tasks the request enqueued are handed on once the response is out: to the
+    embedded worker thread, or relayed (only the request's own messages) to the broker.
     """
-    factory = request.app.state.session_factory
-    with factory() as session:
-        with session.begin():
+    state = request.app.state
+    factory: sessionmaker[Session] = state.session_factory
+    async with state.admission.slot():
+        if request.method in ("GET", "HEAD"):
+            session = factory(bind=read_only_bind(factory.kw["bind"]))
+        else:
+            session = factory()
+        session.begin()
+        try:
             yield session
-        if outbox.take_enqueued_flag(session):
-            background.add_task(outbox.relay_after_commit, factory)
+        except BaseException:
+            await run_in_threadpool(_end, session, commit=False)
+            raise
+        await run_in_threadpool(_end, session, commit=True)
+    enqueued = outbox.take_enqueued(session)
+    if enqueued and state.task_thread is not None:
+        state.task_thread.wake()
+    elif enqueued:
+        background.add_task(_relay, request, enqueued)
+
+
+def _end(session: Session, *, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def _relay(request: Request, ids: list[int]) -> None:
+    """Relay the request's own messages; when the service is too busy, beat's sweep will."""
+    state = request.app.state
+    try:
+        async with state.admission.slot():
+            await run_in_threadpool(outbox.relay_messages, state.session_factory, ids)
+    except Overloaded:
+        return
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

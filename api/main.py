@@ -1,10 +1,16 @@
 """The FastAPI application."""
 
-from fastapi import FastAPI
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session, sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, pages
+from api.admission import Admission, Overloaded
 from api.ratelimit import RateLimit
 from api.routers import (
     auth,
@@ -20,9 +26,35 @@ from api.routers import (
 )
 from api.uploads import UploadLimit
 from courier import runtime
+from courier.embedded import EmbeddedWorker
 from courier.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+
+
+async def _overloaded(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Overloaded)
+    return JSONResponse(
+        {"detail": str(exc)},
+        status_code=503,
+        headers={"Retry-After": str(exc.retry_after_s)},
+    )
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Size the thread pool; with no broker, run the outbox in a thread of this process."""
+    settings: Settings = app.state.settings
+    anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+    if settings.tasks_in_process and settings.embedded_worker:
+        app.state.task_thread = EmbeddedWorker(app.state.session_factory)
+        app.state.task_thread.start()
+    try:
+        yield
+    finally:
+        if app.state.task_thread is not None:
+            app.state.task_thread.stop()
+            app.state.task_thread = None
 
 
 def create_app(
@@ -33,11 +65,17 @@ def create_app(
     app = FastAPI(
         title="Dịch vụ bưu chính công: thu gom và trả hồ sơ / Public postal dossier courier",
         version="0.1.0",
+        lifespan=_lifespan,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or runtime.session_factory()
+    app.state.admission = Admission(
+        settings.db_slots, queue_max=settings.api_queue_max, wait_s=settings.api_queue_wait_s
+    )
+    app.state.task_thread = None
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
     errors.install(app)
+    app.add_exception_handler(Overloaded, _overloaded)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(
         UploadLimit,

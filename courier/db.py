@@ -2,12 +2,15 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+if TYPE_CHECKING:
+    from courier.settings import Settings
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -61,19 +64,48 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE: a writer waits for the lock at BEGIN (busy_timeout) instead of failing on
+    # upgrade from a stale read snapshot; a read-only bind begins DEFERRED, so a WAL reader
+    # never waits for the writer (a plan build must not stall tracking)
+    mode = "DEFERRED" if conn.get_execution_options().get(READ_ONLY) else "IMMEDIATE"
+    conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+READ_ONLY = "courier_read_only"
+
+
+def make_engine(
+    url: str, *, pool_size: int = 5, max_overflow: int = 10, pool_timeout_s: float = 30.0
+) -> Engine:
     """An engine for the URL; for SQLite, the folder is created and foreign keys enforced."""
     parsed = make_url(url)
+    pool = {"pool_size": pool_size, "max_overflow": max_overflow, "pool_timeout": pool_timeout_s}
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **kwargs)
+        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         event.listen(engine, "connect", _sqlite_pragmas)
-        # IMMEDIATE: a writer waits for the lock at BEGIN (busy_timeout) instead of failing on
-        # upgrade from a stale read snapshot; WAL readers are not blocked
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    return create_engine(url, pool_pre_ping=True, **pool)
+
+
+def engine_for(settings: "Settings") -> Engine:
+    """The engine of a process, its pool sized by the settings."""
+    return make_engine(
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        pool_timeout_s=settings.db_pool_timeout_s,
+    )
+
+
+def read_only_bind(bind: Engine | Connection) -> Engine | Connection:
+    """A bind for requests that only read: on SQLite they begin DEFERRED (same pool)."""
+    if isinstance(bind, Engine) and bind.dialect.name == "sqlite":
+        return bind.execution_options(**{READ_ONLY: True})
+    return bind
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

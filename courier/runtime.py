@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 import courier.models  # noqa: F401  (every mapper configured before the first session)
-from courier.db import make_engine, make_session_factory
+from courier.db import engine_for, make_session_factory
 from courier.settings import get_settings
 
 _factory: sessionmaker[Session] | None = None
@@ -17,7 +17,7 @@ def session_factory() -> sessionmaker[Session]:
     """The session factory of this process."""
     global _factory
     if _factory is None:
-        _factory = make_session_factory(make_engine(get_settings().database_url))
+        _factory = make_session_factory(engine_for(get_settings()))
     return _factory
 
 

@@ -67,6 +67,23 @@ class Settings(BaseSettings):
     pickup_fee_vnd: int = Field(default=25_000, ge=0)
     return_fee_vnd: int = Field(default=25_000, ge=0)
     outbox_relay_seconds: float = Field(default=30.0, gt=0)
+    # Database connections and request admission, per API process (README "Sizing"). A request
+    # holds a session only once it has one of `api_db_slots`, taken without a thread: a thread
+    # never waits for a connection, so the thread pool and the pool cannot deadlock. Requests
+    # beyond the slots queue (at most `api_queue_max`, `api_queue_wait_s` each), then get 503.
+    db_pool_size: int = Field(default=10, ge=1, le=200)
+    db_max_overflow: int = Field(default=5, ge=0, le=200)
+    db_pool_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    api_threads: int = Field(default=40, ge=1, le=1000)
+    api_db_slots: int | None = Field(default=None, ge=1)
+    api_queue_max: int = Field(default=200, ge=0)
+    api_queue_wait_s: float = Field(default=5.0, gt=0, le=60)
+    shutdown_grace_s: int = Field(default=20, ge=1, le=600)
+    # Tasks: how long a relayed task may run before the outbox relays it again (a worker died),
+    # and the embedded mode's task thread (the app runs the outbox itself when no broker is set)
+    task_lease_s: int = Field(default=120, ge=10)
+    task_queue: str = "courier"
+    embedded_worker: bool = True
     # "cheapest" exists for test suites only; production refuses it
     password_hash_profile: Literal["rfc_9106_low_memory", "cheapest"] = "rfc_9106_low_memory"
 
@@ -84,10 +101,25 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _slots_fit_the_pool(self) -> "Settings":
+        if self.api_db_slots and self.api_db_slots > self.db_pool_size + self.db_max_overflow:
+            raise ValueError(
+                "COURIER_API_DB_SLOTS must not exceed COURIER_DB_POOL_SIZE + COURIER_DB_MAX_OVERFLOW"
+                " (a request holding a slot must never wait for a connection)"
+            )
+        return self
+
     @property
     def upload_max_request_bytes(self) -> int:
         """A whole handover request: two signatures, six photos and the form fields."""
         return 8 * self.upload_max_bytes + 1_000_000
+
+    @property
+    def db_slots(self) -> int:
+        """Requests of one process that may hold a session: the pool, less the relay's two."""
+        capacity = self.db_pool_size + self.db_max_overflow
+        return self.api_db_slots or max(1, capacity - 2)
 
     @property
     def zone(self) -> ZoneInfo:

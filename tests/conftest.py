@@ -7,6 +7,9 @@ os.environ.pop("COURIER_BROKER_URL", None)  # tasks run in-process in the suite
 os.environ.setdefault("COURIER_ENVIRONMENT", "test")
 os.environ.setdefault("COURIER_SECRET_KEY", "test-secret-key-long-enough-for-hs256-signing")
 os.environ.setdefault("COURIER_PASSWORD_HASH_PROFILE", "cheapest")
+# the suite runs a request's tasks right after its answer (tests see their effect); the embedded
+# worker thread of `courier serve` is tested on its own
+os.environ.setdefault("COURIER_EMBEDDED_WORKER", "false")
 # images, receipts and the signing key of the suite live in a throwaway folder
 os.environ.setdefault("COURIER_TEST_SCRATCH", tempfile.mkdtemp(prefix="courier-tests-"))
 os.environ.setdefault("COURIER_MEDIA_DIR", os.environ["COURIER_TEST_SCRATCH"] + "/media")
@@ -16,6 +19,7 @@ os.environ.setdefault(
 
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,7 +33,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.main import create_app
 from courier import runtime
 from courier.cli import alembic_config
-from courier.db import make_engine
+from courier.db import make_engine, make_session_factory
 from courier.demo.load import load_demo
 from courier.settings import Settings
 from tests import services
@@ -78,6 +82,46 @@ def engine(request: pytest.FixtureRequest, database_urls: dict[str, str]) -> Ite
         load_demo(session)
     yield eng
     eng.dispose()
+
+
+@contextmanager
+def committed_database(backend: str, folder: Path) -> Iterator[str]:
+    """The URL of a migrated database of its own with the demo province, where requests really
+    commit (a throwaway SQLite file, or a PostgreSQL database dropped afterwards)."""
+    admin = None
+    if backend == "sqlite":
+        url = f"sqlite:///{folder / 'committed.sqlite3'}"
+    else:
+        services.require(services.POSTGRES_URL, "PostgreSQL")
+        name = f"courier_race_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(services.POSTGRES_URL, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = make_url(services.POSTGRES_URL).set(database=name).render_as_string(False)
+    migrate(url)
+    engine = make_engine(url)
+    with Session(engine) as session, session.begin():
+        load_demo(session)
+    engine.dispose()
+    try:
+        yield url
+    finally:
+        if admin is not None:
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def committed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessionmaker[Session]]:
+    """Sessions on a committed database of their own, the process's factory meanwhile."""
+    with committed_database(request.param, tmp_path) as url:
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        runtime.use_session_factory(factory)
+        yield factory
+        runtime.use_session_factory(None)
+        engine.dispose()
 
 
 @pytest.fixture

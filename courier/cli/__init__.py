@@ -194,6 +194,8 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=False,
+        # requests still running this long after SIGTERM are cut: the process always stops
+        timeout_graceful_shutdown=get_settings().shutdown_grace_s,
     )
 
 

@@ -1,12 +1,13 @@
-"""The plan build as Celery tasks: prepare the parts, solve them as a group, finish with the last."""
+"""The plan build as Celery tasks: cut the parts, solve each, finish the plan with the last."""
 
 import logging
 import time
 
-from celery import group, shared_task
+from celery import shared_task
 
-from courier import calendar, runtime
+from courier import calendar, embedded, runtime
 from courier.db import utcnow
+from courier.outbox.service import enqueue
 from courier.planning import service
 from courier.settings import Settings, get_settings
 
@@ -15,60 +16,69 @@ log = logging.getLogger(__name__)
 
 @shared_task(name="planning.build", acks_late=True)
 def build(plan_id: int) -> int:
-    """Cut the plan into parts and solve them: in-process one by one, or as a group on workers."""
+    """Cut the plan into parts, one outbox message each: workers on any machine take them.
+
+    Each part is a task of its own, relayed again if its worker dies, so a plan always ends.
+    """
     settings = get_settings()
-    part_ids = prepare(plan_id, settings)
-    if part_ids is None:
-        return 0
-    if not part_ids:
+    try:
         with runtime.unit_of_work() as session:
-            service.finish(session, plan_id, settings)
+            part_ids = service.prepare_parts(session, plan_id, settings)
+            for part_id in part_ids:
+                enqueue(session, SOLVE_PART, part_id=part_id)
+            if not part_ids:
+                service.finish(session, plan_id, settings)
+    except Exception as exc:
+        _fail(plan_id, exc)
         return 0
-    if settings.tasks_in_process:
-        for part_id in part_ids:
-            if not solve_part(part_id):
-                break  # the part failed: the plan says why, the rest waits for a rebuild
-    else:  # one message per part: idle workers on any machine take them
-        group(solve_part.s(part_id) for part_id in part_ids).apply_async()
     return len(part_ids)
 
 
 def prepare(plan_id: int, settings: Settings) -> list[int] | None:
-    """The parts of the plan still to solve; None when cutting failed (the plan records why)."""
+    """The parts still to solve, cut here (`courier plan build` without workers solves them
+    itself); None when cutting failed (the plan records why)."""
     try:
         with runtime.unit_of_work() as session:
             return service.prepare_parts(session, plan_id, settings)
     except Exception as exc:
-        log.exception("plan %s could not be cut into parts", plan_id)
-        with runtime.unit_of_work() as session:
-            service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+        _fail(plan_id, exc)
         return None
 
 
-@shared_task(name="planning.solve_part", acks_late=True)
+def _fail(plan_id: int, exc: Exception) -> None:
+    log.exception("plan %s could not be cut into parts", plan_id)
+    with runtime.unit_of_work() as session:
+        service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+
+
+SOLVE_PART = "planning.solve_part"
+
+
+@shared_task(name=SOLVE_PART, acks_late=True)
 def solve_part(part_id: int) -> bool:
-    """Solve one part (no transaction open meanwhile); the last part of a plan finishes it.
+    """Solve one part (no transaction open meanwhile); the plan is finished once all are solved.
 
     A solver error fails the part and its plan with the message; building again retries it.
+    Run twice, the second run finds the part solved and only makes sure the plan is finished.
     """
+    settings = get_settings()
     with runtime.unit_of_work() as session:
         loaded = service.load_part(session, part_id)
-    if loaded is None:
-        return False
-    started = time.perf_counter()
-    try:
-        routed = service.solve_frozen(*loaded)
-    except Exception as exc:
-        log.exception("part %s of a plan could not be solved", part_id)
+    stored = False
+    if loaded is not None:
+        started = time.perf_counter()
+        try:
+            routed = embedded.run_solver(service.solve_frozen, *loaded)
+        except Exception as exc:
+            log.exception("part %s of a plan could not be solved", part_id)
+            with runtime.unit_of_work() as session:
+                service.fail_part(session, part_id, f"{type(exc).__name__}: {exc}")
+            return False
         with runtime.unit_of_work() as session:
-            service.fail_part(session, part_id, f"{type(exc).__name__}: {exc}")
-        return False
+            stored = service.store_result(session, part_id, routed, time.perf_counter() - started)
     with runtime.unit_of_work() as session:
-        outcome = service.store_result(session, part_id, routed, time.perf_counter() - started)
-    if outcome is not None and outcome.last:
-        with runtime.unit_of_work() as session:
-            service.finish(session, outcome.plan_id, get_settings())
-    return outcome is not None
+        service.finish_part_plan(session, part_id, settings)
+    return stored
 
 
 @shared_task(name="planning.nightly", acks_late=True)

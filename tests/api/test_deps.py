@@ -52,6 +52,13 @@ def test_tasks_are_relayed_after_the_answer_is_sent(
 ) -> None:
     """A booking answers 201 first; its SMS task is relayed only then (a plan build likewise)."""
     seen: list[str] = []
-    monkeypatch.setattr(outbox, "relay_after_commit", lambda factory: seen.append("relayed"))
+    relayed: list[list[int]] = []
+
+    def relay(factory: object, ids: list[int]) -> None:
+        seen.append("relayed")
+        relayed.append(list(ids))
+
+    monkeypatch.setattr(outbox, "relay_messages", relay)
     assert _post(app, "/api/v1/bookings", booking_body(), seen) == 201
     assert seen == ["answer sent", "relayed"]
+    assert len(relayed[0]) == 1, "only the booking's own message (its SMS) is relayed"

@@ -1,17 +1,26 @@
 """The outbox: tasks leave only after commit, survive a broker outage, and run once in effect."""
 
 from collections.abc import Iterator
+from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from courier import worker
+from courier.db import utcnow
 from courier.notifications.models import Notification
 from courier.notifications.tasks import send_event
 from courier.outbox.models import OutboxMessage
-from courier.outbox.service import AFTER_COMMIT_ATTEMPTS, enqueue, pending_count, relay_pending
+from courier.outbox.service import (
+    RelayResult,
+    due_count,
+    enqueue,
+    pending_count,
+    relay_pending,
+    retry_wait_s,
+)
 from courier.runtime import unit_of_work
 from courier.settings import Settings
 from courier.worker import make_celery, use_sender
@@ -32,31 +41,44 @@ def _notifications(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(Notification)) or 0
 
 
+def _time_passes(factory: sessionmaker[Session]) -> None:
+    """Every waiting message becomes due (its backoff or lease is over)."""
+    with factory() as session, session.begin():
+        session.execute(
+            update(OutboxMessage).values(available_at=utcnow() - timedelta(seconds=1))
+        )
+
+
 def test_booking_is_accepted_while_the_broker_is_down(
     client: TestClient, session: Session, broker_down: None
 ) -> None:
     """The booking answers 201 and its SMS task waits in the outbox with the error noted."""
     booked = book(client)
     assert booked["tracking_code"]
-    waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.sent_at.is_(None))).all()
+    waiting = session.scalars(select(OutboxMessage).where(OutboxMessage.done_at.is_(None))).all()
     assert len(waiting) == 1
     assert waiting[0].last_error is not None
     assert "OperationalError" in waiting[0].last_error
+    assert waiting[0].attempts == 1
+    assert waiting[0].available_at > utcnow(), "retried after a wait, not by every request"
 
 
 def test_outbox_is_relayed_when_the_broker_is_back(
     client: TestClient, session: Session, factory: sessionmaker[Session], broker_down: None
 ) -> None:
-    """Nothing accepted is lost: the relay after the outage sends what waited."""
+    """Nothing accepted is lost: the relay after the outage sends what waited, once."""
     book(client)
     book(client)
     before = _notifications(session)
     assert pending_count(session) == 2
+    assert relay_pending(factory) == RelayResult(0, 0), "nothing is due before its wait is over"
     use_sender(None)  # the broker is back (in-process here)
+    _time_passes(factory)
     result = relay_pending(factory)
     assert (result.sent, result.failed) == (2, 0)
     assert pending_count(session) == 0
     assert _notifications(session) == before + 2
+    assert relay_pending(factory) == RelayResult(0, 0)
 
 
 def test_nothing_is_sent_when_the_transaction_rolls_back(factory: sessionmaker[Session]) -> None:
@@ -88,15 +110,31 @@ def test_a_backlog_larger_than_one_pass_is_drained_in_one_relay(
         book(client)
     assert pending_count(session) == 5
     use_sender(None)
+    _time_passes(factory)
     result = relay_pending(factory, limit=2)
     assert (result.sent, result.failed) == (5, 0)
     assert pending_count(session) == 0
 
 
-def test_a_failing_task_is_left_to_the_periodic_relay_after_a_few_commits(
+def test_a_commit_relays_only_its_own_messages(
     factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Later commits retry a failing task a few times only; the periodic relay still tries it."""
+    """A request's relay sends what it wrote, never the backlog (no storm of concurrent relays)."""
+    sent: list[int] = []
+    monkeypatch.setattr(worker, "dispatch", lambda name, payload, *, message_id: sent.append(message_id))
+    with factory() as session, session.begin():
+        backlog = enqueue(session, "outbox.relay")
+    with unit_of_work(factory) as session:
+        own = enqueue(session, "outbox.relay")
+    assert sent == [own.id]
+    assert relay_pending(factory).sent == 1
+    assert sent == [own.id, backlog.id]
+
+
+def test_a_failing_task_waits_longer_after_each_failure(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each relay sends a failing task at most once; the wait before the next try doubles."""
     tried: list[int] = []
 
     def failing(task_name: str, payload: object, *, message_id: int) -> None:
@@ -104,10 +142,54 @@ def test_a_failing_task_is_left_to_the_periodic_relay_after_a_few_commits(
         raise worker.TaskFailed(f"{task_name} failed")
 
     monkeypatch.setattr(worker, "dispatch", failing)
-    for _ in range(AFTER_COMMIT_ATTEMPTS + 3):
-        with unit_of_work(factory) as session:
-            enqueue(session, "outbox.relay")
-    first = min(tried)
-    assert tried.count(first) == AFTER_COMMIT_ATTEMPTS
-    relay_pending(factory)
-    assert tried.count(first) == AFTER_COMMIT_ATTEMPTS + 1
+    with unit_of_work(factory) as session:
+        message = enqueue(session, "outbox.relay")
+    waits = []
+    for _ in range(3):
+        relay_pending(factory)  # not due yet: no send
+        with factory() as session:
+            row = session.get(OutboxMessage, message.id)
+            assert row is not None
+            waits.append((row.available_at - utcnow()).total_seconds())
+        _time_passes(factory)
+        relay_pending(factory)
+    assert tried == [message.id] * 4
+    assert waits[0] == pytest.approx(retry_wait_s(1), abs=2)
+    assert waits[1] == pytest.approx(retry_wait_s(2), abs=2)
+    assert waits[2] == pytest.approx(retry_wait_s(3), abs=2)
+    assert retry_wait_s(30) == 3600
+
+
+def test_a_message_sent_to_a_worker_that_died_is_sent_again_after_its_lease(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Published is not done: until the task says so, the message comes back when its lease ends."""
+    sent: list[int] = []
+    monkeypatch.setattr(worker, "dispatch", lambda name, payload, *, message_id: sent.append(message_id))
+    monkeypatch.setattr(worker, "runs_in_process", lambda: False)  # as with a broker
+    with unit_of_work(factory) as session:
+        message = enqueue(session, "proofs.render_receipt", handover_id=1)
+    with factory() as session:
+        assert pending_count(session) == 1
+        assert due_count(session) == 0, "leased while the worker runs it"
+    assert relay_pending(factory).sent == 0
+    _time_passes(factory)  # the lease ran out: the worker died
+    assert relay_pending(factory).sent == 1
+    assert sent == [message.id, message.id]
+
+
+def test_only_a_worker_run_settles_a_message_by_its_task_id() -> None:
+    """The worker's signals read the outbox id from the task id; other tasks are left alone."""
+
+    class Request:
+        def __init__(self, task_id: str, eager: bool = False) -> None:
+            self.id, self.is_eager = task_id, eager
+
+    class Task:
+        def __init__(self, request: Request) -> None:
+            self.request = request
+
+    assert worker._outbox_id(Task(Request("outbox-42"))) == 42
+    assert worker._outbox_id(Task(Request("outbox-42", eager=True))) is None
+    assert worker._outbox_id(Task(Request("c0ffee"))) is None
+    assert worker._outbox_id(None) is None

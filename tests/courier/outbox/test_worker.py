@@ -15,7 +15,7 @@ from courier.demo.load import load_demo
 from courier.dossiers import booking
 from courier.dossiers.models import ResultReturn, Slot
 from courier.notifications.models import Notification
-from courier.outbox.service import pending_count, relay_pending
+from courier.outbox.service import due_count, pending_count, relay_pending
 from courier.runtime import unit_of_work
 from courier.settings import Settings
 from courier.worker import make_celery, use_sender
@@ -51,7 +51,7 @@ def _count(session: Session) -> int:
 def test_worker_process_sends_the_booking_sms(
     committed_db: str, worker: subprocess.Popen[bytes]
 ) -> None:
-    """Booking → outbox → Redis → worker process → the SMS row, written once."""
+    """Booking → outbox → Redis → worker process → the SMS row, written once, message done."""
     factory = make_session_factory(make_engine(committed_db))
     use_sender(make_celery(Settings(broker_url=services.REDIS_URL)))
     try:
@@ -71,16 +71,17 @@ def test_worker_process_sends_the_booking_sms(
         with unit_of_work(factory) as session:
             booking.book(session, request, Settings(), PUBLIC_CITIZEN)
         with factory() as session:
-            assert pending_count(session) == 0, "relayed to Redis right after commit"
-        relay_pending(factory)  # nothing left: a second pass sends nothing again
+            assert due_count(session) == 0, "relayed to Redis right after commit"
+        assert relay_pending(factory).sent == 0, "leased: a second pass sends nothing again"
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             with factory() as session:
-                if _count(session) >= 1:
+                if pending_count(session) == 0:
                     break
             assert worker.poll() is None, "the worker process died"
             time.sleep(0.5)
         with factory() as session:
             assert _count(session) == 1
+            assert pending_count(session) == 0, "the worker marked its message done"
     finally:
         use_sender(None)
