@@ -10,7 +10,7 @@ import logging
 import multiprocessing
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
@@ -21,38 +21,59 @@ T = TypeVar("T")
 
 _solver: ProcessPoolExecutor | None = None
 _solver_lock = threading.Lock()
+_stopping = threading.Event()
+
+
+class SolverInterrupted(RuntimeError):
+    """The solver process went away (the service is stopping, or it was killed): the task is
+    not at fault and runs again from the outbox."""
 
 
 def run_solver(function: Callable[..., T], *args: Any) -> T:
     """Run a CPU-bound function here, or in the solver process when the embedded worker runs."""
     with _solver_lock:
-        executor = _solver
+        executor, stopping = _solver, _stopping.is_set()
+    if stopping:
+        raise SolverInterrupted("the embedded worker is stopping")
     if executor is None:
         return function(*args)
     try:
-        return executor.submit(function, *args).result()
-    except BrokenProcessPool:  # the child died (killed, out of memory): a fresh one next time
-        _restart_solver()
-        raise
+        future = executor.submit(function, *args)
+    except RuntimeError as exc:  # shut down meanwhile: the worker is stopping
+        raise SolverInterrupted(f"the solver process stopped: {exc}") from exc
+    try:
+        return future.result()
+    except (BrokenProcessPool, CancelledError) as exc:
+        _replace_solver(executor)
+        raise SolverInterrupted(f"the solver process stopped: {exc!r}") from exc
 
 
 def _start_solver() -> None:
     global _solver
+    _stopping.clear()
     with _solver_lock:
         if _solver is None:
-            _solver = ProcessPoolExecutor(
-                max_workers=1, mp_context=multiprocessing.get_context("spawn")
-            )
+            _solver = _new_executor()
 
 
-def _restart_solver() -> None:
-    _stop_solver()
-    _start_solver()
+def _new_executor() -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _replace_solver(broken: ProcessPoolExecutor) -> None:
+    """A fresh child for the next solve, unless the worker is stopping (no solver then)."""
+    global _solver
+    with _solver_lock:
+        if _solver is not broken:
+            return
+        _solver = _new_executor()
+    broken.shutdown(wait=False, cancel_futures=True)
 
 
 def _stop_solver() -> None:
     """Stop the child at once: a solve cut short is run again from the outbox."""
     global _solver
+    _stopping.set()
     with _solver_lock:
         executor, _solver = _solver, None
     if executor is None:
@@ -98,6 +119,6 @@ class EmbeddedWorker:
             if self._stop.is_set():
                 return
             try:
-                relay_pending(self.factory, limit=20)
+                relay_pending(self.factory, until=self._stop.is_set)
             except Exception:  # the database is away: the next sweep tries again
                 log.exception("embedded worker: relay pass failed")

@@ -7,7 +7,7 @@ run twice, so a second delivery changes nothing.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
@@ -63,26 +63,44 @@ def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> Relay
 
 def relay_messages(factory: sessionmaker[Session], ids: Sequence[int]) -> RelayResult:
     """Relay the given messages if they are still due (a concurrent relay may hold them)."""
-    claimed = _claim(factory, ids=ids, limit=len(ids))
-    result = _send(factory, claimed)
-    return RelayResult(result.sent, result.failed)
+    sent = failed = 0
+    for batch in _batches(ids):
+        result = _send(factory, _claim(factory, ids=batch, limit=len(batch)))
+        sent, failed = sent + result.sent, failed + result.failed
+        if result.stopped:
+            break
+    return RelayResult(sent, failed)
 
 
-def relay_pending(factory: sessionmaker[Session], *, limit: int = 200) -> RelayResult:
+def _batches(ids: Sequence[int]) -> list[Sequence[int]]:
+    """One claim for all when they go to a broker; one at a time when they run here, so a
+    message's lease starts when its own run does (runs take minutes, publishing milliseconds)."""
+    from courier.worker import runs_in_process
+
+    return [[i] for i in ids] if runs_in_process() else [ids]
+
+
+def relay_pending(
+    factory: sessionmaker[Session], *, limit: int = 200, until: Callable[[], bool] | None = None
+) -> RelayResult:
     """Send every due message: new ones, those whose lease ran out, failures whose wait is over.
 
-    Messages are claimed `limit` at a time until none is due, so a backlog leaves in one call;
-    an unreachable broker stops it (the rest waits for the next pass). No transaction is open
+    Messages are claimed `limit` at a time (one at a time when they run here) until none is
+    due, so a backlog leaves in one call; an unreachable broker stops it (the rest waits for the
+    next pass), as does `until` answering True. No transaction is open
     while a message is sent: an in-process task writes to the same database, and a broker
     call must not hold row locks.
     """
+    from courier.worker import runs_in_process
+
+    step = 1 if runs_in_process() else limit
     sent = failed = 0
     while True:
-        claimed = _claim(factory, ids=None, limit=limit)
+        claimed = _claim(factory, ids=None, limit=step)
         result = _send(factory, claimed)
         sent += result.sent
         failed += result.failed
-        if len(claimed) < limit or result.stopped:
+        if len(claimed) < step or result.stopped or (until is not None and until()):
             return RelayResult(sent=sent, failed=failed)
 
 

@@ -69,6 +69,8 @@ def solve_part(part_id: int) -> bool:
         started = time.perf_counter()
         try:
             routed = embedded.run_solver(service.solve_frozen, *loaded)
+        except embedded.SolverInterrupted:
+            raise  # not the part's fault: the outbox runs it again
         except Exception as exc:
             log.exception("part %s of a plan could not be solved", part_id)
             with runtime.unit_of_work() as session:

@@ -1,0 +1,1 @@
+"""The fault suite: workers killed mid-task and brokers cut mid-burst, on real services."""
