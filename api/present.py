@@ -14,7 +14,7 @@ from courier.dossiers.states import EVENTS, Event
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover
 from courier.planning.models import Plan, RouteStop
-from courier.planning.service import ACTIONS, CourierStop
+from courier.planning.service import ACTIONS, CourierStop, PlanRequest
 from courier.proofs.kinds import POSTPONEMENT_LABELS, PostponementReason
 from courier.proofs.models import Receipt
 from courier.proofs.service import proofs_of
@@ -362,6 +362,20 @@ def plan_out(session: Session, plan: Plan, zone: ZoneInfo) -> schemas.PlanOut:
                 last_departure=local(last, zone),
             )
             for courier_id, code, count, first, last in rows
+        ],
+    )
+
+
+def plan_request_out(
+    session: Session, asked: PlanRequest, zone: ZoneInfo
+) -> schemas.PlanRequestOut:
+    """The plan answered to a request, whether it was there already, and the day's others."""
+    return schemas.PlanRequestOut(
+        **plan_out(session, asked.plan, zone).model_dump(),
+        existing=asked.existing,
+        same_day=[
+            schemas.PlanOfTheDayOut(id=p.id, status=p.status.value, depot_ids=p.depot_ids)
+            for p in asked.same_day
         ],
     )
 

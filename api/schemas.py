@@ -434,6 +434,23 @@ class PlanOut(BaseModel):
     routes: list[PlanRouteOut]
 
 
+class PlanOfTheDayOut(BaseModel):
+    """Another plan of the same day sharing a post office: which exists, which is published."""
+
+    id: int
+    status: str
+    depot_ids: list[int] | None
+
+
+class PlanRequestOut(PlanOut):
+    """The answer to a plan request: a new plan (202), or with `existing` the plan of the same
+    day and post offices already queued or building (200; nothing new is built). `same_day`
+    lists the day's other plans sharing a post office (being built, built or published)."""
+
+    existing: bool
+    same_day: list[PlanOfTheDayOut]
+
+
 class LockIn(Strict):
     """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop).
 

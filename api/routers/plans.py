@@ -13,15 +13,30 @@ from courier.planning.models import PlanLock
 router = APIRouter(tags=["plans"])
 
 
-@router.post("/plans", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.PlanOut)
+@router.post(
+    "/plans",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=schemas.PlanRequestOut,
+    responses={200: {"description": "that plan is already being built: here it is"}},
+)
 def request_plan(
-    body: schemas.PlanIn, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.PlanOut:
-    """Start building the plan of a day (all post offices, or some) as a background task."""
-    plan = planning.request_plan(
+    body: schemas.PlanIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    response: Response,
+) -> schemas.PlanRequestOut:
+    """Start building the plan of a day (all post offices, or some) as a background task.
+
+    While a plan of the day for the same post offices is queued or building, it is answered
+    (200, `existing`) instead of a second build; one for some of them only is a 409 naming it.
+    """
+    asked = planning.ask_for_plan(
         session, actor, service_on=body.service_on, depot_codes=body.depots, settings=settings
     )
-    return present.plan_out(session, plan, settings.zone)
+    if asked.existing:
+        response.status_code = status.HTTP_200_OK
+    return present.plan_request_out(session, asked, settings.zone)
 
 
 @router.get("/plans/{plan_id}", response_model=schemas.PlanOut)

@@ -1,6 +1,7 @@
 """The daily plan: build it in parts (solved by Celery workers), then publish it to the couriers.
 
-`request_plan` writes the plan and enqueues its build. `prepare_parts` turns the day into frozen
+`request_plan` writes the plan and enqueues its build (one plan per post office and day is built
+at a time: a second request gets the first). `prepare_parts` turns the day into frozen
 sub-problems stored with the plan (once: a re-run finds them); `solve_part` solves one and stores
 its routes; the last part to finish calls `finish`, which writes each courier's ordered stops.
 Nothing reaches couriers until a dispatcher calls `publish`: jobs are assigned then, and the pairs
@@ -44,6 +45,24 @@ class PartOutcome:
     last: bool
 
 
+IN_PROGRESS = (PlanStatus.QUEUED, PlanStatus.BUILDING)
+_READY = (PlanStatus.BUILT, PlanStatus.PUBLISHED)
+
+
+class PlanInProgress(Conflict):
+    """A plan of the day sharing a post office with the one asked for is queued or building."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRequest:
+    """What asking for a plan did: the plan, whether it was already being built (nothing new
+    then), and the day's other plans sharing a post office with it (built or published ones)."""
+
+    plan: Plan
+    existing: bool
+    same_day: list[Plan]
+
+
 def request_plan(
     session: Session,
     actor: Actor | None,
@@ -53,12 +72,62 @@ def request_plan(
     settings: Settings,
     enqueue_build: bool = True,
 ) -> Plan:
-    """Record a plan to build for the day (all depots, or the named post offices) and enqueue it.
+    """The plan of `ask_for_plan`: new and enqueued, or the one already being built."""
+    return ask_for_plan(
+        session,
+        actor,
+        service_on=service_on,
+        depot_codes=depot_codes,
+        settings=settings,
+        enqueue_build=enqueue_build,
+    ).plan
+
+
+def ask_for_plan(
+    session: Session,
+    actor: Actor | None,
+    *,
+    service_on: date,
+    depot_codes: list[str] | None,
+    settings: Settings,
+    enqueue_build: bool = True,
+) -> PlanRequest:
+    """Record a plan to build for the day (all depots, or the named post offices) and enqueue it,
+    unless a plan of the day for exactly these post offices is queued or building: that one is
+    answered, and nothing new is built. One in progress for some of them only is refused.
 
     A dispatcher plans their own post office only (the default when no depot is named).
     """
     from courier.outbox.service import enqueue
 
+    depot_ids = _requested_depots(session, actor, service_on, depot_codes, settings)
+    _hold_offices(session, depot_ids)
+    plan = _in_progress(session, service_on, depot_ids, joinable=True)
+    existing = plan is not None
+    if plan is None:
+        plan = Plan(
+            service_on=service_on,
+            depot_ids=depot_ids,
+            status=PlanStatus.QUEUED,
+            time_limit_s=settings.plan_part_seconds,
+            created_by_id=actor.id if actor is not None and actor.kind == "user" else None,
+        )
+        session.add(plan)
+        session.flush()
+        if enqueue_build:
+            enqueue(session, "planning.build", plan_id=plan.id)
+    others = _sharing_offices(session, plan.service_on, plan.depot_ids, (*IN_PROGRESS, *_READY))
+    return PlanRequest(plan, existing, [p for p in others if p.id != plan.id])
+
+
+def _requested_depots(
+    session: Session,
+    actor: Actor | None,
+    service_on: date,
+    depot_codes: list[str] | None,
+    settings: Settings,
+) -> list[int] | None:
+    """The ids of the post offices to plan (None: all), or why the request is refused."""
     office = access.office_scope(actor) if actor is not None else None
     problems = []
     if service_on < calendar.local_today(utcnow(), settings.zone):
@@ -72,20 +141,72 @@ def request_plan(
         problems.append(FieldProblem(("depots",), f"no post offices {unknown}"))
     if problems:
         raise InvalidInput(problems)
-    if office is not None:
-        depot_ids = [office]
-    plan = Plan(
-        service_on=service_on,
-        depot_ids=depot_ids,
-        status=PlanStatus.QUEUED,
-        time_limit_s=settings.plan_part_seconds,
-        created_by_id=actor.id if actor is not None and actor.kind == "user" else None,
+    return [office] if office is not None else depot_ids
+
+
+def _hold_offices(session: Session, depot_ids: list[int] | None) -> None:
+    """Hold the post offices (all when None) until commit: requests for and publications of one
+    office's plans run one at a time, so two at the same instant cannot both miss each other.
+
+    PostgreSQL: a row lock that leaves the rows' foreign keys free (bookings and builds go on).
+    SQLite: a writing transaction begins IMMEDIATE, so writers are one at a time already.
+    """
+    query = select(Site.id).where(Site.kind == SiteKind.POST_OFFICE).order_by(Site.id)
+    if depot_ids is not None:
+        query = query.where(Site.id.in_(depot_ids))
+    session.execute(query.with_for_update(key_share=True)).all()
+
+
+def _sharing_offices(
+    session: Session,
+    service_on: date,
+    depot_ids: list[int] | None,
+    statuses: tuple[PlanStatus, ...],
+) -> list[Plan]:
+    """The day's plans in these statuses with a post office in common with `depot_ids`."""
+    plans = session.scalars(
+        select(Plan)
+        .where(Plan.service_on == service_on, Plan.status.in_(statuses))
+        .order_by(Plan.id)
     )
-    session.add(plan)
-    session.flush()
-    if enqueue_build:
-        enqueue(session, "planning.build", plan_id=plan.id)
-    return plan
+    return [
+        p
+        for p in plans
+        if p.depot_ids is None or depot_ids is None or set(p.depot_ids) & set(depot_ids)
+    ]
+
+
+def _in_progress(
+    session: Session,
+    service_on: date,
+    depot_ids: list[int] | None,
+    *,
+    joinable: bool,
+    exclude: int | None = None,
+) -> Plan | None:
+    """The plan of the day being built for exactly these post offices, when `joinable`;
+    `PlanInProgress` when another plan being built shares a post office with them."""
+    for plan in _sharing_offices(session, service_on, depot_ids, IN_PROGRESS):
+        if plan.id == exclude:
+            continue
+        if joinable and _same_offices(plan.depot_ids, depot_ids):
+            return plan
+        raise PlanInProgress(
+            f"plan {plan.id} of {service_on} is {plan.status.value} for post offices of this "
+            "plan; one plan per post office and day is built at a time"
+        )
+    return None
+
+
+def _same_offices(one: list[int] | None, other: list[int] | None) -> bool:
+    """True when both name the same post offices (None: all of them)."""
+    return (one is None) == (other is None) and set(one or ()) == set(other or ())
+
+
+def _refuse_in_progress(session: Session, plan: Plan, *, exclude: int | None = None) -> None:
+    """`PlanInProgress` when another plan of the day sharing a post office is being built."""
+    _hold_offices(session, plan.depot_ids)
+    _in_progress(session, plan.service_on, plan.depot_ids, joinable=False, exclude=exclude)
 
 
 def _depots(session: Session, codes: list[str] | None) -> tuple[list[int] | None, list[str]]:
@@ -121,8 +242,9 @@ def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
     from courier.outbox.service import enqueue
 
     plan = visible_plan(session, plan_id, actor)
-    if plan.status not in (PlanStatus.QUEUED, PlanStatus.BUILDING, PlanStatus.FAILED):
+    if plan.status not in (*IN_PROGRESS, PlanStatus.FAILED):
         raise Conflict(f"plan {plan.id} is {plan.status.value}; nothing to build")
+    _refuse_in_progress(session, plan, exclude=plan.id)
     enqueue(session, "planning.build", plan_id=plan.id)
     return plan
 
@@ -342,6 +464,7 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
     plan = visible_plan(session, plan_id, actor, lock=True)
     if plan.status is not PlanStatus.BUILT:
         raise Conflict(f"plan {plan.id} is {plan.status.value}; only a built plan is published")
+    _hold_offices(session, plan.depot_ids)  # a publication at the same instant sees this one
     for older in session.scalars(
         select(Plan).where(
             Plan.service_on == plan.service_on,
@@ -450,7 +573,7 @@ def lock(
     Without a position it is a move: the pair goes to that courier wherever it fits best.
     """
     plan = visible_plan(session, plan_id, actor)
-    if plan.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
+    if plan.status not in _READY:
         raise Conflict(f"plan {plan.id} is {plan.status.value}; lock stops of a built plan")
     problems = []
     pickup = _open_pickup(session, actor, job_id)
@@ -540,8 +663,9 @@ def replan(
     from courier.outbox.service import enqueue
 
     base = visible_plan(session, plan_id, actor)
-    if base.status not in (PlanStatus.BUILT, PlanStatus.PUBLISHED):
+    if base.status not in _READY:
         raise Conflict(f"plan {base.id} is {base.status.value}; re-plan a built plan")
+    _refuse_in_progress(session, base)
     plan = Plan(
         service_on=base.service_on,
         depot_ids=base.depot_ids,

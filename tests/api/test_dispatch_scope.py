@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from courier import calendar
 from courier.accounts.models import User
 from courier.enums import Role
 from courier.planning import service as planning
@@ -171,14 +172,16 @@ def test_a_dispatcher_may_not_plan_another_office(client: TestClient, session: S
 def test_a_dispatchers_plan_defaults_to_their_office(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Without depots DA's dispatcher gets a plan of BD-PO-DA-1; an admin's is of every depot."""
+    """Without depots DA's dispatcher gets a plan of BD-PO-DA-1 (naming it, the same plan, still
+    queued); an admin's is of every depot (another day: DA's plan of this one is being built)."""
     monkeypatch.setattr("courier.outbox.service.enqueue", lambda *args, **kwargs: None)
     own = _request(client, session, "dispatch.da")
     assert own.status_code == 202, own.text
     assert own.json()["depot_ids"] == [site_id(session, DA)]
     named = _request(client, session, "dispatch.da", depots=[DA])
-    assert named.json()["depot_ids"] == [site_id(session, DA)]
-    assert _request(client, session, "admin").json()["depot_ids"] is None
+    assert (named.status_code, named.json()["id"]) == (200, own.json()["id"])
+    later = calendar.next_working_day(booking_day()).isoformat()
+    assert _request(client, session, "admin", service_on=later).json()["depot_ids"] is None
 
 
 def _plan_of(session: Session, settings: Settings, depots: list[str] | None) -> int:

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from courier import calendar
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
-from courier.planning.models import PlanPart, RouteStop
+from courier.outbox.models import OutboxMessage
+from courier.planning.models import Plan, PlanPart, RouteStop
 from courier.planning.tasks import build
 from courier.settings import Settings
 from tests.builders import (
@@ -41,6 +42,22 @@ def _plan(client: TestClient, session: Session, day: Any, **extra: Any) -> dict[
         f"/api/v1/plans/{response.json()['id']}", headers=dispatcher
     ).json()
     return plan
+
+
+def _queued(session: Session, settings: Settings, day: Any) -> int:
+    """Thu Dau Mot's plan of the day left queued (its build not sent), committed; its id."""
+    from courier.planning import service as planning
+
+    plan = planning.request_plan(
+        session,
+        None,
+        service_on=day,
+        depot_codes=[DEPOT],
+        settings=settings,
+        enqueue_build=False,
+    )
+    session.commit()
+    return plan.id
 
 
 @pytest.fixture
@@ -320,24 +337,17 @@ def test_an_interrupted_build_resumes_without_duplicates(
     """A build stopped after its parts were cut (worker lost) is sent again and completes once."""
     from courier.planning import service as planning
 
-    plan = planning.request_plan(
-        session,
-        None,
-        service_on=day_with_bookings,
-        depot_codes=[DEPOT],
-        settings=fast,
-        enqueue_build=False,
-    )
-    parts = planning.prepare_parts(session, plan.id, fast)
+    plan_id = _queued(session, fast, day_with_bookings)
+    parts = planning.prepare_parts(session, plan_id, fast)
     session.commit()
     assert parts
     dispatcher = headers_for(session, "dispatch.tdm")
-    response = client.post(f"/api/v1/plans/{plan.id}/build", headers=dispatcher)
+    response = client.post(f"/api/v1/plans/{plan_id}/build", headers=dispatcher)
     assert response.status_code == 202
-    built = client.get(f"/api/v1/plans/{plan.id}", headers=dispatcher).json()
+    built = client.get(f"/api/v1/plans/{plan_id}", headers=dispatcher).json()
     assert built["status"] == "built"
     assert built["parts_done"] == built["parts_total"] == len(parts)
-    again = client.post(f"/api/v1/plans/{plan.id}/build", headers=dispatcher)
+    again = client.post(f"/api/v1/plans/{plan_id}/build", headers=dispatcher)
     assert again.status_code == 409
 
 
@@ -503,18 +513,8 @@ def test_only_dispatchers_reach_the_plan_endpoints(
     body: dict[str, Any] | None,
 ) -> None:
     """Couriers (even for their own sheet), center staff and citizens are refused on every one."""
-    from courier.planning import service as planning
-
-    plan = planning.request_plan(
-        session,
-        None,
-        service_on=booking_day(),
-        depot_codes=[DEPOT],
-        settings=fast,
-        enqueue_build=False,
-    )
-    session.commit()
-    url = path.format(plan=plan.id, courier=courier_id(session, "BD-CR-TDM-01"))
+    plan_id = _queued(session, fast, booking_day())
+    url = path.format(plan=plan_id, courier=courier_id(session, "BD-CR-TDM-01"))
     response = client.request(method, url, json=body, headers=headers_for(session, who))
     assert response.status_code == 403, response.text
 
@@ -556,3 +556,47 @@ def test_a_solver_error_shows_in_the_plan(
     plan = _plan(client, session, day_with_bookings)
     assert plan["status"] == "failed"
     assert "solver ran out of memory" in plan["error"]
+
+
+def test_a_second_request_while_the_first_is_queued_answers_the_first(
+    client: TestClient, session: Session, fast: Settings
+) -> None:
+    """200 with the queued plan and `existing`: no second plan is stored, no build is sent."""
+    queued = _queued(session, fast, booking_day())
+    body = {"service_on": booking_day().isoformat(), "depots": [DEPOT]}
+    again = client.post("/api/v1/plans", json=body, headers=headers_for(session, "dispatch.tdm"))
+    assert again.status_code == 200, again.text
+    assert (again.json()["id"], again.json()["existing"]) == (queued, True)
+    assert again.json()["status"] == "queued"
+    assert session.scalar(select(func.count()).select_from(Plan)) == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_a_plan_sharing_an_office_with_one_being_built_is_refused_naming_it(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """Thu Dau Mot's plan is queued: a plan of two offices, or a re-plan, is a 409 naming it."""
+    built = _plan(client, session, day_with_bookings)
+    queued = _queued(session, fast, day_with_bookings)
+    admin = headers_for(session, "admin")
+    body = {"service_on": day_with_bookings.isoformat(), "depots": [DEPOT, "BD-PO-DA-1"]}
+    wider = client.post("/api/v1/plans", json=body, headers=admin)
+    replan = client.post(f"/api/v1/plans/{built['id']}/replan", json={}, headers=admin)
+    for refused in (wider, replan):
+        assert refused.status_code == 409, refused.text
+        assert f"plan {queued} " in refused.json()["detail"]
+
+
+def test_a_new_request_says_which_plan_of_the_day_is_published(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A plan built and published: the next request is built (202) and names the published one."""
+    first = _plan(client, session, day_with_bookings)
+    _publish(client, session, first["id"])
+    body = {"service_on": day_with_bookings.isoformat(), "depots": [DEPOT]}
+    again = client.post("/api/v1/plans", json=body, headers=headers_for(session, "dispatch.tdm"))
+    assert again.status_code == 202, again.text
+    assert again.json()["existing"] is False
+    assert again.json()["same_day"] == [
+        {"id": first["id"], "status": "published", "depot_ids": first["depot_ids"]}
+    ]

@@ -1,0 +1,69 @@
+"""One plan per post office and day: two requests or two publications at the same instant
+(committed databases, PostgreSQL and SQLite)."""
+
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.main import create_app
+from courier.planning.models import Plan, PlanStatus
+from courier.settings import Settings
+from tests.builders import booking_day, headers_for, site_id
+from tests.courier.planning.bookings import DEPOT
+from tests.race import race
+
+
+@pytest.fixture
+def client(committed: sessionmaker[Session]) -> Any:
+    """An app on the committed database."""
+    settings = Settings(environment="test", track_rate_limit="1000/minute")
+    with TestClient(create_app(settings, committed)) as c:
+        yield c
+
+
+def _plans(factory: sessionmaker[Session]) -> list[Plan]:
+    with factory() as session:
+        return list(session.scalars(select(Plan).order_by(Plan.id)))
+
+
+def test_two_plan_requests_at_once_build_one_plan(
+    client: TestClient, committed: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One answer is the new plan (202), the other the same plan (200, `existing`); one is stored."""
+    monkeypatch.setattr("courier.outbox.service.enqueue", lambda *args, **kwargs: None)
+    with committed() as session:  # closed before the race: SQLite writers wait on readers
+        dispatcher = headers_for(session, "dispatch.tdm")
+    body = {"service_on": booking_day().isoformat(), "depots": [DEPOT]}
+    answers = race(*[lambda: client.post("/api/v1/plans", json=body, headers=dispatcher)] * 2)
+    by_status = {a.status_code: a.json() for a in answers}
+    assert sorted(by_status) == [200, 202], [a.text for a in answers]
+    assert by_status[200]["id"] == by_status[202]["id"]
+    assert (by_status[200]["existing"], by_status[202]["existing"]) == (True, False)
+    assert [p.id for p in _plans(committed)] == [by_status[202]["id"]]
+
+
+def test_two_publications_at_once_leave_one_plan_published(
+    client: TestClient, committed: sessionmaker[Session]
+) -> None:
+    """Two built plans of one office and day published together: both answer 200, the later one
+    supersedes the other, so exactly one is published."""
+    with committed() as session, session.begin():
+        dispatcher = headers_for(session, "dispatch.tdm")
+        built = [
+            Plan(
+                service_on=booking_day(),
+                depot_ids=[site_id(session, DEPOT)],
+                status=PlanStatus.BUILT,
+                time_limit_s=1,
+            )
+            for _ in range(2)
+        ]
+        session.add_all(built)
+    urls = [f"/api/v1/plans/{plan.id}/publish" for plan in built]
+    answers = race(*[lambda url=url: client.post(url, headers=dispatcher) for url in urls])
+    assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+    statuses = sorted(p.status.value for p in _plans(committed))
+    assert statuses == ["published", "superseded"]
