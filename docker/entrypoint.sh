@@ -8,7 +8,7 @@ case "$role" in
     exec courier serve --host 0.0.0.0 --port "${PORT:-8000}" --workers "${WEB_CONCURRENCY:-2}"
     ;;
   worker)
-    exec celery -A courier.worker:celery_app worker --loglevel=INFO -Q courier \
+    exec celery -A courier.worker:celery_app worker --loglevel=INFO -Q "${COURIER_TASK_QUEUE:-courier}" \
       --concurrency "${WORKER_CONCURRENCY:-2}"
     ;;
   beat)
