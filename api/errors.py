@@ -1,7 +1,10 @@
-"""Domain errors to HTTP, in one table."""
+"""Domain errors to HTTP, in one table; a database out of reach is a 503 to retry."""
+
+import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from api import present
@@ -39,6 +42,34 @@ def _transition_vi(exc: errors.IllegalTransition) -> str:
     return f"Hồ sơ đang ở trạng thái «{current}», không thể chuyển sang «{requested}»"
 
 
+log = logging.getLogger(__name__)
+
+# connection-level failures: the server is down or unreachable, a connection broke, the pool
+# found none free in time; SQLite's "database is locked" is one too (busy past its timeout)
+DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.TimeoutError,
+)
+# a few seconds: pooled connections are checked before use, so the first request after the
+# database is back succeeds
+RETRY_AFTER_S = 5
+_UNAVAILABLE = {
+    "vi": "Dịch vụ tạm thời không truy cập được dữ liệu; vui lòng thử lại sau ít giây.",
+    "en": "The service cannot reach its database for a moment; please try again in a few seconds.",
+}
+
+
+def unavailable(request: Request, messages: dict[str, str], retry_after_s: int) -> JSONResponse:
+    """503 with `Retry-After` and the message in the caller's language (Vietnamese first)."""
+    lang = present.language(request.headers.get("accept-language"))
+    return JSONResponse(
+        {"detail": messages[lang], "retry_after_s": retry_after_s},
+        status_code=503,
+        headers={"Retry-After": str(retry_after_s), "Content-Language": lang},
+    )
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
@@ -54,6 +85,14 @@ def install(app: FastAPI) -> None:
             status_code=409,
         )
 
+    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # the driver's reason only: the statement's parameters may hold personal data
+        reason = getattr(exc, "orig", None) or exc
+        log.warning("database unavailable (%s): %s", type(exc).__name__, reason)
+        return unavailable(request, _UNAVAILABLE, RETRY_AFTER_S)
+
     for cls, _ in STATUS:
         app.add_exception_handler(cls, domain_error)
     app.add_exception_handler(StaleDataError, stale)
+    for cls in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(cls, database_unavailable)
