@@ -1,12 +1,19 @@
-"""Refuse oversized uploads while they stream in, before the body is read whole (413).
+"""Refuse oversized request bodies while they stream in, before they are read whole (413).
 
-A multipart request is refused at once when its declared length is over the request limit, and
-otherwise as soon as one of its parts grows past the per-file limit or the whole past the
-request limit: the parser below only counts bytes, it keeps nothing.
+Every body is counted, whatever its headers say: a multipart upload against the request limit
+and each of its parts against the per-file limit; any other body (JSON above all; a form; no
+content type, which FastAPI reads as JSON) against the smaller body limit. A request whose
+content types disagree (two headers, one multipart: the form parser reads the first, a guard
+reading the last would be fooled) gets both the per-part count and the smaller limit. A declared
+length over the limit is refused before a byte is read; a chunked body when it passes the limit.
+The parser below only counts bytes, it keeps nothing.
 """
 
+import json
+from collections.abc import Iterable
 from typing import Any
 
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -59,43 +66,76 @@ def _too_large(detail: str) -> HTTPException:
 
 
 class UploadLimit:
-    """ASGI middleware bounding multipart request bodies, per part and in total."""
+    """ASGI middleware bounding every request body: multipart per part and in total, the rest to
+    the body limit (by default the app's `body_max_bytes` setting)."""
 
-    def __init__(self, app: ASGIApp, *, max_part: int, max_request: int) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_part: int, max_request: int, max_body: int | None = None
+    ) -> None:
         self.app = app
         self.max_part = max_part
         self.max_request = max_request
+        self.max_body = max_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Pass through everything but multipart bodies, which are counted as they arrive."""
-        headers = dict(scope.get("headers", [])) if scope["type"] == "http" else {}
-        content_type, options = parse_options_header(headers.get(b"content-type", b""))
-        if content_type != b"multipart/form-data" or b"boundary" not in options:
+        """Count the body as it arrives; refuse at once a declared length over the limit."""
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = headers.get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_request:
-            await _refuse(send, f"the request is larger than {self.max_request:,} bytes")
+        headers: list[tuple[bytes, bytes]] = scope.get("headers", [])
+        types = [parse_options_header(v) for k, v in headers if k == b"content-type"]
+        boundaries = [o[b"boundary"] for t, o in types if t == _MULTIPART and b"boundary" in o]
+        uploads = bool(types) and len(boundaries) == len(types)
+        limit = self.max_request if uploads else self.max_body or _app_body_limit(scope)
+        if any(length > limit for length in _declared(headers)):
+            await _refuse(send, f"the request body is larger than {limit:,} bytes")
             return
-        counter = _Counter(options[b"boundary"], self.max_part)
+        counter = _Counter(boundaries[0], self.max_part) if boundaries else None
         total = 0
 
         async def counted() -> Message:
-            nonlocal total
+            nonlocal total, counter
             message = await receive()
             chunk: Any = message.get("body", b"")
             if message["type"] == "http.request" and chunk:
                 total += len(chunk)
-                if total > self.max_request:
-                    raise _too_large(f"the request is larger than {self.max_request:,} bytes")
-                counter.parser.write(chunk)
+                if total > limit:
+                    raise _too_large(f"the request body is larger than {limit:,} bytes")
+                counter = _count_parts(counter, chunk)
             return message
 
         await self.app(scope, counted, send)
 
 
+_MULTIPART = b"multipart/form-data"
+
+
+def _count_parts(counter: _Counter | None, chunk: bytes) -> _Counter | None:
+    """Feed the chunk to the part counter; None once the stream is not multipart after all (the
+    form parser answers 400 then, and the total is still counted)."""
+    if counter is None:
+        return None
+    try:
+        counter.parser.write(chunk)
+    except MultipartParseError:
+        return None
+    return counter
+
+
+def _app_body_limit(scope: Scope) -> int:
+    """The body limit of the app's settings (`create_app` passes the two upload limits only)."""
+    limit: int = scope["app"].state.settings.body_max_bytes
+    return limit
+
+
+def _declared(headers: Iterable[tuple[bytes, bytes]]) -> list[int]:
+    """Every length the request declares (a malformed one counts for nothing here: the server
+    refuses it before the app sees it)."""
+    return [int(v) for k, v in headers if k == b"content-length" and v.strip().isdigit()]
+
+
 async def _refuse(send: Send, detail: str) -> None:
-    body = ('{"detail":"' + detail + '"}').encode()
+    body = json.dumps({"detail": detail}).encode()
     await send(
         {
             "type": "http.response.start",

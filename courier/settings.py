@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # public keys (PEM, one after another) of signing keys retired by a rotation: old links verify
     signing_retired_keys_file: Path = Path("var/retired-signing-keys.pem")
     upload_max_bytes: int = Field(default=15_000_000, ge=10_000)
+    # every request body but a multipart upload: JSON above all (a 500-row batch booking is about
+    # 0.2 MB, 1.2 MB with every field at its longest in Vietnamese, escaped), forms, anything else
+    body_max_bytes: int = Field(default=2_000_000, ge=100_000)
     photo_max_side: int = Field(default=2000, ge=320, le=8000)
     photo_target_bytes: int = Field(default=300_000, ge=20_000)
     # JPEG is decoded scaled down (DCT draft), so a 50 MP phone photo costs little memory;

@@ -163,10 +163,15 @@ def list_jobs(
     on: date | None = None,
     settings: Settings,
 ) -> list[Job]:
-    """Jobs the actor may see: a courier's own, a dispatcher's post office's, or all for admins."""
+    """Jobs the actor may see: a courier's own, a dispatcher's post office's, or all for admins.
+
+    A courier account bound to no courier record has no job (not the unassigned ones).
+    """
     query = select(Job).order_by(Job.window_start, Job.id)
     office = None
     if actor.has_role(Role.COURIER):
+        if actor.courier_id is None:
+            return []
         query = query.where(Job.courier_id == actor.courier_id)
     else:
         office = access.office_scope(actor)

@@ -272,7 +272,10 @@ def _check_actor_is_party(actor: Actor, request: HandoverRequest) -> None:
 
 
 def is_party(actor: Actor, party: Party) -> bool:
-    """True when the actor is (or acts for) that party."""
+    """True when the actor is (or acts for) that party; a party without an id is nobody's (an
+    account bound to no courier or site is not every such party)."""
+    if party.id is None:
+        return False
     if party.kind is PartyKind.COURIER:
         return actor.has_role(Role.COURIER) and party.id == actor.courier_id
     if party.kind is PartyKind.CENTER:

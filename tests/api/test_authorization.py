@@ -6,7 +6,8 @@ state each operation needs; then each actor tries the operation once. The operat
 legs (pickup, center counter, result pickup, delivery, failed attempts), the handover record with
 its images and receipts, the custody chain, and the public cancel/reschedule with a wrong phone
 suffix or another dossier's code. The dispatcher of another post office (Di An) is refused like
-any other stranger to the dossier, and their job list leaves it out.
+any other stranger to the dossier, and their job list leaves it out; so is a courier account bound
+to no courier record.
 """
 
 from collections.abc import Callable
@@ -53,6 +54,7 @@ ACTORS = [
     "enterprise",
     "assigned_courier",
     "other_courier",
+    "courier_without_record",
     "staff_receiving_site",
     "staff_other_site",
     "dispatcher",
@@ -129,6 +131,9 @@ def _credentials(session: Session) -> dict[str, dict[str, str]]:
     _, other_key = accounts.create_api_key(
         session, name="TA system", site_id=site_id(session, "BD-TA")
     )
+    accounts.create_user(  # what `courier users create --role courier` makes
+        session, username="courier.unbound", password="no-courier-record", role=Role.COURIER
+    )
     enterprise = session.scalar(select(User.id).where(User.username == "enterprise.minhphat"))
     _, enterprise_key = accounts.create_api_key(session, name="Minh Phat", owner_id=enterprise)
     session.commit()
@@ -139,6 +144,7 @@ def _credentials(session: Session) -> dict[str, dict[str, str]]:
         "enterprise": headers_for(session, "enterprise.minhphat"),
         "assigned_courier": headers_for(session, ASSIGNED.lower()),
         "other_courier": headers_for(session, OTHER_COURIER.lower()),
+        "courier_without_record": headers_for(session, "courier.unbound"),
         "staff_receiving_site": headers_for(session, STAFF_TDM),
         "staff_other_site": headers_for(session, "center.thuanan"),
         "dispatcher": headers_for(session, "dispatch.tdm"),
@@ -489,7 +495,11 @@ def test_only_the_rightful_actor_may_act(
         if not op.personal:
             assert not [secret for secret in PERSONAL if secret in response.text]
         return
-    if operation == "list_jobs" and actor in ("other_courier", "dispatcher_other_office"):
+    if operation == "list_jobs" and actor in (
+        "other_courier",
+        "courier_without_record",
+        "dispatcher_other_office",
+    ):
         assert response.status_code == 200
         assert w.code not in response.text
     else:

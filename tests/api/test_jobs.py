@@ -8,10 +8,13 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from courier import calendar
+from courier.accounts import service as accounts
 from courier.dossiers import jobs as jobs_module
+from courier.enums import Role
 from tests.builders import (
     STAFF_TDM,
     assign,
+    assigned_pickup,
     book,
     booking_day,
     courier_id,
@@ -19,6 +22,7 @@ from tests.builders import (
     handover_body,
     headers_for,
     pick_up,
+    post_handover,
     post_handover_ok,
     post_ok,
     site_id,
@@ -261,3 +265,29 @@ def test_result_not_handed_over_is_requeued_without_limit(
     }
     assert returned == {("pickup", "pending"), ("delivery", "pending")}
     assert status_of(client, code) == "result_ready"
+
+
+def test_a_courier_account_without_a_courier_record_sees_no_job(
+    client: TestClient, session: Session
+) -> None:
+    """What `courier users create --role courier` makes: an empty job list while open jobs wait
+    (it listed every unassigned one as its own), no job by id, and no say as a courier party
+    (replaying a handover's key with the courier's id left out is refused, not compared)."""
+    cid = courier_id(session, COURIER)
+    dispatcher = headers_for(session, "dispatch.tdm")
+    courier = headers_for(session, COURIER.lower())
+    _, body = assigned_pickup(client, cid=cid, dispatcher=dispatcher, courier=courier)
+    post_handover_ok(client, courier, body)
+    open_code = book(client)["tracking_code"]
+    accounts.create_user(
+        session, username="courier.unbound", password="no-courier-record", role=Role.COURIER
+    )
+    session.commit()
+    unbound = headers_for(session, "courier.unbound")
+    listed = client.get("/api/v1/jobs", headers=unbound)
+    assert (listed.status_code, listed.json()) == (200, [])
+    open_job = find_job(client, dispatcher, open_code, "inbound", "pickup")
+    assert client.get(f"/api/v1/jobs/{open_job}", headers=unbound).status_code == 404
+    replay = {**body, "receiver": {"kind": "courier"}}
+    refused = post_handover(client, replay, unbound, complete=False)
+    assert refused.status_code == 403, refused.text
