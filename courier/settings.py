@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     # Tasks: how long a relayed task may run before the outbox relays it again (a worker died),
     # and the embedded mode's task thread (the app runs the outbox itself when no broker is set)
     task_lease_s: int = Field(default=120, ge=10)
+    # how long a message may wait in the broker's queue before it is presumed lost (a broker that
+    # kept nothing on a restart) and sent again; a worker that starts it renews the lease
+    task_queued_lease_s: int = Field(default=900, ge=5)
     task_queue: str = "courier"
     embedded_worker: bool = True
     # "cheapest" exists for test suites only; production refuses it

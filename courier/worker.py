@@ -4,7 +4,7 @@ from typing import Any
 
 from celery import Celery, Task
 from celery.schedules import crontab
-from celery.signals import task_failure, task_success
+from celery.signals import task_failure, task_prerun, task_success
 from kombu import Queue  # type: ignore[attr-defined]
 
 from courier.settings import Settings, get_settings
@@ -79,6 +79,7 @@ def make_celery(settings: Settings) -> Celery:
     )
     app.conf.courier_leases = leases
     app.conf.courier_default_lease = settings.task_lease_s
+    app.conf.courier_queued_lease = settings.task_queued_lease_s
     return app
 
 
@@ -97,6 +98,14 @@ def lease_s(task_name: str) -> int:
     """The lease of a task sent through the current sender."""
     leases: dict[str, int] = _sender.conf.courier_leases
     return leases.get(task_name, int(_sender.conf.courier_default_lease))
+
+
+def claim_lease_s(task_name: str) -> int:
+    """The lease a send starts: the run's when it runs here at once; through a broker, long
+    enough to wait in the queue too (the worker renews it to the run's when it starts)."""
+    if runs_in_process():
+        return lease_s(task_name)
+    return max(lease_s(task_name), int(_sender.conf.courier_queued_lease))
 
 
 def runs_in_process() -> bool:
@@ -126,6 +135,16 @@ def _outbox_id(task: Task | None) -> int | None:
     return int(suffix) if suffix.isdigit() else None
 
 
+def _renew_lease(sender: Task | None = None, **_: Any) -> None:
+    """A worker starts a task: its message's lease now counts from here, the run's length."""
+    message_id = _outbox_id(sender)
+    if message_id is not None and sender is not None:
+        from courier import runtime
+        from courier.outbox.service import renew_lease
+
+        renew_lease(runtime.session_factory(), message_id, seconds=lease_s(sender.name))
+
+
 def _settle_success(sender: Task | None = None, **_: Any) -> None:
     """A worker's task ended well, its effect committed: its message is done."""
     message_id = _outbox_id(sender)
@@ -148,5 +167,6 @@ def _settle_failure(sender: Task | None = None, exception: BaseException | None 
         )
 
 
+task_prerun.connect(_renew_lease, weak=False)
 task_success.connect(_settle_success, weak=False)
 task_failure.connect(_settle_failure, weak=False)

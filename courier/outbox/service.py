@@ -106,7 +106,7 @@ def relay_pending(
 
 def _claim(factory: sessionmaker[Session], *, ids: Sequence[int] | None, limit: int) -> list[_Claimed]:
     """Take due messages for one send each: their lease starts, so no other relay sends them."""
-    from courier.worker import lease_s
+    from courier.worker import claim_lease_s
 
     now = utcnow()
     query = (
@@ -127,7 +127,7 @@ def _claim(factory: sessionmaker[Session], *, ids: Sequence[int] | None, limit: 
                 .where(OutboxMessage.id.in_([row.id for row in group]))
                 .values(
                     attempts=OutboxMessage.attempts + 1,
-                    available_at=now + timedelta(seconds=lease_s(task_name)),
+                    available_at=now + timedelta(seconds=claim_lease_s(task_name)),
                 )
             )
         attempts = {
@@ -182,6 +182,11 @@ def _release(factory: sessionmaker[Session], ids: list[int]) -> None:
     """Claimed but not sent (the broker went away): due again at once, the attempt not counted."""
     if ids:
         _update(factory, ids, available_at=utcnow(), attempts=OutboxMessage.attempts - 1)
+
+
+def renew_lease(factory: sessionmaker[Session], message_id: int, *, seconds: int) -> None:
+    """A worker starts the task: it is sent again only if it has not ended `seconds` from now."""
+    _update(factory, [message_id], available_at=utcnow() + timedelta(seconds=seconds))
 
 
 def mark_done(factory: sessionmaker[Session], message_id: int) -> None:

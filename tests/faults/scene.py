@@ -23,7 +23,12 @@ from courier.worker import make_celery, use_sender
 # Short leases, so that a message whose worker died is sent again within seconds: the least
 # lease the settings allow, and plan parts of a few jobs solved in a few seconds each
 # (a part's lease is then 2 * 3 + 10 = 16 s).
-TUNING: dict[str, Any] = {"task_lease_s": 10, "plan_part_seconds": 3, "plan_part_max_jobs": 5}
+TUNING: dict[str, Any] = {
+    "task_lease_s": 10,
+    "task_queued_lease_s": 10,
+    "plan_part_seconds": 3,
+    "plan_part_max_jobs": 5,
+}
 
 
 @dataclass(frozen=True, slots=True)

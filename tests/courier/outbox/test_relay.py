@@ -19,6 +19,7 @@ from courier.outbox.service import (
     enqueue,
     pending_count,
     relay_pending,
+    renew_lease,
     retry_wait_s,
 )
 from courier.runtime import unit_of_work
@@ -193,3 +194,25 @@ def test_only_a_worker_run_settles_a_message_by_its_task_id() -> None:
     assert worker._outbox_id(Task(Request("outbox-42", eager=True))) is None
     assert worker._outbox_id(Task(Request("c0ffee"))) is None
     assert worker._outbox_id(None) is None
+
+
+def test_a_queued_message_waits_longer_than_a_running_one(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sent to a broker, a message may wait in the queue (the queued lease); once a worker
+    starts it, it is sent again only if it has not ended within the run's lease."""
+    monkeypatch.setattr(worker, "dispatch", lambda name, payload, *, message_id: None)
+    monkeypatch.setattr(worker, "runs_in_process", lambda: False)
+    with unit_of_work(factory) as session:
+        message = enqueue(session, "proofs.render_receipt", handover_id=1)
+
+    def lease_left() -> float:
+        with factory() as session:
+            row = session.get(OutboxMessage, message.id)
+            assert row is not None
+            session.refresh(row)
+            return (row.available_at - utcnow()).total_seconds()
+
+    assert lease_left() == pytest.approx(Settings().task_queued_lease_s, abs=5)
+    renew_lease(factory, message.id, seconds=worker.lease_s("proofs.render_receipt"))
+    assert lease_left() == pytest.approx(Settings().task_lease_s, abs=5)
