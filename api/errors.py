@@ -8,6 +8,7 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from api import present
+from api.admission import Overloaded
 from courier import errors
 
 STATUS: list[tuple[type[Exception], int]] = [
@@ -59,6 +60,11 @@ _UNAVAILABLE = {
     "en": "The service cannot reach its database for a moment; please try again in a few seconds.",
 }
 
+_OVERLOADED = {
+    "vi": "Dịch vụ đang quá tải; vui lòng thử lại sau ít giây.",
+    "en": "The service is busy; please try again in a few seconds.",
+}
+
 
 def unavailable(request: Request, messages: dict[str, str], retry_after_s: int) -> JSONResponse:
     """503 with `Retry-After` and the message in the caller's language (Vietnamese first)."""
@@ -94,5 +100,10 @@ def install(app: FastAPI) -> None:
     for cls, _ in STATUS:
         app.add_exception_handler(cls, domain_error)
     app.add_exception_handler(StaleDataError, stale)
+    async def overloaded(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, Overloaded)
+        return unavailable(request, _OVERLOADED, exc.retry_after_s)
+
     for cls in DATABASE_UNAVAILABLE:
         app.add_exception_handler(cls, database_unavailable)
+    app.add_exception_handler(Overloaded, overloaded)

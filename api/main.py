@@ -4,13 +4,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from api import errors, pages
-from api.admission import Admission, Overloaded
+from api.admission import Admission
 from api.ratelimit import RateLimit
 from api.routers import (
     auth,
@@ -30,15 +29,6 @@ from courier.embedded import EmbeddedWorker
 from courier.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
-
-
-async def _overloaded(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, Overloaded)
-    return JSONResponse(
-        {"detail": str(exc)},
-        status_code=503,
-        headers={"Retry-After": str(exc.retry_after_s)},
-    )
 
 
 @asynccontextmanager
@@ -75,7 +65,6 @@ def create_app(
     app.state.task_thread = None
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
     errors.install(app)
-    app.add_exception_handler(Overloaded, _overloaded)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(
         UploadLimit,

@@ -51,7 +51,7 @@ def test_slots_may_not_exceed_the_pool() -> None:
 def test_an_overloaded_service_answers_503_with_retry_after(
     client: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """No slot came in time: 503, a Retry-After header and a JSON body; nothing is stored."""
+    """No slot came in time: 503, a Retry-After header and a JSON body in the caller's language."""
 
     def busy(self: Admission) -> object:
         raise Overloaded(retry_after_s=3)
@@ -61,7 +61,10 @@ def test_an_overloaded_service_answers_503_with_retry_after(
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "3"
     assert response.headers["content-type"].startswith("application/json")
-    assert response.json()["detail"]
+    assert "quá tải" in response.json()["detail"], "Vietnamese first"
+    english = client.get("/api/v1/procedures", headers={"Accept-Language": "en"})
+    assert english.status_code == 503
+    assert "busy" in english.json()["detail"]
 
 
 def test_reads_do_not_wait_for_a_sqlite_writer(tmp_path: Path) -> None:
