@@ -3,7 +3,7 @@
 `request_plan` writes the plan and enqueues its build (one plan per post office and day is built
 at a time: a second request gets the first). `prepare_parts` turns the day into frozen
 sub-problems stored with the plan (once: a re-run finds them); `solve_part` solves one and stores
-its routes; the last part to finish calls `finish`, which writes each courier's ordered stops.
+its routes; once every part is solved `finish` writes each courier's ordered stops.
 Nothing reaches couriers until a dispatcher calls `publish`: jobs are assigned then, and the pairs
 the plan could not fit roll over to the next working day with a higher priority.
 """
@@ -35,14 +35,6 @@ from routing.solver import SolveParams, solve
 
 class PlanNotFound(NotFound):
     """No plan with that id."""
-
-
-@dataclass(frozen=True, slots=True)
-class PartOutcome:
-    """What solving one part did to its plan."""
-
-    plan_id: int
-    last: bool
 
 
 IN_PROGRESS = (PlanStatus.QUEUED, PlanStatus.BUILDING)
@@ -335,11 +327,16 @@ def _cut(session: Session, plan: Plan, settings: Settings) -> None:
 
 
 def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | None:
-    """(frozen problem, time limit) of a part still to solve; None when it is solved already."""
+    """(frozen problem, time limit) of a part still to solve; None when it is solved already,
+    or when its plan is not building (a failed part stopped it: a rebuild sends the rest again).
+    """
     part = session.get(PlanPart, part_id)
-    if part is None or part.status is PartStatus.DONE:
+    if part is None or part.status is not PartStatus.PENDING:
         return None
-    return part.problem, get_plan(session, part.plan_id).time_limit_s
+    plan = get_plan(session, part.plan_id)
+    if plan.status is not PlanStatus.BUILDING:
+        return None
+    return part.problem, plan.time_limit_s
 
 
 def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
@@ -358,11 +355,11 @@ def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
     )
 
 
-def store_result(session: Session, part_id: int, routed: Any, solve_s: float) -> PartOutcome | None:
-    """Store a part's routes once (compare-and-set); whether it was the plan's last part."""
+def store_result(session: Session, part_id: int, routed: Any, solve_s: float) -> bool:
+    """Store a part's routes once (compare-and-set); False when another run stored them first."""
     plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
     if plan_id is None:
-        return None
+        return False
     plan = get_plan(session, plan_id, lock=True)
     claimed = session.execute(
         update(PlanPart)
@@ -370,7 +367,7 @@ def store_result(session: Session, part_id: int, routed: Any, solve_s: float) ->
         .values(status=PartStatus.DONE, solved_at=utcnow(), solve_s=solve_s, result=_result(routed))
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        return None
+        return False
     plan.parts_done = (
         session.scalar(
             select(func.count())
@@ -384,7 +381,7 @@ def store_result(session: Session, part_id: int, routed: Any, solve_s: float) ->
     plan.travel_s += routed.travel_s
     plan.distance_m += routed.distance_m
     session.flush()
-    return PartOutcome(plan.id, plan.parts_done == plan.parts_total)
+    return True
 
 
 def _result(routed: Any) -> dict[str, Any]:
@@ -402,6 +399,13 @@ def _result(routed: Any) -> dict[str, Any]:
         "dropped": list(routed.dropped),
         "status": routed.stats.status,
     }
+
+
+def finish_part_plan(session: Session, part_id: int, settings: Settings) -> None:
+    """Finish the plan of a part when every part of it is solved (safe to run twice)."""
+    plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
+    if plan_id is not None:
+        finish(session, plan_id, settings)
 
 
 def finish(session: Session, plan_id: int, settings: Settings) -> Plan:
