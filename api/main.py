@@ -70,6 +70,7 @@ def create_app(
         UploadLimit,
         max_part=settings.upload_max_bytes,
         max_request=settings.upload_max_request_bytes,
+        max_body=settings.body_max_bytes,
     )
     for module in (
         auth,

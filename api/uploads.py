@@ -70,7 +70,7 @@ class UploadLimit:
     the body limit (by default the app's `body_max_bytes` setting)."""
 
     def __init__(
-        self, app: ASGIApp, *, max_part: int, max_request: int, max_body: int | None = None
+        self, app: ASGIApp, *, max_part: int, max_request: int, max_body: int
     ) -> None:
         self.app = app
         self.max_part = max_part
@@ -86,7 +86,7 @@ class UploadLimit:
         types = [parse_options_header(v) for k, v in headers if k == b"content-type"]
         boundaries = [o[b"boundary"] for t, o in types if t == _MULTIPART and b"boundary" in o]
         uploads = bool(types) and len(boundaries) == len(types)
-        limit = self.max_request if uploads else self.max_body or _app_body_limit(scope)
+        limit = self.max_request if uploads else self.max_body
         if any(length > limit for length in _declared(headers)):
             await _refuse(send, f"the request body is larger than {limit:,} bytes")
             return
@@ -120,12 +120,6 @@ def _count_parts(counter: _Counter | None, chunk: bytes) -> _Counter | None:
     except MultipartParseError:
         return None
     return counter
-
-
-def _app_body_limit(scope: Scope) -> int:
-    """The body limit of the app's settings (`create_app` passes the two upload limits only)."""
-    limit: int = scope["app"].state.settings.body_max_bytes
-    return limit
 
 
 def _declared(headers: Iterable[tuple[bytes, bytes]]) -> list[int]:
