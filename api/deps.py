@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import anyio
 from fastapi import BackgroundTasks, Depends, Request
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from sqlalchemy.orm import Session, sessionmaker
@@ -47,7 +48,8 @@ async def get_session(request: Request, background: BackgroundTasks) -> AsyncIte
         try:
             yield session
         except BaseException:
-            await run_in_threadpool(_end, session, commit=False)
+            with anyio.CancelScope(shield=True):  # a cancelled request still closes its session
+                await run_in_threadpool(_end, session, commit=False)
             raise
         await run_in_threadpool(_end, session, commit=True)
     enqueued = outbox.take_enqueued(session)

@@ -4,12 +4,12 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.orm.exc import StaleDataError
 
 from api import present
 from api.admission import Overloaded
 from courier import errors
+from courier.db import DATABASE_UNAVAILABLE
 
 STATUS: list[tuple[type[Exception], int]] = [
     (errors.NotFound, 404),
@@ -45,13 +45,6 @@ def _transition_vi(exc: errors.IllegalTransition) -> str:
 
 log = logging.getLogger(__name__)
 
-# connection-level failures: the server is down or unreachable, a connection broke, the pool
-# found none free in time; SQLite's "database is locked" is one too (busy past its timeout)
-DATABASE_UNAVAILABLE: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.TimeoutError,
-)
 # a few seconds: pooled connections are checked before use, so the first request after the
 # database is back succeeds
 RETRY_AFTER_S = 5

@@ -83,6 +83,18 @@ def _stop_solver() -> None:
     executor.shutdown(wait=False, cancel_futures=True)
 
 
+_running: "EmbeddedWorker | None" = None
+
+
+def wake_if_running() -> bool:
+    """Wake this process's embedded worker; False when none runs (tasks are relayed then)."""
+    worker = _running
+    if worker is None:
+        return False
+    worker.wake()
+    return True
+
+
 class EmbeddedWorker:
     """A thread running due outbox tasks in this process, woken by commits, sweeping meanwhile."""
 
@@ -95,8 +107,10 @@ class EmbeddedWorker:
 
     def start(self) -> None:
         """Start the solver process and the thread."""
+        global _running
         _start_solver()
         self._thread.start()
+        _running = self
 
     def wake(self) -> None:
         """Something was enqueued: look now rather than at the next sweep."""
@@ -104,6 +118,9 @@ class EmbeddedWorker:
 
     def stop(self, timeout_s: float = 10.0) -> None:
         """Stop after the task in hand (a solve is cut short; the outbox runs it again later)."""
+        global _running
+        if _running is self:
+            _running = None
         self._stop.set()
         self._wake.set()
         _stop_solver()

@@ -56,9 +56,22 @@ class _Claimed:
 
 
 def relay_if_enqueued(session: Session, factory: sessionmaker[Session]) -> RelayResult | None:
-    """After a commit: relay at once the messages this transaction wrote, and only those."""
+    """After a commit: hand on the messages this transaction wrote, and only those.
+
+    With the embedded worker running they are left to it (woken now), never run nested in the
+    caller's task. Otherwise they are relayed here; an error doing so is logged, not raised:
+    the transaction is committed, and the sweep sends what this relay could not.
+    """
+    from courier import embedded
+
     ids = take_enqueued(session)
-    return relay_messages(factory, ids) if ids else None
+    if not ids or embedded.wake_if_running():
+        return None
+    try:
+        return relay_messages(factory, ids)
+    except Exception:
+        log.exception("outbox messages %s left to the sweep", ids)
+        return None
 
 
 def relay_messages(factory: sessionmaker[Session], ids: Sequence[int]) -> RelayResult:

@@ -237,14 +237,19 @@ def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
     if plan.status not in (*IN_PROGRESS, PlanStatus.FAILED):
         raise Conflict(f"plan {plan.id} is {plan.status.value}; nothing to build")
     _refuse_in_progress(session, plan, exclude=plan.id)
+    if plan.status is PlanStatus.FAILED:  # in progress at once: a plan request meanwhile gets it
+        plan.status, plan.error = PlanStatus.QUEUED, None
     enqueue(session, "planning.build", plan_id=plan.id)
+    session.flush()
     return plan
 
 
 def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> Plan:
     """The plan, or `PlanNotFound`."""
     query = select(Plan).where(Plan.id == plan_id)
-    plan = session.scalar(query.with_for_update() if lock else query)
+    if lock:  # the row as it is once locked, not as this session first read it
+        query = query.with_for_update().execution_options(populate_existing=True)
+    plan = session.scalar(query)
     if plan is None:
         raise PlanNotFound(f"no plan {plan_id}")
     return plan
@@ -465,10 +470,12 @@ def fail_part(session: Session, part_id: int, error: str) -> None:
 
 def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) -> Plan:
     """Make a built plan the couriers' routes: assign its jobs, roll the dropped pairs over."""
-    plan = visible_plan(session, plan_id, actor, lock=True)
+    # post offices first, then the plan: the order every plan request, re-plan and rebuild takes
+    # (the other order deadlocked against a re-plan, whose new plan references this one)
+    _hold_offices(session, visible_plan(session, plan_id, actor).depot_ids)
+    plan = get_plan(session, plan_id, lock=True)
     if plan.status is not PlanStatus.BUILT:
         raise Conflict(f"plan {plan.id} is {plan.status.value}; only a built plan is published")
-    _hold_offices(session, plan.depot_ids)  # a publication at the same instant sees this one
     for older in session.scalars(
         select(Plan).where(
             Plan.service_on == plan.service_on,

@@ -6,7 +6,7 @@ import time
 from celery import shared_task
 
 from courier import calendar, embedded, runtime
-from courier.db import utcnow
+from courier.db import DATABASE_UNAVAILABLE, utcnow
 from courier.outbox.service import enqueue
 from courier.planning import service
 from courier.settings import Settings, get_settings
@@ -28,6 +28,8 @@ def build(plan_id: int) -> int:
                 enqueue(session, SOLVE_PART, part_id=part_id)
             if not part_ids:
                 service.finish(session, plan_id, settings)
+    except DATABASE_UNAVAILABLE:
+        raise  # not the plan's fault: the outbox runs the build again
     except Exception as exc:
         _fail(plan_id, exc)
         return 0
@@ -40,6 +42,8 @@ def prepare(plan_id: int, settings: Settings) -> list[int] | None:
     try:
         with runtime.unit_of_work() as session:
             return service.prepare_parts(session, plan_id, settings)
+    except DATABASE_UNAVAILABLE:
+        raise
     except Exception as exc:
         _fail(plan_id, exc)
         return None

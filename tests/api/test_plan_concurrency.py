@@ -1,6 +1,8 @@
 """One plan per post office and day: two requests or two publications at the same instant
 (committed databases, PostgreSQL and SQLite)."""
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -9,6 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
+from courier.actors import SYSTEM
+from courier.planning import service as planning
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 from tests.builders import booking_day, headers_for, site_id
@@ -67,3 +71,51 @@ def test_two_publications_at_once_leave_one_plan_published(
     assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
     statuses = sorted(p.status.value for p in _plans(committed))
     assert statuses == ["published", "superseded"]
+
+
+def test_a_publication_and_a_replan_of_one_plan_at_once_do_not_deadlock(
+    committed: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Publishing a plan while it is re-planned: both take the post offices before the plan
+    (the other order deadlocked on PostgreSQL: the re-plan's new plan references this one)."""
+    settings = Settings(environment="test")
+    with committed() as session, session.begin():
+        plan = Plan(
+            service_on=booking_day(),
+            depot_ids=[site_id(session, DEPOT)],
+            status=PlanStatus.BUILT,
+            time_limit_s=1,
+        )
+        session.add(plan)
+    hold = planning._hold_offices
+
+    def slow_publisher(session: Session, depot_ids: list[int] | None) -> None:
+        if threading.current_thread().name == "publish":
+            time.sleep(1.0)  # the re-plan comes in meanwhile
+        hold(session, depot_ids)
+
+    monkeypatch.setattr(planning, "_hold_offices", slow_publisher)
+    monkeypatch.setattr("courier.outbox.service.enqueue", lambda *args, **kwargs: None)
+    outcome: dict[str, str] = {}
+
+    def run(name: str, delay_s: float) -> None:
+        time.sleep(delay_s)
+        try:
+            with committed() as session, session.begin():
+                if name == "publish":
+                    planning.publish(session, plan.id, SYSTEM, settings)
+                else:
+                    planning.replan(session, plan.id, SYSTEM, at=None, settings=settings)
+            outcome[name] = "ok"
+        except Exception as exc:
+            outcome[name] = f"{type(exc).__name__}: {exc}"
+
+    threads = [
+        threading.Thread(target=run, args=("publish", 0.0), name="publish"),
+        threading.Thread(target=run, args=("replan", 0.3), name="replan"),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {"publish": "ok", "replan": "ok"}, outcome

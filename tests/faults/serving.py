@@ -1,4 +1,5 @@
-"""The service as `courier serve` runs it, on a free port, and clients that hammer it."""
+"""The service as `courier serve` runs it, on a free port, and clients that hammer it
+(its database: `tests.conftest.committed_database`)."""
 
 import http.client
 import json
@@ -9,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -17,14 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from courier.db import make_engine, make_session_factory
-from courier.demo.load import load_demo
-from courier.runtime import unit_of_work
 from tests import services
-from tests.conftest import migrate
 
 SECRET = "fault-suite-secret-key-long-enough-for-hs256"
 
@@ -35,39 +28,6 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
-
-
-@contextmanager
-def postgres_database() -> Iterator[str]:
-    """A throwaway PostgreSQL database, migrated, with the demo province; dropped afterwards."""
-    services.require(services.POSTGRES_URL, "PostgreSQL")
-    name = f"courier_fault_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(services.POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(services.POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    try:
-        _prepare(url)
-        yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-
-def sqlite_database(folder: Path) -> str:
-    """A SQLite file, migrated, with the demo province."""
-    url = f"sqlite:///{folder / 'served.sqlite3'}"
-    _prepare(url)
-    return url
-
-
-def _prepare(url: str) -> None:
-    migrate(url)
-    engine = make_engine(url)
-    with unit_of_work(make_session_factory(engine)) as session:
-        load_demo(session)
-    engine.dispose()
 
 
 @dataclass

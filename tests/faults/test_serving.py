@@ -19,7 +19,8 @@ from courier.demo.load import load_bookings
 from courier.runtime import unit_of_work
 from courier.settings import Settings
 from tests.builders import booking_body, booking_day
-from tests.faults.serving import call, crowd, postgres_database, served, sqlite_database
+from tests.conftest import committed_database
+from tests.faults.serving import call, crowd, served
 
 pytestmark = pytest.mark.slow
 SHUTDOWN_GRACE_S = 5
@@ -60,7 +61,10 @@ def test_crowds_of_60_and_200_clients_get_answers_and_the_service_stops(
     (PostgreSQL): every request is answered (or shed with 503 + Retry-After), the service
     answers at once afterwards, and SIGTERM stops it within its grace period."""
     env = {"COURIER_SHUTDOWN_GRACE_S": str(SHUTDOWN_GRACE_S)}
-    with postgres_database() as url, served(url, tmp_path, workers=workers, **env) as app:
+    with (
+        committed_database("postgresql", tmp_path) as url,
+        served(url, tmp_path, workers=workers, **env) as app,
+    ):
         code = _book(app.base)["tracking_code"]
         for clients in (60, 200):
             tally = crowd(app.base, clients, 12, _tracking_and_bookings(code))
@@ -84,12 +88,16 @@ def test_crowds_of_60_and_200_clients_get_answers_and_the_service_stops(
 def test_the_embedded_mode_answers_during_a_plan_build(tmp_path: Path) -> None:
     """SQLite, no broker: 300 bookings planned while 2 bookings/s and 5 tracking reads/s come
     in; every request answers 2xx and the plan is built."""
-    url = sqlite_database(tmp_path)
-    settings = Settings(database_url=url)
-    engine = make_engine(url)
-    with unit_of_work(make_session_factory(engine)) as session:
-        load_bookings(session, settings, on=booking_day(), count=300, seed=7)
-    engine.dispose()
+    with committed_database("sqlite", tmp_path) as url:
+        settings = Settings(database_url=url)
+        engine = make_engine(url)
+        with unit_of_work(make_session_factory(engine)) as session:
+            load_bookings(session, settings, on=booking_day(), count=300, seed=7)
+        engine.dispose()
+        _plan_under_load(url, tmp_path)
+
+
+def _plan_under_load(url: str, tmp_path: Path) -> None:
     with served(url, tmp_path, COURIER_PLAN_PART_SECONDS="4") as app:
         code = _book(app.base)["tracking_code"]
         token = _token(app.base)

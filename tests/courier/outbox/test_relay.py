@@ -6,12 +6,14 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from courier import worker
+from courier import embedded, worker
 from courier.db import utcnow
 from courier.notifications.models import Notification
 from courier.notifications.tasks import send_event
+from courier.outbox import service as outbox_service
 from courier.outbox.models import OutboxMessage
 from courier.outbox.service import (
     RelayResult,
@@ -216,3 +218,38 @@ def test_a_queued_message_waits_longer_than_a_running_one(
     assert lease_left() == pytest.approx(Settings().task_queued_lease_s, abs=5)
     renew_lease(factory, message.id, seconds=worker.lease_s("proofs.render_receipt"))
     assert lease_left() == pytest.approx(Settings().task_lease_s, abs=5)
+
+
+def test_a_commit_whose_relay_fails_is_still_committed(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The relay after a commit cannot reach the database: the caller's work stands, and the
+    message waits for the sweep (it is not raised to the caller as if nothing was stored)."""
+
+    def unreachable(*args: object) -> None:
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(outbox_service, "relay_messages", unreachable)
+    with unit_of_work(factory) as session:
+        enqueue(session, "outbox.relay")
+    with factory() as session:
+        assert due_count(session) == 1
+
+
+def test_with_the_embedded_worker_running_a_commit_wakes_it_instead_of_running_tasks(
+    factory: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tasks enqueued by a task are run by the worker thread, each with its own lease, never
+    nested inside the task that enqueued them."""
+    woken: list[str] = []
+    sent: list[int] = []
+
+    class Worker:
+        def wake(self) -> None:
+            woken.append("woken")
+
+    monkeypatch.setattr(embedded, "_running", Worker())
+    monkeypatch.setattr(worker, "dispatch", lambda name, payload, *, message_id: sent.append(message_id))
+    with unit_of_work(factory) as session:
+        enqueue(session, "outbox.relay")
+    assert (woken, sent) == (["woken"], [])

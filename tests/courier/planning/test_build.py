@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from courier import calendar
@@ -149,6 +150,45 @@ def test_a_solver_error_fails_the_part_and_the_plan_and_a_rebuild_recovers(
     build(plan.id)
     session.expire_all()
     assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
+
+
+def test_a_database_outage_during_a_build_fails_the_task_not_the_plan(
+    session: Session, fast: Settings, day: date, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The database is away while the parts are cut: the task raises (the outbox runs it again),
+    the plan stays queued, and the next run builds it."""
+    plan = _request(session, fast, day, [DEPOT])
+    session.commit()
+    real = planning.prepare_parts
+
+    def locked(*args: Any, **kwargs: Any) -> Any:
+        raise OperationalError("UPDATE plan", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(planning, "prepare_parts", locked)
+    with pytest.raises(OperationalError):
+        build(plan.id)
+    session.expire_all()
+    assert session.get_one(Plan, plan.id).status is PlanStatus.QUEUED
+    monkeypatch.setattr(planning, "prepare_parts", real)
+    build(plan.id)
+    session.expire_all()
+    assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
+
+
+def test_a_failed_plan_being_rebuilt_is_the_plan_a_new_request_gets(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """Rebuilding a failed plan puts it back in progress at once: a request for the same office
+    meanwhile answers it instead of building a second plan."""
+    plan = _request(session, fast, day, [DEPOT])
+    planning.fail(session, plan.id, "worker lost")
+    planning.rebuild(session, plan.id, SYSTEM)
+    again = planning.ask_for_plan(
+        session, SYSTEM, service_on=day, depot_codes=[DEPOT], settings=fast, enqueue_build=False
+    )
+    assert (again.plan.id, again.existing) == (plan.id, True)
+    assert again.plan.status is PlanStatus.QUEUED
+    assert again.plan.error is None
 
 
 def test_progress_is_reported_while_parts_are_solved(
