@@ -80,7 +80,7 @@ def _stop_solver() -> None:
         return
     for process in list(getattr(executor, "_processes", {}).values()):
         process.terminate()
-    executor.shutdown(wait=False, cancel_futures=True)
+    executor.shutdown(wait=True, cancel_futures=True)  # the children are gone: quick
 
 
 _running: "EmbeddedWorker | None" = None
