@@ -3,8 +3,10 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# browser libraries the pages serve, from npm through the committed package-lock.json
+NODE_STAMP := node_modules/.installed-stamp
 
-.PHONY: run test lint typecheck bench-routing bench-province clean
+.PHONY: run test lint typecheck browser messages bench-routing bench-province bench-lighthouse clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python && $(BIN)/python -c 'import sys; assert sys.version_info >= (3, 11)' 2>/dev/null \
@@ -13,7 +15,26 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-run: $(STAMP)
+$(NODE_STAMP): package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $(NODE_STAMP)
+
+# the system Chromium that the browser tests drive (Debian's package; Playwright downloads none)
+browser:
+	@command -v chromium >/dev/null || command -v /usr/bin/chromium >/dev/null \
+		|| { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+			&& DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; } \
+		|| echo "Chromium is missing and cannot be installed as $$(id -un): the browser tests will skip (run 'sudo apt-get install chromium')"
+
+# extract the texts to translate from code and templates into both catalogues (api/i18n.py)
+messages: $(STAMP)
+	@mkdir -p build
+	$(BIN)/pybabel extract -F babel.cfg -k mark --no-location --sort-output --omit-header \
+		--ignore-dirs '.* _* node_modules build var' -o build/messages.pot .
+	$(BIN)/pybabel update -i build/messages.pot -d api/locale --no-fuzzy-matching \
+		--ignore-obsolete --width 100
+
+run: $(STAMP) $(NODE_STAMP)
 	$(BIN)/courier db upgrade
 	$(BIN)/courier demo load
 	$(BIN)/courier serve --host 127.0.0.1 --port 8000
@@ -25,7 +46,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-test: lint typecheck
+test: lint typecheck $(NODE_STAMP) browser
 	$(BIN)/pytest
 
 bench-routing: $(STAMP)
@@ -36,4 +57,4 @@ bench-province: $(STAMP)
 	$(BIN)/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100 --max-jobs 80
 
 clean:
-	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules build var .mypy_cache .ruff_cache .pytest_cache

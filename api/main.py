@@ -6,9 +6,10 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, pages
+from api import errors, pages, web
 from api.admission import Admission
 from api.ratelimit import RateLimit
 from api.routers import (
@@ -56,6 +57,8 @@ def create_app(
         title="Dịch vụ bưu chính công: thu gom và trả hồ sơ / Public postal dossier courier",
         version="0.1.0",
         lifespan=_lifespan,
+        docs_url=None,  # served from the app's own copies of Swagger UI and ReDoc (api.pages.home)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.session_factory = session_factory or runtime.session_factory()
@@ -65,6 +68,9 @@ def create_app(
     app.state.task_thread = None
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
     errors.install(app)
+    web.mount(app, settings)
+    app.add_middleware(GZipMiddleware, minimum_size=1000)
+    app.add_middleware(web.SecurityHeaders, tiles_origin=settings.map_tiles_origin)
     app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(
         UploadLimit,
@@ -85,7 +91,8 @@ def create_app(
         couriers,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
-    app.include_router(pages.router)
+    for router in pages.ROUTERS:
+        app.include_router(router)
 
     @app.get("/healthz", tags=["ops"])
     def health() -> dict[str, str]:

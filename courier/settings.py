@@ -3,6 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
@@ -63,6 +64,12 @@ class Settings(BaseSettings):
     # south, west, north, east: the province a booking address must lie in
     service_area: tuple[float, float, float, float] = (10.85, 106.33, 11.50, 106.98)
     track_rate_limit: str = "30/minute"
+    # Web pages: where `npm ci` put the browser libraries (the project's node_modules by
+    # default), and the map tiles' URL template; empty on a closed network, where the booking
+    # page places the address by ward or commune instead of on a map
+    web_vendor_dir: Path | None = None
+    map_tiles_url: str = ""
+    map_tiles_attribution: str = ""
     rate_limit_storage: str = "memory://"
     # reverse proxies whose X-Forwarded-For names the real client (comma-separated, "*" for any):
     # rate limits count per citizen, not per proxy, and a client cannot spoof its address
@@ -126,6 +133,14 @@ class Settings(BaseSettings):
         """Requests of one process that may hold a session: the pool, less the relay's two."""
         capacity = self.db_pool_size + self.db_max_overflow
         return self.api_db_slots or max(1, capacity - 2)
+
+    @property
+    def map_tiles_origin(self) -> str:
+        """scheme://host of the map tiles, for the pages' Content-Security-Policy ('' if none)."""
+        if not self.map_tiles_url:
+            return ""
+        parts = urlsplit(self.map_tiles_url.replace("{s}", "*"))
+        return f"{parts.scheme}://{parts.netloc}"
 
     @property
     def zone(self) -> ZoneInfo:
