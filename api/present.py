@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from api import schemas
+from api import i18n, schemas
 from courier.catalogue.models import Procedure, Site
 from courier.dossiers.booking import Quote
 from courier.dossiers.models import Dossier, DossierStatus, Job, JobKind, Leg, TrackingEvent
@@ -49,13 +49,7 @@ STATUS_LABELS: dict[DossierStatus, tuple[str, str]] = {
 
 def language(accept_language: str | None) -> str:
     """'en' when the client prefers English over Vietnamese, else 'vi' (the first language)."""
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("vi"):
-            return "vi"
-        if tag.startswith("en"):
-            return "en"
-    return "vi"
+    return i18n.negotiate(accept_language)
 
 
 def local(moment: datetime, zone: ZoneInfo) -> datetime:
