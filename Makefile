@@ -56,5 +56,10 @@ bench-routing: $(STAMP)
 bench-province: $(STAMP)
 	$(BIN)/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100 --max-jobs 80
 
+# Lighthouse scores and weights of the public pages (bench/README.md "Web pages")
+bench-lighthouse: $(STAMP) $(NODE_STAMP) browser
+	npm ci --prefix bench/lighthouse --ignore-scripts --no-audit --no-fund
+	$(BIN)/python -m bench.lighthouse --runs 3
+
 clean:
 	rm -rf $(VENV) node_modules build var .mypy_cache .ruff_cache .pytest_cache

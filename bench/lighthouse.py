@@ -1,0 +1,163 @@
+"""Lighthouse (mobile preset, the system Chromium) on every public page, and each page's weight.
+
+Serves the app on a fresh SQLite database with the demo province and one booking, runs
+Lighthouse 12 (`bench/lighthouse/package.json`, its own lockfile: a bench-only tool) several
+times per page, and prints the median scores and the bytes transferred (compressed) on first
+load. Pages of one dossier are opened with its grant cookie (as after the tracking form).
+
+    make bench-lighthouse      # or: .venv/bin/python -m bench.lighthouse --runs 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from bench.load import prepare, service_env
+from bench.servers import HOST, ROOT, Server, free_port, start, stop
+
+LIGHTHOUSE = ROOT / "bench" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
+CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
+CATEGORIES = ("performance", "accessibility", "best-practices")
+SECRET = "lighthouse-bench-secret-" + "x" * 24
+GOALS = {"performance": 90, "accessibility": 95, "best-practices": 95}
+
+
+def pages(code: str) -> list[tuple[str, str, bool]]:
+    """(name, path, needs the dossier's grant) of every public page."""
+    return [
+        ("home", "/", False),
+        ("booking", "/book", False),
+        ("tracking form", "/track", False),
+        ("tracking, dossier", f"/track/{code}", True),
+        ("confirmation", f"/track/{code}/booked", True),
+        ("my dossiers (sign-in)", "/me", False),
+        ("personal data", "/privacy", False),
+    ]
+
+
+def grant_cookie(code: str, suffix: str) -> str:
+    """The cookie the tracking form sets, minted with the served app's secret."""
+    from starlette.responses import Response
+
+    from api import grants
+    from courier.settings import Settings
+
+    response = Response()
+    settings = Settings(secret_key=SECRET, environment="test")
+    grants.grant(response, settings, code, suffix)
+    return response.headers["set-cookie"].split(";", 1)[0]
+
+
+def audit(url: str, cookie: str | None, out: Path) -> dict[str, Any]:
+    """One Lighthouse run: the scores (0-100) and the bytes transferred."""
+    command = [
+        str(LIGHTHOUSE),
+        url,
+        "--output=json",
+        f"--output-path={out}",
+        "--quiet",
+        "--chrome-flags=--headless=new --no-sandbox --disable-dev-shm-usage",
+        f"--only-categories={','.join(CATEGORIES)}",
+    ]
+    if cookie:
+        command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
+    done = subprocess.run(command, env={**os.environ, "CHROME_PATH": CHROMIUM}, check=False)
+    if done.returncode != 0:
+        return {**dict.fromkeys(CATEGORIES, 0), "bytes": 0, "failing": ["did not load"]}
+    report = json.loads(out.read_text())
+    scores = {c: round(100 * (report["categories"][c]["score"] or 0)) for c in CATEGORIES}
+    weight = report["audits"]["total-byte-weight"]["numericValue"]
+    failing = [
+        a["id"]
+        for a in report["audits"].values()
+        if a.get("score") is not None and a["score"] < 0.9 and a.get("scoreDisplayMode") == "binary"
+    ]
+    return {**scores, "bytes": int(weight), "failing": failing}
+
+
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median of each score over the runs; the weight of the first (it does not vary)."""
+    merged = {c: int(statistics.median(r[c] for r in runs)) for c in CATEGORIES}
+    failing = sorted({a for r in runs for a in r["failing"]})
+    return {**merged, "bytes": runs[0]["bytes"], "failing": failing}
+
+
+def main() -> None:
+    """Serve, audit every page, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    if not LIGHTHOUSE.exists():
+        raise SystemExit("run `npm ci --prefix bench/lighthouse --ignore-scripts` first")
+    with tempfile.TemporaryDirectory(prefix="lighthouse-") as tmp:
+        work = Path(tmp)
+        url = f"sqlite:///{work / 'bench.sqlite3'}"
+        code, suffix = prepare(url, 1)[0]
+        env = {**service_env(url, work), "COURIER_SECRET_KEY": SECRET}
+        port = free_port()
+        server = Server(
+            "service",
+            [
+                str(Path(os.sys.executable).parent / "courier"),
+                "serve",
+                "--host",
+                HOST,
+                "--port",
+                str(port),
+            ],
+            env,
+            port,
+            work / "service.log",
+            "/healthz",
+        )
+        start(server)
+        try:
+            rows = []
+            cookie = grant_cookie(code, suffix)
+            for name, path, personal in pages(code):
+                runs = [
+                    audit(
+                        f"http://{HOST}:{port}{path}",
+                        cookie if personal else None,
+                        work / f"report-{i}.json",
+                    )
+                    for i in range(args.runs)
+                ]
+                shown = path.replace(code, "{code}")
+                rows.append({"page": name, "path": shown, **median_run(runs)})
+        finally:
+            stop(server)
+    print_table(rows, args.runs)
+
+
+def print_table(rows: list[dict[str, Any]], runs: int) -> None:
+    """Markdown, as bench/README.md keeps it."""
+    print(
+        f"Lighthouse 12.2.3, mobile preset (simulated slow 4G, 4x CPU slowdown), median of {runs}"
+    )
+    print("| page | performance | accessibility | best practices | first load (KB transferred) |")
+    print("| --- | --- | --- | --- | --- |")
+    for r in rows:
+        print(
+            f"| {r['page']} (`{r['path']}`) "
+            f"| {r['performance']} | {r['accessibility']} | {r['best-practices']} "
+            f"| {r['bytes'] / 1000:.1f} |"
+        )
+    for r in rows:
+        if r["failing"]:
+            print(f"- {r['page']}: failing audits {', '.join(r['failing'])}")
+    misses = [
+        f"{r['page']} {c} {r[c]} < {goal}" for r in rows for c, goal in GOALS.items() if r[c] < goal
+    ]
+    print("goals met on every page" if not misses else "below goal: " + "; ".join(misses))
+
+
+if __name__ == "__main__":
+    main()
