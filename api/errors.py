@@ -1,15 +1,19 @@
-"""Domain errors to HTTP, in one table; a database out of reach is a 503 to retry."""
+"""Domain errors to HTTP, in one table, in the caller's language; a database out of reach is a 503."""
 
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.orm.exc import StaleDataError
 
-from api import present
+from api import i18n, present, problems
 from api.admission import Overloaded
+from api.i18n import mark
+from api.ratelimit import TooManyRequests
 from courier import errors
 from courier.db import DATABASE_UNAVAILABLE
+from courier.dossiers.models import DossierStatus
 
 STATUS: list[tuple[type[Exception], int]] = [
     (errors.NotFound, 404),
@@ -20,27 +24,38 @@ STATUS: list[tuple[type[Exception], int]] = [
     (errors.InvalidInput, 422),
 ]
 
+_TRANSITION = mark("The dossier is «%(current)s»; it cannot become «%(requested)s»")
+_STALE = mark("The dossier changed at the same time; reload it and try again.")
+_UNAVAILABLE = mark(
+    "The service cannot reach its database for a moment; please try again in a few seconds."
+)
+_OVERLOADED = mark("The service is busy; please try again in a few seconds.")
 
-def _body(exc: errors.DomainError) -> dict[str, object]:
+
+def _body(exc: errors.DomainError, lang: str) -> dict[str, object]:
     if isinstance(exc, errors.InvalidInput):
-        return {
-            "detail": [
-                {"loc": ["body", *p.loc], "msg": p.msg, "type": p.type} for p in exc.problems
-            ]
-        }
-    body: dict[str, object] = {"detail": exc.message}
+        return problems.answer(problems.from_invalid_input(exc, lang))
+    body: dict[str, object] = {"detail": i18n.gettext(lang, exc.message)}
     if isinstance(exc, errors.IllegalTransition):
+        # the sentence for people, then the statuses for programs (also in current/requested)
+        requested = exc.target or exc.event
+        body["detail"] = f"{_transition(exc, lang)} ({exc.current} → {requested})"
         body.update(current=exc.current, requested=exc.target, event=exc.event)
-        body["detail_vi"] = _transition_vi(exc)
+        body["detail_vi"] = _transition(exc, "vi")
     return body
 
 
-def _transition_vi(exc: errors.IllegalTransition) -> str:
-    """The refusal in Vietnamese, with the statuses as the citizen's timeline names them."""
-    labels = {status.value: vi for status, (vi, _) in present.STATUS_LABELS.items()}
-    current = labels.get(exc.current, exc.current)
-    requested = labels.get(exc.target or "", exc.target or exc.event)
-    return f"Hồ sơ đang ở trạng thái «{current}», không thể chuyển sang «{requested}»"
+def _transition(exc: errors.IllegalTransition, lang: str) -> str:
+    """The refusal with the statuses as the citizen's timeline names them."""
+    return i18n.gettext(lang, _TRANSITION) % {
+        "current": _status_name(exc.current, lang),
+        "requested": _status_name(exc.target or "", lang) if exc.target else exc.event,
+    }
+
+
+def _status_name(value: str, lang: str) -> str:
+    known = {status.value for status in DossierStatus}
+    return present.status_label(DossierStatus(value), lang) if value in known else value
 
 
 log = logging.getLogger(__name__)
@@ -48,25 +63,29 @@ log = logging.getLogger(__name__)
 # a few seconds: pooled connections are checked before use, so the first request after the
 # database is back succeeds
 RETRY_AFTER_S = 5
-_UNAVAILABLE = {
-    "vi": "Dịch vụ tạm thời không truy cập được dữ liệu; vui lòng thử lại sau ít giây.",
-    "en": "The service cannot reach its database for a moment; please try again in a few seconds.",
-}
-
-_OVERLOADED = {
-    "vi": "Dịch vụ đang quá tải; vui lòng thử lại sau ít giây.",
-    "en": "The service is busy; please try again in a few seconds.",
-}
 
 
-def unavailable(request: Request, messages: dict[str, str], retry_after_s: int) -> JSONResponse:
-    """503 with `Retry-After` and the message in the caller's language (Vietnamese first)."""
-    lang = present.language(request.headers.get("accept-language"))
+def _json(
+    request: Request, body: dict[str, object], status: int, headers: dict[str, str] | None = None
+) -> JSONResponse:
+    lang = i18n.language_of(request)
     return JSONResponse(
-        {"detail": messages[lang], "retry_after_s": retry_after_s},
-        status_code=503,
-        headers={"Retry-After": str(retry_after_s), "Content-Language": lang},
+        body, status_code=status, headers={"Content-Language": lang, **(headers or {})}
     )
+
+
+def unavailable(request: Request, message: str, retry_after_s: int) -> JSONResponse:
+    """503 with `Retry-After` and the message (a catalogue id) in the caller's language."""
+    lang = i18n.language_of(request)
+    body = {"detail": i18n.gettext(lang, message), "retry_after_s": retry_after_s}
+    return _json(request, body, 503, {"Retry-After": str(retry_after_s)})
+
+
+def too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
+    """429 with `Retry-After` and the reason in the caller's language."""
+    lang = i18n.language_of(request)
+    body = {"detail": exc.text(lang), "retry_after_s": exc.retry_after_s}
+    return _json(request, body, 429, {"Retry-After": str(exc.retry_after_s)})
 
 
 def install(app: FastAPI) -> None:
@@ -76,13 +95,16 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, errors.DomainError)
         status = next(code for cls, code in STATUS if isinstance(exc, cls))
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return JSONResponse(_body(exc), status_code=status, headers=headers)
+        return _json(request, _body(exc, i18n.language_of(request)), status, headers)
+
+    async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
+        # pydantic's own answer echoes the input: a 50 MB name would come back whole
+        assert isinstance(exc, RequestValidationError)
+        found = problems.from_validation(exc.errors(), i18n.language_of(request))
+        return _json(request, problems.answer(found), 422)
 
     async def stale(request: Request, exc: Exception) -> JSONResponse:
-        return JSONResponse(
-            {"detail": "the dossier changed at the same time; reload and try again"},
-            status_code=409,
-        )
+        return _json(request, {"detail": i18n.gettext(i18n.language_of(request), _STALE)}, 409)
 
     async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
         # the driver's reason only: the statement's parameters may hold personal data
@@ -90,13 +112,19 @@ def install(app: FastAPI) -> None:
         log.warning("database unavailable (%s): %s", type(exc).__name__, reason)
         return unavailable(request, _UNAVAILABLE, RETRY_AFTER_S)
 
-    for cls, _ in STATUS:
-        app.add_exception_handler(cls, domain_error)
-    app.add_exception_handler(StaleDataError, stale)
     async def overloaded(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Overloaded)
         return unavailable(request, _OVERLOADED, exc.retry_after_s)
 
+    async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, TooManyRequests)
+        return too_many(request, exc)
+
+    for cls, _ in STATUS:
+        app.add_exception_handler(cls, domain_error)
+    app.add_exception_handler(RequestValidationError, invalid_request)
+    app.add_exception_handler(StaleDataError, stale)
     for cls in DATABASE_UNAVAILABLE:
         app.add_exception_handler(cls, database_unavailable)
     app.add_exception_handler(Overloaded, overloaded)
+    app.add_exception_handler(TooManyRequests, rate_limited)

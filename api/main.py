@@ -67,6 +67,9 @@ def create_app(
     )
     app.state.task_thread = None
     app.state.track_limit = RateLimit(settings.track_rate_limit, settings.rate_limit_storage)
+    app.state.booking_limit = RateLimit(
+        settings.booking_rate_limit, settings.rate_limit_storage, scope="booking"
+    )
     errors.install(app)
     web.mount(app, settings)
     app.add_middleware(GZipMiddleware, minimum_size=1000)

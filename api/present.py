@@ -15,36 +15,45 @@ from courier.fleet.models import Courier
 from courier.handovers.models import Handover
 from courier.planning.models import Plan, RouteStop
 from courier.planning.service import ACTIONS, CourierStop, PlanRequest
-from courier.proofs.kinds import POSTPONEMENT_LABELS, PostponementReason
+from courier.proofs.kinds import PostponementReason
 from courier.proofs.models import Receipt
 from courier.proofs.service import proofs_of
 from courier.proofs.verify import ChainReport
 from courier.settings import Settings
 
-STATUS_LABELS: dict[DossierStatus, tuple[str, str]] = {
-    DossierStatus.BOOKED: ("Đã đặt lịch thu gom", "Pickup booked"),
-    DossierStatus.PICKUP_FAILED: (
-        "Thu gom không thành công, sẽ thử lại",
-        "Pickup failed, will retry",
-    ),
-    DossierStatus.PICKED_UP: ("Bưu tá đã nhận hồ sơ", "Collected by the courier"),
-    DossierStatus.IN_TRANSIT: ("Đang chuyển đến trung tâm", "In transit to the center"),
-    DossierStatus.RECEIVED_AT_CENTER: ("Trung tâm đã tiếp nhận", "Received at the center"),
-    DossierStatus.PROCESSING: ("Đang giải quyết", "Being processed"),
-    DossierStatus.RESULT_READY: ("Đã có kết quả", "Result ready"),
-    DossierStatus.RESULT_PICKED_UP: ("Bưu tá đã nhận kết quả", "Result collected by the courier"),
-    DossierStatus.OUT_FOR_DELIVERY: ("Đang phát kết quả", "Out for delivery"),
-    DossierStatus.DELIVERY_FAILED: (
-        "Phát không thành công, sẽ thử lại",
-        "Delivery failed, will retry",
-    ),
-    DossierStatus.DELIVERED: ("Đã trả kết quả", "Result delivered"),
-    DossierStatus.RETURNED_TO_CENTER: (
-        "Kết quả chờ nhận tại trung tâm",
-        "Result waiting at the center",
-    ),
-    DossierStatus.CANCELLED: ("Đã hủy", "Cancelled"),
+# English ids of the catalogues (api/locale), shown in the visitor's language
+STATUS_LABELS: dict[DossierStatus, str] = {
+    DossierStatus.BOOKED: i18n.mark("Pickup booked"),
+    DossierStatus.PICKUP_FAILED: i18n.mark("Pickup failed, will retry"),
+    DossierStatus.PICKED_UP: i18n.mark("Collected by the courier"),
+    DossierStatus.IN_TRANSIT: i18n.mark("In transit to the center"),
+    DossierStatus.RECEIVED_AT_CENTER: i18n.mark("Received at the center"),
+    DossierStatus.PROCESSING: i18n.mark("Being processed"),
+    DossierStatus.RESULT_READY: i18n.mark("Result ready"),
+    DossierStatus.RESULT_PICKED_UP: i18n.mark("Result collected by the courier"),
+    DossierStatus.OUT_FOR_DELIVERY: i18n.mark("Out for delivery"),
+    DossierStatus.DELIVERY_FAILED: i18n.mark("Delivery failed, will retry"),
+    DossierStatus.DELIVERED: i18n.mark("Result delivered"),
+    DossierStatus.RETURNED_TO_CENTER: i18n.mark("Result waiting at the center"),
+    DossierStatus.CANCELLED: i18n.mark("Cancelled"),
 }
+POSTPONEMENT_LABELS: dict[PostponementReason, str] = {
+    PostponementReason.ADDITIONAL_VERIFICATION: i18n.mark("Further verification needed"),
+    PostponementReason.SUPPLEMENT_REQUESTED: i18n.mark("Supplementary documents requested"),
+    PostponementReason.INTER_AGENCY_CONSULTATION: i18n.mark("Consulting other agencies"),
+    PostponementReason.SITE_INSPECTION: i18n.mark("Site inspection"),
+    PostponementReason.FORCE_MAJEURE: i18n.mark("Force majeure"),
+}
+
+
+def status_label(status: DossierStatus, lang: str) -> str:
+    """The status as the citizen's timeline names it, in the language."""
+    return i18n.gettext(lang, STATUS_LABELS[status])
+
+
+def postponement_label(reason: PostponementReason, lang: str) -> str:
+    """Why the center moved the result date, in the language."""
+    return i18n.gettext(lang, POSTPONEMENT_LABELS[reason])
 
 
 def language(accept_language: str | None) -> str:
@@ -177,11 +186,10 @@ def track_out(
 ) -> schemas.TrackOut:
     """The public timeline in the client's language; nothing personal."""
     vi = lang == "vi"
-    status_vi, status_en = STATUS_LABELS[dossier.status]
     return schemas.TrackOut(
         tracking_code=dossier.tracking_code,
         status=dossier.status.value,
-        status_label=status_vi if vi else status_en,
+        status_label=status_label(dossier.status, lang),
         procedure=dossier.procedure.name_vi if vi else dossier.procedure.name_en,
         receiving_site=dossier.receiving_site.name_vi if vi else dossier.receiving_site.name_en,
         preferred_on=dossier.preferred_on,
@@ -192,7 +200,7 @@ def track_out(
                 at=local(e.occurred_at, zone),
                 code=e.code,
                 event=e.event,
-                label=_event_label(e, vi),
+                label=_event_label(e, lang),
                 site=(e.site.name_vi if vi else e.site.name_en) if e.site else None,
                 reason=e.reason,
                 due_on=e.due_on,
@@ -202,17 +210,19 @@ def track_out(
     )
 
 
-def _event_label(event: TrackingEvent, vi: bool) -> str:
+def _event_label(event: TrackingEvent, lang: str) -> str:
     info = EVENTS[Event(event.event)]
-    label = info.label_vi if vi else info.label_en
+    label = info.label_vi if lang == "vi" else info.label_en
     if event.due_on is not None and event.event == Event.ROLL_OVER:
-        label += f" ({event.due_on:%d/%m/%Y})"
+        label += f" ({i18n.day(event.due_on, lang)})"
     elif event.due_on is not None:
-        label += f" {'đến' if vi else 'to'} {event.due_on:%d/%m/%Y}"
+        label += " " + i18n.gettext(lang, _UNTIL) % {"day": i18n.day(event.due_on, lang)}
     if event.event == Event.POSTPONE and event.reason in set(PostponementReason):
-        reason_vi, reason_en = POSTPONEMENT_LABELS[PostponementReason(event.reason)]
-        label += f": {reason_vi if vi else reason_en}"
+        label += f": {postponement_label(PostponementReason(event.reason), lang)}"
     return label
+
+
+_UNTIL = i18n.mark("to %(day)s")
 
 
 def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schemas.HandoverOut:

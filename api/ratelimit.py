@@ -1,31 +1,76 @@
-"""Per-client rate limits for the public endpoints (moving window, `limits` library)."""
+"""Rate limits of the public endpoints: per client address (moving window, `limits` library) and
+bookings per phone number (counted in the database, so the cap holds across processes)."""
 
-from fastapi import HTTPException, Request
+from datetime import timedelta
+
+from fastapi import Request
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
+from sqlalchemy.orm import Session
+
+from api import i18n
+from api.i18n import mark
+from courier.db import utcnow
+from courier.dossiers import booking
+from courier.settings import Settings
+
+_TOO_MANY = mark("Too many requests; please try again in %(minutes)s minutes.")
+_PHONE_FULL = mark(
+    "This phone number already has %(count)s bookings in the last 24 hours; "
+    "please try again in %(minutes)s minutes or call the center."
+)
+DAY = timedelta(hours=24)
+
+
+class TooManyRequests(Exception):
+    """A limit is used up; `message` is a catalogue id with `%(minutes)s` (and maybe `%(count)s`)."""
+
+    def __init__(self, retry_after_s: int, message: str = _TOO_MANY, count: int = 0) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)
+        self.message = message
+        self.count = count
+
+    def text(self, lang: str) -> str:
+        """The refusal in the language, with the wait rounded up to whole minutes."""
+        minutes = -(-self.retry_after_s // 60)
+        return i18n.gettext(lang, self.message) % {"minutes": minutes, "count": self.count}
 
 
 class RateLimit:
     """A limit such as '30/minute' per client address, checked as a dependency."""
 
-    def __init__(self, limit: str, storage_uri: str) -> None:
+    def __init__(self, limit: str, storage_uri: str, scope: str = "track") -> None:
         self.item = parse(limit)
+        self.scope = scope
         self.limiter = MovingWindowRateLimiter(storage_from_string(storage_uri))
 
     def __call__(self, request: Request) -> None:
-        """Refuse with 429 once the client has used up its window."""
+        """Raise `TooManyRequests` once the client has used up its window."""
         client = request.client.host if request.client else "unknown"
-        if not self.limiter.hit(self.item, "track", client):
-            raise HTTPException(
-                status_code=429,
-                detail="Quá nhiều yêu cầu, vui lòng thử lại sau một phút / "
-                "too many requests; try again in a minute",
-                headers={"Retry-After": "60"},
-            )
+        if not self.limiter.hit(self.item, self.scope, client):
+            reset_at, _ = self.limiter.get_window_stats(self.item, self.scope, client)
+            raise TooManyRequests(round(reset_at - utcnow().timestamp()))
 
 
 def public_limit(request: Request) -> None:
     """The app's limit for the public tracking endpoints."""
     limiter: RateLimit = request.app.state.track_limit
     limiter(request)
+
+
+def check_booking(request: Request, session: Session, phone: str) -> None:
+    """An anonymous booking: within the client's limit and the phone's daily cap, else
+    `TooManyRequests` (the API answers 429; a page can catch it and say so itself)."""
+    limiter: RateLimit = request.app.state.booking_limit
+    limiter(request)
+    settings: Settings = request.app.state.settings
+    cap = settings.bookings_per_phone_per_day
+    now = utcnow()
+    recent = booking.booked_since(session, phone, now - DAY)
+    if len(recent) >= cap:
+        # free again when the booking that brings the count under the cap leaves the window
+        frees_at = recent[len(recent) - cap] + DAY
+        wait_s = int((frees_at - now).total_seconds()) + 1
+        raise TooManyRequests(wait_s, _PHONE_FULL, count=len(recent))

@@ -3,7 +3,8 @@
 from datetime import date, datetime, time
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
+from pydantic_core import PydanticCustomError
 
 from courier.dossiers.models import JobKind, JobStatus, Leg, ResultReturn, Slot
 from courier.dossiers.phones import InvalidPhone, normalise_mobile
@@ -15,12 +16,15 @@ def _mobile(value: str) -> str:
     try:
         return normalise_mobile(value)
     except InvalidPhone as exc:
-        raise ValueError(str(exc)) from None
+        # its own type, so api.problems says what to do in the visitor's language
+        raise PydanticCustomError("phone_invalid", str(exc)) from None
 
 
 def _aware(value: datetime) -> datetime:
     if value.tzinfo is None:
-        raise ValueError("give the time zone offset, e.g. 2026-11-23T09:15:00+07:00")
+        raise PydanticCustomError(
+            "datetime_without_zone", "give the time zone offset, e.g. 2026-11-23T09:15:00+07:00"
+        )
     return value
 
 
@@ -48,7 +52,10 @@ class BookingIn(Strict):
     preferred_on: date
     slot: Slot
     result_return: ResultReturn
-    consent: bool = Field(description="explicit consent to personal-data processing")
+    consent: StrictBool = Field(
+        description="explicit consent to personal-data processing (GET /api/v1/consent): the "
+        "JSON value true only"
+    )
     consent_version: str = Field(min_length=1, max_length=32)
 
 
@@ -519,3 +526,35 @@ class CourierOut(BaseModel):
     shift_end: time
     capacity: int
     vehicle: str
+
+
+class SlotOut(BaseModel):
+    """A pickup slot that can still be booked, with its labels in the caller's language."""
+
+    on: date
+    slot: Slot
+    start: datetime
+    end: datetime
+    day_label: str = Field(description="weekday and dd/mm, e.g. 'Thứ Hai 07/12'")
+    label: str = Field(description="the half-day and its hours, e.g. 'Sáng 08:00–11:30'")
+
+
+class SlotsOut(BaseModel):
+    """The slots of the next two weeks and the site that would receive the dossier."""
+
+    receiving_site: SiteOut | None
+    slots: list[SlotOut]
+
+
+class WardOut(BaseModel):
+    """A ward, commune or township, with the approximate centre a choice of it places."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name_vi: str
+    name_en: str
+    district_vi: str
+    district_en: str
+    lat: float
+    lon: float

@@ -1,5 +1,6 @@
 """Domain errors, named as facts; `api.errors` maps them to HTTP in one table."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -53,6 +54,13 @@ class FieldProblem:
     loc: tuple[str | int, ...]
     msg: str
     type: str = "value_error"
+    # values for the message's %(name)s placeholders: `msg` stays the catalogue's English id
+    params: Mapping[str, object] = field(default_factory=dict, hash=False)
+
+    @property
+    def text(self) -> str:
+        """The English message with its values filled in."""
+        return self.msg % self.params if self.params else self.msg
 
 
 @dataclass
@@ -62,4 +70,4 @@ class InvalidInput(DomainError):
     problems: list[FieldProblem] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.msg}" for p in self.problems))
+        super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.text}" for p in self.problems))

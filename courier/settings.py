@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     # south, west, north, east: the province a booking address must lie in
     service_area: tuple[float, float, float, float] = (10.85, 106.33, 11.50, 106.98)
     track_rate_limit: str = "30/minute"
+    # anonymous bookings: per client address (a moving window), and per phone number over the
+    # last 24 hours, counted in the database (so every booking SMS to a number is capped too)
+    booking_rate_limit: str = "10/hour"
+    bookings_per_phone_per_day: int = Field(default=3, ge=1)
     # Web pages: where `npm ci` put the browser libraries (the project's node_modules by
     # default), and the map tiles' URL template; empty on a closed network, where the booking
     # page places the address by ward or commune instead of on a map

@@ -10,6 +10,9 @@ os.environ.setdefault("COURIER_PASSWORD_HASH_PROFILE", "cheapest")
 # the suite runs a request's tasks right after its answer (tests see their effect); the embedded
 # worker thread of `courier serve` is tested on its own
 os.environ.setdefault("COURIER_EMBEDDED_WORKER", "false")
+# the suite books many pickups for one phone from one address; the limits have their own tests
+os.environ.setdefault("COURIER_BOOKING_RATE_LIMIT", "1000000/minute")
+os.environ.setdefault("COURIER_BOOKINGS_PER_PHONE_PER_DAY", "1000000")
 # images, receipts and the signing key of the suite live in a throwaway folder
 os.environ.setdefault("COURIER_TEST_SCRATCH", tempfile.mkdtemp(prefix="courier-tests-"))
 os.environ.setdefault("COURIER_MEDIA_DIR", os.environ["COURIER_TEST_SCRATCH"] + "/media")

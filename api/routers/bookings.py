@@ -1,8 +1,10 @@
 """Booking pickups: one by a citizen without an account, many by an enterprise."""
 
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from api import present, schemas
+from fastapi import APIRouter, Header, Request, Response, status
+
+from api import present, ratelimit, schemas
 from api.deps import CurrentActor, DbSession, OptionalActor, SettingsDep
 from courier.actors import PUBLIC_CITIZEN
 from courier.dossiers import booking
@@ -23,12 +25,45 @@ def _reloaded(session: DbSession, dossier: Dossier) -> Dossier:
     return found
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.BookingOut)
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=100,
+        pattern=r"^[A-Za-z0-9_-]+$",
+        description="any unique value per booking (e.g. a UUID): a retry with the same key and "
+        "body answers the first booking again; another body with the key is refused (422)",
+    ),
+]
+
+
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=schemas.BookingOut,
+    responses={429: {"description": "too many bookings from this client or for this phone"}},
+)
 def create_booking(
-    body: schemas.BookingIn, session: DbSession, settings: SettingsDep, actor: OptionalActor
+    request: Request,
+    response: Response,
+    body: schemas.BookingIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: OptionalActor,
+    idempotency_key: IdempotencyKey = None,
 ) -> schemas.BookingOut:
-    """Book a pickup; answers the tracking code, the fee quote, the receiving site and the window."""
-    dossier, quote = booking.book(session, _request(body), settings, actor or PUBLIC_CITIZEN)
+    """Book a pickup; answers the tracking code, the fee quote, the receiving site and the window.
+
+    Without an account, bookings are limited per client address and per phone number a day.
+    """
+    asked = _request(body)
+    caller = actor or PUBLIC_CITIZEN
+    if booking.replayed(session, asked, caller, idempotency_key) is not None:
+        response.headers["Idempotent-Replayed"] = "true"
+    elif actor is None:
+        ratelimit.check_booking(request, session, asked.phone)
+    dossier, quote = booking.book(session, asked, settings, caller, idempotency_key)
     return present.booking_out(_reloaded(session, dossier), quote, settings)
 
 

@@ -11,15 +11,32 @@ from courier.actors import Actor
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Procedure, Site
 from courier.db import utcnow
-from courier.dossiers import codes, jobs
+from courier.dossiers import codes, idempotency, jobs
 from courier.dossiers.models import Dossier, DossierStatus, ResultReturn, Slot
 from courier.dossiers.service import record_event
 from courier.dossiers.states import Event
 from courier.enums import PartyKind
 from courier.errors import FieldProblem, InvalidInput
 from courier.settings import Settings
+from courier.text import mark
 
 MAX_BATCH = 500
+
+# what a citizen reads beside the field (English catalogue ids, translated by the API and pages)
+OUTSIDE_AREA = mark(
+    "the address must lie in the province (between %(low)s and %(high)s): "
+    "please check the address or the pin on the map"
+)
+PAST_DAY = mark("please choose today or a later day")
+NOT_WORKING_DAY = mark("please choose a working day (Monday to Friday, not a public holiday)")
+SLOT_ENDED = mark("this time of day has already ended today: please choose a later one")
+NO_CONSENT = mark("please read the consent text and tick the box to agree")
+OLD_CONSENT = mark(
+    "the consent text has changed (now version %(version)s): please read it again and agree"
+)
+NO_PROCEDURE = mark("no procedure has this code: please choose one from the list")
+NO_SITE = mark("no center receives this procedure for this address: please check the address")
+TOO_MANY_ROWS = mark("please send at most %(max)s rows at a time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,61 +86,115 @@ def check(
     session: Session, request: BookingRequest, settings: Settings, now: datetime
 ) -> tuple[_Checked | None, list[FieldProblem]]:
     """Every domain rule a booking must meet, each failure naming its field."""
-    problems: list[FieldProblem] = []
-    south, west, north, east = settings.service_area
-    if not south <= request.lat <= north:
-        problems.append(FieldProblem(("lat",), f"must lie in the service area ({south}..{north})"))
-    if not west <= request.lon <= east:
-        problems.append(FieldProblem(("lon",), f"must lie in the service area ({west}..{east})"))
-    problems += _check_day(request, settings, now)
-    if not request.consent:
-        problems.append(
-            FieldProblem(("consent",), "consent to personal-data processing is required")
-        )
-    if request.consent_version != settings.consent_version:
-        problems.append(
-            FieldProblem(
-                ("consent_version",),
-                f"the current consent text is version {settings.consent_version}",
-            )
-        )
+    problems = _check_area(request, settings)
     procedure = catalogue.get_procedure(session, request.procedure_code)
+    site = (
+        catalogue.receiving_site(session, procedure, request.lat, request.lon)
+        if procedure
+        else None
+    )
+    problems += check_day(request.preferred_on, request.slot, settings, now, site)
+    problems += _check_consent(request, settings)
     if procedure is None:
-        problems.append(FieldProblem(("procedure_code",), "no such procedure"))
+        problems.append(FieldProblem(("procedure_code",), NO_PROCEDURE, "unknown_procedure"))
         return None, problems
-    site = catalogue.receiving_site(session, procedure, request.lat, request.lon)
     if site is None:
-        problems.append(FieldProblem(("procedure_code",), "no site receives this procedure"))
+        problems.append(FieldProblem(("procedure_code",), NO_SITE, "no_receiving_site"))
         return None, problems
     return _Checked(procedure, site), problems
 
 
-def _check_day(request: BookingRequest, settings: Settings, now: datetime) -> list[FieldProblem]:
-    return check_day(request.preferred_on, request.slot, settings, now)
+def _check_area(request: BookingRequest, settings: Settings) -> list[FieldProblem]:
+    south, west, north, east = settings.service_area
+    problems = []
+    if not south <= request.lat <= north:
+        bounds = {"low": south, "high": north}
+        problems.append(FieldProblem(("lat",), OUTSIDE_AREA, "outside_service_area", bounds))
+    if not west <= request.lon <= east:
+        bounds = {"low": west, "high": east}
+        problems.append(FieldProblem(("lon",), OUTSIDE_AREA, "outside_service_area", bounds))
+    return problems
 
 
-def check_day(on: date, slot: Slot, settings: Settings, now: datetime) -> list[FieldProblem]:
+def _check_consent(request: BookingRequest, settings: Settings) -> list[FieldProblem]:
+    problems = []
+    if not request.consent:
+        problems.append(FieldProblem(("consent",), NO_CONSENT, "consent_required"))
+    if request.consent_version != settings.consent_version:
+        current = {"version": settings.consent_version}
+        problems.append(
+            FieldProblem(("consent_version",), OLD_CONSENT, "consent_outdated", current)
+        )
+    return problems
+
+
+def check_day(
+    on: date, slot: Slot, settings: Settings, now: datetime, site: Site | None = None
+) -> list[FieldProblem]:
+    """The day and slot rules: not past, a working day or the site's Saturday morning."""
     today = calendar.local_today(now, settings.zone)
     if on < today:
-        return [FieldProblem(("preferred_on",), "must not be in the past")]
+        return [FieldProblem(("preferred_on",), PAST_DAY, "day_in_past")]
     if not calendar.is_working_day(on):
-        return [
-            FieldProblem(("preferred_on",), "must be a working day (Monday-Friday, no holiday)")
-        ]
+        return [FieldProblem(("preferred_on",), NOT_WORKING_DAY, "not_a_working_day")]
     _, slot_end = calendar.slot_window(on, slot, settings.zone)
     if slot_end <= now:
-        return [FieldProblem(("slot",), "this slot has already ended today")]
+        return [FieldProblem(("slot",), SLOT_ENDED, "slot_ended")]
     return []
 
 
 def book(
-    session: Session, request: BookingRequest, settings: Settings, actor: Actor
+    session: Session,
+    request: BookingRequest,
+    settings: Settings,
+    actor: Actor,
+    idempotency_key: str | None = None,
 ) -> tuple[Dossier, Quote]:
-    """Create the dossier, its tracking event and its inbound job pair; `InvalidInput` if bad."""
+    """Create the dossier, its tracking event and its inbound job pair; `InvalidInput` if bad.
+
+    With an idempotency key, a request already made with it (same body, same caller) answers
+    its dossier again; another body with the key is `InvalidInput` naming the key.
+    """
+    done = replayed(session, request, actor, idempotency_key)
+    if done is not None:
+        return done, quote_of(done, settings)
     checked, problems = check(session, request, settings, utcnow())
     if problems or checked is None:
         raise InvalidInput(problems)
-    return _create(session, request, checked, settings, actor)
+    if not idempotency_key:
+        return _create(session, request, checked, settings, actor)
+    keyed = (idempotency_key, idempotency.digest(request, actor))
+    made = idempotency.create_once(
+        session, *keyed, lambda: _create(session, request, checked, settings, actor, keyed)
+    )
+    return made if isinstance(made, tuple) else (made, quote_of(made, settings))
+
+
+def replayed(
+    session: Session, request: BookingRequest, actor: Actor, idempotency_key: str | None
+) -> Dossier | None:
+    """The dossier an earlier request with this key made (None if none); `InvalidInput` if the
+    key came with another body."""
+    if not idempotency_key:
+        return None
+    return idempotency.replay(session, idempotency_key, idempotency.digest(request, actor))
+
+
+def quote_of(dossier: Dossier, settings: Settings) -> Quote:
+    """The quote a dossier was booked with (the pickup fee as set now, within its service fee)."""
+    pickup = min(settings.pickup_fee_vnd, dossier.service_fee_vnd)
+    return Quote(dossier.procedure_fee_vnd, pickup, dossier.service_fee_vnd - pickup)
+
+
+def booked_since(session: Session, phone: str, since: datetime) -> list[datetime]:
+    """When the phone's bookings since a moment were made, oldest first."""
+    return list(
+        session.scalars(
+            select(Dossier.created_at)
+            .where(Dossier.applicant_phone == phone, Dossier.created_at >= since)
+            .order_by(Dossier.created_at)
+        )
+    )
 
 
 def book_batch(
@@ -131,7 +202,8 @@ def book_batch(
 ) -> list[tuple[Dossier, Quote]]:
     """All rows or none: every bad row's problems are reported with its index."""
     if len(requests) > MAX_BATCH:
-        raise InvalidInput([FieldProblem(("rows",), f"at most {MAX_BATCH} rows per batch")])
+        limit = {"max": MAX_BATCH}
+        raise InvalidInput([FieldProblem(("rows",), TOO_MANY_ROWS, "too_many_rows", limit)])
     return book_batch_unbounded(session, requests, settings, actor)
 
 
@@ -144,7 +216,9 @@ def book_batch_unbounded(
     problems: list[FieldProblem] = []
     for index, request in enumerate(requests):
         checked, row_problems = check(session, request, settings, now)
-        problems += [FieldProblem(("rows", index, *p.loc), p.msg, p.type) for p in row_problems]
+        problems += [
+            FieldProblem(("rows", index, *p.loc), p.msg, p.type, p.params) for p in row_problems
+        ]
         checked_rows.append(checked)
     if problems:
         raise InvalidInput(problems)
@@ -156,7 +230,12 @@ def book_batch_unbounded(
 
 
 def _create(
-    session: Session, request: BookingRequest, checked: _Checked, settings: Settings, actor: Actor
+    session: Session,
+    request: BookingRequest,
+    checked: _Checked,
+    settings: Settings,
+    actor: Actor,
+    keyed: tuple[str, str] | None = None,
 ) -> tuple[Dossier, Quote]:
     fees = quote(checked.procedure, request.result_return, settings)
     now = utcnow()
@@ -186,6 +265,8 @@ def _create(
         holder_kind=PartyKind.CITIZEN,
         holder_id=None,
         created_at=now,
+        idempotency_key=keyed[0] if keyed else None,
+        request_digest=keyed[1] if keyed else None,
     )
     session.add(dossier)
     session.flush()

@@ -71,6 +71,10 @@ class Dossier(Base):
     """A citizen's dossier for one procedure, from booking to the returned result."""
 
     __tablename__ = "dossier"
+    __table_args__ = (
+        Index("ix_dossier_idempotency_key", "idempotency_key", unique=True),
+        Index("ix_dossier_phone_created", "applicant_phone", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(13), unique=True)
@@ -100,6 +104,9 @@ class Dossier(Base):
     custody_head: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     version: Mapped[int] = mapped_column(default=1)
+    # the booking's Idempotency-Key and a digest of its request and caller: a retry finds it
+    idempotency_key: Mapped[str | None] = mapped_column(String(100))
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
     procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
     receiving_site: Mapped[Site] = relationship(lazy="joined", innerjoin=True)

@@ -67,21 +67,3 @@ class PostponementReason(StrEnum):
     INTER_AGENCY_CONSULTATION = "inter_agency_consultation"
     SITE_INSPECTION = "site_inspection"
     FORCE_MAJEURE = "force_majeure"
-
-
-POSTPONEMENT_LABELS: dict[PostponementReason, tuple[str, str]] = {
-    PostponementReason.ADDITIONAL_VERIFICATION: (
-        "Cần xác minh thêm",
-        "Further verification needed",
-    ),
-    PostponementReason.SUPPLEMENT_REQUESTED: (
-        "Yêu cầu bổ sung hồ sơ",
-        "Supplementary documents requested",
-    ),
-    PostponementReason.INTER_AGENCY_CONSULTATION: (
-        "Lấy ý kiến cơ quan liên quan",
-        "Consulting other agencies",
-    ),
-    PostponementReason.SITE_INSPECTION: ("Kiểm tra thực địa", "Site inspection"),
-    PostponementReason.FORCE_MAJEURE: ("Sự kiện bất khả kháng", "Force majeure"),
-}
