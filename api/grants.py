@@ -10,9 +10,13 @@ import hashlib
 import hmac
 import time
 
+from sqlalchemy.orm import Session
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
+from courier.dossiers import actions, codes
+from courier.dossiers.models import Dossier
+from courier.errors import DossierNotFound
 from courier.settings import Settings
 
 PREFIX = "dossier_"
@@ -48,6 +52,20 @@ def granted_suffix(connection: HTTPConnection, settings: Settings, code: str) ->
         return None
     expected = _signature(settings, code, suffix, int(expires))
     return suffix if hmac.compare_digest(signature, expected) else None
+
+
+def granted_dossier(
+    connection: HTTPConnection, session: Session, settings: Settings, code: str
+) -> Dossier | None:
+    """The dossier when this browser holds a live grant whose digits still match it, else None."""
+    code = codes.normalise(code)
+    suffix = granted_suffix(connection, settings, code) if codes.is_valid(code) else None
+    if suffix is None:
+        return None
+    try:
+        return actions.find_public(session, code, suffix)
+    except DossierNotFound:
+        return None
 
 
 def revoke(response: Response, code: str) -> None:

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.pages import home, track
+from api.pages import confirmation, home, track
 
-ROUTERS: tuple[APIRouter, ...] = (home.router, track.router)
+# the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
+ROUTERS: tuple[APIRouter, ...] = (home.router, confirmation.router, track.router)

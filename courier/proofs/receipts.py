@@ -8,6 +8,7 @@ record flows over as many A4 pages as it needs.
 """
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cache
@@ -74,7 +75,8 @@ class ReceiptData:
 BOTTOM = PAGE[1] - MARGIN - 40  # the last line of text ends above the page number
 
 
-def _height(style: str, gap: int) -> int:
+def line_height(style: str, gap: int) -> int:
+    """Pixels a line of `style` takes, with `gap` below it."""
     return int(font(style).size * 1.25) + gap
 
 
@@ -111,9 +113,9 @@ class Page:
 
     def text(self, text: str, style: str = "body", x: int = MARGIN, gap: int = 8) -> None:
         """Write one line and move down, to a new page when this one is full."""
-        self.ensure(_height(style, gap))
+        self.ensure(line_height(style, gap))
         self.write(text, style, (x, self.y))
-        self.y += _height(style, gap)
+        self.y += line_height(style, gap)
 
     def write(self, text: str, style: str, xy: tuple[int, int]) -> None:
         """Draw one line at a given place on the page being drawn."""
@@ -125,8 +127,17 @@ class Page:
 @cache
 def font(style: str) -> ImageFont.FreeTypeFont:
     """The bundled DejaVu faces (full Vietnamese coverage) in the receipt's sizes."""
-    files = {"title": "DejaVuSans-Bold.ttf", "heading": "DejaVuSans-Bold.ttf"}
-    sizes = {"title": 34, "heading": 24, "body": 22, "small": 17, "mono": 15}
+    bold = "DejaVuSans-Bold.ttf"
+    files = {"title": bold, "heading": bold, "strong": bold, "large": bold}
+    sizes = {
+        "title": 34,
+        "heading": 24,
+        "body": 22,
+        "strong": 22,
+        "small": 17,
+        "mono": 15,
+        "large": 60,
+    }
     name = files.get(style, "DejaVuSansMono.ttf" if style == "mono" else "DejaVuSans.ttf")
     return ImageFont.truetype(str(FONTS / name), sizes[style])
 
@@ -157,30 +168,39 @@ def render(data: ReceiptData) -> tuple[bytes, bytes, list[Line]]:
     _signatures(page, data.signatures)
     _photos(page, data.photos, data.removed_images)
     _proof(page, data)
-    _number_pages(page, data.handover_id)
+    number_pages(page, _receipt_page_caption(data.handover_id))
     tall = Image.new("RGB", (PAGE[0], PAGE[1] * len(page.images)), "white")
     for index, image in enumerate(page.images):
         tall.paste(image, (0, index * PAGE[1]))
-    png, pdf = io.BytesIO(), io.BytesIO()
+    png = io.BytesIO()
     tall.save(png, "PNG", compress_level=6, dpi=(DPI, DPI))
-    first, *rest = page.images
-    first.save(
-        pdf,
-        "PDF",
-        resolution=DPI,
-        save_all=True,
-        append_images=rest,
-        title=f"{data.title_vi} #{data.handover_id}",
-    )
-    return png.getvalue(), pdf.getvalue(), page.lines
+    return png.getvalue(), pdf_of(page.images, f"{data.title_vi} #{data.handover_id}"), page.lines
 
 
-def _number_pages(page: Page, handover_id: int) -> None:
+def pdf_of(images: list[Image.Image], title: str) -> bytes:
+    """The pages as one PDF, an A4 page each at the receipts' resolution."""
+    pdf = io.BytesIO()
+    first, *rest = images
+    first.save(pdf, "PDF", resolution=DPI, save_all=True, append_images=rest, title=title)
+    return pdf.getvalue()
+
+
+def qr_image(url: str, scale: int = 4) -> Image.Image:
+    """The URL as a QR code (error correction M, a two-module quiet zone), black on white."""
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(buffer, kind="png", scale=scale, border=2)
+    return Image.open(buffer).convert("RGB")
+
+
+def _receipt_page_caption(handover_id: int) -> Callable[[int, int], str]:
+    return lambda n, count: f"Biên nhận số {handover_id} — Trang {n}/{count} / Page {n} of {count}"
+
+
+def number_pages(page: Page, caption: Callable[[int, int], str]) -> None:
+    """Write `caption(page number, page count)` at the foot of every page drawn."""
     count = len(page.images)
     for index, image in enumerate(page.images):
-        text = (
-            f"Biên nhận số {handover_id} — Trang {index + 1}/{count} / Page {index + 1} of {count}"
-        )
+        text = caption(index + 1, count)
         xy = (MARGIN, PAGE[1] - MARGIN - 20)
         ImageDraw.Draw(image).text(xy, text, font=font("small"), fill=MUTED)
         page.lines.append(Line(text, xy, "small", index))
@@ -203,12 +223,13 @@ def _header(page: Page, data: ReceiptData) -> None:
 
 
 def _dossier(page: Page, part: DossierPart) -> None:
-    qr = segno.make(part.custody_url, error="m")
-    buffer = io.BytesIO()
-    qr.save(buffer, kind="png", scale=4, border=2)
-    code = Image.open(buffer).convert("RGB")
-    lines = _height("heading", 8) + _height("body", 8) + _height("small", 4) * len(part.documents)
-    page.ensure(max(lines, code.height) + _height("small", 16))  # the block stays on one page
+    code = qr_image(part.custody_url)
+    lines = (
+        line_height("heading", 8)
+        + line_height("body", 8)
+        + line_height("small", 4) * len(part.documents)
+    )
+    page.ensure(max(lines, code.height) + line_height("small", 16))  # the block stays on one page
     page.text(f"Hồ sơ / Dossier {part.tracking_code}", "heading")
     page.text(f"{part.procedure} — {part.applicant}")
     for index, (name, form, original_required) in enumerate(part.documents, start=1):
@@ -255,7 +276,7 @@ def _photos(page: Page, photos: tuple[bytes, ...], removed: int) -> None:
     if not photos:
         return
     size = 170
-    page.ensure(_height("small", 4) + size + 16)
+    page.ensure(line_height("small", 4) + size + 16)
     page.text(f"Ảnh chụp / Photos: {len(photos)}", "small", gap=4)
     x = MARGIN
     for data in photos:
@@ -268,13 +289,13 @@ def _photos(page: Page, photos: tuple[bytes, ...], removed: int) -> None:
 
 def _proof(page: Page, data: ReceiptData) -> None:
     """Key id, content hash, and each dossier's link hash and signature, at the page's foot."""
-    mono = _height("mono", 2)
-    needed = mono * 2 + (mono + _height("mono", 6)) * len(data.dossiers)
+    mono = line_height("mono", 2)
+    needed = mono * 2 + (mono + line_height("mono", 6)) * len(data.dossiers)
     if page.y + needed <= BOTTOM:
         page.y = BOTTOM - needed
     page.text(f"Khóa công khai / Public key: {data.key_id}", "mono", gap=2)
     page.text(f"Nội dung / Content SHA-256 {data.content_hash}", "mono", gap=2)
     for part in data.dossiers:
-        page.ensure(mono + _height("mono", 6))  # a link's hash and signature stay together
+        page.ensure(mono + line_height("mono", 6))  # a link's hash and signature stay together
         page.text(f"{part.tracking_code} SHA-256 {part.link_hash}", "mono", gap=2)
         page.text(f"Ed25519 {part.signature}", "mono", gap=6)
