@@ -22,7 +22,31 @@ def _timeline(
     return present.track_out(dossier, events, present.language(lang), settings.zone)
 
 
-@router.get("/{code}", response_model=schemas.TrackOut)
+@router.post("/{code}", response_model=schemas.TrackOut)
+def track_with_proof(
+    code: str,
+    body: schemas.PhoneProof,
+    session: DbSession,
+    settings: SettingsDep,
+    accept_language: AcceptLanguage = None,
+) -> schemas.TrackOut:
+    """The public timeline; the phone's last digits travel in the body, so no log holds them.
+
+    A wrong phone suffix answers exactly like an unknown code (404).
+    """
+    return _timeline(session, code, body.phone, settings, accept_language)
+
+
+@router.get(
+    "/{code}",
+    response_model=schemas.TrackOut,
+    deprecated=True,
+    description=(
+        "Deprecated: the phone's last digits sit in the URL here, and URLs are written to "
+        "access logs, proxies and browser histories. Use `POST /api/v1/track/{code}` with "
+        '`{"phone": "1234"}` instead; this form stays for existing clients.'
+    ),
+)
 def track(
     code: str,
     session: DbSession,
@@ -30,7 +54,7 @@ def track(
     phone: str = Query(pattern=r"^\d{4}$", description="last 4 digits of the applicant's phone"),
     accept_language: AcceptLanguage = None,
 ) -> schemas.TrackOut:
-    """The public timeline; a wrong phone suffix answers exactly like an unknown code."""
+    """The public timeline (deprecated: use POST, which keeps the digits out of the URL)."""
     return _timeline(session, code, phone, settings, accept_language)
 
 

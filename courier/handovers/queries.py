@@ -1,12 +1,12 @@
 """Reading handovers, their images and receipts, for those they concern."""
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from courier import access
 from courier.actors import Actor
 from courier.dossiers.models import Dossier
-from courier.enums import Role
+from courier.enums import PartyKind, Role
 from courier.errors import NotFound
 from courier.handovers.models import Handover, HandoverItem
 from courier.handovers.service import Party, is_party
@@ -71,5 +71,34 @@ def visible_receipt(
     receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover_id))
     if receipt is None:
         raise HandoverNotFound(f"the receipt of handover {handover_id} is not rendered yet")
+    return _located(receipt, fmt)
+
+
+def _located(receipt: Receipt, fmt: str) -> tuple[Receipt, str, str]:
     key = receipt.png_key if fmt == "png" else receipt.pdf_key
     return receipt, key, RECEIPT_TYPES[fmt]
+
+
+def citizen_receipts(session: Session, dossier_id: int) -> list[tuple[Handover, Receipt]]:
+    """The rendered receipts of the dossier's handovers where the citizen gave or received it."""
+    rows = session.execute(
+        select(Handover, Receipt)
+        .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+        .join(Receipt, Receipt.handover_id == Handover.id)
+        .where(
+            HandoverItem.dossier_id == dossier_id,
+            or_(Handover.from_kind == PartyKind.CITIZEN, Handover.to_kind == PartyKind.CITIZEN),
+        )
+        .order_by(Handover.recorded_at, Handover.id)
+    ).all()
+    return [(handover, receipt) for handover, receipt in rows]
+
+
+def citizen_receipt(
+    session: Session, dossier_id: int, handover_id: int, fmt: str
+) -> tuple[Receipt, str, str]:
+    """(receipt, storage key, media type) of one of `citizen_receipts`; else not found."""
+    found = next((r for h, r in citizen_receipts(session, dossier_id) if h.id == handover_id), None)
+    if found is None or fmt not in RECEIPT_TYPES:
+        raise HandoverNotFound(f"no receipt {handover_id} for this dossier")
+    return _located(found, fmt)

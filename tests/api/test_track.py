@@ -223,3 +223,23 @@ def test_reschedule_after_pickup_answers_409_naming_both_states(
     assert (body["current"], body["requested"]) == ("picked_up", "booked")
     assert counts(session) == before
     assert client.get(f"/api/v1/track/{code}", params={"phone": PHONE}).json()["slot"] == "morning"
+
+
+def test_the_digits_can_travel_in_a_post_body(client: TestClient) -> None:
+    """POST /track/{code} with {"phone"} answers the same timeline as the deprecated GET."""
+    code = book(client)["tracking_code"]
+    posted = client.post(f"/api/v1/track/{code}", json={"phone": PHONE})
+    assert posted.status_code == 200
+    assert posted.json() == client.get(f"/api/v1/track/{code}", params={"phone": PHONE}).json()
+    wrong = client.post(f"/api/v1/track/{code}", json={"phone": "0000"})
+    unknown = client.post("/api/v1/track/HS000000005VN", json={"phone": PHONE})
+    assert wrong.status_code == unknown.status_code == 404
+    assert wrong.content == unknown.content
+
+
+def test_the_get_with_the_digits_in_the_url_is_deprecated(client: TestClient) -> None:
+    """OpenAPI marks the GET deprecated and says why; the POST is not."""
+    paths = client.get("/openapi.json").json()["paths"]["/api/v1/track/{code}"]
+    assert paths["get"]["deprecated"] is True
+    assert "access logs" in paths["get"]["description"]
+    assert not paths["post"].get("deprecated", False)
