@@ -16,6 +16,7 @@ from api.routers import (
     auth,
     bookings,
     catalogue,
+    consent,
     couriers,
     custody,
     dossiers,
@@ -84,6 +85,7 @@ def create_app(
     for module in (
         auth,
         catalogue,
+        consent,
         bookings,
         track,
         handovers,

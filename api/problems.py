@@ -112,6 +112,8 @@ FIELD_ADVICE: dict[tuple[str, str], str] = {
         "please tick the box to agree (in the API, the JSON value true)"
     ),
 }
+# a domain problem is in the body unless it says otherwise (the Idempotency-Key header)
+_NOT_BODY = {("header",), ("query",), ("path",)}
 _SENTENCE = mark("«%(label)s»: %(advice)s")
 _ROW = mark("Row %(number)s, %(sentence)s")
 
@@ -175,7 +177,7 @@ def from_invalid_input(exc: InvalidInput, lang: str) -> list[FieldError]:
     """The domain's problems (their message is the English id) as sentences in the language."""
     found = []
     for problem in exc.problems:
-        loc = ("body", *problem.loc)
+        loc = problem.loc if problem.loc[:1] in _NOT_BODY else ("body", *problem.loc)
         text = sentence(loc, problem.msg, lang, problem.params)
         found.append(FieldError(loc, field_of(loc), text, problem.type))
     return found

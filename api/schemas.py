@@ -59,6 +59,15 @@ class BookingIn(Strict):
     consent_version: str = Field(min_length=1, max_length=32)
 
 
+class ConsentOut(BaseModel):
+    """The consent text a booking agrees to: its version, in the asked language and in all."""
+
+    version: str
+    language: str
+    text: str
+    texts: dict[str, str]
+
+
 class BatchIn(Strict):
     """Many bookings, all or nothing."""
 

@@ -2,7 +2,12 @@
 
 from fastapi import APIRouter
 
-from api.pages import confirmation, home, track
+from api.pages import confirmation, home, privacy, track
 
 # the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
-ROUTERS: tuple[APIRouter, ...] = (home.router, confirmation.router, track.router)
+ROUTERS: tuple[APIRouter, ...] = (
+    home.router,
+    confirmation.router,
+    track.router,
+    privacy.router,
+)
