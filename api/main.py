@@ -14,6 +14,7 @@ from api.admission import Admission
 from api.ratelimit import RateLimit
 from api.routers import (
     auth,
+    batch_files,
     bookings,
     catalogue,
     consent,
@@ -22,6 +23,7 @@ from api.routers import (
     dossiers,
     handovers,
     jobs,
+    me,
     plans,
     track,
 )
@@ -87,6 +89,7 @@ def create_app(
         catalogue,
         consent,
         bookings,
+        batch_files,
         track,
         handovers,
         jobs,
@@ -94,6 +97,7 @@ def create_app(
         custody,
         plans,
         couriers,
+        me,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in pages.ROUTERS:

@@ -36,9 +36,15 @@ def can_view_dossier(session: Session, actor: Actor, dossier: Dossier) -> bool:
             is_held_by_courier(dossier, actor.courier_id)
             or has_assigned_job(session, dossier, actor.courier_id)
         )
-    if actor.has_role(Role.CITIZEN):
+    if actor.has_role(Role.CITIZEN, Role.ENTERPRISE):
         return dossier.owner_id is not None and dossier.owner_id == actor.id
     return False
+
+
+def may_book_from_files(actor: Actor) -> bool:
+    """Enterprise accounts and their API keys (and admins) book many pickups from a CSV file."""
+    enterprise_key = actor.kind == "api_key" and actor.owner_id is not None
+    return actor.is_admin or actor.has_role(Role.ENTERPRISE) or enterprise_key
 
 
 def is_held_by_courier(dossier: Dossier, courier_id: int) -> bool:

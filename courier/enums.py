@@ -30,6 +30,8 @@ class Role(StrEnum):
     """What an account may do."""
 
     CITIZEN = "citizen"
+    # a citizen account of a company or household business: also books many pickups at once
+    ENTERPRISE = "enterprise"
     COURIER = "courier"
     DISPATCHER = "dispatcher"
     CENTER_STAFF = "center_staff"

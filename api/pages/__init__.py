@@ -2,12 +2,13 @@
 
 from fastapi import APIRouter
 
-from api.pages import confirmation, home, privacy, track
+from api.pages import account, confirmation, home, privacy, track
 
 # the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
     confirmation.router,
     track.router,
+    account.router,
     privacy.router,
 )

@@ -123,10 +123,15 @@ def actor_from_token(session: Session, token: str, settings: Settings) -> Actor:
         )
     except jwt.PyJWTError:
         raise NotAuthenticated("invalid or expired token") from None
-    user = session.get(User, int(claims["sub"]))
+    return actor_for_user(session, active_user(session, int(claims["sub"])))
+
+
+def active_user(session: Session, user_id: int) -> User:
+    """The account if it is still active, or `NotAuthenticated` (a web session is over)."""
+    user = session.get(User, user_id)
     if user is None or not user.active:
         raise NotAuthenticated("invalid or expired token")
-    return actor_for_user(session, user)
+    return user
 
 
 def actor_for_user(session: Session, user: User) -> Actor:

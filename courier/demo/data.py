@@ -765,7 +765,7 @@ STAFF_ACCOUNTS: tuple[AccountSpec, ...] = (
     AccountSpec("center.thuanan", "demo-center-2026", Role.CENTER_STAFF, "Trần Văn Khoa",
                 "BD-TA", None),
     AccountSpec("citizen.an", "demo-citizen-2026", Role.CITIZEN, "Nguyễn Văn An", None, None),
-    AccountSpec("enterprise.minhphat", "demo-enterprise-2026", Role.CITIZEN,
+    AccountSpec("enterprise.minhphat", "demo-enterprise-2026", Role.ENTERPRISE,
                 "Đỗ Thị Hoài Thương (Công ty TNHH Minh Phát)", None, None),
 )
 # fmt: on

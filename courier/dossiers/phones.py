@@ -27,3 +27,9 @@ def normalise_mobile(raw: str) -> str:
 def last_digits(phone: str, count: int = 4) -> str:
     """The last digits a citizen types to prove they know the dossier."""
     return phone[-count:]
+
+
+def national(phone: str) -> str:
+    """A stored E.164 mobile as Vietnamese people write it: '+84912345678' → '0912 345 678'."""
+    digits = "0" + phone.removeprefix("+84") if phone.startswith("+84") else phone
+    return f"{digits[:4]} {digits[4:7]} {digits[7:]}" if len(digits) == 10 else digits
