@@ -64,6 +64,15 @@ def test_the_page_speaks_english_when_chosen(client: TestClient, settings: Setti
     assert "50,000 đ" in page
 
 
+def test_a_cancelled_booking_says_so_in_the_heading(client: TestClient, settings: Settings) -> None:
+    """Once cancelled, the page no longer says the booking is registered."""
+    code = granted(client, settings)
+    assert client.post(f"/api/v1/track/{code}/cancel", json={"phone": PHONE}).status_code == 200
+    page = client.get(f"/track/{code}/booked").text
+    assert '<h1 id="booked-title">Lịch thu gom này đã bị hủy.</h1>' in page
+    assert "Lịch thu gom đã được ghi nhận" not in page
+
+
 def test_without_a_grant_nothing_of_the_dossier_is_shown(client: TestClient) -> None:
     """Another browser gets 403 and the way to look the dossier up; no procedure, no fee."""
     code = book(client)["tracking_code"]

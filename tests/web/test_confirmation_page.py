@@ -24,7 +24,7 @@ def booked(site: Served) -> tuple[str, str]:
     """A booking through the API on a phone of its own (a phone books only a few a day)."""
     phone = "09" + "".join(secrets.choice("0123456789") for _ in range(8))
     status, _, body = call(site.base, "POST", "/api/v1/bookings", booking_body(phone=phone))
-    assert status == 201, body
+    assert status == 201, (status, body)
     return json.loads(body)["tracking_code"], phone[-4:]
 
 

@@ -82,3 +82,10 @@ def test_a_long_checklist_flows_onto_a_second_numbered_page() -> None:
         at = texts.index(f"{n}. Giấy tờ số {n}")
         assert texts[at + 1].startswith(("Original · ", "Copy · "))
         assert page.lines[at].page == page.lines[at + 1].page  # a name and its form together
+
+
+def test_a_cancelled_booking_is_marked_on_the_slip() -> None:
+    """A slip printed after cancelling says so above the code."""
+    _, page = slip.render(replace(DATA, cancelled=True), wording("vi"))
+    texts = [line.text for line in page.lines]
+    assert texts.index("Lịch thu gom này đã bị hủy.") < texts.index("HS123456785VN")
