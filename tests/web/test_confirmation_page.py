@@ -92,15 +92,15 @@ def test_the_confirmation_shows_what_the_citizen_needs_and_prints(
     screenshot(page, "booked-print", variant)
 
 
-def test_another_browser_is_told_how_to_look_the_dossier_up(
+def test_another_browser_looks_the_dossier_up_then_sees_the_confirmation(
     page: Page, site: Served, variant: Variant, allowed_console: list[str]
 ) -> None:
-    """Without the grant: no dossier details, a link to the tracking page, still accessible.
+    """Without the grant: no details, a link to the tracking form; the phone digits open it.
 
-    The page answers 403, which Chromium logs to the console: the one error allowed here.
+    The refusal answers 403, which Chromium logs to the console: the one error allowed here.
     """
     allowed_console.append("status of 403 (Forbidden)")
-    code, _ = booked(site)
+    code, suffix = booked(site)
     page.goto(f"/track/{code}/booked")
     expect(page.locator("#tracking-code")).to_have_count(0)
     expect(page.locator("img.qr")).to_have_count(0)
@@ -109,4 +109,9 @@ def test_another_browser_is_told_how_to_look_the_dossier_up(
     assert_accessible(page)
     screenshot(page, "booked-refused", variant)
     link.click()
+    expect(page.locator("#code")).to_have_value(code)
+    page.locator("#phone").fill(suffix)
+    page.locator("form.track-form button[type=submit]").click()
     page.wait_for_url(f"**/track/{code}")
+    page.goto(f"/track/{code}/booked")
+    expect(page.locator("#tracking-code")).to_have_text(code)
