@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from api.pages import account, confirmation, home, privacy, track
+from api.pages import account, batch_upload, confirmation, home, privacy, track
 
 # the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
 ROUTERS: tuple[APIRouter, ...] = (
@@ -10,5 +10,6 @@ ROUTERS: tuple[APIRouter, ...] = (
     confirmation.router,
     track.router,
     account.router,
+    batch_upload.router,
     privacy.router,
 )

@@ -1,4 +1,4 @@
-""" "Hồ sơ của tôi": citizen and enterprise accounts sign in, list their own dossiers, open each.
+"""«Hồ sơ của tôi»: citizen and enterprise accounts sign in, list their own dossiers, open each.
 
 Signing in sets a signed session cookie (`api.signin`); every POST checks its Origin (CSRF).
 Staff accounts are sent to their own screens, and a failed sign-in never says whether the
@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api import i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
+from api.i18n import mark
 from api.ratelimit import public_limit
 from courier.accounts import service as accounts
 from courier.accounts.models import User
@@ -38,9 +39,54 @@ def login_page(request: Request, *, status_code: int = 200, **context: Any) -> H
     return web.render(request, "me_login.html", status_code=status_code, **context)
 
 
-def foreign_origin_page(request: Request) -> HTMLResponse:
-    """A POST that did not come from this site's own page (cross-site request forgery)."""
-    return web.render(request, "me_refused.html", status_code=403)
+MY_DOSSIERS = mark("My dossiers")
+ALL_MINE = mark("All my dossiers")
+REQUEST_REFUSED = mark("Request refused")
+BACK_HOME = mark("Back to the home page")
+TRACK = mark("Track a dossier")
+REFUSED = mark(
+    "This form must be sent from the service's own page. "
+    "Open the page again and send the form from there."
+)
+STAFF = mark(
+    'This is a staff account. "My dossiers" is for citizen and enterprise accounts: staff work '
+    "in their own screens (courier app, center dashboard, dispatcher console)."
+)
+NOT_YOURS = mark("None of your dossiers has the code %(code)s.")
+MINE, HOME = "/me", "/"
+
+
+def notice(
+    request: Request,
+    status_code: int,
+    message: str,
+    *,
+    title: str = MY_DOSSIERS,
+    tone: str = "alert",
+    links: tuple[tuple[str, str], ...] = ((MINE, ALL_MINE), ("/track", TRACK)),
+    **params: str,
+) -> HTMLResponse:
+    """A page that only says one thing (refused, not found, not for this account) and links on."""
+    translated = web.translator(request)(message)
+    text = translated % params if params else translated
+    return web.render(
+        request,
+        "me_notice.html",
+        status_code=status_code,
+        title=title,
+        message=text,
+        tone=tone,
+        links=links,
+    )
+
+
+def refused_post(request: Request, settings: Settings) -> HTMLResponse | None:
+    """The refusal page for a POST that did not come from this site's own page (CSRF), or None."""
+    try:
+        signin.check_origin(request, settings)
+    except signin.ForeignOrigin:
+        return notice(request, 403, REFUSED, links=((MINE, MY_DOSSIERS),), title=REQUEST_REFUSED)
+    return None
 
 
 def account_of(request: Request, session: DbSession, settings: Settings) -> User | None:
@@ -61,7 +107,7 @@ def my_dossiers(
     if user is None:
         return login_page(request)
     if user.role not in ACCOUNT_ROLES:
-        return web.render(request, "me_staff.html", user=user)
+        return notice(request, 200, STAFF, tone="warning", links=((HOME, BACK_HOME),))
     found = owned.page_of(session, user.id, number=page)
     lang = i18n.language_of(request)
     return web.render(
@@ -84,10 +130,8 @@ def login(
     next: Annotated[str, Form()] = "/me",
 ) -> Response:
     """Check the password; a wrong one and an unknown user read the same."""
-    try:
-        signin.check_origin(request, settings)
-    except signin.ForeignOrigin:
-        return foreign_origin_page(request)
+    if refused := refused_post(request, settings):
+        return refused
     username = username.strip()[:FIELD_MAX]
     user = None
     if username and password and len(password) <= FIELD_MAX:
@@ -98,7 +142,7 @@ def login(
     if user is None:
         return login_page(request, status_code=401, failed=True, username=username, next=next)
     if user.role not in ACCOUNT_ROLES:
-        return web.render(request, "me_staff.html", status_code=403, user=user)
+        return notice(request, 403, STAFF, tone="warning", links=((HOME, BACK_HOME),))
     answer = RedirectResponse(_next(next), status_code=303)
     signin.sign_in(answer, settings, user.id)
     return answer
@@ -107,10 +151,8 @@ def login(
 @router.post("/me/logout")
 def logout(request: Request, settings: SettingsDep) -> Response:
     """Forget the account in this browser."""
-    try:
-        signin.check_origin(request, settings)
-    except signin.ForeignOrigin:
-        return foreign_origin_page(request)
+    if refused := refused_post(request, settings):
+        return refused
     answer = RedirectResponse("/me", status_code=303)
     signin.sign_out(answer)
     return answer
@@ -127,7 +169,7 @@ def my_dossier(
     try:
         dossier = owned.get_owned(session, user.id, code)
     except DossierNotFound:
-        return web.render(request, "me_missing.html", status_code=404, code=code[:40])
+        return notice(request, 404, NOT_YOURS, code=code[:40])
     lang = i18n.language_of(request)
     track = present.track_out(dossier, dossiers.timeline(session, dossier), lang, settings.zone)
     return web.render(
