@@ -9,6 +9,7 @@ from babel.dates import format_date
 from sqlalchemy.orm import Session
 
 from api import i18n, present
+from courier import calendar
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
 from courier.dossiers import slots
@@ -42,6 +43,13 @@ CHAIN_BROKEN = mark(
     "The chain of handovers does NOT verify from handover %(seq)s: tell the center."
 )
 _FAILURES = (Event.PICKUP_FAIL, Event.DELIVERY_FAIL)
+# how the status line looks: a problem to act on, or a dossier that is over without a result
+TONES = {
+    DossierStatus.PICKUP_FAILED: "status-problem",
+    DossierStatus.DELIVERY_FAILED: "status-problem",
+    DossierStatus.RETURNED_TO_CENTER: "status-problem",
+    DossierStatus.CANCELLED: "status-off",
+}
 _OPEN = (JobStatus.PENDING, JobStatus.ASSIGNED)
 
 
@@ -82,6 +90,8 @@ def dossier_context(
         "track": track,
         "events": list(reversed(track.events)),
         "slot_name": i18n.gettext(lang, SLOT_NAMES[dossier.slot]),
+        "slot_window": calendar.slot_window(dossier.preferred_on, dossier.slot, settings.zone),
+        "tone": TONES.get(dossier.status, ""),
         "failure_reasons": {k: i18n.gettext(lang, v) for k, v in FAILURE_REASONS.items()},
         "attempt": last_attempt(dossier, events, lang),
         "receipts": receipts(session, dossier, lang),
