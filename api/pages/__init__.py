@@ -2,11 +2,12 @@
 
 from fastapi import APIRouter
 
-from api.pages import account, batch_upload, confirmation, home, privacy, track
+from api.pages import account, batch_upload, booking, confirmation, home, privacy, track
 
 # the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
 ROUTERS: tuple[APIRouter, ...] = (
     home.router,
+    booking.router,
     confirmation.router,
     track.router,
     account.router,
