@@ -1,7 +1,7 @@
 """Every mapped class, imported once so metadata and Alembic see the whole schema."""
 
 from courier.accounts.models import ApiKey, User
-from courier.catalogue.models import Procedure, RequiredDocument, Site
+from courier.catalogue.models import Procedure, RequiredDocument, Site, Ward
 from courier.dossiers.models import Dossier, Job, JobAttempt, TrackingEvent
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
@@ -32,4 +32,5 @@ __all__ = [
     "Site",
     "TrackingEvent",
     "User",
+    "Ward",
 ]

@@ -1,10 +1,14 @@
-"""The public catalogue: procedures and sites."""
+"""The public catalogue: procedures, sites, wards and the pickup slots still open."""
 
-from fastapi import APIRouter, Query
+from typing import Annotated
 
-from api import present, schemas
-from api.deps import DbSession
+from fastapi import APIRouter, Query, Request
+
+from api import i18n, offers, present, schemas
+from api.deps import DbSession, SettingsDep
 from courier.catalogue import service as catalogue
+from courier.db import utcnow
+from courier.dossiers import slots
 from courier.enums import SiteKind
 
 router = APIRouter(tags=["catalogue"])
@@ -22,3 +26,43 @@ def list_procedures(
 def list_sites(session: DbSession, kind: SiteKind | None = None) -> list[schemas.SiteOut]:
     """Centers, branches, reception points and post offices with their opening hours."""
     return [present.site_out(s) for s in catalogue.list_sites(session, kind=kind)]
+
+
+@router.get("/slots", response_model=schemas.SlotsOut)
+def list_slots(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    procedure_code: Annotated[str | None, Query(max_length=32)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+) -> schemas.SlotsOut:
+    """Pickup slots of the next two weeks not yet begun, labelled in the caller's language.
+
+    Working days' mornings and afternoons; with the procedure and the pickup point, also the
+    Saturday mornings of the site that would receive the dossier, which the answer names.
+    """
+    site = slots.site_for(session, procedure_code, lat, lon)
+    lang = i18n.language_of(request)
+    return schemas.SlotsOut(
+        receiving_site=present.site_out(site) if site else None,
+        slots=[
+            offers.slot_out(offer, settings.zone, lang)
+            for offer in slots.available(site, settings, utcnow())
+        ],
+    )
+
+
+@router.get("/wards", response_model=list[schemas.WardOut])
+def list_wards(
+    session: DbSession,
+    district: Annotated[str | None, Query(max_length=100)] = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+) -> list[schemas.WardOut]:
+    """The province's wards, communes and townships by district, with approximate centres.
+
+    Choosing one places a pickup point when there is neither GPS nor a map; `district` and `q`
+    filter by district and by name, ignoring case and diacritics.
+    """
+    wards = catalogue.list_wards(session, district=district, query=q)
+    return [schemas.WardOut.model_validate(w) for w in wards]

@@ -71,3 +71,22 @@ class RequiredDocument(Base):
     copies: Mapped[int] = mapped_column(default=1)
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class Ward(Base):
+    """A ward, commune or township of the province, with an approximate centre.
+
+    Choosing one places an approximate pickup point when neither GPS nor map tiles are at hand;
+    the courier corrects it on the spot.
+    """
+
+    __tablename__ = "ward"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    name_vi: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    district_vi: Mapped[str] = mapped_column(String(200), index=True)
+    district_en: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float]
+    lon: Mapped[float]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier import calendar
-from courier.catalogue.models import Procedure, Site
+from courier.catalogue.models import Procedure, Site, Ward
 from courier.enums import SiteKind
 from courier.text import unaccented
 
@@ -118,3 +118,23 @@ def next_opening(site: Site, at: datetime, zone: ZoneInfo) -> datetime:
                 return max(start, at)
         day = next_open_day(site, day)
     raise ValueError(f"site {site.code} does not open within 60 days of {at.isoformat()}")
+
+
+def list_wards(
+    session: Session, *, district: str | None = None, query: str | None = None
+) -> list[Ward]:
+    """Wards and communes by district then name, filtered ignoring case and accents."""
+    stmt = select(Ward).order_by(Ward.district_vi, Ward.name_vi)
+    wards = list(session.scalars(stmt).all())
+    in_district, wanted = fold(district or ""), fold(query or "")
+    return [
+        w
+        for w in wards
+        if (not in_district or in_district in fold(f"{w.district_vi} {w.district_en}"))
+        and (not wanted or wanted in fold(f"{w.name_vi} {w.name_en} {w.code}"))
+    ]
+
+
+def get_ward(session: Session, code: str) -> Ward | None:
+    """The ward or commune with that code."""
+    return session.scalars(select(Ward).where(Ward.code == code)).one_or_none()

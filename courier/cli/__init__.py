@@ -60,7 +60,7 @@ def demo_load() -> None:
         report = load_demo(session)
     typer.echo(
         f"demo province loaded: {report.sites} sites, {report.procedures} procedures, "
-        f"{report.couriers} couriers, {report.accounts} accounts"
+        f"{report.couriers} couriers, {report.accounts} accounts, {report.wards} wards and communes"
     )
 
 

@@ -10,8 +10,9 @@ from sqlalchemy.orm import Session
 from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.actors import SYSTEM
-from courier.catalogue.models import Procedure, RequiredDocument, Site
+from courier.catalogue.models import Procedure, RequiredDocument, Site, Ward
 from courier.demo import data
+from courier.demo.wards import WARDS, WardSpec
 from courier.dossiers import booking
 from courier.dossiers.models import ResultReturn, Slot
 from courier.fleet.models import Courier
@@ -26,6 +27,7 @@ class LoadReport:
     procedures: int
     couriers: int
     accounts: int
+    wards: int
 
 
 def load_demo(session: Session) -> LoadReport:
@@ -36,12 +38,17 @@ def load_demo(session: Session) -> LoadReport:
             sites[spec.code].parent_id = sites[spec.parent_code].id
     for proc in data.PROCEDURES:
         _upsert_procedure(session, proc)
+    wards = {w.code: w for w in session.scalars(select(Ward))}
+    for ward in WARDS:
+        _upsert_ward(session, ward, wards.get(ward.code))
     users = {a.username: _upsert_account(session, a, sites) for a in data.ACCOUNTS}
     by_courier = {a.courier_code: users[a.username] for a in data.ACCOUNTS if a.courier_code}
     for courier_spec in data.COURIERS:
         _upsert_courier(session, courier_spec, sites, by_courier.get(courier_spec.code))
     session.flush()
-    return LoadReport(len(data.SITES), len(data.PROCEDURES), len(data.COURIERS), len(data.ACCOUNTS))
+    return LoadReport(
+        len(data.SITES), len(data.PROCEDURES), len(data.COURIERS), len(data.ACCOUNTS), len(WARDS)
+    )
 
 
 def _upsert_site(session: Session, spec: data.SiteSpec) -> Site:
@@ -84,6 +91,14 @@ def _upsert_procedure(session: Session, spec: data.ProcedureSpec) -> None:
     ]
     session.add(proc)
     session.flush()
+
+
+def _upsert_ward(session: Session, spec: WardSpec, ward: Ward | None) -> None:
+    ward = ward or Ward(code=spec.code)
+    ward.name_vi, ward.name_en = spec.name_vi, spec.name_en
+    ward.district_vi, ward.district_en = spec.district_vi, spec.district_en
+    ward.lat, ward.lon = spec.lat, spec.lon
+    session.add(ward)
 
 
 def _upsert_account(session: Session, spec: data.AccountSpec, sites: dict[str, Site]) -> User:

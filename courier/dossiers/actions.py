@@ -20,6 +20,10 @@ from courier.errors import DossierNotFound, FieldProblem, InvalidInput, Permissi
 from courier.proofs.kinds import PostponementReason
 from courier.proofs.models import Postponement
 from courier.settings import Settings
+from courier.text import mark
+
+# a catalogue id: the API answers it in the caller's language
+NO_SUCH_DOSSIER = mark("No dossier has this tracking code and phone number.")
 
 
 def start_processing(session: Session, code: str, actor: Actor) -> Dossier:
@@ -126,10 +130,7 @@ def find_public(session: Session, code: str, phone_last4: str, *, lock: bool = F
     expected = last_digits(dossier.applicant_phone) if dossier is not None else "0000"
     matches = hmac.compare_digest(expected.encode(), phone_last4.strip().encode())
     if dossier is None or not matches:
-        raise DossierNotFound(
-            "Không tìm thấy hồ sơ với mã và số điện thoại này / "
-            "no dossier with this code and phone number"
-        )
+        raise DossierNotFound(NO_SUCH_DOSSIER)
     return dossier
 
 
@@ -146,7 +147,7 @@ def reschedule_public(
 ) -> Dossier:
     """The citizen moves the pickup to another working day or slot, before pickup."""
     dossier = find_public(session, code, phone_last4, lock=True)
-    problems = check_day(on, slot, settings, utcnow())
+    problems = check_day(on, slot, settings, utcnow(), dossier.receiving_site)
     if problems:
         raise InvalidInput(problems)
     dossiers.apply_event(session, dossier, Event.RESCHEDULE, PUBLIC_CITIZEN)

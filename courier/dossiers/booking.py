@@ -11,7 +11,7 @@ from courier.actors import Actor
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Procedure, Site
 from courier.db import utcnow
-from courier.dossiers import codes, idempotency, jobs
+from courier.dossiers import codes, idempotency, jobs, slots
 from courier.dossiers.models import Dossier, DossierStatus, ResultReturn, Slot
 from courier.dossiers.service import record_event
 from courier.dossiers.states import Event
@@ -135,7 +135,7 @@ def check_day(
     today = calendar.local_today(now, settings.zone)
     if on < today:
         return [FieldProblem(("preferred_on",), PAST_DAY, "day_in_past")]
-    if not calendar.is_working_day(on):
+    if not slots.serves(on, slot, site):
         return [FieldProblem(("preferred_on",), NOT_WORKING_DAY, "not_a_working_day")]
     _, slot_end = calendar.slot_window(on, slot, settings.zone)
     if slot_end <= now:

@@ -1,0 +1,218 @@
+"""The booking page: find the procedure, say who, where and when, agree, book.
+
+It works without script: the search is a GET form, "Show documents, site and times" posts the
+form back to show them, and booking is a plain POST that answers the form again with its errors
+(beside each field and in a summary, in the visitor's language, values kept) or a 303 to the
+confirmation. `book.js` adds the filter-as-you-type list, the phone's location, the map when
+tiles are configured, live refreshes of the procedure's details and the slots, and a submit
+button that cannot be pressed twice. The hidden idempotency key makes a double tap or a retry
+after a lost answer create one booking.
+"""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from api import grants, i18n, problems, ratelimit, schemas, web
+from api.deps import DbSession, SettingsDep
+from api.i18n import mark
+from api.pages import booking_view as view
+from api.pages.booking_view import BookForm
+from courier import consent
+from courier.actors import PUBLIC_CITIZEN
+from courier.catalogue import service as catalogue
+from courier.dossiers import booking
+from courier.errors import InvalidInput
+from courier.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+FormData = Annotated[BookForm, Form()]
+
+# where a problem of a schema field is shown on the page, when not beside a field of that name
+TARGETS = {"lat": "ward", "lon": "ward", "preferred_on": "when", "slot": "when"}
+TARGETS |= {"consent_version": "consent", "idempotency_key": "submit", "body": "submit"}
+_SENTENCE = mark("«%(label)s»: %(advice)s")
+NO_POINT = mark("please choose it, or use your phone's location")
+NO_SLOT = mark("please choose a day and a half-day")
+WARD = mark("Ward or commune")
+PICKUP = mark("Day and time of the pickup")
+
+
+@router.get("/book", response_class=HTMLResponse)
+def book_page(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    procedure_code: Annotated[str, Query(max_length=32)] = "",
+) -> HTMLResponse:
+    """The empty form; `q` narrows the list of procedures (the search without script)."""
+    form = BookForm(procedure_code=procedure_code, idempotency_key=str(uuid.uuid4()))
+    return _page(request, session, settings, form, q=q)
+
+
+@router.post("/book/parts", response_class=HTMLResponse)
+def book_parts(
+    request: Request, session: DbSession, settings: SettingsDep, form: FormData
+) -> HTMLResponse:
+    """The procedure's details and the open slots for the form as it stands (script refresh)."""
+    lang = i18n.language_of(request)
+    return web.render(
+        request, "book_parts.html", parts=view.parts(session, settings, form.kept(), lang)
+    )
+
+
+@router.post("/book", response_class=HTMLResponse)
+def book_submit(
+    request: Request, session: DbSession, settings: SettingsDep, form: FormData
+) -> Response:
+    """Book and go to the confirmation; or the form again, with its errors and values kept."""
+    if form.step == "details":
+        return _page(request, session, settings, form.kept())
+    lang = i18n.language_of(request)
+    body, errors = _validated(session, form, settings, lang)
+    if body is None:
+        return _page(request, session, settings, form.kept(), errors=errors)
+    try:
+        ratelimit.check_booking(request, session, body.phone)
+    except ratelimit.TooManyRequests as exc:
+        return web.render(
+            request,
+            "book_limited.html",
+            status_code=429,
+            headers={"Retry-After": str(exc.retry_after_s)},
+            message=exc.text(lang),
+        )
+    try:
+        dossier, _ = booking.book(
+            session, _request(body), settings, PUBLIC_CITIZEN, idempotency_key=form.idempotency_key
+        )
+    except InvalidInput as exc:
+        errors = problems.from_invalid_input(exc, lang)
+        return _page(request, session, settings, form.kept(), errors=errors)
+    answer = RedirectResponse(f"/track/{dossier.tracking_code}/booked", status_code=303)
+    grants.grant(answer, settings, dossier.tracking_code, body.phone[-4:])
+    return answer
+
+
+def _request(body: schemas.BookingIn) -> booking.BookingRequest:
+    return booking.BookingRequest(**body.model_dump())
+
+
+def _validated(
+    session: Session, form: BookForm, settings: Settings, lang: str
+) -> tuple[schemas.BookingIn | None, list[problems.FieldError]]:
+    """The form as the API's booking body, or the problems of each field in the language."""
+    point = view.locate(session, form)
+    on, _, slot = form.when.partition("/")
+    raw: dict[str, Any] = {
+        "applicant_name": form.applicant_name,
+        "phone": form.phone,
+        "address_text": form.address_text,
+        "procedure_code": form.procedure_code,
+        "preferred_on": on,
+        "slot": slot,
+        "result_return": form.result_return,
+        "consent": form.consent == "true",
+        "consent_version": form.consent_version,
+    }
+    raw = {key: value for key, value in raw.items() if value != ""}
+    if point is not None:
+        raw |= {"lat": point.lat, "lon": point.lon}
+    try:
+        return schemas.BookingIn.model_validate(raw), []
+    except ValidationError as exc:
+        found = problems.from_validation(exc.errors(), lang)
+    return None, _merged(found, point is None, not form.when, lang)
+
+
+def _merged(
+    found: list[problems.FieldError], no_point: bool, no_slot: bool, lang: str
+) -> list[problems.FieldError]:
+    """One sentence for a missing point or slot instead of the schema's two each."""
+    covered = ({"lat", "lon"} if no_point else set()) | (
+        {"preferred_on", "slot"} if no_slot else set()
+    )
+    kept = [problem for problem in found if problem.field not in covered]
+    if no_point:
+        kept.append(_own("ward", WARD, NO_POINT, lang))
+    if no_slot:
+        kept.append(_own("when", PICKUP, NO_SLOT, lang))
+    return kept
+
+
+def _own(field: str, label: str, advice: str, lang: str) -> problems.FieldError:
+    text = i18n.gettext(lang, _SENTENCE) % {
+        "label": i18n.gettext(lang, label),
+        "advice": i18n.gettext(lang, advice),
+    }
+    return problems.FieldError((field,), field, text, "missing")
+
+
+def _page(
+    request: Request,
+    session: Session,
+    settings: Settings,
+    form: BookForm,
+    *,
+    q: str = "",
+    errors: list[problems.FieldError] | None = None,
+) -> HTMLResponse:
+    """The form with the catalogue, the chosen procedure's details, the slots and any errors."""
+    lang = i18n.language_of(request)
+    procedures = catalogue.list_procedures(session, query=q) if q else []
+    if q and len(procedures) == 1 and not form.procedure_code:
+        form = form.model_copy(update={"procedure_code": procedures[0].code})
+    version, text = consent.current(settings, lang)
+    return web.render(
+        request,
+        "book.html",
+        status_code=422 if errors else 200,
+        form=form,
+        q=q,
+        found_text=_found(len(procedures), lang),
+        found_texts={
+            "none": i18n.gettext(lang, FOUND[0]),
+            "one": i18n.gettext(lang, FOUND[1]),
+            "many": i18n.gettext(lang, FOUND_MANY),
+        },
+        procedures=view.procedure_groups(procedures or catalogue.list_procedures(session), lang),
+        wards=view.ward_groups(catalogue.list_wards(session), lang),
+        parts=view.parts(session, settings, form, lang),
+        located=view.located_text(view.locate(session, form), lang),
+        located_texts={
+            how: i18n.gettext(lang, view.LOCATED[how]) for how in ("gps", "map", "ward")
+        },
+        consent_version=version,
+        consent_text=text,
+        tiles=bool(settings.map_tiles_url),
+        fold=catalogue.fold,
+        pickup_fee=settings.pickup_fee_vnd,
+        return_fee=settings.return_fee_vnd,
+        **_placed(errors or []),
+    )
+
+
+FOUND = {0: mark("No procedure matches: try fewer words."), 1: mark("1 procedure found.")}
+FOUND_MANY = mark("%(n)s procedures found.")
+
+
+def _found(count: int, lang: str) -> str:
+    if count in FOUND:
+        return i18n.gettext(lang, FOUND[count])
+    return i18n.gettext(lang, FOUND_MANY) % {"n": count}
+
+
+def _placed(errors: list[problems.FieldError]) -> dict[str, Any]:
+    """Each error beside its field (`errors`) and in the summary at the top (`summary`)."""
+    by_target: dict[str, list[str]] = {}
+    summary = []
+    for error in errors:
+        target = TARGETS.get(error.field, error.field)
+        by_target.setdefault(target, []).append(error.message)
+        summary.append((target, error.message))
+    return {"errors": by_target, "summary": summary}

@@ -1,0 +1,119 @@
+"""The booking page without script: plain form posts, errors beside fields, one booking per key."""
+
+import re
+import uuid
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from courier.dossiers.models import Dossier
+from courier.settings import Settings
+from tests.builders import booking_day
+
+VI = {"Accept-Language": "vi"}
+EN = {"Accept-Language": "en"}
+
+
+def _form(**overrides: str) -> dict[str, str]:
+    form = {
+        "idempotency_key": str(uuid.uuid4()),
+        "consent_version": Settings().consent_version,
+        "procedure_code": "HT-01",
+        "applicant_name": "Trần Thị Mai",
+        "phone": "0987 654 321",
+        "address_text": "15 Yersin, khu phố 3",
+        "ward": "BD-TDM-PHU-CUONG",
+        "when": f"{booking_day().isoformat()}/morning",
+        "result_return": "post",
+        "consent": "true",
+    }
+    form.update(overrides)
+    return form
+
+
+def _dossiers(session: Session, phone: str = "+84987654321") -> int:
+    count = session.scalar(
+        select(func.count()).select_from(Dossier).where(Dossier.applicant_phone == phone)
+    )
+    return int(count or 0)
+
+
+def test_the_page_lists_procedures_wards_and_slots(client: TestClient) -> None:
+    """The empty form: grouped procedures, wards by district, slots, the consent text."""
+    page = client.get("/book", headers=VI)
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    assert '<optgroup label="Hộ tịch">' in page.text
+    assert '<optgroup label="Thành phố Thủ Dầu Một">' in page.text
+    assert 'name="when"' in page.text
+    assert "Quyền của bạn" in page.text
+    assert re.search(r'name="idempotency_key" value="[0-9a-f-]{36}"', page.text)
+
+
+def test_the_search_without_script_narrows_the_list(client: TestClient) -> None:
+    """?q=khai sinh (no diacritics) keeps the birth registration and drops the land procedures."""
+    page = client.get("/book", params={"q": "khai sinh"}, headers=VI)
+    assert "Đăng ký khai sinh" in page.text
+    assert "Đất đai" not in page.text
+
+
+def test_show_details_posts_back_the_documents_and_the_site(client: TestClient) -> None:
+    """Without script the details button shows documents, fee, days and the receiving site."""
+    page = client.post("/book", data=_form(step="details"), headers=EN)
+    assert page.status_code == 200
+    assert "Thu Dau Mot Branch" in page.text
+    assert "Documents to prepare" in page.text
+    assert "Saturday 07:30–11:30" in page.text
+    assert 'value="Trần Thị Mai"' in page.text
+
+
+def test_errors_are_shown_beside_their_fields_and_values_kept(
+    client: TestClient, session: Session
+) -> None:
+    """A bad phone, no ward and no slot: 422, each message beside its field, nothing booked."""
+    form = _form(phone="12345", ward="", when="")
+    page = client.post("/book", data=form, headers=VI)
+    assert page.status_code == 422
+    assert 'id="phone-error"' in page.text
+    assert 'id="ward-error"' in page.text
+    assert 'id="when-error"' in page.text
+    assert 'aria-invalid="true"' in page.text
+    assert 'href="#phone"' in page.text
+    assert "«Số điện thoại»" in page.text
+    assert 'value="Trần Thị Mai"' in page.text
+    assert _dossiers(session) == 0
+
+
+def test_a_large_input_is_not_echoed_back(client: TestClient) -> None:
+    """A 100 kB name comes back cut to the 200 characters the form accepts."""
+    page = client.post("/book", data=_form(applicant_name="A" * 100_000), headers=EN)
+    assert page.status_code == 422
+    assert len(page.text) < 100_000
+    assert "A" * 201 not in page.text
+
+
+def test_booking_redirects_to_the_confirmation_with_a_grant(
+    client: TestClient, session: Session
+) -> None:
+    """A good form: 303 to /track/{code}/booked and a grant cookie, no suffix in the URL."""
+    answer = client.post("/book", data=_form(), headers=VI, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    location = answer.headers["location"]
+    code = location.removeprefix("/track/").removesuffix("/booked")
+    assert re.fullmatch(r"[A-Z]{2}\d{9}VN", code)
+    assert "4321" not in location
+    assert f"dossier_{code}=" in answer.headers["set-cookie"]
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    assert (dossier.lat, dossier.lon) == (10.98, 106.652)
+
+
+def test_a_double_submit_makes_one_booking(client: TestClient, session: Session) -> None:
+    """The same form (same key) sent twice: the same code twice, one dossier."""
+    form: dict[str, Any] = _form()
+    first = client.post("/book", data=form, follow_redirects=False)
+    second = client.post("/book", data=form, follow_redirects=False)
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    assert _dossiers(session) == 1
