@@ -33,14 +33,12 @@ def catalogue(lang: str) -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
     """Message id to translation, for the translated and checked entries of a language."""
     with catalogue_path(lang).open("rb") as po:
         entries = read_po(po, locale=lang)
+    # an untranslated plural entry is a tuple of empty strings, which is truthy
     return {
-        _key(m.id): _key(m.string) for m in entries if m.id and _filled(m.string) and not m.fuzzy
+        _key(m.id): _key(m.string)
+        for m in entries
+        if m.id and m.string and all(_key(m.string)) and not m.fuzzy
     }
-
-
-def _filled(string: str | tuple[str, ...] | list[str]) -> bool:
-    # a plural entry with no translation is a tuple of empty strings, which is truthy
-    return bool(string) if isinstance(string, str) else all(string)
 
 
 def _key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:

@@ -50,7 +50,7 @@ def upload_form(request: Request, session: DbSession, settings: SettingsDep) -> 
     user = _enterprise(request, session, settings)
     if isinstance(user, HTMLResponse):
         return user
-    return web.render(request, "me_upload.html", columns=csvbatch.COLUMNS, errors=None)
+    return web.render(request, "me_upload.html", columns=csvbatch.BY_KEY, errors=None)
 
 
 @router.get("/me/upload/template.csv")
@@ -93,7 +93,7 @@ def upload(
     except InvalidInput as exc:
         errors = batchfile.errors_of(exc, i18n.language_of(request))
         return web.render(
-            request, "me_upload.html", status_code=422, columns=csvbatch.COLUMNS, errors=errors
+            request, "me_upload.html", status_code=422, columns=csvbatch.BY_KEY, errors=errors
         )
     return web.render(request, "me_upload_done.html", booked=booked)
 

@@ -11,7 +11,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from courier.actors import Actor
+from courier.catalogue import service as catalogue
 from courier.db import utcnow
 from courier.dossiers import booking
 from courier.dossiers.booking import BookingRequest, Quote
@@ -52,6 +53,7 @@ COLUMNS = (
     Column("applicant_name", "Tên người nộp", "Applicant name", ("ho ten", "ho va ten", "name")),
     Column("phone", "Số điện thoại", "Phone", ("dien thoai", "sdt", "phone number", "mobile")),
     Column("address_text", "Địa chỉ", "Address", ("dia chi nhan ho so", "pickup address")),
+    Column("ward", "Phường/xã", "Ward or commune", ("phuong xa thi tran", "phuong", "xa", "ward")),
     Column("lat", "Vĩ độ", "Latitude", ("lat",)),
     Column("lon", "Kinh độ", "Longitude", ("lon", "lng")),
     Column("procedure_code", "Mã thủ tục", "Procedure code", ("thu tuc", "procedure")),
@@ -90,6 +92,12 @@ TWICE = mark("this column appears twice")
 BROKEN = mark("the file cannot be read as CSV: check its quotes")
 EXTRA_CELLS = mark("this row has more cells than the header row")
 REQUIRED = mark("this is required: please fill it in")
+PLACE = mark("please give the ward or commune, or both the latitude and the longitude")
+UNKNOWN_WARD = mark("no ward or commune of the province has this name: check its spelling")
+AMBIGUOUS_WARD = mark(
+    "several wards or communes have this name: write «Phường», «Xã» or «Thị trấn» before it, "
+    "or add its district after a comma"
+)
 TOO_SHORT = mark("please enter at least %(min_length)s characters")
 TOO_LONG = mark("please enter at most %(max_length)s characters")
 PHONE = mark("please enter a Vietnamese mobile number, e.g. 0912 345 678")
@@ -163,8 +171,9 @@ def _columns(header: list[str]) -> list[str | None]:
         elif key is not None and key in keys:
             problems.append(FieldProblem(("file", key), TWICE, "csv_duplicate_column"))
         keys.append(key)
+    optional = {"ward", "lat", "lon"} if "ward" in keys else {"ward"}
     for column in COLUMNS:
-        if column.key not in keys:
+        if column.key not in keys and column.key not in optional:
             problems.append(FieldProblem(("file", column.key), MISSING_COLUMN, "csv_missing"))
     if problems:
         raise InvalidInput(problems)
@@ -178,7 +187,7 @@ def read(data: bytes) -> list[Row]:
     rows = [
         Row(
             number,
-            {key: cell for key, cell in zip(keys, cells, strict=False) if key},
+            {key: cell for key, cell in zip(keys, _padded(cells, len(keys)), strict=False) if key},
             any(cell.strip() for cell in cells[len(keys) :]),
         )
         for number, cells in enumerate(records[1:], start=2)
@@ -191,10 +200,18 @@ def read(data: bytes) -> list[Row]:
     return rows
 
 
+def _padded(cells: list[str], width: int) -> list[str]:
+    return cells + [""] * (width - len(cells))
+
+
 class _Bad(Exception):
     def __init__(self, msg: str, kind: str, **params: str | int) -> None:
         super().__init__(msg)
         self.problem = (msg, kind, params)
+
+    def at(self, row: int, key: str) -> FieldProblem:
+        msg, kind, params = self.problem
+        return FieldProblem(("rows", row, key), msg, kind, params)
 
 
 def _text(key: str) -> Callable[[str], str]:
@@ -266,27 +283,80 @@ PARSERS: dict[str, Callable[[str], Any]] = {
 
 
 def convert(
-    row: Row, consent: bool, consent_version: str
+    row: Row, consent: bool, consent_version: str, known: Sequence["Place"] = ()
 ) -> tuple[BookingRequest | None, list[FieldProblem]]:
-    """The row as a booking request, or the problems of each of its cells."""
-    values: dict[str, Any] = {}
+    """The row as a booking request, or the problems of each of its cells.
+
+    With a ward column, a row without both coordinates is placed at its ward's centre.
+    """
     problems = []
     if row.stray:
         problems.append(FieldProblem(("rows", row.number), EXTRA_CELLS, "csv_extra_cells"))
+    cells = {key: " ".join(cell.split()) for key, cell in row.cells.items()}
+    by_ward = "ward" in cells and not (cells.get("lat") and cells.get("lon"))
+    values: dict[str, Any] = {}
     for key, parse in PARSERS.items():
-        cell = " ".join(row.cells.get(key, "").split())
+        if by_ward and key in ("lat", "lon"):
+            continue
         try:
-            if not cell:
+            if not cells.get(key):
                 raise _Bad(REQUIRED, "missing")
-            values[key] = parse(cell)
+            values[key] = parse(cells[key])
         except _Bad as bad:
-            msg, kind, params = bad.problem
-            problems.append(FieldProblem(("rows", row.number, key), msg, kind, params))
+            problems.append(bad.at(row.number, key))
+    if by_ward:
+        try:
+            values["lat"], values["lon"] = locate(cells["ward"], known)
+        except _Bad as bad:
+            problems.append(bad.at(row.number, "ward"))
     if problems:
         return None, problems
     values["procedure_code"] = values["procedure_code"].upper()
-    request = BookingRequest(**values, consent=consent, consent_version=consent_version)
-    return request, []
+    return BookingRequest(**values, consent=consent, consent_version=consent_version), []
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A ward or commune by every name a file may give it, and its approximate centre."""
+
+    names: frozenset[str]
+    districts: tuple[str, str]
+    point: tuple[float, float]
+
+
+KIND_PREFIXES = ("phuong ", "xa ", "thi tran ")
+KIND_SUFFIXES = (" ward", " commune", " township")
+
+
+def places(session: Session) -> list[Place]:
+    """The province's wards, communes and townships, to place rows that name one."""
+    found = []
+    for ward in catalogue.list_wards(session):
+        vi, en = _fold(ward.name_vi), _fold(ward.name_en)
+        bare_vi = next((vi.removeprefix(k) for k in KIND_PREFIXES if vi.startswith(k)), vi)
+        bare_en = next((en.removesuffix(k) for k in KIND_SUFFIXES if en.endswith(k)), en)
+        names = frozenset({vi, en, bare_vi, bare_en, _fold(ward.code)})
+        districts = (_fold(ward.district_vi), _fold(ward.district_en))
+        found.append(Place(names, districts, (ward.lat, ward.lon)))
+    return found
+
+
+def locate(cell: str, known: Sequence[Place]) -> tuple[float, float]:
+    """The centre of the ward a cell names ("Phú Cường", "Xã Tân Định, Bắc Tân Uyên")."""
+    if not cell:
+        raise _Bad(PLACE, "missing")
+    name, _, district = cell[:200].partition(",")
+    wanted, within = _fold(name), _fold(district)
+    found = [
+        p
+        for p in known
+        if wanted in p.names and (not within or any(within in d for d in p.districts))
+    ]
+    if not found:
+        raise _Bad(UNKNOWN_WARD, "unknown_ward")
+    if len(found) > 1:
+        raise _Bad(AMBIGUOUS_WARD, "ambiguous_ward")
+    return found[0].point
 
 
 def book_file(
@@ -300,7 +370,8 @@ def book_file(
 ) -> list[Booked]:
     """Book every row of the file, or none: `InvalidInput` lists every problem of every row."""
     rows = read(data)
-    converted = [convert(row, consent, consent_version) for row in rows]
+    known = places(session) if "ward" in rows[0].cells else []
+    converted = [convert(row, consent, consent_version, known) for row in rows]
     problems = [problem for _, found in converted for problem in found]
     requests = [request for request, _ in converted]
     if problems:
@@ -363,8 +434,9 @@ EXAMPLE = {
     "applicant_name": "Nguyễn Văn An",
     "phone": "0912 345 678",
     "address_text": "12 Yersin, phường Phú Cường, Thủ Dầu Một",
-    "lat": "10.9804",
-    "lon": "106.6519",
+    "ward": "Phường Phú Cường",
+    "lat": "",
+    "lon": "",
     "procedure_code": "HT-01",
     "slot": "sáng",
     "result_return": "bưu chính",

@@ -135,6 +135,7 @@ def test_a_latin_1_file_is_refused_with_a_clear_message(
     cells = row(
         applicant_name="José Àlvarez",
         address_text="12 Yersin, Thu Dau Mot",
+        ward="Phu Cuong",
         slot="morning",
         result_return="post",
     )
@@ -199,12 +200,38 @@ def test_only_enterprises_book_from_files(client: TestClient, session: Session) 
     assert upload(client, {"X-API-Key": key}, data).status_code == 201
 
 
-def test_the_template_reads_back_as_one_good_row() -> None:
-    """The downloadable template (BOM, Vietnamese headers, one example) parses as it is."""
+def test_the_template_books_as_it_is(client: TestClient, session: Session) -> None:
+    """The downloadable template (BOM, Vietnamese headers, one example by ward) books one row."""
     data = csvbatch.template(booking_day())
     assert data.startswith("\ufeff".encode())
-    [example] = csvbatch.read(data)
-    request, problems = csvbatch.convert(example, True, "1")
-    assert problems == []
-    assert request is not None
-    assert request.applicant_name == "Nguyễn Văn An"
+    assert data.decode("utf-8-sig").splitlines()[0].split(",") == VI_HEADERS
+    response = upload(client, headers_for(session, ENTERPRISE), data)
+    assert response.status_code == 201, response.text
+
+
+def test_a_ward_places_the_row_at_its_centre(client: TestClient, session: Session) -> None:
+    """A ward named with or without «Phường», or with its district, gives its centre's point."""
+    rows = [
+        row(applicant_name="Lý Thị Mai", ward="Phú Cường"),
+        row(applicant_name="Lý Văn Nam", ward="tan dinh, Bac Tan Uyen"),
+    ]
+    response = upload(client, headers_for(session, ENTERPRISE), table(rows))
+    assert response.status_code == 201, response.text
+    codes = [b["tracking_code"] for b in response.json()["bookings"]]
+    points = [
+        session.scalar(select(Dossier).where(Dossier.tracking_code == code)) for code in codes
+    ]
+    assert [(d.lat, d.lon) for d in points if d] == [(10.98, 106.652), (11.2, 106.86)]
+
+
+def test_an_unknown_or_ambiguous_ward_is_named(client: TestClient, session: Session) -> None:
+    """A ward the province lacks, one whose name two districts share, none and no point."""
+    rows = [row(ward="Phường Không Có"), row(ward="Tân Định"), row(ward="")]
+    response = upload(client, headers_for(session, ENTERPRISE), table(rows))
+    assert response.status_code == 422
+    found = [(p["row"], p["field"], p["type"]) for p in response.json()["detail"]]
+    assert found == [
+        (2, "ward", "unknown_ward"),
+        (3, "ward", "ambiguous_ward"),
+        (4, "ward", "missing"),
+    ]
