@@ -35,11 +35,31 @@ FormData = Annotated[BookForm, Form()]
 # where a problem of a schema field is shown on the page, when not beside a field of that name
 TARGETS = {"lat": "ward", "lon": "ward", "preferred_on": "when", "slot": "when"}
 TARGETS |= {"consent_version": "consent", "idempotency_key": "submit", "body": "submit"}
+# what the page asks for itself, and the schema fields each answer covers
 _SENTENCE = mark("«%(label)s»: %(advice)s")
-NO_POINT = mark("please choose it, or use your phone's location")
-NO_SLOT = mark("please choose a day and a half-day")
-WARD = mark("Ward or commune")
-PICKUP = mark("Day and time of the pickup")
+ADVICE = {
+    "ward": (mark("Ward or commune"), mark("please choose it, or use your phone's location")),
+    "when": (mark("Day and time of the pickup"), mark("please choose a day and a half-day")),
+    "consent": (problems.LABELS["consent"], booking.NO_CONSENT),
+}
+COVERS = {"ward": ("lat", "lon"), "when": ("preferred_on", "slot"), "consent": ("consent",)}
+REUSED_KEY = "idempotency_key_reused"
+ALREADY_BOOKED = mark(
+    "This form has already booked a pickup. To book another one, check the form and press the "
+    "button again."
+)
+# the order of the fields on the page, for the summary of errors
+ORDER = (
+    "procedure_code",
+    "applicant_name",
+    "phone",
+    "address_text",
+    "ward",
+    "when",
+    "result_return",
+    "consent",
+    "submit",
+)
 
 
 @router.get("/book", response_class=HTMLResponse)
@@ -92,11 +112,23 @@ def book_submit(
             session, _request(body), settings, PUBLIC_CITIZEN, idempotency_key=form.idempotency_key
         )
     except InvalidInput as exc:
-        errors = problems.from_invalid_input(exc, lang)
+        form, errors = _refused(form, problems.from_invalid_input(exc, lang), lang)
         return _page(request, session, settings, form.kept(), errors=errors)
     answer = RedirectResponse(f"/track/{dossier.tracking_code}/booked", status_code=303)
     grants.grant(answer, settings, dossier.tracking_code, body.phone[-4:])
     return answer
+
+
+def _refused(
+    form: BookForm, errors: list[problems.FieldError], lang: str
+) -> tuple[BookForm, list[problems.FieldError]]:
+    """A form sent again after it booked, then changed: a new key, and why it is needed."""
+    if not any(error.type == REUSED_KEY for error in errors):
+        return form, errors
+    kept = [error for error in errors if error.type != REUSED_KEY]
+    text = i18n.gettext(lang, ALREADY_BOOKED)
+    fresh = form.model_copy(update={"idempotency_key": str(uuid.uuid4())})
+    return fresh, [*kept, problems.FieldError(("submit",), "submit", text, REUSED_KEY)]
 
 
 def _request(body: schemas.BookingIn) -> booking.BookingRequest:
@@ -123,34 +155,34 @@ def _validated(
     raw = {key: value for key, value in raw.items() if value != ""}
     if point is not None:
         raw |= {"lat": point.lat, "lon": point.lon}
+    body, found = None, []
     try:
-        return schemas.BookingIn.model_validate(raw), []
+        body = schemas.BookingIn.model_validate(raw)
     except ValidationError as exc:
         found = problems.from_validation(exc.errors(), lang)
-    return None, _merged(found, point is None, not form.when, lang)
+    own = _unanswered(form, point is None, lang)
+    if not own:
+        return body, found
+    covered = {name for problem in own for name in COVERS[problem.field]}
+    return None, [problem for problem in found if problem.field not in covered] + own
 
 
-def _merged(
-    found: list[problems.FieldError], no_point: bool, no_slot: bool, lang: str
-) -> list[problems.FieldError]:
-    """One sentence for a missing point or slot instead of the schema's two each."""
-    covered = ({"lat", "lon"} if no_point else set()) | (
-        {"preferred_on", "slot"} if no_slot else set()
-    )
-    kept = [problem for problem in found if problem.field not in covered]
-    if no_point:
-        kept.append(_own("ward", WARD, NO_POINT, lang))
-    if no_slot:
-        kept.append(_own("when", PICKUP, NO_SLOT, lang))
-    return kept
+def _unanswered(form: BookForm, no_point: bool, lang: str) -> list[problems.FieldError]:
+    """One sentence each for no point, no slot and no consent (the schema would say less)."""
+    missing = {"ward": no_point, "when": not form.when, "consent": form.consent != "true"}
+    return [
+        problems.FieldError((name,), name, _sentence(name, lang), "missing")
+        for name, is_missing in missing.items()
+        if is_missing
+    ]
 
 
-def _own(field: str, label: str, advice: str, lang: str) -> problems.FieldError:
-    text = i18n.gettext(lang, _SENTENCE) % {
+def _sentence(field: str, lang: str) -> str:
+    label, advice = ADVICE[field]
+    return i18n.gettext(lang, _SENTENCE) % {
         "label": i18n.gettext(lang, label),
         "advice": i18n.gettext(lang, advice),
     }
-    return problems.FieldError((field,), field, text, "missing")
 
 
 def _page(
@@ -213,6 +245,9 @@ def _placed(errors: list[problems.FieldError]) -> dict[str, Any]:
     summary = []
     for error in errors:
         target = TARGETS.get(error.field, error.field)
+        if target not in ORDER:
+            target = "submit"
         by_target.setdefault(target, []).append(error.message)
         summary.append((target, error.message))
+    summary.sort(key=lambda item: ORDER.index(item[0]))
     return {"errors": by_target, "summary": summary}

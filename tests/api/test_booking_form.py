@@ -2,12 +2,15 @@
 
 import re
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.main import create_app
 from courier.dossiers.models import Dossier
 from courier.settings import Settings
 from tests.builders import booking_day
@@ -117,3 +120,55 @@ def test_a_double_submit_makes_one_booking(client: TestClient, session: Session)
     assert first.status_code == second.status_code == 303
     assert first.headers["location"] == second.headers["location"]
     assert _dossiers(session) == 1
+
+
+def test_every_unanswered_step_is_listed_at_once(client: TestClient) -> None:
+    """No ward, no slot, no consent: all three in the first answer, in page order."""
+    page = client.post("/book", data=_form(ward="", when="", consent=""), headers=EN)
+    assert page.status_code == 422
+    summary = re.findall(r'<li><a href="#([a-z_]+)">', page.text)
+    assert summary == ["ward", "when", "consent"]
+    assert "«Consent to personal-data processing»" in page.text
+
+
+def test_the_phone_location_places_the_point(client: TestClient, session: Session) -> None:
+    """A GPS point sent by the script is the dossier's point, whatever ward is chosen."""
+    form = _form(located_by="gps", lat="10.9123", lon="106.7345", accuracy_m="18", ward="")
+    answer = client.post("/book", data=form, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    code = answer.headers["location"].split("/")[2]
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    assert (dossier.lat, dossier.lon) == (10.9123, 106.7345)
+
+
+def test_a_form_changed_after_it_booked_gets_a_new_key(client: TestClient) -> None:
+    """Back after booking, a change, send again: not a silent replay, a message and a new key."""
+    form = _form()
+    assert client.post("/book", data=form, follow_redirects=False).status_code == 303
+    page = client.post("/book", data={**form, "applicant_name": "Lê Thị Lan"}, headers=EN)
+    assert page.status_code == 422
+    assert 'id="submit-error"' in page.text
+    assert "This form has already booked a pickup." in page.text
+    assert f'value="{form["idempotency_key"]}"' not in page.text
+
+
+@pytest.fixture
+def two_a_day(settings: Settings, factory: sessionmaker[Session]) -> Iterator[TestClient]:
+    """An app where a phone number gets two bookings a day (the suite's default is unlimited)."""
+    app = create_app(settings.model_copy(update={"bookings_per_phone_per_day": 2}), factory)
+    with TestClient(app) as client:
+        yield client
+
+
+def test_a_phone_over_its_daily_bookings_gets_a_page_in_its_language(
+    two_a_day: TestClient, session: Session
+) -> None:
+    """Past the bookings a phone may make in a day: 429, a page in Vietnamese, nothing booked."""
+    for _ in range(2):
+        assert two_a_day.post("/book", data=_form(), follow_redirects=False).status_code == 303
+    page = two_a_day.post("/book", data=_form(), headers=VI, follow_redirects=False)
+    assert page.status_code == 429
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Quá nhiều lượt đặt lịch" in page.text
+    assert int(page.headers["retry-after"]) > 0
+    assert _dossiers(session) == 2

@@ -177,3 +177,19 @@ def test_the_booking_works_with_the_keyboard_alone(page: Page, variant: Variant)
     _tab_to(page, "#submit")
     page.keyboard.press("Enter")
     expect(page).to_have_url(BOOKED)
+
+
+def test_the_phone_location_places_the_point_with_its_accuracy(
+    page: Page, variant: Variant
+) -> None:
+    """With the location allowed, one tap sets the point, says how precise it is, finds the site."""
+    page.context.grant_permissions(["geolocation"])
+    page.context.set_geolocation({"latitude": 10.9052, "longitude": 106.7011, "accuracy": 23})
+    _find_birth_registration(page, variant)
+    page.locator("#use-gps").click()
+    expect(page.locator("#located_by")).to_have_value("gps")
+    expect(page.locator("#located")).to_contain_text("23 m")
+    expect(page.locator("#details")).to_contain_text(
+        "Chi nhánh Thuận An" if variant.lang == "vi" else "Thuan An Branch"
+    )
+    expect(page.locator("#lat")).to_have_value("10.905200")
