@@ -1,11 +1,13 @@
 """The booking page in a real browser: find, place by ward (no GPS, no map), choose, agree, book."""
 
+import gzip
 import random
 import re
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
-from tests.web.conftest import Variant, assert_accessible, screenshot
+from tests.faults.serving import Served, call
+from tests.web.conftest import VIEWPORTS, Variant, assert_accessible, screenshot
 
 BOOKED = re.compile(r"/track/([A-Z]{2}\d{9}VN)/booked$")
 TEXT = {
@@ -193,3 +195,44 @@ def test_the_phone_location_places_the_point_with_its_accuracy(
         "Chi nhánh Thuận An" if variant.lang == "vi" else "Thuan An Branch"
     )
     expect(page.locator("#lat")).to_have_value("10.905200")
+
+
+def test_the_booking_works_without_javascript(
+    browser: Browser, site: Served, variant: Variant
+) -> None:
+    """Script off: the search is a GET form, the details come by posting the form back with
+    what was typed kept, and booking is a plain POST that lands on the confirmation."""
+    context = browser.new_context(
+        base_url=site.base, java_script_enabled=False, **VIEWPORTS[variant.viewport]
+    )
+    context.add_cookies([{"name": "lang", "value": variant.lang, "url": site.base}])
+    page = context.new_page()
+    text = TEXT[variant.lang]
+    page.goto("/book")
+    page.locator("#q").fill("khai sinh")
+    page.get_by_role("button", name="Tìm" if variant.lang == "vi" else "Search", exact=True).click()
+    expect(page.locator("#q-count")).to_have_text(text["found"])
+    expect(page.locator("#procedure_code")).to_have_value("HT-01")
+    _fill_applicant_and_place(page, _phone())
+    page.locator("button[name=step]").last.click()
+    expect(page.locator("#details")).to_contain_text(text["site"])
+    expect(page.locator("#located")).to_contain_text(text["located"])
+    expect(page.locator("#when")).to_contain_text(text["saturday"])
+    expect(page.locator("#applicant_name")).to_have_value("Lê Thị Hồng")
+    _finish(page)
+    page.get_by_role("button", name=text["book"]).click()
+    expect(page).to_have_url(BOOKED)
+    context.close()
+
+
+def test_the_booking_page_weighs_little(site: Served) -> None:
+    """The page and everything it loads (no map configured) stay far under 200 KB compressed."""
+    status, _, body = call(site.base, "GET", "/book", headers={"Accept-Encoding": "gzip"})
+    assert status == 200
+    page = gzip.decompress(body).decode()
+    total = len(body)
+    for path in re.findall(r'(?:src|href)="(/(?:static|vendor)/[^"]+)"', page):
+        status, _, asset = call(site.base, "GET", path, headers={"Accept-Encoding": "gzip"})
+        assert status == 200
+        total += len(asset)
+    assert total < 50_000
