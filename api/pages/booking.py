@@ -9,6 +9,7 @@ button that cannot be pressed twice. The hidden idempotency key makes a double t
 after a lost answer create one booking.
 """
 
+import re
 import uuid
 from typing import Annotated, Any
 
@@ -44,6 +45,7 @@ ADVICE = {
 }
 COVERS = {"ward": ("lat", "lon"), "when": ("preferred_on", "slot"), "consent": ("consent",)}
 REUSED_KEY = "idempotency_key_reused"
+KEY = re.compile(r"[A-Za-z0-9_-]{1,100}")  # as the API's Idempotency-Key header
 ALREADY_BOOKED = mark(
     "This form has already booked a pickup. To book another one, check the form and press the "
     "button again."
@@ -108,8 +110,9 @@ def book_submit(
             message=exc.text(lang),
         )
     try:
+        key = form.idempotency_key if KEY.fullmatch(form.idempotency_key) else None
         dossier, _ = booking.book(
-            session, _request(body), settings, PUBLIC_CITIZEN, idempotency_key=form.idempotency_key
+            session, _request(body), settings, PUBLIC_CITIZEN, idempotency_key=key
         )
     except InvalidInput as exc:
         form, errors = _refused(form, problems.from_invalid_input(exc, lang), lang)

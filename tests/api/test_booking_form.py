@@ -172,3 +172,11 @@ def test_a_phone_over_its_daily_bookings_gets_a_page_in_its_language(
     assert "Quá nhiều lượt đặt lịch" in page.text
     assert int(page.headers["retry-after"]) > 0
     assert _dossiers(session) == 2
+
+
+def test_a_forged_key_does_not_break_the_booking(client: TestClient, session: Session) -> None:
+    """A key the API would refuse (too long, odd characters) books without a key, not a 500."""
+    for key in ("x" * 5000, "a b;c"):
+        answer = client.post("/book", data=_form(idempotency_key=key), follow_redirects=False)
+        assert answer.status_code == 303
+    assert _dossiers(session) == 2
