@@ -170,6 +170,7 @@ def dossier_out(dossier: Dossier, zone: ZoneInfo) -> schemas.DossierOut:
         address_text=dossier.address_text,
         lat=dossier.lat,
         lon=dossier.lon,
+        point_source=dossier.point_source.value,
         preferred_on=dossier.preferred_on,
         slot=dossier.slot,
         result_return=dossier.result_return,

@@ -390,6 +390,9 @@ class DossierOut(BaseModel):
     address_text: str
     lat: float
     lon: float
+    point_source: str = Field(
+        description="how the point was set: given, gps, map, or ward (its centre: approximate)"
+    )
     preferred_on: date
     slot: Slot
     result_return: ResultReturn

@@ -1,4 +1,5 @@
-"""wards: the province's wards and communes, to place an approximate pickup point
+"""wards: the province's wards and communes, to place an approximate pickup point; how each
+dossier's point was set
 
 Revision ID: 0007
 Revises: 0006
@@ -31,8 +32,15 @@ def upgrade() -> None:
         sa.UniqueConstraint("code", name=op.f("uq_ward_code")),
     )
     op.create_index(op.f("ix_ward_district_vi"), "ward", ["district_vi"], unique=False)
+    # bookings made before this revision sent their coordinates
+    with op.batch_alter_table("dossier") as batch:
+        batch.add_column(
+            sa.Column("point_source", sa.String(length=32), nullable=False, server_default="given")
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("dossier") as batch:
+        batch.drop_column("point_source")
     op.drop_index(op.f("ix_ward_district_vi"), table_name="ward")
     op.drop_table("ward")

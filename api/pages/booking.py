@@ -27,6 +27,7 @@ from courier import consent
 from courier.actors import PUBLIC_CITIZEN
 from courier.catalogue import service as catalogue
 from courier.dossiers import booking
+from courier.dossiers.models import PointSource
 from courier.errors import InvalidInput
 from courier.settings import Settings
 
@@ -96,8 +97,9 @@ def book_submit(
     if form.step == "details":
         return _page(request, session, settings, form.kept())
     lang = i18n.language_of(request)
-    body, errors = _validated(session, form, settings, lang)
-    if body is None:
+    point = view.locate(session, form)
+    body, errors = _validated(form, point, lang)
+    if body is None or point is None:
         return _page(request, session, settings, form.kept(), errors=errors)
     try:
         ratelimit.check_booking(request, session, body.phone)
@@ -112,7 +114,7 @@ def book_submit(
     try:
         key = form.idempotency_key if KEY.fullmatch(form.idempotency_key) else None
         dossier, _ = booking.book(
-            session, _request(body), settings, PUBLIC_CITIZEN, idempotency_key=key
+            session, _request(body, point), settings, PUBLIC_CITIZEN, idempotency_key=key
         )
     except InvalidInput as exc:
         form, errors = _refused(form, problems.from_invalid_input(exc, lang), lang)
@@ -134,15 +136,14 @@ def _refused(
     return fresh, [*kept, problems.FieldError(("submit",), "submit", text, REUSED_KEY)]
 
 
-def _request(body: schemas.BookingIn) -> booking.BookingRequest:
-    return booking.BookingRequest(**body.model_dump())
+def _request(body: schemas.BookingIn, point: view.Point) -> booking.BookingRequest:
+    return booking.BookingRequest(**body.model_dump(), point_source=PointSource(point.how))
 
 
 def _validated(
-    session: Session, form: BookForm, settings: Settings, lang: str
+    form: BookForm, point: view.Point | None, lang: str
 ) -> tuple[schemas.BookingIn | None, list[problems.FieldError]]:
     """The form as the API's booking body, or the problems of each field in the language."""
-    point = view.locate(session, form)
     on, _, slot = form.when.partition("/")
     raw: dict[str, Any] = {
         "applicant_name": form.applicant_name,

@@ -12,7 +12,7 @@ from courier.catalogue import service as catalogue
 from courier.catalogue.models import Procedure, Site
 from courier.db import utcnow
 from courier.dossiers import codes, idempotency, jobs, slots
-from courier.dossiers.models import Dossier, DossierStatus, ResultReturn, Slot
+from courier.dossiers.models import Dossier, DossierStatus, PointSource, ResultReturn, Slot
 from courier.dossiers.service import record_event
 from courier.dossiers.states import Event
 from courier.enums import PartyKind
@@ -54,6 +54,7 @@ class BookingRequest:
     result_return: ResultReturn
     consent: bool
     consent_version: str
+    point_source: PointSource = PointSource.GIVEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,6 +254,7 @@ def _create(
         address_text=request.address_text,
         lat=request.lat,
         lon=request.lon,
+        point_source=request.point_source,
         preferred_on=request.preferred_on,
         slot=request.slot,
         result_return=request.result_return,

@@ -43,6 +43,15 @@ class ResultReturn(StrEnum):
     CENTER = "center"
 
 
+class PointSource(StrEnum):
+    """How the pickup point was set: a ward's centre is approximate, for the courier to correct."""
+
+    GIVEN = "given"  # coordinates sent by an API client or a file
+    GPS = "gps"  # the phone's location on the booking page
+    MAP = "map"  # a pin on the booking page's map
+    WARD = "ward"  # the centre of the chosen ward or commune
+
+
 class Leg(StrEnum):
     """Which way a job pair carries the dossier."""
 
@@ -86,6 +95,9 @@ class Dossier(Base):
     address_text: Mapped[str] = mapped_column(String(500))
     lat: Mapped[float]
     lon: Mapped[float]
+    point_source: Mapped[PointSource] = mapped_column(
+        str_enum(PointSource), default=PointSource.GIVEN
+    )
     preferred_on: Mapped[date]
     slot: Mapped[Slot] = mapped_column(str_enum(Slot))
     result_return: Mapped[ResultReturn] = mapped_column(str_enum(ResultReturn))

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
-from courier.dossiers.models import Dossier
+from courier.dossiers.models import Dossier, PointSource
 from courier.settings import Settings
 from tests.builders import booking_day
 
@@ -110,6 +110,7 @@ def test_booking_redirects_to_the_confirmation_with_a_grant(
     assert f"dossier_{code}=" in answer.headers["set-cookie"]
     dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
     assert (dossier.lat, dossier.lon) == (10.98, 106.652)
+    assert dossier.point_source is PointSource.WARD  # approximate: the courier corrects it
 
 
 def test_a_double_submit_makes_one_booking(client: TestClient, session: Session) -> None:
@@ -139,6 +140,7 @@ def test_the_phone_location_places_the_point(client: TestClient, session: Sessio
     code = answer.headers["location"].split("/")[2]
     dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
     assert (dossier.lat, dossier.lon) == (10.9123, 106.7345)
+    assert dossier.point_source is PointSource.GPS
 
 
 def test_a_form_changed_after_it_booked_gets_a_new_key(client: TestClient) -> None:

@@ -6,7 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from courier import calendar
-from tests.builders import HO_CHI_MINH, booking_body
+from tests.builders import HO_CHI_MINH, booking_body, login_as
 
 THU_DAU_MOT = {"lat": 10.981, "lon": 106.655}  # nearest branch BD-TDM opens Saturday mornings
 BEN_CAT = {"lat": 11.150, "lon": 106.600}  # nearest branch BD-BC does not
@@ -96,3 +96,11 @@ def test_wards_are_found_without_diacritics(client: TestClient) -> None:
     found = client.get("/api/v1/wards", params={"q": "phu cuong"}).json()
     assert [w["name_vi"] for w in found] == ["Phường Phú Cường"]
     assert found[0]["name_en"] == "Phu Cuong Ward"
+
+
+def test_an_api_booking_says_its_point_was_given(client: TestClient) -> None:
+    """Coordinates sent by a client are "given"; staff see how each point was set."""
+    code = client.post("/api/v1/bookings", json=booking_body()).json()["tracking_code"]
+    headers = login_as(client, "admin")
+    dossier = client.get(f"/api/v1/dossiers/{code}", headers=headers).json()
+    assert dossier["point_source"] == "given"
