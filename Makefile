@@ -31,7 +31,7 @@ messages: $(STAMP)
 	@mkdir -p build
 	$(BIN)/pybabel extract -F babel.cfg -k mark --no-location --sort-output --omit-header \
 		--ignore-dirs '.* _* node_modules build var' -o build/messages.pot .
-	$(BIN)/pybabel update -i build/messages.pot -d api/locale --no-fuzzy-matching \
+	$(BIN)/pybabel update -i build/messages.pot -d courier/locale --no-fuzzy-matching \
 		--ignore-obsolete --width 100
 
 run: $(STAMP) $(NODE_STAMP)

@@ -1,67 +1,23 @@
 """Translations for pages and API messages: gettext catalogues read with Babel, Vietnamese first.
 
-The message ids are the English texts; `api/locale/<lang>/LC_MESSAGES/messages.po` holds each
-language's translation (`make messages` extracts new ids from the code and templates and merges
-them into both catalogues; `tests/api/test_i18n.py` fails while a catalogue misses one).
+The catalogues themselves are `courier.i18n`'s (the English text is the message id); this module
+adds the visitor's language and the formats of dates, times and money.
 The visitor's language is the one they chose with the switch (a cookie), else the first of
 Vietnamese or English in `Accept-Language`, else Vietnamese.
 """
 
 from datetime import date, datetime
-from functools import cache
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from starlette.requests import HTTPConnection
 
-LANGUAGES = ("vi", "en")
-DEFAULT = "vi"
+from courier.i18n import DEFAULT, LANGUAGES, catalogue, catalogue_path, gettext, ngettext
+from courier.text import mark
+
+__all__ = ["DEFAULT", "LANGUAGES", "catalogue", "catalogue_path", "gettext", "mark", "ngettext"]
 COOKIE = "lang"
-LOCALE_DIR = Path(__file__).parent / "locale"
-
-
-def catalogue_path(lang: str) -> Path:
-    """The language's .po file."""
-    return LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-
-
-@cache
-def catalogue(lang: str) -> dict[str | tuple[str, ...], str | tuple[str, ...]]:
-    """Message id to translation, for the translated and checked entries of a language."""
-    with catalogue_path(lang).open("rb") as po:
-        entries = read_po(po, locale=lang)
-    # an untranslated plural entry is a tuple of empty strings, which is truthy
-    return {
-        _key(m.id): _key(m.string)
-        for m in entries
-        if m.id and m.string and all(_key(m.string)) and not m.fuzzy
-    }
-
-
-def _key(value: str | tuple[str, ...] | list[str]) -> str | tuple[str, ...]:
-    return value if isinstance(value, str) else tuple(value)
-
-
-def gettext(lang: str, message: str) -> str:
-    """The message in the language (the English id itself when a catalogue lacks it)."""
-    found = catalogue(lang).get(message)
-    return found if isinstance(found, str) else message
-
-
-def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
-    """The singular or plural form for n (Vietnamese has one form)."""
-    found = catalogue(lang).get((singular, plural))
-    if isinstance(found, tuple) and found:
-        return found[0] if len(found) == 1 or n == 1 else found[1]
-    return singular if n == 1 else plural
-
-
-def mark(message: str) -> str:
-    """Marks a text for extraction into the catalogues; translated later, where it is shown."""
-    return message
 
 
 def negotiate(accept_language: str | None) -> str:

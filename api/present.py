@@ -21,7 +21,7 @@ from courier.proofs.service import proofs_of
 from courier.proofs.verify import ChainReport
 from courier.settings import Settings
 
-# English ids of the catalogues (api/locale), shown in the visitor's language
+# English ids of the catalogues (courier/locale), shown in the visitor's language
 STATUS_LABELS: dict[DossierStatus, str] = {
     DossierStatus.BOOKED: i18n.mark("Pickup booked"),
     DossierStatus.PICKUP_FAILED: i18n.mark("Pickup failed, will retry"),
@@ -213,7 +213,7 @@ def track_out(
 
 def _event_label(event: TrackingEvent, lang: str) -> str:
     info = EVENTS[Event(event.event)]
-    label = info.label_vi if lang == "vi" else info.label_en
+    label = i18n.gettext(lang, info.label)
     if event.due_on is not None and event.event == Event.ROLL_OVER:
         label += f" ({i18n.day(event.due_on, lang)})"
     elif event.due_on is not None:

@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import grants, i18n, problems, ratelimit, schemas, web
+from api import grants, i18n, problems, ratelimit, schemas, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages import booking_view as view
@@ -101,8 +101,12 @@ def book_submit(
     body, errors = _validated(form, point, lang)
     if body is None or point is None:
         return _page(request, session, settings, form.kept(), errors=errors)
+    # a signed-in citizen or enterprise books as their account (it lists the dossier); the
+    # limits per client and per phone are for anonymous bookings, as in the API
+    actor = signin.signed_in_actor(request, session, settings)
     try:
-        ratelimit.check_booking(request, session, body.phone)
+        if actor is None:
+            ratelimit.check_booking(request, session, body.phone)
     except ratelimit.TooManyRequests as exc:
         return web.render(
             request,
@@ -114,13 +118,13 @@ def book_submit(
     try:
         key = form.idempotency_key if KEY.fullmatch(form.idempotency_key) else None
         dossier, _ = booking.book(
-            session, _request(body, point), settings, PUBLIC_CITIZEN, idempotency_key=key
+            session, _request(body, point), settings, actor or PUBLIC_CITIZEN, idempotency_key=key
         )
     except InvalidInput as exc:
         form, errors = _refused(form, problems.from_invalid_input(exc, lang), lang)
         return _page(request, session, settings, form.kept(), errors=errors)
     answer = RedirectResponse(f"/track/{dossier.tracking_code}/booked", status_code=303)
-    grants.grant(answer, settings, dossier.tracking_code, body.phone[-4:])
+    grants.grant(answer, settings, dossier.tracking_code, dossier.applicant_phone[-4:])
     return answer
 
 

@@ -5,6 +5,7 @@ from enum import StrEnum
 
 from courier.dossiers.models import DossierStatus as S
 from courier.errors import IllegalTransition
+from courier.text import mark
 
 
 class Event(StrEnum):
@@ -36,57 +37,42 @@ class Event(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class EventInfo:
-    """How an event is shown: its UPU-style code and its labels."""
+    """How an event is shown: its UPU-style code and its label (an English catalogue id)."""
 
     code: str
-    label_vi: str
-    label_en: str
+    label: str
 
 
 # Codes follow the UPU EMSEVT set where one fits (EMA collection, EMC departure, EMD arrival at
 # the inward office, EDD/EDE in/out of a sorting office, EDG out for delivery, EMH failed
 # delivery, EMI final delivery, EDH held at a collection point); EC* are this service's own.
 EVENTS: dict[Event, EventInfo] = {
-    Event.BOOK: EventInfo("ECA", "Đã đặt lịch thu gom hồ sơ", "Pickup booked"),
-    Event.RESCHEDULE: EventInfo("ECB", "Đã đổi lịch thu gom", "Pickup rescheduled"),
-    Event.CANCEL: EventInfo("ECC", "Đã hủy", "Cancelled"),
-    Event.PICK_UP: EventInfo("EMA", "Bưu tá đã nhận hồ sơ", "Dossier collected by the courier"),
-    Event.PICKUP_FAIL: EventInfo("ECD", "Thu gom không thành công", "Pickup attempt failed"),
-    Event.PICKUP_ABANDON: EventInfo(
-        "ECE", "Hủy do thu gom không thành công nhiều lần", "Cancelled after failed pickups"
-    ),
-    Event.DEPART: EventInfo("EMC", "Đang chuyển đến trung tâm", "On the way to the center"),
-    Event.ARRIVE_POST_OFFICE: EventInfo("EDD", "Đến bưu cục", "Arrived at the post office"),
-    Event.LEAVE_POST_OFFICE: EventInfo("EDE", "Rời bưu cục", "Left the post office"),
-    Event.TRANSFER: EventInfo("EMJ", "Chuyển giao giữa bưu tá", "Handed between couriers"),
-    Event.RECEIVE_AT_CENTER: EventInfo(
-        "EMD", "Trung tâm đã tiếp nhận hồ sơ", "Received at the administration center"
-    ),
-    Event.START_PROCESSING: EventInfo("ECP", "Đang giải quyết", "Being processed"),
-    Event.POSTPONE: EventInfo("ECG", "Gia hạn ngày hẹn trả kết quả", "Result date postponed"),
+    Event.BOOK: EventInfo("ECA", mark("Pickup booked")),
+    Event.RESCHEDULE: EventInfo("ECB", mark("Pickup rescheduled")),
+    Event.CANCEL: EventInfo("ECC", mark("Cancelled")),
+    Event.PICK_UP: EventInfo("EMA", mark("Dossier collected by the courier")),
+    Event.PICKUP_FAIL: EventInfo("ECD", mark("Pickup attempt failed")),
+    Event.PICKUP_ABANDON: EventInfo("ECE", mark("Cancelled after failed pickups")),
+    Event.DEPART: EventInfo("EMC", mark("On the way to the center")),
+    Event.ARRIVE_POST_OFFICE: EventInfo("EDD", mark("Arrived at the post office")),
+    Event.LEAVE_POST_OFFICE: EventInfo("EDE", mark("Left the post office")),
+    Event.TRANSFER: EventInfo("EMJ", mark("Handed between couriers")),
+    Event.RECEIVE_AT_CENTER: EventInfo("EMD", mark("Received at the administration center")),
+    Event.START_PROCESSING: EventInfo("ECP", mark("Being processed")),
+    Event.POSTPONE: EventInfo("ECG", mark("Result date postponed")),
     Event.ROLL_OVER: EventInfo(
-        "ECH",
-        "Tuyến trong ngày đã kín, dời sang ngày làm việc kế tiếp",
-        "Today's routes were full; moved to the next working day",
+        "ECH", mark("Today's routes were full; moved to the next working day")
     ),
-    Event.RESULT_READY: EventInfo("ECR", "Đã có kết quả", "Result ready"),
-    Event.RESULT_PICK_UP: EventInfo(
-        "EMF", "Bưu tá đã nhận kết quả", "Result collected by the courier"
-    ),
-    Event.OUT_FOR_DELIVERY: EventInfo("EDG", "Đang phát kết quả", "Out for delivery"),
-    Event.DELIVER: EventInfo("EMI", "Đã phát kết quả", "Result delivered"),
-    Event.DELIVERY_FAIL: EventInfo("EMH", "Phát không thành công", "Delivery attempt failed"),
+    Event.RESULT_READY: EventInfo("ECR", mark("Result ready")),
+    Event.RESULT_PICK_UP: EventInfo("EMF", mark("Result collected by the courier")),
+    Event.OUT_FOR_DELIVERY: EventInfo("EDG", mark("Out for delivery")),
+    Event.DELIVER: EventInfo("EMI", mark("Result delivered")),
+    Event.DELIVERY_FAIL: EventInfo("EMH", mark("Delivery attempt failed")),
     Event.COUNTER_FAIL: EventInfo(
-        "ECF",
-        "Giao nhận tại quầy không thành công, hẹn lại ngày làm việc kế tiếp",
-        "Handover at the counter failed; retried on the next working day",
+        "ECF", mark("Handover at the counter failed; retried on the next working day")
     ),
-    Event.RETURN_TO_CENTER: EventInfo(
-        "EDH", "Kết quả đã chuyển hoàn về trung tâm", "Result returned to the center"
-    ),
-    Event.COLLECT_AT_CENTER: EventInfo(
-        "EMI", "Công dân đã nhận kết quả tại trung tâm", "Result collected at the center"
-    ),
+    Event.RETURN_TO_CENTER: EventInfo("EDH", mark("Result returned to the center")),
+    Event.COLLECT_AT_CENTER: EventInfo("EMI", mark("Result collected at the center")),
 }
 
 _BEFORE_PICKUP = (S.BOOKED, S.PICKUP_FAILED)

@@ -5,6 +5,7 @@ import logging
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from courier import i18n
 from courier.dossiers.models import Dossier, TrackingEvent
 from courier.dossiers.states import EVENTS, Event
 from courier.notifications.models import Notification
@@ -33,6 +34,8 @@ NOTIFIED = frozenset(
     }
 )
 
+SMS_LANGUAGE = "vi"
+
 
 def sms_body(dossier: Dossier, event: Event) -> str:
     """The Vietnamese SMS text for an event, with the tracking link, without diacritics.
@@ -42,7 +45,8 @@ def sms_body(dossier: Dossier, event: Event) -> str:
     """
     info = EVENTS[event]
     url = f"{get_settings().public_base_url}/track/{dossier.tracking_code}"
-    return unaccented(f"Hồ sơ {dossier.tracking_code}: {info.label_vi}. Tra cứu: {url}")
+    label = i18n.gettext(SMS_LANGUAGE, info.label)
+    return unaccented(f"Hồ sơ {dossier.tracking_code}: {label}. Tra cứu: {url}")
 
 
 

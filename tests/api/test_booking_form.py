@@ -182,3 +182,20 @@ def test_a_forged_key_does_not_break_the_booking(client: TestClient, session: Se
         answer = client.post("/book", data=_form(idempotency_key=key), follow_redirects=False)
         assert answer.status_code == 303
     assert _dossiers(session) == 2
+
+
+def test_a_signed_in_citizen_books_as_their_account(client: TestClient, session: Session) -> None:
+    """Booked while signed in: the dossier is the account's and "My dossiers" lists it."""
+    signed = client.post(
+        "/me/login",
+        data={"username": "citizen.an", "password": "demo-citizen-2026"},
+        headers={"Origin": "http://testserver"},
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303, signed.text
+    answer = client.post("/book", data=_form(), follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    code = answer.headers["location"].removeprefix("/track/").removesuffix("/booked")
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    assert dossier.owner_id is not None
+    assert code in client.get("/me").text

@@ -86,7 +86,7 @@ def test_dossier_goes_from_booking_to_delivered_result(
         "EMI",
     ]
     sms = session.scalars(select(Notification.body)).all()
-    assert any(code in body and "Da phat ket qua" in body for body in sms)
+    assert any(code in body and "Da tra ket qua" in body for body in sms)
 
 
 def _staff_for(client: TestClient, site_code: str) -> dict[str, str]:

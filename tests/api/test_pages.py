@@ -57,7 +57,7 @@ def test_the_sms_link_opens_the_form_with_the_code_filled_in(
     assert page.status_code == 200
     assert "4 số cuối điện thoại" in page.text
     assert f'value="{code}"' in page.text
-    assert "Đã đặt lịch thu gom hồ sơ" not in page.text
+    assert "Đã đặt lịch thu gom" not in page.text
 
 
 def test_the_home_page_form_fills_the_code(client: TestClient) -> None:
@@ -88,7 +88,7 @@ def test_the_page_shows_the_timeline_newest_first_in_vietnam_time(
     pick_up(client, session, code)
     page = open_dossier(client, code)
     assert page.status_code == 200
-    assert page.text.index("Bưu tá đã nhận hồ sơ") < page.text.index("Đã đặt lịch thu gom hồ sơ")
+    assert page.text.index("Bưu tá đã nhận hồ sơ") < page.text.index("Đã đặt lịch thu gom")
     assert "+07:00" in page.text
     assert "GMT+7" in page.text
     assert page.headers["cache-control"] == "no-store"
@@ -122,7 +122,7 @@ def test_a_wrong_phone_reads_exactly_like_an_unknown_code(client: TestClient) ->
     assert "Không tìm thấy hồ sơ" in wrong.text
     assert wrong.text.replace(code, "X") == unknown.text.replace("HS000000005VN", "X")
     assert "set-cookie" not in wrong.headers
-    assert "Đã đặt lịch thu gom hồ sơ" not in client.get(f"/track/{code}").text
+    assert "Đã đặt lịch thu gom" not in client.get(f"/track/{code}").text
 
 
 def test_digits_that_are_not_four_are_refused_beside_the_field(client: TestClient) -> None:
@@ -141,7 +141,7 @@ def test_a_forged_grant_shows_only_the_form(client: TestClient) -> None:
     client.cookies.set(f"dossier_{code}", f"{PHONE}.9999999999.0000")
     page = client.get(f"/track/{code}")
     assert 'name="phone"' in page.text
-    assert "Đã đặt lịch thu gom hồ sơ" not in page.text
+    assert "Đã đặt lịch thu gom" not in page.text
 
 
 def test_the_receipt_qr_opens_the_page_that_checks_custody(

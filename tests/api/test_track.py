@@ -21,7 +21,7 @@ def test_timeline_is_vietnamese_by_default(client: TestClient) -> None:
     assert body["status"] == "booked"
     assert body["status_label"] == "Đã đặt lịch thu gom"
     assert body["procedure"] == "Đăng ký khai sinh"
-    assert [e["label"] for e in body["events"]] == ["Đã đặt lịch thu gom hồ sơ"]
+    assert [e["label"] for e in body["events"]] == ["Đã đặt lịch thu gom"]
     assert body["events"][0]["at"].endswith("+07:00")
 
 

@@ -17,7 +17,7 @@ def test_the_booking_sms_is_plain_gsm_text_with_the_tracking_link(
     body = session.scalar(select(Notification.body).order_by(Notification.id.desc()))
     assert (
         body
-        == f"Ho so {code}: Da dat lich thu gom ho so. Tra cuu: http://127.0.0.1:8000/track/{code}"
+        == f"Ho so {code}: Da dat lich thu gom. Tra cuu: http://127.0.0.1:8000/track/{code}"
     )
     assert body.isascii()
 
