@@ -49,7 +49,6 @@ def sms_body(dossier: Dossier, event: Event) -> str:
     return unaccented(f"Hồ sơ {dossier.tracking_code}: {label}. Tra cứu: {url}")
 
 
-
 def notify_event(session: Session, *, event_id: int) -> Notification | None:
     """Write the SMS for a tracking event once; a second call finds it and does nothing."""
     existing = session.scalar(
