@@ -20,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests import services
 from tests.conftest import committed_database
 from tests.faults.serving import Served, served
+from tests.web.backoffice import Backoffice
 
 CHROMIUM = os.environ.get("COURIER_TEST_CHROMIUM", "/usr/bin/chromium")
 AXE = services.ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -203,3 +204,11 @@ def screenshot(page: Page, name: str, variant: Variant) -> Path:
     path = SCREENSHOTS / f"{name}-{variant.id}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture
+def office(playwright: Playwright, site: Served) -> Iterator[Backoffice]:
+    """Staff logged in on the served app."""
+    api = playwright.request.new_context(base_url=site.base)
+    yield Backoffice(api)
+    api.dispose()
