@@ -4,10 +4,10 @@ import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
 
-from api import i18n, present, problems
+from api import i18n, present, problems, web
 from api.admission import Overloaded
 from api.i18n import mark
 from api.ratelimit import TooManyRequests
@@ -74,18 +74,33 @@ def _json(
     )
 
 
-def unavailable(request: Request, message: str, retry_after_s: int) -> JSONResponse:
+_BUSY = mark("The service is busy for a moment")
+_TOO_MANY = mark("Too many requests")
+
+
+def _page(request: Request) -> bool:
+    """The request is for a web page (answered with a page), not for the API."""
+    return not request.url.path.startswith(("/api/", "/healthz"))
+
+
+def unavailable(request: Request, message: str, retry_after_s: int) -> Response:
     """503 with `Retry-After` and the message (a catalogue id) in the caller's language."""
     lang = i18n.language_of(request)
+    headers = {"Retry-After": str(retry_after_s)}
+    if _page(request):
+        return web.refusal(request, 503, headers, _BUSY, message)
     body = {"detail": i18n.gettext(lang, message), "retry_after_s": retry_after_s}
-    return _json(request, body, 503, {"Retry-After": str(retry_after_s)})
+    return _json(request, body, 503, headers)
 
 
-def too_many(request: Request, exc: TooManyRequests) -> JSONResponse:
-    """429 with `Retry-After` and the reason in the caller's language."""
+def too_many(request: Request, exc: TooManyRequests) -> Response:
+    """429 with `Retry-After` and the reason in the caller's language (a page for a page)."""
     lang = i18n.language_of(request)
+    headers = {"Retry-After": str(exc.retry_after_s)}
+    if _page(request):
+        return web.refusal(request, 429, headers, _TOO_MANY, exc.text(lang))
     body = {"detail": exc.text(lang), "retry_after_s": exc.retry_after_s}
-    return _json(request, body, 429, {"Retry-After": str(exc.retry_after_s)})
+    return _json(request, body, 429, headers)
 
 
 def install(app: FastAPI) -> None:
@@ -106,17 +121,17 @@ def install(app: FastAPI) -> None:
     async def stale(request: Request, exc: Exception) -> JSONResponse:
         return _json(request, {"detail": i18n.gettext(i18n.language_of(request), _STALE)}, 409)
 
-    async def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    async def database_unavailable(request: Request, exc: Exception) -> Response:
         # the driver's reason only: the statement's parameters may hold personal data
         reason = getattr(exc, "orig", None) or exc
         log.warning("database unavailable (%s): %s", type(exc).__name__, reason)
         return unavailable(request, _UNAVAILABLE, RETRY_AFTER_S)
 
-    async def overloaded(request: Request, exc: Exception) -> JSONResponse:
+    async def overloaded(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, Overloaded)
         return unavailable(request, _OVERLOADED, exc.retry_after_s)
 
-    async def rate_limited(request: Request, exc: Exception) -> JSONResponse:
+    async def rate_limited(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TooManyRequests)
         return too_many(request, exc)
 

@@ -148,6 +148,22 @@ def render(
     return HTMLResponse(body, status_code=status_code, headers=answer_headers)
 
 
+def refusal(
+    request: Request, status: int, headers: dict[str, str], title: str, advice: str
+) -> HTMLResponse:
+    """A short page saying why a page's request was refused and what to do (catalogue ids or
+    texts already in the visitor's language)."""
+    _ = translator(request)
+    return render(
+        request,
+        "refused.html",
+        status_code=status,
+        headers=headers,
+        title=_(title),
+        advice=_(advice),
+    )
+
+
 def translator(request: Request) -> Callable[[str], str]:
     """gettext in the visitor's language, for texts made outside templates."""
     lang = i18n.language_of(request)

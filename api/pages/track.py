@@ -81,15 +81,7 @@ def refusal(
 ) -> HTMLResponse:
     """A short page saying why the request was refused and what to do."""
     title, usual = REFUSALS[status]
-    _ = web.translator(request)
-    return web.render(
-        request,
-        "track_refused.html",
-        status_code=status,
-        headers=headers,
-        title=_(title),
-        advice=advice or _(usual),
-    )
+    return web.refusal(request, status, headers, title, advice or usual)
 
 
 def same_origin(request: Request) -> None:

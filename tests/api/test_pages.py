@@ -338,3 +338,23 @@ def test_a_rate_limited_visitor_gets_a_page_in_their_language(
     assert "Too many requests" in refused.text
     assert refused.headers["content-language"] == "en"
     assert int(refused.headers["retry-after"]) > 0
+
+
+def test_every_page_route_answers_refusals_as_pages(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """The sign-in page past its limit: an HTML page in Vietnamese; the API keeps its JSON."""
+    limited: FastAPI = create_app(
+        settings.model_copy(update={"track_rate_limit": "1/minute"}), factory
+    )
+    form = {"username": "citizen.an", "password": "wrong"}
+    with TestClient(limited) as client:
+        origin = {"Origin": "http://testserver"}
+        answers = [client.post("/me/login", data=form, headers=origin) for _ in range(2)]
+        api = [client.post("/api/v1/track/HS000000005VN", json={"phone": "1234"}) for _ in range(2)]
+    refused = answers[-1]
+    assert refused.status_code == 429
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "Quá nhiều yêu cầu" in refused.text
+    assert api[-1].status_code == 429
+    assert api[-1].headers["content-type"] == "application/json"
