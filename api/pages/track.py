@@ -10,14 +10,14 @@ import logging
 import re
 from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
 
-from api import grants, i18n, present, problems, web
+from api import grants, i18n, present, problems, signin, web
 from api.deps import DbSession, SettingsDep
 from api.pages import track_view
 from api.ratelimit import TooManyRequests, public_limit
@@ -85,15 +85,11 @@ def refusal(
 
 
 def same_origin(request: Request) -> None:
-    """Refuse a form POSTed from another site (CSRF): its Origin (or Referer) must be ours."""
-    sent = request.headers.get("origin") or request.headers.get("referer")
-    if sent is None:  # not a browser: it holds no grant cookie of a visitor
-        return
-    parts = urlsplit(sent)
-    settings: Settings = request.app.state.settings
-    ours = {f"{request.url.scheme}://{request.url.netloc}", settings.public_base_url.rstrip("/")}
-    if f"{parts.scheme}://{parts.netloc}" not in ours:
-        raise HTTPException(403)
+    """Refuse a form POSTed from another site, or with neither Origin nor Referer (CSRF)."""
+    try:
+        signin.check_origin(request, request.app.state.settings)
+    except signin.ForeignOrigin:
+        raise HTTPException(403) from None
 
 
 router = APIRouter(
