@@ -24,7 +24,7 @@ from courier.catalogue import service as catalogue
 from courier.db import utcnow
 from courier.dossiers import booking
 from courier.dossiers.booking import BookingRequest, Quote
-from courier.dossiers.models import Dossier, ResultReturn, Slot
+from courier.dossiers.models import Dossier, PointSource, ResultReturn, Slot
 from courier.dossiers.phones import InvalidPhone, normalise_mobile
 from courier.errors import FieldProblem, InvalidInput
 from courier.settings import Settings
@@ -312,6 +312,8 @@ def convert(
     if problems:
         return None, problems
     values["procedure_code"] = values["procedure_code"].upper()
+    if by_ward:  # approximate: the courier corrects it at the door
+        values["point_source"] = PointSource.WARD
     return BookingRequest(**values, consent=consent, consent_version=consent_version), []
 
 

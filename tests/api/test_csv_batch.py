@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.dossiers import csvbatch
-from courier.dossiers.models import Dossier
+from courier.dossiers.models import Dossier, PointSource
 from courier.settings import Settings
 from tests.builders import booking_day, counts, headers_for
 
@@ -222,6 +222,7 @@ def test_a_ward_places_the_row_at_its_centre(client: TestClient, session: Sessio
         session.scalar(select(Dossier).where(Dossier.tracking_code == code)) for code in codes
     ]
     assert [(d.lat, d.lon) for d in points if d] == [(10.98, 106.652), (11.2, 106.86)]
+    assert {d.point_source for d in points if d} == {PointSource.WARD}  # the courier corrects it
 
 
 def test_an_unknown_or_ambiguous_ward_is_named(client: TestClient, session: Session) -> None:
