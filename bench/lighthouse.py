@@ -29,29 +29,43 @@ SECRET = "lighthouse-bench-secret-" + "x" * 24
 GOALS = {"performance": 90, "accessibility": 95, "best-practices": 95}
 
 
-def pages(code: str) -> list[tuple[str, str, bool]]:
-    """(name, path, needs the dossier's grant) of every public page."""
+def pages(code: str) -> list[tuple[str, str, str]]:
+    """(name, path, cookie it needs: '', 'grant' or an account's username) of every page."""
     return [
-        ("home", "/", False),
-        ("booking", "/book", False),
-        ("tracking form", "/track", False),
-        ("tracking, dossier", f"/track/{code}", True),
-        ("confirmation", f"/track/{code}/booked", True),
-        ("my dossiers (sign-in)", "/me", False),
-        ("personal data", "/privacy", False),
+        ("home", "/", ""),
+        ("booking", "/book", ""),
+        ("tracking form", "/track", ""),
+        ("tracking, dossier", f"/track/{code}", "grant"),
+        ("confirmation", f"/track/{code}/booked", "grant"),
+        ("sign-in", "/me", ""),
+        ("my dossiers", "/me", "citizen.an"),
+        ("CSV upload", "/me/upload", "enterprise.minhphat"),
+        ("personal data", "/privacy", ""),
     ]
 
 
-def grant_cookie(code: str, suffix: str) -> str:
-    """The cookie the tracking form sets, minted with the served app's secret."""
+def cookie_for(kind: str, code: str, suffix: str, url: str) -> str | None:
+    """The cookie the tracking form or the sign-in sets, minted with the served app's secret."""
+    from sqlalchemy import create_engine, select
     from starlette.responses import Response
 
-    from api import grants
+    from api import grants, signin
+    from courier.accounts.models import User
     from courier.settings import Settings
 
+    if not kind:
+        return None
     response = Response()
     settings = Settings(secret_key=SECRET, environment="test")
-    grants.grant(response, settings, code, suffix)
+    if kind == "grant":
+        grants.grant(response, settings, code, suffix)
+    else:
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            user_id = conn.scalar(select(User.id).where(User.username == kind))
+        engine.dispose()
+        assert user_id is not None, kind
+        signin.sign_in(response, settings, user_id)
     return response.headers["set-cookie"].split(";", 1)[0]
 
 
@@ -120,14 +134,10 @@ def main() -> None:
         start(server)
         try:
             rows = []
-            cookie = grant_cookie(code, suffix)
-            for name, path, personal in pages(code):
+            for name, path, kind in pages(code):
+                cookie = cookie_for(kind, code, suffix, url)
                 runs = [
-                    audit(
-                        f"http://{HOST}:{port}{path}",
-                        cookie if personal else None,
-                        work / f"report-{i}.json",
-                    )
+                    audit(f"http://{HOST}:{port}{path}", cookie, work / f"report-{i}.json")
                     for i in range(args.runs)
                 ]
                 shown = path.replace(code, "{code}")
