@@ -55,6 +55,8 @@ def service_env(url: str, workdir: Path) -> dict[str, str]:
         COURIER_ENVIRONMENT="test",
         COURIER_SECRET_KEY="load-bench-" + os.urandom(24).hex(),
         COURIER_TRACK_RATE_LIMIT="1000000/minute",
+        COURIER_BOOKING_RATE_LIMIT="1000000/minute",
+        COURIER_BOOKINGS_PER_PHONE_PER_DAY="1000000",
         COURIER_MEDIA_DIR=str(workdir / "media"),
         COURIER_SIGNING_KEY_FILE=str(workdir / "signing-key.pem"),
         COURIER_SIGNING_RETIRED_KEYS_FILE=str(workdir / "retired-signing-keys.pem"),

@@ -66,6 +66,8 @@ def served(database_url: str, folder: Path, *, workers: int = 1, **env: str) -> 
         COURIER_MEDIA_DIR=str(folder / "media"),
         COURIER_SIGNING_KEY_FILE=str(folder / "signing-key.pem"),
         COURIER_TRACK_RATE_LIMIT="1000000/minute",
+        COURIER_BOOKING_RATE_LIMIT="1000000/minute",
+        COURIER_BOOKINGS_PER_PHONE_PER_DAY="1000000",
         **env,
     )
     log = folder / f"serve-{port}.log"

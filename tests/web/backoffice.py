@@ -12,6 +12,12 @@ from tests.builders import booking_body, handover_body, photo_jpeg, signature_pn
 COURIER = "BD-CR-TDM-01"
 
 
+def fresh_phone() -> str:
+    """A mobile number of its own (a number may book only a few times a day); 0912 is VinaPhone's,
+    so every such number is a valid Vietnamese mobile."""
+    return "0912" + "".join(str(secrets.randbelow(10)) for _ in range(6))
+
+
 class Backoffice:
     """The staff side, through the served API: book, assign, fail a visit, pick up."""
 
@@ -30,7 +36,7 @@ class Backoffice:
 
     def book(self) -> tuple[str, str]:
         """A fresh booking on a phone of its own (the per-phone daily cap): (code, last 4 digits)."""
-        phone = "0912" + "".join(str(secrets.randbelow(10)) for _ in range(6))
+        phone = fresh_phone()
         answer = self.api.post("/api/v1/bookings", data=booking_body(phone=phone))
         assert answer.status == 201, answer.text()
         return answer.json()["tracking_code"], phone[-4:]

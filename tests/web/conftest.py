@@ -108,7 +108,7 @@ class _ServerPool:
         database = committed_database(backend, folder)
         url = database.__enter__()
         self.exits.append(database)
-        running = served(url, folder, COURIER_BOOKING_RATE_LIMIT="1000000/minute")
+        running = served(url, folder)
         server = running.__enter__()
         self.exits.append(running)
         return server

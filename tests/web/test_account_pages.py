@@ -12,6 +12,7 @@ from playwright.sync_api import APIRequestContext, Page, Playwright, expect
 from courier.dossiers import csvbatch
 from tests.builders import booking_body, booking_day
 from tests.faults.serving import Served
+from tests.web.backoffice import fresh_phone
 from tests.web.conftest import Variant, assert_accessible, screenshot
 
 CITIZEN = ("citizen.an", "demo-citizen-2026")
@@ -72,7 +73,7 @@ class Api:
 
     def book(self, name: str, headers: dict[str, str] | None = None) -> str:
         """A booking on a phone of its own (the per-phone daily cap); its tracking code."""
-        phone = "091" + "".join(str(secrets.randbelow(10)) for _ in range(7))
+        phone = fresh_phone()
         body = booking_body(applicant_name=name, phone=phone)
         answer = self.api.post("/api/v1/bookings", data=body, headers=headers or {})
         assert answer.status == 201, answer.text()

@@ -1,12 +1,12 @@
 """The booking page in a real browser: find, place by ward (no GPS, no map), choose, agree, book."""
 
 import gzip
-import random
 import re
 
 from playwright.sync_api import Browser, Page, expect
 
 from tests.faults.serving import Served, call
+from tests.web.backoffice import fresh_phone
 from tests.web.conftest import VIEWPORTS, Variant, assert_accessible, screenshot
 
 BOOKED = re.compile(r"/track/([A-Z]{2}\d{9}VN)/booked$")
@@ -34,7 +34,7 @@ TEXT = {
 
 def _phone() -> str:
     """A fresh mobile number per booking (a number may book only a few times a day)."""
-    return "0912" + "".join(random.choice("0123456789") for _ in range(6))
+    return fresh_phone()
 
 
 def _find_birth_registration(page: Page, variant: Variant) -> None:

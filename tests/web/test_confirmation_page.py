@@ -1,7 +1,6 @@
 """The confirmation after booking, in a real browser: code, QR code, appointment, slip, print."""
 
 import json
-import secrets
 import shutil
 import subprocess
 
@@ -12,6 +11,7 @@ from api import grants
 from courier.settings import Settings
 from tests.builders import booking_body, booking_day
 from tests.faults.serving import SECRET, Served, call
+from tests.web.backoffice import fresh_phone
 from tests.web.conftest import SCREENSHOTS, Variant, assert_accessible, screenshot
 
 TEXTS = {
@@ -22,7 +22,7 @@ TEXTS = {
 
 def booked(site: Served) -> tuple[str, str]:
     """A booking through the API on a phone of its own (a phone books only a few a day)."""
-    phone = "09" + "".join(secrets.choice("0123456789") for _ in range(8))
+    phone = fresh_phone()
     status, _, body = call(site.base, "POST", "/api/v1/bookings", booking_body(phone=phone))
     assert status == 201, (status, body)
     return json.loads(body)["tracking_code"], phone[-4:]
