@@ -22,6 +22,7 @@ from api import grants, i18n, problems, ratelimit, schemas, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages import booking_view as view
+from api.pages.account import REFUSED, REQUEST_REFUSED
 from api.pages.booking_view import BookForm
 from courier import consent
 from courier.actors import PUBLIC_CITIZEN
@@ -94,6 +95,10 @@ def book_submit(
     request: Request, session: DbSession, settings: SettingsDep, form: FormData
 ) -> Response:
     """Book and go to the confirmation; or the form again, with its errors and values kept."""
+    try:
+        signin.check_origin(request, settings)
+    except signin.ForeignOrigin:
+        return web.refusal(request, 403, {}, REQUEST_REFUSED, REFUSED)
     if form.step == "details":
         return _page(request, session, settings, form.kept())
     lang = i18n.language_of(request)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
@@ -17,6 +18,14 @@ from tests.builders import booking_day
 
 VI = {"Accept-Language": "vi"}
 EN = {"Accept-Language": "en"}
+SAME_SITE = {"Origin": "http://testserver"}
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    """A client whose form posts come from the booking page itself, as a browser's do."""
+    with TestClient(app, headers=SAME_SITE) as c:
+        yield c
 
 
 def _form(**overrides: str) -> dict[str, str]:
@@ -89,6 +98,19 @@ def test_errors_are_shown_beside_their_fields_and_values_kept(
     assert _dossiers(session) == 0
 
 
+def test_a_booking_sent_from_another_site_books_nothing(
+    client: TestClient, session: Session
+) -> None:
+    """A form posted by another site, or with neither Origin nor Referer: 403 page, no booking."""
+    foreign = client.post("/book", data=_form(), headers={**VI, "Origin": "https://evil.example"})
+    assert foreign.status_code == 403
+    assert "Yêu cầu bị từ chối" in foreign.text
+    assert "set-cookie" not in foreign.headers
+    del client.headers["Origin"]
+    assert client.post("/book", data=_form(), follow_redirects=False).status_code == 403
+    assert _dossiers(session) == 0
+
+
 def test_a_large_input_is_not_echoed_back(client: TestClient) -> None:
     """A 100 kB name comes back cut to the 200 characters the form accepts."""
     page = client.post("/book", data=_form(applicant_name="A" * 100_000), headers=EN)
@@ -158,7 +180,7 @@ def test_a_form_changed_after_it_booked_gets_a_new_key(client: TestClient) -> No
 def two_a_day(settings: Settings, factory: sessionmaker[Session]) -> Iterator[TestClient]:
     """An app where a phone number gets two bookings a day (the suite's default is unlimited)."""
     app = create_app(settings.model_copy(update={"bookings_per_phone_per_day": 2}), factory)
-    with TestClient(app) as client:
+    with TestClient(app, headers=SAME_SITE) as client:
         yield client
 
 
