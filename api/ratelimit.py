@@ -15,16 +15,19 @@ from courier.db import utcnow
 from courier.dossiers import booking
 from courier.settings import Settings
 
-_TOO_MANY = mark("Too many requests; please try again in %(minutes)s minutes.")
+_TOO_MANY = mark("Too many requests; please try again in %(wait)s.")
 _PHONE_FULL = mark(
     "This phone number already has %(count)s bookings in the last 24 hours; "
-    "please try again in %(minutes)s minutes or call the center."
+    "please try again in %(wait)s or call the center."
 )
+# a wait in words: (one, more than one), minutes under an hour, else whole hours
+_MINUTES = (mark("1 minute"), mark("%(n)s minutes"))
+_HOURS = (mark("1 hour"), mark("%(n)s hours"))
 DAY = timedelta(hours=24)
 
 
 class TooManyRequests(Exception):
-    """A limit is used up; `message` is a catalogue id with `%(minutes)s` (and maybe `%(count)s`)."""
+    """A limit is used up; `message` is a catalogue id with `%(wait)s` (and maybe `%(count)s`)."""
 
     def __init__(self, retry_after_s: int, message: str = _TOO_MANY, count: int = 0) -> None:
         super().__init__(message)
@@ -33,9 +36,11 @@ class TooManyRequests(Exception):
         self.count = count
 
     def text(self, lang: str) -> str:
-        """The refusal in the language, with the wait rounded up to whole minutes."""
+        """The refusal in the language, the wait rounded up to whole minutes (hours from 60)."""
         minutes = -(-self.retry_after_s // 60)
-        return i18n.gettext(lang, self.message) % {"minutes": minutes, "count": self.count}
+        n, forms = (minutes, _MINUTES) if minutes < 60 else (-(-minutes // 60), _HOURS)
+        wait = i18n.gettext(lang, forms[n != 1]) % {"n": n}
+        return i18n.gettext(lang, self.message) % {"wait": wait, "count": self.count}
 
 
 class RateLimit:

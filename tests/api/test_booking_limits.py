@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
+from api.ratelimit import TooManyRequests
 from courier.dossiers.models import Dossier
 from courier.settings import Settings
 from tests.builders import booking_body, counts, login_as
@@ -156,3 +157,19 @@ def test_anonymous_booking_is_limited_per_client(
         assert [a.status_code for a in answers] == [201, 201, 429]
         assert 0 < int(answers[2].headers["Retry-After"]) <= 60
         assert "Too many requests" in answers[2].json()["detail"]
+
+
+@pytest.mark.parametrize(
+    ("wait_s", "lang", "said"),
+    [
+        (30, "en", "try again in 1 minute."),
+        (150, "en", "try again in 3 minutes."),
+        (3600, "en", "try again in 1 hour."),
+        (23 * 3600 + 1, "en", "try again in 24 hours."),
+        (90, "vi", "thử lại sau 2 phút."),
+        (23 * 3600 + 1, "vi", "thử lại sau 24 giờ."),
+    ],
+)
+def test_a_wait_reads_as_minutes_then_hours(wait_s: int, lang: str, said: str) -> None:
+    """A wait reads "1 minute", "3 minutes", then whole hours: never "1 minutes" nor "1381 minutes"."""
+    assert said in TooManyRequests(wait_s).text(lang)
