@@ -35,6 +35,12 @@ def switch_language(
     return answer
 
 
+@router.get("/favicon.ico")
+def favicon() -> RedirectResponse:
+    """The icon, for viewers that ask for it by its old name (a browser's PDF viewer does)."""
+    return RedirectResponse(web.static_url("img/icon.svg"), status_code=301)
+
+
 @router.get("/docs", response_class=HTMLResponse)
 def swagger_ui(request: Request) -> HTMLResponse:
     """Swagger UI from the app's own copy of swagger-ui-dist."""

@@ -205,6 +205,8 @@ def test_cancel_asks_first_then_cancels(client: TestClient) -> None:
     done = client.post(f"/track/{code}/cancel", headers=SAME_SITE)
     assert done.url.path == f"/track/{code}"
     assert "Đã hủy lịch hẹn" in done.text
+    assert "bưu tá sẽ không đến" in done.text
+    assert "Lịch thu gom đã đặt" not in done.text  # no pickup day left to mislead
     assert status_of(client, code) == "cancelled"
 
 
