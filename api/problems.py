@@ -101,7 +101,11 @@ ADVICE: dict[str, str] = {
 _DEFAULT_ADVICE = mark("please check this value")
 
 # what a field needs whatever was wrong with it (a missing field is still "required")
+_CHOOSE = mark("this is required: please choose one")
 FIELD_ADVICE: dict[tuple[str, str], str] = {
+    ("procedure_code", "missing"): _CHOOSE,
+    ("result_return", "missing"): _CHOOSE,
+    ("slot", "missing"): _CHOOSE,
     ("phone", "string_pattern_mismatch"): mark(
         "please enter the last 4 digits of the applicant's phone number"
     ),

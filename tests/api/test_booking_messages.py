@@ -78,7 +78,7 @@ def test_a_missing_field_is_required_in_the_visitors_language(client: TestClient
     body = booking_body()
     del body["phone"]
     vi = _post(client, body).json()["detail"]
-    assert [p["msg"] for p in vi] == ["«Số điện thoại»: thông tin bắt buộc: hãy nhập vào"]
+    assert [p["msg"] for p in vi] == ["«Số điện thoại»: bắt buộc: vui lòng điền thông tin này"]
     assert vi[0]["type"] == "missing"
     en = _post(client, body, EN).json()["detail"]
     assert en[0]["msg"] == "«Phone number»: this is required: please fill it in"
