@@ -3,9 +3,11 @@
 import logging
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.orm.exc import StaleDataError
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api import i18n, present, problems, web
 from api.admission import Overloaded
@@ -76,11 +78,13 @@ def _json(
 
 _BUSY = mark("The service is busy for a moment")
 _TOO_MANY = mark("Too many requests")
+_NOT_FOUND = mark("Not found")
+_NOT_FOUND_ADVICE = mark("This page does not exist. Start again from the home page.")
 
 
 def _page(request: Request) -> bool:
     """The request is for a web page (answered with a page), not for the API."""
-    return not request.url.path.startswith(("/api/", "/healthz"))
+    return not request.url.path.startswith(("/api/", "/healthz", "/static/", "/vendor/"))
 
 
 def unavailable(request: Request, message: str, retry_after_s: int) -> Response:
@@ -131,6 +135,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, Overloaded)
         return unavailable(request, _OVERLOADED, exc.retry_after_s)
 
+    async def not_found(request: Request, exc: Exception) -> Response:
+        # an unknown address of the site is a page in the visitor's language; the API keeps JSON
+        assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 404 and _page(request) and request.method in ("GET", "HEAD"):
+            return web.refusal(request, 404, {}, _NOT_FOUND, _NOT_FOUND_ADVICE)
+        return await http_exception_handler(request, exc)
+
     async def rate_limited(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, TooManyRequests)
         return too_many(request, exc)
@@ -142,4 +153,5 @@ def install(app: FastAPI) -> None:
     for cls in DATABASE_UNAVAILABLE:
         app.add_exception_handler(cls, database_unavailable)
     app.add_exception_handler(Overloaded, overloaded)
+    app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(TooManyRequests, rate_limited)

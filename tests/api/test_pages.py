@@ -360,3 +360,15 @@ def test_every_page_route_answers_refusals_as_pages(
     assert "Quá nhiều yêu cầu" in refused.text
     assert api[-1].status_code == 429
     assert api[-1].headers["content-type"] == "application/json"
+
+
+def test_an_unknown_address_is_a_page_and_the_api_keeps_json(client: TestClient) -> None:
+    """A mistyped address of the site: a 404 page in Vietnamese; the API's 404 stays JSON."""
+    page = client.get("/dat-lich")
+    assert page.status_code == 404
+    assert page.headers["content-type"].startswith("text/html")
+    assert "Trang này không tồn tại" in page.text
+    api = client.get("/api/v1/nope")
+    assert api.status_code == 404
+    assert api.json() == {"detail": "Not Found"}
+    assert client.get("/static/css/nope.css").headers["content-type"].startswith("application/json")
