@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from api import i18n, present, signin, web
+from api import grants, i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.ratelimit import public_limit
@@ -150,11 +150,14 @@ def login(
 
 @router.post("/me/logout")
 def logout(request: Request, settings: SettingsDep) -> Response:
-    """Forget the account in this browser."""
+    """Forget the account in this browser, and the dossiers it opened with their phone digits."""
     if refused := refused_post(request, settings):
         return refused
     answer = RedirectResponse("/me", status_code=303)
     signin.sign_out(answer)
+    for name in request.cookies:
+        if name.startswith(grants.PREFIX):
+            grants.revoke(answer, name.removeprefix(grants.PREFIX))
     return answer
 
 

@@ -198,10 +198,13 @@ def test_a_forged_or_expired_session_counts_as_none(client: TestClient, session:
 
 
 def test_signing_out_forgets_the_account(client: TestClient) -> None:
-    """Sign out clears the cookie; /me asks to sign in again."""
+    """Sign out clears the cookie and the dossiers opened here; /me asks to sign in again."""
     _sign_in(client, CITIZEN)
+    client.cookies.set("dossier_HS000000005VN", "5678.1.x")  # a dossier opened on this computer
     answer = client.post("/me/logout", headers=SAME_SITE, follow_redirects=False)
     assert answer.status_code == 303
+    cleared = answer.headers.get_list("set-cookie")
+    assert any(c.startswith('dossier_HS000000005VN=""') and "Max-Age=0" in c for c in cleared)
     assert 'action="/me/login"' in client.get("/me").text
 
 
