@@ -17,8 +17,8 @@ from courier.settings import Settings
 
 _TOO_MANY = mark("Too many requests; please try again in %(wait)s.")
 _PHONE_FULL = mark(
-    "This phone number already has %(count)s bookings in the last 24 hours; "
-    "please try again in %(wait)s or call the center."
+    "This phone number has reached its daily limit of bookings (%(count)s in the last 24 "
+    "hours); please try again in %(wait)s or call the center."
 )
 # a wait in words: (one, more than one), minutes under an hour, else whole hours
 _MINUTES = (mark("1 minute"), mark("%(n)s minutes"))

@@ -112,9 +112,9 @@ def test_a_phone_number_gets_a_few_bookings_a_day(two_a_day: TestClient) -> None
     refused = two_a_day.post("/api/v1/bookings", json=booking_body())
     assert refused.status_code == 429
     assert 0 < int(refused.headers["Retry-After"]) <= 24 * 3600
-    assert "Số điện thoại này đã có 2 lượt đặt lịch" in refused.json()["detail"]
+    assert "đã đạt giới hạn đặt lịch trong ngày (2 lượt" in refused.json()["detail"]
     english = two_a_day.post("/api/v1/bookings", json=booking_body(), headers=EN)
-    assert "already has 2 bookings" in english.json()["detail"]
+    assert "daily limit of bookings (2 in the last 24 hours)" in english.json()["detail"]
     other = two_a_day.post("/api/v1/bookings", json=booking_body(phone="0987 654 321"))
     assert other.status_code == 201
 
