@@ -32,6 +32,11 @@ VENDOR_FOLDERS: dict[str, str] = {
     "leaflet": "dist",
     "swagger-ui-dist": "",
     "redoc": "bundles",
+    # the courier app: IndexedDB, the signature pad, and the barcode reader (with its wasm)
+    "idb": "build",
+    "signature_pad": "dist",
+    "barcode-detector": "dist/es",
+    "zxing-wasm": "dist/reader",
 }
 IMMUTABLE = "public, max-age=31536000, immutable"
 LanguagePath = Path_(pattern="^(vi|en)$", description="vi or en")
@@ -173,9 +178,11 @@ def translator(request: Request) -> Callable[[str], str]:
 def content_security_policy(path: str, tiles: str) -> str:
     """No inline script anywhere; the API documentation's renderers inject their own styles."""
     inline_styles = " 'unsafe-inline'" if path in ("/docs", "/redoc") else ""
+    # the courier app's barcode reader compiles its WebAssembly (no eval of script text)
+    wasm = " 'wasm-unsafe-eval'" if path.startswith("/courier/") else ""
     images = "'self' data: blob:" + (f" {tiles}" if tiles else "")
     return (
-        "default-src 'self'; script-src 'self'; "
+        f"default-src 'self'; script-src 'self'{wasm}; "
         f"style-src 'self'{inline_styles}; img-src {images}; font-src 'self'; "
         "connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
