@@ -29,7 +29,7 @@ browser:
 # extract the texts to translate from code and templates into both catalogues (api/i18n.py)
 messages: $(STAMP)
 	@mkdir -p build
-	$(BIN)/pybabel extract -F babel.cfg -k mark --no-location --sort-output --omit-header \
+	$(BIN)/pybabel extract -F babel.cfg -k mark -k t -k tn:1,2 --no-location --sort-output --omit-header \
 		--ignore-dirs '.* _* node_modules build var' -o build/messages.pot .
 	$(BIN)/pybabel update -i build/messages.pot -d courier/locale --no-fuzzy-matching \
 		--ignore-obsolete --width 100

@@ -2,7 +2,16 @@
 
 from fastapi import APIRouter
 
-from api.pages import account, batch_upload, booking, confirmation, home, privacy, track
+from api.pages import (
+    account,
+    batch_upload,
+    booking,
+    confirmation,
+    courier_app,
+    home,
+    privacy,
+    track,
+)
 
 # the confirmation before tracking: its /track/{code}/booked must not fall to a /track/{code} route
 ROUTERS: tuple[APIRouter, ...] = (
@@ -13,4 +22,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     account.router,
     batch_upload.router,
     privacy.router,
+    courier_app.router,
 )

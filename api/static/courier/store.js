@@ -1,0 +1,108 @@
+// What the app keeps on the phone (IndexedDB): the session, the day's route, the outbox of
+// actions not yet sent (with their photos and signatures), and what was done at each stop.
+
+import { config } from "./config.js";
+
+const NAME = "courier";
+const VERSION = 1;
+let opened;
+
+async function db() {
+  if (!opened) {
+    const { openDB } = await import(config.vendor.idb);
+    opened = openDB(NAME, VERSION, {
+      upgrade(database) {
+        database.createObjectStore("meta");
+        database.createObjectStore("routes");
+        database.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
+        database.createObjectStore("marks");
+      },
+    });
+  }
+  return opened;
+}
+
+/** A value kept under a name (session, profile), or undefined. */
+export async function getMeta(key) {
+  return (await db()).get("meta", key);
+}
+
+/** Keep a value under a name; undefined removes it. */
+export async function setMeta(key, value) {
+  const database = await db();
+  if (value === undefined) return database.delete("meta", key);
+  return database.put("meta", value, key);
+}
+
+/** The route of a day as last fetched: {stops, fetchedAt}. */
+export async function getRoute(date) {
+  return (await db()).get("routes", date);
+}
+
+/** Keep the route of a day; older days are forgotten (their dossiers' details with them). */
+export async function putRoute(date, route) {
+  const database = await db();
+  const tx = database.transaction("routes", "readwrite");
+  for (const key of await tx.store.getAllKeys()) {
+    if (key < date) await tx.store.delete(key);
+  }
+  await tx.store.put(route, date);
+  await tx.done;
+}
+
+/** Add an action to the outbox, in order; marks say what it did to its stops, in one go. */
+export async function enqueue(action, marks) {
+  const database = await db();
+  const tx = database.transaction(["outbox", "marks"], "readwrite");
+  const id = await tx.objectStore("outbox").add({
+    ...action,
+    state: "queued",
+    tries: 0,
+    nextAt: 0,
+  });
+  for (const [jobId, mark] of Object.entries(marks)) {
+    await tx.objectStore("marks").put({ ...mark, actionId: id }, Number(jobId));
+  }
+  await tx.done;
+  return id;
+}
+
+/** Every action not yet accepted by the server, oldest first. */
+export async function outbox() {
+  return (await db()).getAll("outbox");
+}
+
+/** Save an action's new state (tries, next attempt, a refusal). */
+export async function updateAction(action) {
+  return (await db()).put("outbox", action);
+}
+
+/** The server accepted the action: drop it (its stops stay marked as done or failed). */
+export async function removeAction(id, { unmark = false } = {}) {
+  const database = await db();
+  const tx = database.transaction(["outbox", "marks"], "readwrite");
+  await tx.objectStore("outbox").delete(id);
+  let cursor = await tx.objectStore("marks").openCursor();
+  while (cursor) {
+    if (cursor.value.actionId === id) {
+      if (unmark) await cursor.delete();
+      else await cursor.update({ ...cursor.value, sent: true });
+    }
+    cursor = await cursor.continue();
+  }
+  await tx.done;
+}
+
+/** What was done at each stop on this phone: {jobId: {status, sent, actionId}}. */
+export async function marks() {
+  const database = await db();
+  const keys = await database.getAllKeys("marks");
+  const values = await database.getAll("marks");
+  return Object.fromEntries(keys.map((key, i) => [key, values[i]]));
+}
+
+/** Forget everything (signing out of a phone that is handed to someone else). */
+export async function clearAll() {
+  const database = await db();
+  for (const name of ["meta", "routes", "marks"]) await database.clear(name);
+}

@@ -1,0 +1,70 @@
+// Small helpers to build the screens without HTML strings (nothing the server sends is parsed as
+// markup), and the app's toast and banner.
+
+/** An element with attributes (on* are listeners) and children (strings become text). */
+export function h(tag, attrs = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else if (name === "class") element.className = value;
+    else if (value === true) element.setAttribute(name, "");
+    else element.setAttribute(name, String(value));
+  }
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    element.append(child instanceof Node ? child : String(child));
+  }
+  return element;
+}
+
+let toastTimer;
+
+/** A short message at the bottom of the screen, read out by screen readers. */
+export function toast(message) {
+  const box = document.getElementById("toast");
+  box.textContent = message;
+  box.classList.add("shown");
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => box.classList.remove("shown"), 5000);
+}
+
+/** A lasting message under the bar (null hides it); `action` is an optional element. */
+export function banner(message, action) {
+  const box = document.getElementById("banner");
+  box.replaceChildren();
+  box.hidden = !message;
+  if (message) box.append(h("p", {}, message), action || "");
+}
+
+/** Replace the screen's content and move the focus to its heading (keyboard, screen readers). */
+export function show(...children) {
+  const view = document.getElementById("view");
+  view.replaceChildren(...children);
+  const heading = view.querySelector("h1");
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
+  window.scrollTo(0, 0);
+}
+
+/** A labelled field: the label, the control, and a place for its error. */
+export function field(id, label, control, hint) {
+  control.id = id;
+  const error = h("p", { class: "error", id: `${id}-error`, hidden: true });
+  const hintLine = hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null;
+  if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
+  return h("div", { class: "field" }, h("label", { for: id }, label), hintLine, control, error);
+}
+
+/** Show (or clear, with null) the error of a field made by `field`. */
+export function fieldError(id, message) {
+  const error = document.getElementById(`${id}-error`);
+  const control = document.getElementById(id);
+  if (!error) return;
+  error.textContent = message || "";
+  error.hidden = !message;
+  if (control) control.setAttribute("aria-invalid", message ? "true" : "false");
+  if (control && message) control.setAttribute("aria-errormessage", `${id}-error`);
+}

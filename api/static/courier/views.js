@@ -1,0 +1,282 @@
+// The screens that read: sign-in, the day's route, one stop, and the outbox.
+
+import { clock, day, money, t, tn, today } from "./config.js";
+import * as store from "./store.js";
+import * as sync from "./sync.js";
+import { field, h, show, toast } from "./ui.js";
+
+/** What the courier does at a stop, by leg and kind. */
+export function actionOf(stop) {
+  const key = `${stop.leg}/${stop.kind}`;
+  return {
+    "inbound/pickup": { label: t("Collect the dossier"), form: "pickup" },
+    "inbound/delivery": { label: t("Hand in at the center"), form: "center" },
+    "return/pickup": { label: t("Collect the result at the center"), form: "collect" },
+    "return/delivery": { label: t("Deliver the result"), form: "deliver" },
+  }[key];
+}
+
+/** The stop's state on this phone: what the server says, or what was done here and not yet sent. */
+export function stateOf(stop, marks) {
+  const mark = marks[stop.job_id];
+  if (stop.status !== "pending" || !mark) return { status: stop.status, unsent: false };
+  return { status: mark.status, unsent: !mark.sent };
+}
+
+const STATUS_LABEL = {
+  pending: () => t("To do"),
+  done: () => t("Done"),
+  failed: () => t("Not done"),
+};
+
+/** The sign-in screen: once online, then the phone works all day. */
+export function login(onDone, notice) {
+  const user = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "none" });
+  const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
+  const error = h("p", { class: "error", role: "alert", hidden: true });
+  const submit = h("button", { type: "submit", class: "primary" }, t("Sign in"));
+  const form = h(
+    "form",
+    {
+      class: "card",
+      onsubmit: async (event) => {
+        event.preventDefault();
+        submit.disabled = true;
+        error.hidden = true;
+        try {
+          await sync.login(user.value.trim(), password.value);
+          await sync.refreshRoute().catch(() => undefined);
+          onDone();
+        } catch (e) {
+          error.textContent = e instanceof sync.Refused ? e.message : t("No network: signing in needs the network once.");
+          error.hidden = false;
+        } finally {
+          submit.disabled = false;
+        }
+      },
+    },
+    field("username", t("Username"), user),
+    field("password", t("Password"), password),
+    error,
+    submit,
+  );
+  show(
+    h("h1", {}, t("Sign in")),
+    notice ? h("p", { class: "notice" }, notice) : "",
+    h("p", {}, t("Sign in once with the network; the app then works offline all day on this phone.")),
+    form,
+  );
+}
+
+function stopCard(stop, number, marks, group) {
+  const action = actionOf(stop);
+  const state = stateOf(stop, marks);
+  const when = stop.planned_arrival ? clock(stop.planned_arrival) : t("Added by the dispatcher");
+  const href = group ? `#/${action.form}/${stop.site_id}` : `#/stop/${stop.job_id}`;
+  const who = group ? `${stop.site_name} · ${tn("%(n)s dossier", "%(n)s dossiers", group.length)}` : stop.contact_name;
+  const codes = group ? group.map((s) => s.tracking_code).join(", ") : stop.tracking_code;
+  return h(
+    "li",
+    { class: `stop ${state.status}` },
+    h(
+      "a",
+      { href, class: "stop-link" },
+      h("span", { class: "pos", "aria-hidden": "true" }, String(number)),
+      h(
+        "span",
+        { class: "what" },
+        h("strong", {}, `${when} · ${action.label}`),
+        h("span", {}, who),
+        h("span", { class: "muted" }, `${clock(stop.window_start)}–${clock(stop.window_end)} · ${codes}`),
+      ),
+      h(
+        "span",
+        { class: `chip ${state.status}` },
+        STATUS_LABEL[state.status](),
+        state.unsent ? h("span", { class: "unsent" }, ` · ${t("not sent")}`) : "",
+      ),
+    ),
+  );
+}
+
+/** The route as cards: a center's pending dossiers of one kind make one card (one handover). */
+function cards(stops, marks) {
+  const out = [];
+  const groups = new Map();
+  stops.forEach((stop) => {
+    const pending = stateOf(stop, marks).status === "pending";
+    if (stop.site_id && pending) {
+      const key = `${stop.site_id}/${stop.leg}/${stop.kind}`;
+      if (groups.has(key)) return groups.get(key).push(stop);
+      groups.set(key, [stop]);
+      out.push({ stop, group: groups.get(key) });
+    } else out.push({ stop, group: null });
+  });
+  return out.map((card, i) => stopCard(card.stop, i + 1, marks, card.group));
+}
+
+/** The day's route from the phone, refreshed from the server when there is a network. */
+export async function route() {
+  const date = today();
+  const [stored, marks, profile] = await Promise.all([store.getRoute(date), store.marks(), store.getMeta("profile")]);
+  const stops = stored?.stops || [];
+  const counts = { pending: 0, done: 0, failed: 0 };
+  for (const stop of stops) counts[stateOf(stop, marks).status] += 1;
+  const reload = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      onclick: async () => {
+        reload.disabled = true;
+        try {
+          await sync.refreshRoute(date);
+          await route();
+        } catch (e) {
+          toast(e instanceof sync.SignedOut ? e.message : t("No network: the route on the phone is shown."));
+          reload.disabled = false;
+        }
+      },
+    },
+    t("Refresh"),
+  );
+  show(
+    h("h1", {}, t("Today's route"), h("span", { class: "muted" }, ` · ${day(Date.now())}`)),
+    profile ? h("p", { class: "muted" }, `${profile.full_name} · ${profile.code} · ${profile.post_office.name}`) : "",
+    h(
+      "p",
+      { class: "counts" },
+      `${tn("%(n)s to do", "%(n)s to do", counts.pending)} · ${tn("%(n)s done", "%(n)s done", counts.done)} · ${tn("%(n)s not done", "%(n)s not done", counts.failed)}`,
+    ),
+    stored ? h("p", { class: "muted" }, t("Updated at %(time)s", { time: clock(stored.fetchedAt) })) : "",
+    stops.length ? h("ol", { class: "stops" }, cards(stops, marks)) : h("p", { class: "card" }, t("No stops today yet. Refresh when the dispatcher has published the plan.")),
+    h("p", { class: "actions" }, reload),
+  );
+}
+
+/** The stop with what the form at it needs: found in the phone's route of today. */
+export async function findStop(jobId) {
+  const stored = await store.getRoute(today());
+  return stored?.stops.find((s) => s.job_id === Number(jobId));
+}
+
+function documentsList(stop) {
+  if (!stop.documents?.length) return "";
+  return h(
+    "section",
+    { class: "card" },
+    h("h2", {}, t("Documents to collect")),
+    h(
+      "ul",
+      {},
+      stop.documents.map((d) =>
+        h("li", {}, d.name, h("span", { class: "muted" }, ` · ${d.original ? t("original") : t("copy")} ×${d.copies}`)),
+      ),
+    ),
+  );
+}
+
+/** One stop: whom to meet, where, when, what to collect or hand over, and what to do. */
+export async function stop(jobId) {
+  const [found, marks] = [await findStop(jobId), await store.marks()];
+  if (!found) return notFound();
+  const action = actionOf(found);
+  const state = stateOf(found, marks);
+  const formLink = found.site_id && action.form !== "pickup" && action.form !== "deliver" ? `#/${action.form}/${found.site_id}` : `#/${action.form}/${found.job_id}`;
+  const doable = state.status === "pending";
+  show(
+    h("h1", {}, action.label),
+    h(
+      "section",
+      { class: "card" },
+      h("p", {}, h("strong", {}, found.site_name || found.contact_name)),
+      h("p", {}, found.address),
+      found.point_source === "ward" ? h("p", { class: "notice" }, t("The citizen's point is only the ward's centre: call before you go.")) : "",
+      h("p", {}, `${t("Window")}: ${clock(found.window_start)}–${clock(found.window_end)}`, found.planned_arrival ? ` · ${t("planned")} ${clock(found.planned_arrival)}` : ""),
+      h("p", {}, `${t("Dossier")}: ${found.tracking_code} · ${found.procedure}`),
+      found.fee_to_collect_vnd ? h("p", {}, `${t("Fee to collect")}: `, h("strong", {}, money(found.fee_to_collect_vnd))) : "",
+      h(
+        "p",
+        { class: "actions" },
+        found.contact_phone ? h("a", { class: "secondary button", href: `tel:${found.contact_phone}` }, t("Call %(name)s", { name: found.contact_name })) : "",
+        h("a", { class: "secondary button", href: found.navigation_url }, t("Navigate")),
+      ),
+    ),
+    documentsList(found),
+    doable
+      ? h(
+          "p",
+          { class: "actions" },
+          h("a", { class: "primary button", href: formLink }, action.label),
+          h("a", { class: "danger button", href: `#/fail/${found.job_id}` }, t("Could not do it")),
+        )
+      : h("p", { class: `chip ${state.status}` }, STATUS_LABEL[state.status](), state.unsent ? ` · ${t("not sent")}` : ""),
+    h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
+  );
+}
+
+/** A stop that is not on this phone's route of today. */
+export function notFound() {
+  show(
+    h("h1", {}, t("Not on today's route")),
+    h("p", {}, t("This stop is not on the route kept on this phone. Refresh the route.")),
+    h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
+  );
+}
+
+function actionTitle(action) {
+  const codes = action.codes.join(", ");
+  if (action.kind === "attempt") return t("Not done at %(code)s", { code: codes });
+  return t("Handover of %(codes)s", { codes });
+}
+
+/** What is not yet sent, what the server refused and why, with what to do. */
+export async function outbox(onChange) {
+  const actions = await store.outbox();
+  const retry = h(
+    "button",
+    {
+      type: "button",
+      class: "primary",
+      onclick: async () => {
+        retry.disabled = true;
+        await sync.retryNow();
+        await onChange();
+      },
+    },
+    t("Send now"),
+  );
+  const items = actions.map((action) =>
+    h(
+      "li",
+      { class: `card ${action.state}` },
+      h("p", {}, h("strong", {}, actionTitle(action))),
+      h("p", { class: "muted" }, t("Recorded at %(time)s", { time: clock(action.capturedAt) })),
+      action.state === "refused"
+        ? [
+            h("p", { class: "error" }, t("The service refused it: %(why)s", { why: action.error.detail })),
+            h("p", {}, t("Call your dispatcher about it. Once it is dealt with, remove it from the phone.")),
+            h(
+              "button",
+              {
+                type: "button",
+                class: "danger",
+                onclick: async () => {
+                  if (!window.confirm(t("Remove this action from the phone? It will not be sent."))) return;
+                  await store.removeAction(action.id, { unmark: true });
+                  await onChange();
+                },
+              },
+              t("Remove"),
+            ),
+          ]
+        : h("p", {}, action.tries ? t("Not sent yet (%(n)s tries); it is sent when the network returns.", { n: action.tries }) : t("Waiting for the network.")),
+    ),
+  );
+  show(
+    h("h1", {}, t("Not yet sent")),
+    actions.length ? h("ul", { class: "outbox" }, items) : h("p", { class: "card" }, t("Everything recorded on this phone has been sent.")),
+    actions.length ? h("p", { class: "actions" }, retry) : "",
+    h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
+  );
+}
