@@ -81,6 +81,8 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 
 _SERVERS: dict[str, Served] = {}
+# the database behind each served app, for tests that set up what no API can (e.g. today's windows)
+DATABASE_URLS: dict[str, str] = {}
 
 
 @pytest.fixture(scope="session")
@@ -107,6 +109,7 @@ class _ServerPool:
         folder = self.factory.mktemp(f"web-{backend}")
         database = committed_database(backend, folder)
         url = database.__enter__()
+        DATABASE_URLS[backend] = url
         self.exits.append(database)
         running = served(url, folder)
         server = running.__enter__()

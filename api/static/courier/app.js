@@ -62,10 +62,10 @@ async function render() {
   await updateCount();
 }
 
-async function syncNow() {
+async function syncNow({ now = false } = {}) {
   if (!(await signedIn())) return;
   const before = (await store.outbox()).length;
-  const result = await sync.flush();
+  const result = await (now ? sync.retryNow() : sync.flush());
   if (result.signedOut) await showSignedOut();
   if (result.sent && !result.waiting) {
     await sync.refreshRoute().catch(() => undefined);
@@ -106,9 +106,9 @@ async function boot() {
   }
   navigator.storage?.persist?.();
   window.addEventListener("hashchange", render);
-  window.addEventListener("online", syncNow);
-  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncNow());
-  setInterval(syncNow, SYNC_EVERY_MS);
+  window.addEventListener("online", () => syncNow({ now: true }));
+  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncNow({ now: true }));
+  setInterval(() => syncNow(), SYNC_EVERY_MS);
   forms.watchPosition();
   await render();
   if (await signedIn()) {
