@@ -37,6 +37,19 @@ def photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 Opener = Callable[..., Any]
+# expire the access token the phone keeps (as a morning offline does); answers the refresh token
+EXPIRE_ACCESS = """async () => {
+  const db = await new Promise((ok, ko) => {
+    const r = indexedDB.open("courier"); r.onsuccess = () => ok(r.result); r.onerror = ko;
+  });
+  const tx = db.transaction("meta", "readwrite");
+  const meta = tx.objectStore("meta");
+  const session = await new Promise((ok) => { const g = meta.get("session"); g.onsuccess = () => ok(g.result); });
+  meta.put({...session, access: "expired", accessUntil: 0}, "session");
+  await new Promise((ok) => { tx.oncomplete = ok; });
+  db.close();
+  return session.refresh;
+}"""
 
 
 def shoot(page: Page, name: str) -> None:
@@ -126,9 +139,11 @@ def test_a_morning_offline_is_sent_once_when_the_network_returns(
         page.goto("/courier/")
         expect(page.locator("ol.stops")).to_be_visible()
         expect(page.locator("#outbox-count")).to_contain_text("3")
+        before = page.evaluate(EXPIRE_ACCESS)  # a morning later: the access token has expired
         page.context.set_offline(False)
         page.evaluate("window.dispatchEvent(new Event('online'))")
         expect(page.locator("#outbox-count")).to_be_hidden(timeout=30_000)
+        assert page.evaluate(EXPIRE_ACCESS) != before, "renewed from the device session, rotated"
 
     _check_recorded(field, first.code, second.code, absent.pickup_job)
 

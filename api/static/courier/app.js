@@ -75,10 +75,15 @@ async function syncNow({ now = false } = {}) {
   if (onRoute && (await store.outbox()).length !== before) await render();
 }
 
+function showNetwork() {
+  const bar = document.getElementById("bar-title");
+  bar.textContent = navigator.onLine ? t("Dossier courier") : `${t("Dossier courier")} · ${t("offline")}`;
+}
+
 function translateShell() {
   document.documentElement.lang = lang();
   document.title = t("Dossier courier");
-  document.getElementById("bar-title").textContent = t("Dossier courier");
+  showNetwork();
   const other = lang() === "vi" ? "en" : "vi";
   const button = document.getElementById("lang-switch");
   button.textContent = other === "en" ? "English" : "Tiếng Việt";
@@ -106,7 +111,11 @@ async function boot() {
   }
   navigator.storage?.persist?.();
   window.addEventListener("hashchange", render);
-  window.addEventListener("online", () => syncNow({ now: true }));
+  window.addEventListener("online", () => {
+    showNetwork();
+    syncNow({ now: true });
+  });
+  window.addEventListener("offline", showNetwork);
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncNow({ now: true }));
   setInterval(() => syncNow(), SYNC_EVERY_MS);
   forms.watchPosition();

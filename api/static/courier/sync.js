@@ -230,6 +230,19 @@ async function retryLater(action, why) {
   return "waiting";
 }
 
+/** Sign this phone out: the server forgets its session; what is not yet sent stays on the phone. */
+export async function signOut() {
+  const session = await store.getMeta("session");
+  if (session?.deviceId) {
+    await authorized(`/devices/${session.deviceId}/revoke`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ reason: "signed out on the phone" }),
+    }).catch(() => undefined);
+  }
+  await store.clearAll();
+}
+
 /** Send an action again now (the courier tapped "retry", or the network came back). */
 export async function retryNow() {
   for (const action of await store.outbox()) {

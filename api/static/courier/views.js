@@ -150,8 +150,22 @@ export async function route() {
     ),
     stored ? h("p", { class: "muted" }, t("Updated at %(time)s", { time: clock(stored.fetchedAt) })) : "",
     stops.length ? h("ol", { class: "stops" }, cards(stops, marks)) : h("p", { class: "card" }, t("No stops today yet. Refresh when the dispatcher has published the plan.")),
-    h("p", { class: "actions" }, reload),
+    h("p", { class: "actions" }, reload, h("button", { type: "button", class: "link", onclick: signOut }, t("Sign out"))),
   );
+}
+
+async function signOut() {
+  const unsent = (await store.outbox()).length;
+  const question = unsent
+    ? tn(
+        "%(n)s action is not yet sent: it stays on this phone and is sent after the next sign-in. Sign out?",
+        "%(n)s actions are not yet sent: they stay on this phone and are sent after the next sign-in. Sign out?",
+        unsent,
+      )
+    : t("Sign out of this phone? The route is removed from it.");
+  if (!window.confirm(question)) return;
+  await sync.signOut();
+  location.hash = "#/login";
 }
 
 /** The stop with what the form at it needs: found in the phone's route of today. */
