@@ -4,6 +4,9 @@ Serves the app on a fresh SQLite database with the demo province and one booking
 Lighthouse 12 (`bench/lighthouse/package.json`, its own lockfile: a bench-only tool) several
 times per page, and prints the median scores and the bytes transferred (compressed) on first
 load. Pages of one dossier are opened with its grant cookie (as after the tracking form).
+The courier app's shell (`/courier/`) is audited too, and checked installable as Chrome checks
+it (Lighthouse 12 has no PWA category): its service worker controls the page, then DevTools'
+`Page.getInstallabilityErrors` lists nothing.
 
     make bench-lighthouse      # or: .venv/bin/python -m bench.lighthouse --runs 3
 """
@@ -15,6 +18,7 @@ import json
 import os
 import statistics
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -27,6 +31,10 @@ CHROMIUM = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 CATEGORIES = ("performance", "accessibility", "best-practices")
 SECRET = "lighthouse-bench-secret-" + "x" * 24
 GOALS = {"performance": 90, "accessibility": 95, "best-practices": 95}
+COURIER_APP = "/courier/"
+COURIER_SHELL_BYTES = (
+    250_000  # issue 11: the app's first load, compressed, the barcode reader aside
+)
 
 
 def pages(code: str) -> list[tuple[str, str, str]]:
@@ -41,6 +49,7 @@ def pages(code: str) -> list[tuple[str, str, str]]:
         ("my dossiers", "/me", "citizen.an"),
         ("CSV upload", "/me/upload", "enterprise.minhphat"),
         ("personal data", "/privacy", ""),
+        ("courier app", COURIER_APP, ""),
     ]
 
 
@@ -96,6 +105,31 @@ def audit(url: str, cookie: str | None, out: Path) -> dict[str, Any]:
     return {**scores, "bytes": int(weight), "failing": failing}
 
 
+def installability(base: str) -> list[str]:
+    """What keeps Chrome from installing the courier app (nothing when it is installable)."""
+    from playwright.sync_api import sync_playwright
+
+    # a profile on disk: Chrome never offers to install from an incognito (in-memory) profile
+    with (
+        sync_playwright() as driver,
+        tempfile.TemporaryDirectory(prefix="profile-", ignore_cleanup_errors=True) as profile,
+    ):
+        browser = driver.chromium.launch_persistent_context(
+            profile, executable_path=CHROMIUM, args=["--no-sandbox"]
+        )
+        page = browser.new_page()
+        page.goto(base + COURIER_APP)
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=30_000)
+        cdp = browser.new_cdp_session(page)
+        found = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        browser.close()
+    return [
+        error["errorId"]
+        + "".join(f" {a['name']}={a['value']}" for a in error.get("errorArguments", []))
+        for error in found
+    ]
+
+
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """The median of each score over the runs; the weight of the first (it does not vary)."""
     merged = {c: int(statistics.median(r[c] for r in runs)) for c in CATEGORIES}
@@ -107,6 +141,9 @@ def main() -> None:
     """Serve, audit every page, print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--page", action="append", help="only the pages whose name has this (repeatable)"
+    )
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
         raise SystemExit("run `npm ci --prefix bench/lighthouse --ignore-scripts` first")
@@ -119,7 +156,7 @@ def main() -> None:
         server = Server(
             "service",
             [
-                str(Path(os.sys.executable).parent / "courier"),
+                str(Path(sys.executable).parent / "courier"),
                 "serve",
                 "--host",
                 HOST,
@@ -134,7 +171,8 @@ def main() -> None:
         start(server)
         try:
             rows = []
-            for name, path, kind in pages(code):
+            chosen = [p for p in pages(code) if not args.page or any(w in p[0] for w in args.page)]
+            for name, path, kind in chosen:
                 cookie = cookie_for(kind, code, suffix, url)
                 runs = [
                     audit(f"http://{HOST}:{port}{path}", cookie, work / f"report-{i}.json")
@@ -142,9 +180,12 @@ def main() -> None:
                 ]
                 shown = path.replace(code, "{code}")
                 rows.append({"page": name, "path": shown, **median_run(runs)})
+            audited_app = any(path == COURIER_APP for _, path, _ in chosen)
+            blockers = installability(f"http://{HOST}:{port}") if audited_app else []
         finally:
             stop(server)
     print_table(rows, args.runs)
+    print_courier_app(rows, blockers)
 
 
 def print_table(rows: list[dict[str, Any]], runs: int) -> None:
@@ -167,6 +208,23 @@ def print_table(rows: list[dict[str, Any]], runs: int) -> None:
         f"{r['page']} {c} {r[c]} < {goal}" for r in rows for c, goal in GOALS.items() if r[c] < goal
     ]
     print("goals met on every page" if not misses else "below goal: " + "; ".join(misses))
+
+
+def print_courier_app(rows: list[dict[str, Any]], blockers: list[str]) -> None:
+    """The courier app's own goals: installable, and a light first load."""
+    shell = next((r for r in rows if r["path"] == COURIER_APP), None)
+    if shell is None:
+        return
+    print(
+        f"courier app: first load {shell['bytes'] / 1000:.1f} KB compressed "
+        f"(goal ≤ {COURIER_SHELL_BYTES / 1000:.0f} KB): "
+        + ("met" if shell["bytes"] <= COURIER_SHELL_BYTES else "NOT met")
+    )
+    print(
+        "courier app: installable (service worker in control, no installability errors)"
+        if not blockers
+        else "courier app: NOT installable: " + "; ".join(blockers)
+    )
 
 
 if __name__ == "__main__":
