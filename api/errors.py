@@ -37,7 +37,14 @@ _OVERLOADED = mark("The service is busy; please try again in a few seconds.")
 def _body(exc: errors.DomainError, lang: str) -> dict[str, object]:
     if isinstance(exc, errors.InvalidInput):
         return problems.answer(problems.from_invalid_input(exc, lang))
-    body: dict[str, object] = {"detail": i18n.gettext(lang, exc.message)}
+    detail = i18n.gettext(lang, exc.message)
+    if exc.params:  # a value may itself be a catalogue id (a reason the system gave)
+        detail %= {
+            k: i18n.gettext(lang, v) if isinstance(v, str) else v for k, v in exc.params.items()
+        }
+    body: dict[str, object] = {"detail": detail}
+    if exc.code:
+        body["code"] = exc.code
     if isinstance(exc, errors.IllegalTransition):
         # the sentence for people, then the statuses for programs (also in current/requested)
         requested = exc.target or exc.event
@@ -107,14 +114,19 @@ def too_many(request: Request, exc: TooManyRequests) -> Response:
     return _json(request, body, 429, headers)
 
 
+def domain_response(request: Request, exc: errors.DomainError) -> JSONResponse:
+    """The answer to a domain error; a route returns it (rather than raise) to keep its writes."""
+    status = next(code for cls, code in STATUS if isinstance(exc, cls))
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return _json(request, _body(exc, i18n.language_of(request)), status, headers)
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
 
     async def domain_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, errors.DomainError)
-        status = next(code for cls, code in STATUS if isinstance(exc, cls))
-        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-        return _json(request, _body(exc, i18n.language_of(request)), status, headers)
+        return domain_response(request, exc)
 
     async def invalid_request(request: Request, exc: Exception) -> JSONResponse:
         # pydantic's own answer echoes the input: a 50 MB name would come back whole

@@ -20,6 +20,7 @@ from api.routers import (
     consent,
     couriers,
     custody,
+    devices,
     dossiers,
     handovers,
     jobs,
@@ -98,6 +99,7 @@ def create_app(
         custody,
         plans,
         couriers,
+        devices,
         me,
     ):
         app.include_router(module.router, prefix=API_PREFIX)

@@ -7,14 +7,17 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from api import i18n, schemas
+from courier.accounts.devices import DeviceView, is_active
 from courier.catalogue.models import Procedure, Site
+from courier.db import utcnow
 from courier.dossiers.booking import Quote
 from courier.dossiers.models import Dossier, DossierStatus, Job, JobKind, Leg, TrackingEvent
 from courier.dossiers.states import EVENTS, Event
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover
 from courier.planning.models import Plan, RouteStop
-from courier.planning.service import ACTIONS, CourierStop, PlanRequest
+from courier.planning.routes import RouteItem, navigation_url
+from courier.planning.service import ACTIONS, PlanRequest
 from courier.proofs.kinds import PostponementReason
 from courier.proofs.models import Receipt
 from courier.proofs.service import proofs_of
@@ -385,31 +388,52 @@ def plan_request_out(
     )
 
 
-def route_stop_out(item: CourierStop, zone: ZoneInfo) -> schemas.RouteStopOut:
-    """One stop of a courier's own route, with the contact at that stop."""
+def route_stop_out(item: RouteItem, zone: ZoneInfo) -> schemas.RouteStopOut:
+    """One stop of a courier's own route: the contact there, what to collect, how it went."""
     job, dossier = item.job, item.dossier
     at_citizen = job.site_id is None
+    procedure = dossier.procedure
     collects = job.leg is Leg.INBOUND and job.kind is JobKind.PICKUP
     return schemas.RouteStopOut(
-        position=item.stop.position,
+        position=item.position,
         job_id=job.id,
         leg=job.leg,
         kind=job.kind,
         action=ACTIONS[(job.leg, job.kind)],
         tracking_code=dossier.tracking_code,
-        procedure=dossier.procedure.name_vi,
-        planned_arrival=local(item.stop.arrival_at, zone),
+        procedure=procedure.name_vi,
+        procedure_en=procedure.name_en or procedure.name_vi,
+        planned_arrival=local(item.planned_arrival, zone) if item.planned_arrival else None,
         window_start=local(job.window_start, zone),
         window_end=local(job.window_end, zone),
         address=job.address_text,
         lat=job.lat,
         lon=job.lon,
         site_code=job.site.code if job.site else None,
-        fee_to_collect_vnd=dossier.procedure_fee_vnd + dossier.service_fee_vnd if collects else 0,
+        site_id=job.site_id,
+        site_name=job.site.name_vi if job.site else None,
+        fee_to_collect_vnd=item.fee_to_collect_vnd,
         contact_name=dossier.applicant_name
         if at_citizen
         else (job.site.name_vi if job.site else ""),
         contact_phone=dossier.applicant_phone if at_citizen else None,
+        status=item.status,
+        planned=item.planned,
+        dossier_status=dossier.status.value,
+        point_source=dossier.point_source.value,
+        documents=[
+            schemas.RouteDocumentOut(
+                position=d.position,
+                name_vi=d.name_vi,
+                name_en=d.name_en or d.name_vi,
+                original=d.original,
+                copies=d.copies,
+            )
+            for d in procedure.documents
+        ]
+        if collects
+        else [],
+        navigation_url=navigation_url(job.lat, job.lon),
     )
 
 
@@ -425,4 +449,42 @@ def courier_out(courier: Courier) -> schemas.CourierOut:
         shift_end=courier.shift_end,
         capacity=courier.capacity,
         vehicle=courier.vehicle,
+    )
+
+
+def courier_me_out(courier: Courier, device_id: int | None) -> schemas.CourierMeOut:
+    """The signed-in courier's own record, with the phone's device session."""
+    office = courier.home_post_office
+    return schemas.CourierMeOut(
+        id=courier.id,
+        code=courier.code,
+        full_name=courier.full_name,
+        phone=courier.phone,
+        vehicle=courier.vehicle,
+        capacity=courier.capacity,
+        shift_start=courier.shift_start,
+        shift_end=courier.shift_end,
+        post_office=schemas.PostOfficeOut(
+            id=office.id, code=office.code, name=office.name_vi, name_en=office.name_en
+        ),
+        device_id=device_id,
+    )
+
+
+def device_out(view: DeviceView) -> schemas.DeviceOut:
+    """A phone signed in to an account; times in UTC with their offset."""
+    device = view.device
+    return schemas.DeviceOut(
+        id=device.id,
+        user_id=device.user_id,
+        username=device.user.username,
+        full_name=device.user.full_name,
+        courier_code=view.courier_code,
+        name=device.name,
+        created_at=device.created_at,
+        last_used_at=device.last_used_at,
+        expires_at=device.expires_at,
+        revoked_at=device.revoked_at,
+        revoke_reason=device.revoke_reason,
+        active=is_active(device, utcnow()),
     )

@@ -51,6 +51,9 @@ LABELS: dict[str, str] = {
     "reason": mark("Reason"),
     "note": mark("Note"),
     "Idempotency-Key": mark("Idempotency key"),
+    "idempotency_key": mark("Idempotency key"),
+    "device_at": mark("Time on the phone"),
+    "device_name": mark("Phone name"),
 }
 
 _DATE = mark("please enter a date as yyyy-mm-dd, e.g. 2026-12-02")

@@ -30,6 +30,7 @@ def _aware(value: datetime) -> datetime:
 
 VietnameseMobile = Annotated[str, AfterValidator(_mobile)]
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+IdempotencyKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 
 
 class Strict(BaseModel):
@@ -203,7 +204,7 @@ class DocumentTickIn(Strict):
 class HandoverIn(Strict):
     """A handover as the device records it."""
 
-    idempotency_key: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
+    idempotency_key: IdempotencyKey
     giver: PartyIn
     receiver: PartyIn
     tracking_codes: list[str] = Field(min_length=1, max_length=200)
@@ -346,12 +347,23 @@ class PostponeIn(Strict):
 
 
 class AttemptIn(Strict):
-    """A failed attempt at a stop."""
+    """A failed attempt at a stop, as the phone recorded it (maybe offline, sent later)."""
 
-    reason: str = Field(min_length=1, max_length=32)
+    reason: str = Field(
+        min_length=1,
+        max_length=32,
+        description="not_home, refused, wrong_address, documents_incomplete, other (with a note)",
+    )
     note: str = Field(default="", max_length=1000)
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    device_at: AwareDatetime | None = Field(
+        default=None, description="when the phone recorded it (the server's time if left out)"
+    )
+    idempotency_key: IdempotencyKey | None = Field(
+        default=None, description="the same key and body again answer the first attempt"
+    )
 
 
 class AssignIn(Strict):
@@ -376,6 +388,12 @@ class JobOut(BaseModel):
     window: WindowOut
     service_s: int
     attempts: int
+
+
+class AttemptOut(JobOut):
+    """The job after a failed attempt, and the attempt recorded (the first one on a retry)."""
+
+    attempt_id: int
 
 
 class DossierOut(BaseModel):
@@ -409,6 +427,43 @@ class TokenOut(BaseModel):
     access_token: str
     token_type: str = "bearer"
     expires_in: int
+
+
+class DeviceTokenOut(TokenOut):
+    """A phone's access token and the refresh token that renews it (rotated on each use)."""
+
+    refresh_token: str
+    refresh_expires_in: int = Field(description="seconds until the device session expires")
+    device_id: int
+
+
+class RefreshIn(Strict):
+    """The phone's current refresh token."""
+
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class DeviceOut(BaseModel):
+    """A phone signed in to an account."""
+
+    id: int
+    user_id: int
+    username: str
+    full_name: str
+    courier_code: str | None
+    name: str
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    revoke_reason: str | None
+    active: bool
+
+
+class RevokeIn(Strict):
+    """Why the phone is signed out (e.g. a lost phone)."""
+
+    reason: str = Field(min_length=1, max_length=200)
 
 
 class PlanIn(Strict):
@@ -504,8 +559,18 @@ class ReplanIn(Strict):
     whole_day: bool = False
 
 
+class RouteDocumentOut(BaseModel):
+    """A document to collect at a pickup, as the procedure requires it."""
+
+    position: int
+    name_vi: str
+    name_en: str
+    original: bool
+    copies: int
+
+
 class RouteStopOut(BaseModel):
-    """One stop of the courier's route: when, where, what to do, whom to meet."""
+    """One stop of the courier's route: when, where, what to do, whom to meet, and how it went."""
 
     position: int
     job_id: int
@@ -514,16 +579,49 @@ class RouteStopOut(BaseModel):
     action: str
     tracking_code: str
     procedure: str
-    planned_arrival: datetime
+    procedure_en: str
+    planned_arrival: datetime | None = Field(description="null for a stop assigned by hand")
     window_start: datetime
     window_end: datetime
     address: str
     lat: float
     lon: float
     site_code: str | None
+    site_id: int | None
+    site_name: str | None
     fee_to_collect_vnd: int
     contact_name: str
     contact_phone: str | None
+    status: Literal["pending", "done", "failed"]
+    planned: bool = Field(description="on the published plan; false: assigned by a dispatcher")
+    dossier_status: str
+    point_source: str
+    documents: list[RouteDocumentOut]
+    navigation_url: str = Field(description="geo: URI that opens the phone's map app")
+
+
+class PostOfficeOut(BaseModel):
+    """A post office, in short."""
+
+    id: int
+    code: str
+    name: str
+    name_en: str
+
+
+class CourierMeOut(BaseModel):
+    """The signed-in courier's own record, and the phone's device session."""
+
+    id: int
+    code: str
+    full_name: str
+    phone: str
+    vehicle: str
+    capacity: int
+    shift_start: time
+    shift_end: time
+    post_office: PostOfficeOut
+    device_id: int | None
 
 
 class CourierOut(BaseModel):

@@ -15,6 +15,8 @@ class Actor:
     site_id: int | None = None
     courier_id: int | None = None
     owner_id: int | None = None
+    # the device session (phone) an account's access token was issued to, if any
+    device_id: int | None = None
 
     @property
     def is_admin(self) -> bool:

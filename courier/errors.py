@@ -5,11 +5,19 @@ from dataclasses import dataclass, field
 
 
 class DomainError(Exception):
-    """Base of every error the domain raises on purpose."""
+    """Base of every error the domain raises on purpose.
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    A `code` names the refusal for programs (e.g. "device_revoked"); `params` fill the message's
+    %(name)s placeholders once it is translated (the message stays the catalogue's English id).
+    """
+
+    def __init__(
+        self, message: str, *, code: str | None = None, params: Mapping[str, object] | None = None
+    ) -> None:
+        super().__init__(message % params if params else message)
         self.message = message
+        self.code = code
+        self.params: Mapping[str, object] = params or {}
 
 
 class NotFound(DomainError):

@@ -1,6 +1,6 @@
 """Every mapped class, imported once so metadata and Alembic see the whole schema."""
 
-from courier.accounts.models import ApiKey, User
+from courier.accounts.models import ApiKey, DeviceSession, User
 from courier.catalogue.models import Procedure, RequiredDocument, Site, Ward
 from courier.dossiers.models import Dossier, Job, JobAttempt, TrackingEvent
 from courier.fleet.models import Courier
@@ -13,6 +13,7 @@ from courier.proofs.models import HandoverProof, Postponement, Receipt
 __all__ = [
     "ApiKey",
     "Courier",
+    "DeviceSession",
     "Dossier",
     "Handover",
     "HandoverItem",

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     timezone: str = "Asia/Ho_Chi_Minh"
     public_base_url: str = "http://127.0.0.1:8000"
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # a phone's device session lasts this long since its last refresh, and never beyond the cap
+    device_session_days: int = Field(default=7, ge=1, le=365)
+    device_session_max_days: int = Field(default=30, ge=1, le=3650)
+    # how far ahead of the server a phone's clock may be (capture times of handovers, attempts)
+    clock_skew_seconds: int = Field(default=300, ge=0, le=86_400)
     max_attempts: int = Field(default=3, ge=1, le=10)
     consent_version: str = "2026-11-01"
     # south, west, north, east: the province a booking address must lie in

@@ -1,13 +1,19 @@
-"""OAuth2 password flow issuing short-lived JWTs."""
+"""OAuth2 password flow issuing short-lived JWTs; phones get a device session that renews them."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
 from api import schemas
 from api.deps import DbSession, SettingsDep
+from api.errors import domain_response
+from courier.accounts import devices
 from courier.accounts import service as accounts
+from courier.accounts.models import DeviceSession
+from courier.db import utcnow
+from courier.settings import Settings
 
 router = APIRouter(prefix="/auth", tags=["auth"])
 
@@ -23,4 +29,49 @@ def token(
     return schemas.TokenOut(
         access_token=accounts.issue_token(user, settings),
         expires_in=settings.access_token_minutes * 60,
+    )
+
+
+@router.post("/device", response_model=schemas.DeviceTokenOut)
+def device_login(
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    device_name: Annotated[str, Form(min_length=1, max_length=100)],
+    session: DbSession,
+    settings: SettingsDep,
+) -> schemas.DeviceTokenOut:
+    """Sign a phone in for days: an access token and a refresh token bound to this phone."""
+    user = accounts.authenticate(session, username, password)
+    device, refresh_token = devices.open_session(
+        session, user, name=device_name.strip(), settings=settings
+    )
+    return _tokens(device, refresh_token, settings)
+
+
+@router.post(
+    "/refresh",
+    response_model=schemas.DeviceTokenOut,
+    responses={401: {"description": "code: device_revoked, device_expired or refresh_invalid"}},
+)
+def refresh(
+    body: schemas.RefreshIn, request: Request, session: DbSession, settings: SettingsDep
+) -> schemas.DeviceTokenOut | JSONResponse:
+    """A fresh pair for the phone's refresh token; the token presented is used up (rotation)."""
+    try:
+        device, refresh_token = devices.refresh(session, body.refresh_token, settings)
+    except devices.DeviceRevoked as exc:
+        # answered, not raised: a revocation for a reused token must be committed
+        return domain_response(request, exc)
+    return _tokens(device, refresh_token, settings)
+
+
+def _tokens(
+    device: DeviceSession, refresh_token: str, settings: Settings
+) -> schemas.DeviceTokenOut:
+    return schemas.DeviceTokenOut(
+        access_token=accounts.issue_token(device.user, settings, device),
+        expires_in=settings.access_token_minutes * 60,
+        refresh_token=refresh_token,
+        refresh_expires_in=int((device.expires_at - utcnow()).total_seconds()),
+        device_id=device.id,
     )

@@ -1,10 +1,11 @@
-"""The courier roster for dispatchers: whom a job can be assigned to."""
+"""The courier roster for dispatchers (whom a job can be assigned to), and a courier's own record."""
 
 from fastapi import APIRouter
 
 from api import present, schemas
 from api.deps import CurrentActor, DbSession
 from courier.fleet import service as fleet
+from courier.planning import routes
 
 router = APIRouter(prefix="/couriers", tags=["couriers"])
 
@@ -16,3 +17,9 @@ def list_couriers(
     """Active couriers (id to assign jobs, home post office, shift, capacity); a dispatcher's own."""
     couriers = fleet.list_couriers(session, actor, post_office_code=post_office)
     return [present.courier_out(c) for c in couriers]
+
+
+@router.get("/me", response_model=schemas.CourierMeOut)
+def my_profile(session: DbSession, actor: CurrentActor) -> schemas.CourierMeOut:
+    """The signed-in courier's own record (its id goes into handovers) and the phone's session."""
+    return present.courier_me_out(routes.own_courier(session, actor), actor.device_id)

@@ -34,24 +34,41 @@ def get_job(
     return present.job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
 
 
-@router.post("/{job_id}/attempts", response_model=schemas.JobOut)
+@router.post(
+    "/{job_id}/attempts",
+    response_model=schemas.AttemptOut,
+    responses={422: {"description": "a capture time ahead of the clock or before the window"}},
+)
 def fail_attempt(
     job_id: int,
     body: schemas.AttemptIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> schemas.JobOut:
-    """Record a failed attempt with its reason; the pair is re-queued until the limit."""
+) -> schemas.AttemptOut:
+    """Record a failed attempt with its reason; the pair is re-queued until the limit.
+
+    With an `idempotency_key`, the same key and body again answer the first attempt (and record
+    nothing); the key with another body is refused.
+    """
     try:
         reason = jobs.FailureReason(body.reason)
     except ValueError:
         allowed = ", ".join(r.value for r in jobs.FailureReason)
         raise InvalidInput([FieldProblem(("reason",), f"one of: {allowed}")]) from None
-    job = jobs.record_failed_attempt(
-        session, job_id, actor, settings, reason=reason, note=body.note, lat=body.lat, lon=body.lon
+    request = jobs.AttemptRequest(
+        reason=reason,
+        note=body.note,
+        lat=body.lat,
+        lon=body.lon,
+        accuracy_m=body.accuracy_m,
+        device_at=body.device_at,
+        idempotency_key=body.idempotency_key,
     )
-    return present.job_out(job, settings.zone)
+    job, attempt, _ = jobs.record_failed_attempt(session, job_id, actor, settings, request)
+    return schemas.AttemptOut(
+        **present.job_out(job, settings.zone).model_dump(), attempt_id=attempt.id
+    )
 
 
 @router.post("/{job_id}/assign", response_model=list[schemas.JobOut])

@@ -6,9 +6,12 @@ from fastapi import APIRouter, Query, Response, status
 
 from api import present, schemas
 from api.deps import CurrentActor, DbSession, SettingsDep
+from courier import calendar
 from courier.db import utcnow
+from courier.planning import routes
 from courier.planning import service as planning
 from courier.planning.models import PlanLock
+from courier.settings import Settings
 
 router = APIRouter(tags=["plans"])
 
@@ -126,17 +129,23 @@ def replan(
     return present.plan_out(session, plan, settings.zone)
 
 
+_DAY = Query(
+    None, alias="date", description="the service day (today in the service's zone if left out)"
+)
+
+
+def _day(on: date | None, settings: Settings) -> date:
+    return on or calendar.local_today(utcnow(), settings.zone)
+
+
 @router.get("/couriers/me/route", response_model=list[schemas.RouteStopOut])
 def my_route(
-    session: DbSession,
-    settings: SettingsDep,
-    actor: CurrentActor,
-    on: date = Query(alias="date", description="the service day"),
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: date | None = _DAY
 ) -> list[schemas.RouteStopOut]:
-    """The signed-in courier's published stops in order, with what to do and whom to meet."""
-    return [
-        present.route_stop_out(s, settings.zone) for s in planning.courier_route(session, actor, on)
-    ]
+    """The signed-in courier's day: the published plan's stops in order, then the jobs assigned by
+    hand, each pending, done or failed, with what to collect, whom to meet and how to get there."""
+    items = routes.courier_day(session, actor, _day(on, settings), settings.zone)
+    return [present.route_stop_out(item, settings.zone) for item in items]
 
 
 _PDF = {"Cache-Control": "private, no-store"}
@@ -144,16 +153,15 @@ _PDF = {"Cache-Control": "private, no-store"}
 
 @router.get("/couriers/me/route.pdf", response_class=Response)
 def my_route_sheet(
-    session: DbSession,
-    settings: SettingsDep,
-    actor: CurrentActor,
-    on: date = Query(alias="date", description="the service day"),
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: date | None = _DAY
 ) -> Response:
     """The signed-in courier's printable route sheet (sketch to scale, stops with barcodes)."""
-    stops = planning.courier_route(session, actor, on)
-    if not stops or actor.courier_id is None:
-        raise planning.PlanNotFound(f"no published route on {on}")
-    pdf = planning.route_sheet(session, actor.courier_id, on, stops, settings.zone)
+    day = _day(on, settings)
+    courier = routes.own_courier(session, actor)
+    stops = routes.day_of(session, courier.id, day, settings.zone)
+    if not stops:
+        raise planning.PlanNotFound(f"no stops on {day}")
+    pdf = planning.route_sheet(session, courier.id, day, stops, settings.zone)
     return Response(pdf, media_type="application/pdf", headers=_PDF)
 
 

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from courier.db import Base, utcnow
 from courier.enums import Role, str_enum
@@ -38,3 +38,27 @@ class ApiKey(Base):
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DeviceSession(Base):
+    """A phone signed in for days: its rotating refresh token (only SHA-256 digests are stored)."""
+
+    __tablename__ = "device_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    refresh_hash: Mapped[str] = mapped_column(String(64))
+    # the token before the current one: presented again while the current one was never used,
+    # its answer was lost on the way; presented after, it was stolen
+    previous_hash: Mapped[str | None] = mapped_column(String(64))
+    current_used: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_used_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    revoke_reason: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+    revoked_by: Mapped[User | None] = relationship(foreign_keys=[revoked_by_id])

@@ -3,6 +3,7 @@
 import hashlib
 import hmac
 import secrets
+from dataclasses import replace
 from datetime import timedelta
 from functools import cache
 
@@ -12,7 +13,8 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from courier.accounts.models import ApiKey, User
+from courier.accounts import devices
+from courier.accounts.models import ApiKey, DeviceSession, User
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
@@ -103,27 +105,35 @@ def authenticate(session: Session, username: str, password: str) -> User:
     return user
 
 
-def issue_token(user: User, settings: Settings) -> str:
-    """A signed access token valid for a few minutes."""
+def issue_token(user: User, settings: Settings, device: DeviceSession | None = None) -> str:
+    """A signed access token valid for a few minutes; a phone's names its device session."""
     now = utcnow()
-    claims = {
+    claims: dict[str, object] = {
         "sub": str(user.id),
         "role": user.role.value,
         "iat": now,
         "exp": now + timedelta(minutes=settings.access_token_minutes),
     }
+    if device is not None:
+        claims |= {"sid": device.id, "rtg": devices.generation(device)}
     return jwt.encode(claims, settings.secret_key, algorithm=ALGORITHM)
 
 
 def actor_from_token(session: Session, token: str, settings: Settings) -> Actor:
-    """The actor behind a bearer token (re-read from the database, so a disabled user is out)."""
+    """The actor behind a bearer token (re-read from the database, so a disabled user is out);
+    a phone's token only while its device session is neither revoked nor expired."""
     try:
         claims = jwt.decode(
             token, settings.secret_key, algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
         )
     except jwt.PyJWTError:
         raise NotAuthenticated("invalid or expired token") from None
-    return actor_for_user(session, active_user(session, int(claims["sub"])))
+    user = active_user(session, int(claims["sub"]))
+    device_id = claims.get("sid")
+    if device_id is None:
+        return actor_for_user(session, user)
+    devices.check_access(session, int(device_id), user.id, claims.get("rtg"))
+    return replace(actor_for_user(session, user), device_id=int(device_id))
 
 
 def active_user(session: Session, user_id: int) -> User:

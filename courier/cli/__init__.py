@@ -19,12 +19,16 @@ users_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 keys_app = typer.Typer(help="API keys for center systems and enterprises.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The task outbox.", no_args_is_help=True)
 plan_app = typer.Typer(help="Daily route plans.", no_args_is_help=True)
+devices_app = typer.Typer(
+    help="Phones signed in to accounts (device sessions).", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(keys_app, name="keys")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(plan_app, name="plan")
+app.add_typer(devices_app, name="devices")
 app.add_typer(bench.app, name="bench")
 
 
@@ -82,6 +86,89 @@ def demo_bookings(
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     typer.echo(f"{made} bookings created for {day.isoformat()}")
+
+
+@demo_app.command("day")
+def demo_day(
+    courier: str = typer.Option("bd-cr-tdm-01", "--courier", help="courier code"),
+    count: int = typer.Option(8, "--count", min=1, max=200),
+    on: str = typer.Option("today", "--date", help="YYYY-MM-DD or 'today'"),
+) -> None:
+    """Book COUNT pickups near a courier's post office for a day and assign them to the courier by
+    hand: the courier app then opens on a real route. Running it again adds more."""
+    from courier import calendar, runtime
+    from courier.db import utcnow
+    from courier.demo.day import book_day
+
+    settings = get_settings()
+    try:
+        day = (
+            calendar.local_today(utcnow(), settings.zone)
+            if on == "today"
+            else date.fromisoformat(on)
+        )
+        with runtime.unit_of_work() as session:
+            made = book_day(session, settings, courier_code=courier, on=day, count=count)
+    except (ValueError, DomainError) as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(
+        f"{len(made.tracking_codes)} pickups booked on {made.on.isoformat()} and assigned to "
+        f"{made.courier_code}: {', '.join(made.tracking_codes)}"
+    )
+
+
+@devices_app.command("list")
+def devices_list(
+    user: str | None = typer.Option(None, "--user", help="username (all accounts if left out)"),
+) -> None:
+    """List device sessions, newest first: id, account, phone name, last use, state."""
+    from sqlalchemy import select
+
+    from courier import runtime
+    from courier.accounts import devices
+    from courier.accounts.models import User
+    from courier.actors import SYSTEM
+    from courier.db import utcnow
+
+    with runtime.unit_of_work() as session:
+        user_id = session.scalar(select(User.id).where(User.username == user)) if user else None
+        if user and user_id is None:
+            typer.echo(f"error: no user {user}", err=True)
+            raise typer.Exit(1)
+        now = utcnow()
+        for view in devices.list_sessions(session, SYSTEM, user_id=user_id):
+            d = view.device
+            state = (
+                "active"
+                if devices.is_active(d, now)
+                else (f"revoked: {d.revoke_reason}" if d.revoked_at else "expired")
+            )
+            typer.echo(
+                f"{d.id}\t{d.user.username}\t{d.name}\t{d.last_used_at:%Y-%m-%d %H:%M}Z\t{state}"
+            )
+
+
+@devices_app.command("revoke")
+def devices_revoke(
+    device_id: int = typer.Argument(..., help="device session id (courier devices list)"),
+    reason: str = typer.Option(..., "--reason", help="told to the phone, e.g. 'lost phone'"),
+) -> None:
+    """Sign a phone out: its tokens stop working at once."""
+    from courier import runtime
+    from courier.accounts import devices
+    from courier.actors import SYSTEM
+
+    if not 1 <= len(reason.strip()) <= 200:
+        typer.echo("error: --reason takes 1 to 200 characters", err=True)
+        raise typer.Exit(2)
+    try:
+        with runtime.unit_of_work() as session:
+            view = devices.revoke(session, device_id, SYSTEM, reason=reason.strip())
+    except DomainError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"device session {view.device.id} ({view.device.user.username}) revoked")
 
 
 @users_app.command("create")

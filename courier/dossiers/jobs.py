@@ -1,11 +1,15 @@
 """Courier jobs: the pickup→delivery pairs a dossier needs, assignment, attempts and re-queueing."""
 
+import hashlib
+import json
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from itertools import count
 from typing import Any
 
 from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from courier import access, calendar
@@ -17,9 +21,16 @@ from courier.dossiers import service as dossiers
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg, Slot
 from courier.dossiers.states import Event
 from courier.enums import Role
-from courier.errors import Conflict, JobNotFound, PermissionDenied
+from courier.errors import (
+    Conflict,
+    FieldProblem,
+    InvalidInput,
+    JobNotFound,
+    PermissionDenied,
+)
 from courier.fleet.models import Courier
 from courier.settings import Settings
+from courier.text import mark
 
 CITIZEN_SERVICE_S = 300
 COUNTER_SERVICE_S = 600
@@ -222,35 +233,154 @@ def mark_done(job: Job | None, status: JobStatus = JobStatus.DONE) -> None:
         job.status = status
 
 
+@dataclass(frozen=True, slots=True)
+class AttemptRequest:
+    """A failed attempt as the phone sends it; the idempotency key makes a retry safe."""
+
+    reason: FailureReason
+    note: str = ""
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    device_at: datetime | None = None
+    idempotency_key: str | None = None
+
+    def digest(self, job_id: int, actor: Actor) -> str:
+        """A fingerprint of what was sent, for which stop and by whom: tells a retry from reuse."""
+        body = {**asdict(self), "job_id": job_id, "actor": [actor.kind, actor.id]}
+        body["device_at"] = self.device_at.isoformat() if self.device_at else None
+        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+NOTE_REQUIRED = mark("please say what happened: a note is required with the reason «other»")
+FUTURE = mark(
+    "this time is ahead of the server's clock by more than %(seconds)s seconds: "
+    "check the phone's date and time"
+)
+BEFORE_WINDOW = mark("the stop's window opens at %(time)s; an attempt before it does not count")
+KEY_REUSED = mark("this key was already used for a different attempt: send a new key")
+
+
+def ahead_of_clock(
+    device_at: datetime, settings: Settings, loc: tuple[str | int, ...]
+) -> FieldProblem | None:
+    """A problem when the phone's capture time is later than now, beyond the skew allowed."""
+    if device_at <= utcnow() + timedelta(seconds=settings.clock_skew_seconds):
+        return None
+    return FieldProblem(
+        loc, FUTURE, "device_at_future", params={"seconds": settings.clock_skew_seconds}
+    )
+
+
 def record_failed_attempt(
-    session: Session,
-    job_id: int,
-    actor: Actor,
-    settings: Settings,
-    *,
-    reason: FailureReason,
-    note: str = "",
-    lat: float | None = None,
-    lon: float | None = None,
-) -> Job:
-    """Record a failed stop; re-queue its pair for the next working day, or give up at the limit."""
+    session: Session, job_id: int, actor: Actor, settings: Settings, request: AttemptRequest
+) -> tuple[Job, JobAttempt, bool]:
+    """Record a failed stop; re-queue its pair for the next working day, or give up at the limit.
+
+    Returns (job, attempt, created): a retry with the same key and body answers the first attempt.
+    """
+    digest = request.digest(job_id, actor)
+    mine = _replayed(session, request, digest, job_id=job_id, actor=actor)
+    if mine is not None:  # the pair went back to the queue: the job is no longer the courier's
+        return session.get_one(Job, job_id), mine, False
     job = get_visible_job(session, job_id, actor)
     if not (actor.is_admin or actor.has_role(Role.COURIER)):
         raise PermissionDenied("only the courier at the stop records a failed attempt")
     if actor.has_role(Role.COURIER) and job.courier_id != actor.courier_id:
         raise JobNotFound(f"no job {job_id}")
+    _check_attempt(job, request, settings)
     if job.status is not JobStatus.ASSIGNED:
         raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
-    session.add(
-        JobAttempt(
-            job_id=job.id,
-            courier_id=job.courier_id,
-            reason=reason.value,
-            note=note,
-            lat=lat,
-            lon=lon,
-        )
+    attempt = _insert_attempt(session, job, request, digest)
+    if attempt is None:  # an identical request committed it a moment ago
+        replayed = _replayed(session, request, digest)
+        assert replayed is not None
+        return job, replayed, False
+    _fail(session, job, actor, request.reason, settings)
+    return job, attempt, True
+
+
+def _replayed(
+    session: Session,
+    request: AttemptRequest,
+    digest: str,
+    *,
+    job_id: int | None = None,
+    actor: Actor | None = None,
+) -> JobAttempt | None:
+    """The attempt recorded with the request's key; `InvalidInput` if it was sent with another
+    body. With a job and an actor: only the actor's own attempt at that job (a stranger replaying
+    a key learns nothing; the insert then finds the key taken)."""
+    if request.idempotency_key is None:
+        return None
+    found = session.scalar(
+        select(JobAttempt).where(JobAttempt.idempotency_key == request.idempotency_key)
     )
+    if found is not None and actor is not None and not _own(found, job_id, actor):
+        return None
+    if found is not None and found.request_digest != digest:
+        raise InvalidInput(
+            [FieldProblem(("idempotency_key",), KEY_REUSED, "idempotency_key_reused")]
+        )
+    return found
+
+
+def _own(attempt: JobAttempt, job_id: int | None, actor: Actor) -> bool:
+    by_actor = actor.is_admin or (
+        actor.has_role(Role.COURIER) and attempt.courier_id == actor.courier_id is not None
+    )
+    return attempt.job_id == job_id and by_actor
+
+
+def _check_attempt(job: Job, request: AttemptRequest, settings: Settings) -> None:
+    """A note with «other»; a capture time neither ahead of the clock nor before the window."""
+    problems = []
+    if request.reason is FailureReason.OTHER and not request.note.strip():
+        problems.append(FieldProblem(("note",), NOTE_REQUIRED, "missing"))
+    if request.device_at is not None:
+        ahead = ahead_of_clock(request.device_at, settings, ("device_at",))
+        if ahead is not None:
+            problems.append(ahead)
+        elif request.device_at < job.window_start:
+            opens = job.window_start.astimezone(settings.zone).strftime("%H:%M")
+            problems.append(
+                FieldProblem(("device_at",), BEFORE_WINDOW, "before_window", {"time": opens})
+            )
+    if problems:
+        raise InvalidInput(problems)
+
+
+def _insert_attempt(
+    session: Session, job: Job, request: AttemptRequest, digest: str
+) -> JobAttempt | None:
+    """Insert the attempt; None when a concurrent request took its key first."""
+    attempt = JobAttempt(
+        job_id=job.id,
+        courier_id=job.courier_id,
+        reason=request.reason.value,
+        note=request.note,
+        lat=request.lat,
+        lon=request.lon,
+        accuracy_m=request.accuracy_m,
+        device_at=request.device_at,
+        idempotency_key=request.idempotency_key,
+        request_digest=digest if request.idempotency_key else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(attempt)
+            session.flush()
+    except IntegrityError:
+        if request.idempotency_key is None:
+            raise
+        return None
+    return attempt
+
+
+def _fail(
+    session: Session, job: Job, actor: Actor, reason: FailureReason, settings: Settings
+) -> None:
+    """Count the attempt and move the dossier and its jobs on."""
     job.attempts += 1
     dossier = dossiers.get_visible(session, job.dossier.tracking_code, actor, lock=True)
     if job.site_id is not None:
@@ -266,7 +396,6 @@ def record_failed_attempt(
         else:
             job.status = JobStatus.FAILED  # the courier now brings the result back to the center
     session.flush()
-    return job
 
 
 def _fail_counter_stop(

@@ -161,9 +161,10 @@ class Job(Base):
 
 
 class JobAttempt(Base):
-    """A failed attempt at a stop, with its reason."""
+    """A failed attempt at a stop, with its reason; the phone's capture time and the server's."""
 
     __tablename__ = "job_attempt"
+    __table_args__ = (Index("ix_job_attempt_idempotency_key", "idempotency_key", unique=True),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("job.id"), index=True)
@@ -172,7 +173,13 @@ class JobAttempt(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     lat: Mapped[float | None]
     lon: Mapped[float | None]
+    accuracy_m: Mapped[float | None]
+    # when the server received it; `device_at` is when the phone recorded it (offline, maybe)
     attempted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    device_at: Mapped[datetime | None]
+    # the phone's key and a digest of what it sent: a retry finds the first attempt
+    idempotency_key: Mapped[str | None] = mapped_column(String(64))
+    request_digest: Mapped[str | None] = mapped_column(String(64))
 
 
 class TrackingEvent(Base):

@@ -18,7 +18,16 @@ from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.dossiers import actions, jobs
 from courier.dossiers import service as dossiers
-from courier.dossiers.models import Dossier, DossierStatus, JobKind, JobStatus, Leg, ResultReturn
+from courier.dossiers.models import (
+    Dossier,
+    DossierStatus,
+    Job,
+    JobKind,
+    JobStatus,
+    Leg,
+    ResultReturn,
+    TrackingEvent,
+)
 from courier.dossiers.states import Event
 from courier.enums import PartyKind, Role, SiteKind
 from courier.errors import Conflict, DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
@@ -30,6 +39,7 @@ from courier.proofs import service as proofs
 from courier.proofs.kinds import MAX_PHOTOS, REQUIREMENTS, DocumentForm, ProofRole, Requirements
 from courier.proofs.storage import storage_for
 from courier.settings import Settings
+from courier.text import mark
 
 _CENTER_KINDS = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
 _CARRIED_IN = (DossierStatus.PICKED_UP, DossierStatus.IN_TRANSIT)
@@ -106,6 +116,9 @@ def record(
     existing = _replay(session, request, digest)
     if existing is not None:
         return existing, False
+    ahead = jobs.ahead_of_clock(request.device_at, settings, ("handover", "device_at"))
+    if ahead is not None:
+        raise InvalidInput([ahead])
     _check_shape(session, request)
     _check_proof(request, uploads)
     prepared = proofs.prepare(uploads, settings)
@@ -297,6 +310,8 @@ def _move(
 ) -> Dossier:
     dossier = dossiers.find_by_code(session, code, lock=True)
     if dossier is None or not _concerns(session, request, dossier, actor):
+        if dossier is not None and dossier.status is DossierStatus.CANCELLED:
+            _refuse_cancelled(session, dossier, actor)
         raise DossierNotFound(f"no dossier {code} for this handover")
     _check_custody(request, dossier)
     event = _event_for(request, dossier)
@@ -324,6 +339,34 @@ def _move(
         )
     )
     return dossier
+
+
+CANCELLED = mark("Dossier %(code)s was cancelled by the citizen; do not collect it.")
+ABANDONED = mark(
+    "Dossier %(code)s was cancelled after too many failed attempts; do not collect it."
+)
+
+
+def _refuse_cancelled(session: Session, dossier: Dossier, actor: Actor) -> None:
+    """Tell whoever may know of the dossier (the courier whose job it was) that it is cancelled."""
+    was_theirs = actor.courier_id is not None and (
+        session.scalar(
+            select(Job.id)
+            .where(Job.dossier_id == dossier.id, Job.courier_id == actor.courier_id)
+            .limit(1)
+        )
+        is not None
+    )
+    if not (was_theirs or access.can_view_dossier(session, actor, dossier)):
+        return
+    last = session.scalar(
+        select(TrackingEvent.event)
+        .where(TrackingEvent.dossier_id == dossier.id)
+        .order_by(TrackingEvent.id.desc())
+        .limit(1)
+    )
+    message = ABANDONED if last == Event.PICKUP_ABANDON else CANCELLED
+    raise Conflict(message, code="dossier_cancelled", params={"code": dossier.tracking_code})
 
 
 def _check_checklist(request: HandoverRequest, dossier: Dossier) -> None:

@@ -23,9 +23,9 @@ from courier.dossiers import service as dossiers
 from courier.dossiers.jobs import pair_of
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
 from courier.dossiers.states import Event
-from courier.enums import Role, SiteKind
+from courier.enums import SiteKind
 from courier.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
-from courier.planning import problem
+from courier.planning import problem, routes
 from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
 from courier.settings import Settings
 from routing.matrix import GreatCircleProvider
@@ -712,24 +712,6 @@ class CourierStop:
     dossier: Dossier
 
 
-def courier_route(session: Session, actor: Actor, service_on: date) -> list[CourierStop]:
-    """The signed-in courier's stops of the day's published plan, in order (none if unpublished)."""
-    if not actor.has_role(Role.COURIER) or actor.courier_id is None:
-        raise PermissionDenied("only couriers have a route")
-    plan_id = session.scalar(
-        select(Plan.id)
-        .join(RouteStop, RouteStop.plan_id == Plan.id)
-        .where(
-            Plan.service_on == service_on,
-            Plan.status == PlanStatus.PUBLISHED,
-            RouteStop.courier_id == actor.courier_id,
-        )
-        .order_by(Plan.published_at.desc(), Plan.id.desc())
-        .limit(1)
-    )
-    return [] if plan_id is None else route_of(session, plan_id, actor.courier_id)
-
-
 def route_of(session: Session, plan_id: int, courier_id: int) -> list[CourierStop]:
     """One courier's stops in a plan, in order."""
     rows = session.execute(
@@ -743,15 +725,15 @@ def route_of(session: Session, plan_id: int, courier_id: int) -> list[CourierSto
 
 
 def route_sheet(
-    session: Session, courier_id: int, service_on: date, stops: list[CourierStop], zone: Any
+    session: Session, courier_id: int, service_on: date, stops: list[routes.RouteItem], zone: Any
 ) -> bytes:
-    """The printable route sheet (PDF) of a courier's stops."""
+    """The printable route sheet (PDF) of a courier's stops (a stop assigned by hand is printed
+    at its window's start)."""
     from courier.fleet.models import Courier
     from courier.planning import sheets
 
     courier = session.get_one(Courier, courier_id)
     depot = courier.home_post_office
-    collects = {(Leg.INBOUND, JobKind.PICKUP)}
     data = sheets.SheetData(
         courier=f"{courier.full_name} ({courier.code})",
         day=service_on.strftime("%d/%m/%Y"),
@@ -759,17 +741,15 @@ def route_sheet(
         depot_point=(depot.lat, depot.lon),
         stops=tuple(
             sheets.SheetStop(
-                position=item.stop.position,
+                position=item.position,
                 lat=item.job.lat,
                 lon=item.job.lon,
-                arrival=item.stop.arrival_at,
+                arrival=item.planned_arrival or item.job.window_start,
                 window=(item.job.window_start, item.job.window_end),
                 action=ACTIONS[(item.job.leg, item.job.kind)],
                 address=item.job.address_text,
                 tracking_code=item.dossier.tracking_code,
-                fee_vnd=item.dossier.procedure_fee_vnd + item.dossier.service_fee_vnd
-                if (item.job.leg, item.job.kind) in collects
-                else 0,
+                fee_vnd=item.fee_to_collect_vnd,
             )
             for item in stops
         ),
@@ -789,7 +769,18 @@ def sheet_for_dispatcher(
     courier = session.get(Courier, courier_id)
     if office is not None and (courier is None or courier.home_post_office_id != office):
         raise PermissionDenied("a dispatcher prints the sheets of their own couriers only")
-    stops = route_of(session, plan.id, courier_id)
+    stops = [
+        routes.RouteItem(
+            position=s.stop.position,
+            job=s.job,
+            dossier=s.dossier,
+            planned_arrival=s.stop.arrival_at,
+            planned=True,
+            status="pending",
+            fee_to_collect_vnd=routes.fee_to_collect(session, s.job),
+        )
+        for s in route_of(session, plan.id, courier_id)
+    ]
     if not stops:
         raise PlanNotFound(f"courier {courier_id} has no stops in plan {plan_id}")
     return route_sheet(session, courier_id, plan.service_on, stops, zone)

@@ -1,0 +1,183 @@
+"""A courier's day as their phone shows it: the published plan's stops, then the jobs a dispatcher
+assigned by hand, each with how it went (pending, done, failed) and what it asks of the courier.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from courier import calendar
+from courier.actors import Actor
+from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg
+from courier.enums import PartyKind, Role
+from courier.errors import NotFound, PermissionDenied
+from courier.fleet.models import Courier
+from courier.handovers.models import Handover, HandoverItem
+from courier.planning.models import Plan, PlanStatus, RouteStop
+
+StopStatus = Literal["pending", "done", "failed"]
+_CLOSED_FAILED = (JobStatus.FAILED, JobStatus.CANCELLED)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteItem:
+    """One stop of a courier's day: its job and dossier, and how it stands."""
+
+    position: int
+    job: Job
+    dossier: Dossier
+    planned_arrival: datetime | None  # None for a job assigned by hand
+    planned: bool
+    status: StopStatus
+    fee_to_collect_vnd: int
+
+
+def own_courier(session: Session, actor: Actor) -> Courier:
+    """The courier record of the signed-in courier account."""
+    if not actor.has_role(Role.COURIER):
+        raise PermissionDenied("only couriers have a courier profile and a route")
+    courier = session.get(Courier, actor.courier_id) if actor.courier_id is not None else None
+    if courier is None:
+        raise NotFound(
+            "this courier account is bound to no courier record; ask an admin to bind it"
+        )
+    return courier
+
+
+def courier_day(
+    session: Session, actor: Actor, service_on: date, zone: ZoneInfo
+) -> list[RouteItem]:
+    """The signed-in courier's stops of the day: the published plan's in order, then by hand."""
+    courier = own_courier(session, actor)
+    return day_of(session, courier.id, service_on, zone)
+
+
+def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) -> list[RouteItem]:
+    """A courier's stops of the day (see `courier_day`)."""
+    start = calendar.at(service_on, time.min, zone)
+    span = (start, start + timedelta(days=1))
+    planned = _planned(session, courier_id, service_on)
+    known = {job.id for _, job in planned}
+    by_hand = [j for j in _by_hand(session, courier_id, span) if j.id not in known]
+    jobs = [job for _, job in planned] + by_hand
+    failed = _failed_that_day(session, [j.id for j in jobs], span)
+    items = []
+    for position, (arrival, job) in enumerate([*planned, *((None, j) for j in by_hand)]):
+        items.append(
+            RouteItem(
+                position=position,
+                job=job,
+                dossier=job.dossier,
+                planned_arrival=arrival,
+                planned=arrival is not None,
+                status=_status(job, job.id in failed),
+                fee_to_collect_vnd=fee_to_collect(session, job),
+            )
+        )
+    return items
+
+
+def _planned(session: Session, courier_id: int, service_on: date) -> list[tuple[datetime, Job]]:
+    """The courier's stops of the day's latest published plan (a stop moved to someone else by
+    hand since is theirs now)."""
+    plan_id = session.scalar(
+        select(Plan.id)
+        .join(RouteStop, RouteStop.plan_id == Plan.id)
+        .where(
+            Plan.service_on == service_on,
+            Plan.status == PlanStatus.PUBLISHED,
+            RouteStop.courier_id == courier_id,
+        )
+        .order_by(Plan.published_at.desc(), Plan.id.desc())
+        .limit(1)
+    )
+    if plan_id is None:
+        return []
+    rows = session.execute(
+        select(RouteStop.arrival_at, Job)
+        .join(Job, Job.id == RouteStop.job_id)
+        .options(joinedload(Job.dossier), joinedload(Job.site))
+        .where(RouteStop.plan_id == plan_id, RouteStop.courier_id == courier_id)
+        .order_by(RouteStop.position)
+    ).all()
+    return [
+        (arrival, job)
+        for arrival, job in rows
+        if not (job.status is JobStatus.ASSIGNED and job.courier_id != courier_id)
+    ]
+
+
+def _by_hand(session: Session, courier_id: int, span: tuple[datetime, datetime]) -> list[Job]:
+    """The courier's open jobs whose window meets the day, closed ones whose window opens that day
+    or that were closed that day, and those they failed that day (a failed stop goes back to the
+    queue but stays on the day's list)."""
+    start, end = span
+    attempted = select(JobAttempt.job_id).where(
+        JobAttempt.courier_id == courier_id,
+        func.coalesce(JobAttempt.device_at, JobAttempt.attempted_at) >= start,
+        func.coalesce(JobAttempt.device_at, JobAttempt.attempted_at) < end,
+    )
+    mine = (
+        (Job.courier_id == courier_id)
+        & (Job.window_start < end)
+        & (Job.window_end > start)
+        & (
+            Job.status.in_([JobStatus.PENDING, JobStatus.ASSIGNED])
+            | (Job.window_start >= start)
+            | ((Job.updated_at >= start) & (Job.updated_at < end))
+        )
+    )
+    query = (
+        select(Job)
+        .options(joinedload(Job.dossier), joinedload(Job.site))
+        .where(or_(mine, Job.id.in_(attempted)))
+        .order_by(Job.window_start, Job.id)
+    )
+    return list(session.scalars(query))
+
+
+def _failed_that_day(
+    session: Session, job_ids: Iterable[int], span: tuple[datetime, datetime]
+) -> set[int]:
+    moment = func.coalesce(JobAttempt.device_at, JobAttempt.attempted_at)
+    query = select(JobAttempt.job_id).where(
+        JobAttempt.job_id.in_(list(job_ids)), moment >= span[0], moment < span[1]
+    )
+    return set(session.scalars(query))
+
+
+def _status(job: Job, failed_that_day: bool) -> StopStatus:
+    if job.status is JobStatus.DONE:
+        return "done"
+    if failed_that_day or job.status in _CLOSED_FAILED:
+        return "failed"
+    return "pending"
+
+
+def fee_to_collect(session: Session, job: Job) -> int:
+    """What the courier collects at the stop: the whole fee at the citizen's pickup; on a result's
+    delivery, whatever the pickup did not collect of it (nothing when it was paid in full)."""
+    dossier = job.dossier
+    owed = dossier.procedure_fee_vnd + dossier.service_fee_vnd
+    if job.site_id is not None:
+        return 0
+    if (job.leg, job.kind) == (Leg.INBOUND, JobKind.PICKUP):
+        return owed
+    if (job.leg, job.kind) != (Leg.RETURN, JobKind.DELIVERY):
+        return 0
+    paid = session.scalar(
+        select(func.coalesce(func.sum(Handover.fees_collected_vnd), 0))
+        .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+        .where(HandoverItem.dossier_id == dossier.id, Handover.from_kind == PartyKind.CITIZEN)
+    )
+    return max(0, owed - int(paid or 0))
+
+
+def navigation_url(lat: float, lon: float) -> str:
+    """A geo: URI: opens the phone's map app at the point (Android)."""
+    return f"geo:{lat:.6f},{lon:.6f}?q={lat:.6f},{lon:.6f}"
