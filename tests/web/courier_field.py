@@ -125,6 +125,45 @@ class Field:
             )
             assert answer.status == 201, answer.text()
 
+    def results_ready(self, stops: list[Stop], center: str) -> list[int]:
+        """The dossiers reach their center (through the API), which processes them and has the
+        results ready for the courier to bring back; the return pickups are the courier's today."""
+        self.picked_up(stops)
+        courier = self.login(self.username, data.COURIER_PASSWORD)
+        clerk = self.login(center, "demo-center-2026")
+        site_code = self.get(f"/dossiers/{stops[0].code}", self.admin)["receiving_site_code"]
+        site = self.rows("SELECT id FROM site WHERE code = :code", code=site_code)[0].id
+        body = handover_body(
+            {"kind": "courier", "id": self.courier_id},
+            {"kind": "center", "id": site},
+            [s.code for s in stops],
+        )
+        body.update(seal_number="NP-2", site_id=site)
+        answer = self.api.post(
+            "/api/v1/handovers",
+            multipart={
+                "handover": json.dumps(body),
+                "signature": _file("signature.png", "image/png", signature_png()),
+                "counter_signature": _file("counter.png", "image/png", signature_png()),
+            },
+            headers=courier,
+        )
+        assert answer.status == 201, answer.text()
+        returns = []
+        for stop in stops:
+            for step in ("processing", "result-ready"):
+                done = self.api.post(f"/api/v1/dossiers/{stop.code}/{step}", headers=clerk)
+                assert done.ok, done.text()
+            jobs = self.get(f"/dossiers/{stop.code}", self.admin)["jobs"]
+            job = next(j["id"] for j in jobs if j["leg"] == "return" and j["kind"] == "pickup")
+            assigned = self.api.post(
+                f"/api/v1/jobs/{job}/assign", data={"courier_id": self.courier_id}, headers=self.admin
+            )
+            assert assigned.ok, assigned.text()
+            returns.append(job)
+        self._open_now([s.code for s in stops])
+        return returns
+
     def rows(self, sql: str, **params: Any) -> list[Any]:
         """What the database holds (to count what the server recorded, exactly)."""
         engine = create_engine(self.database_url)
@@ -162,7 +201,7 @@ class App:
     def open_stop(self, code: str) -> None:
         """Tap the stop of a dossier on the route."""
         self.page.goto("/courier/#/")
-        self.page.locator(".stop-link[href^='#/stop/']", has_text=code).first.click()
+        self.page.locator(".stop.pending .stop-link[href^='#/stop/']", has_text=code).first.click()
 
     def sign(self, canvas: str) -> None:
         """Draw a signature on a pad with the finger (the mouse)."""
@@ -205,6 +244,27 @@ class App:
         self.open_stop(code)
         self.page.locator("a.danger.button").click()
         self.page.locator(f"input[name=reason][value={reason}]").check()
+        self.page.locator("form button[type=submit]").click()
+        expect(self.page.locator("ol.stops")).to_be_visible()
+
+    def collect_results(self, codes: list[str]) -> None:
+        """At the center: scan each result, seal, the courier and the clerk sign."""
+        self.page.goto("/courier/#/")
+        self.page.locator(".stop-link[href^='#/collect/']").click()
+        for code in codes:
+            self.enter_code(code)
+        self.page.fill("#seal", "KQ-0001")
+        self.sign("#signature")
+        self.sign("#counter_signature")
+        self.page.locator("form button[type=submit]").click()
+        expect(self.page.locator("ol.stops")).to_be_visible()
+
+    def deliver(self, code: str) -> None:
+        """At the citizen's: the code, the fee, the citizen signs for the result."""
+        self.open_stop(code)
+        self.page.locator("a.primary.button").click()
+        self.enter_code(code)
+        self.sign("#signature")
         self.page.locator("form button[type=submit]").click()
         expect(self.page.locator("ol.stops")).to_be_visible()
 

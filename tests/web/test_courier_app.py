@@ -323,3 +323,28 @@ def test_ten_dossiers_handed_in_at_the_center_in_one_handover(
         field.get(f"/dossiers/{s.code}", field.admin)["status"] == "received_at_center"
         for s in stops
     )
+
+
+def test_results_collected_at_the_center_and_delivered_to_the_citizens(
+    playwright: Playwright, servers: dict[str, Served], phone: Opener
+) -> None:
+    """The way back: two results collected at the center in one handover (both sign), then each
+    delivered to its citizen, who signs; the custody chains verify to the end."""
+    field = _field(playwright, servers, "sqlite", "BD-CR-TA-03")
+    stops = field.today_stops(2)
+    field.results_ready(stops, "center.tdm")
+    with phone(servers["sqlite"]) as page:
+        app = App(page)
+        app.sign_in(field.username)
+        app.collect_results([s.code for s in stops])
+        for stop in stops:
+            app.deliver(stop.code)
+        expect(page.locator("#outbox-count")).to_be_hidden()
+        # every leg of both dossiers was today's (the test opened all their windows now): 2 × 4
+        expect(page.locator(".stop.done")).to_have_count(8)
+        shoot(page, "courier-route-done")
+    for stop in stops:
+        assert field.get(f"/dossiers/{stop.code}", field.admin)["status"] == "delivered"
+        chain = field.get(f"/dossiers/{stop.code}/custody", field.admin)
+        assert chain["verified"], chain
+        assert [link["event"] for link in chain["links"]][-2:] == ["result_pick_up", "deliver"]

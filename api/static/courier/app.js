@@ -118,7 +118,6 @@ async function boot() {
   window.addEventListener("offline", showNetwork);
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncNow({ now: true }));
   setInterval(() => syncNow(), SYNC_EVERY_MS);
-  forms.watchPosition();
   await render();
   if (await signedIn()) {
     sync.refreshRoute().then(() => location.hash.length <= 2 && render(), () => undefined);

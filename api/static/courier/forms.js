@@ -21,10 +21,13 @@ const REASON_LABEL = {
 };
 const FIX_MAX_AGE_MS = 2 * 60_000;
 let lastFix;
+let watching = false;
 
-/** Follow the phone's position while the app is open, when the courier allows it. */
-export function watchPosition() {
-  if (!navigator.geolocation) return;
+/** Follow the phone's position from the first form on (not on opening the app: the courier is
+ * asked for it when it is needed), when the courier allows it. */
+function watchPosition() {
+  if (watching || !navigator.geolocation) return;
+  watching = true;
   navigator.geolocation.watchPosition(
     (position) => {
       lastFix = position;
@@ -258,6 +261,7 @@ function matchOne(stop) {
 
 /** Collect a dossier from the citizen: code, checklist, seal, fee, signature, photos. */
 export async function pickup(jobId, profile, done) {
+  watchPosition();
   const stop = await findStop(jobId);
   if (!stop) return notFound();
   const code = matchOne(stop);
@@ -296,6 +300,7 @@ export async function pickup(jobId, profile, done) {
 
 /** Hand a result to the citizen: code, fee if any, the citizen's signature. */
 export async function deliver(jobId, profile, done) {
+  watchPosition();
   const stop = await findStop(jobId);
   if (!stop) return notFound();
   const code = matchOne(stop);
@@ -343,6 +348,7 @@ function report(problems) {
 
 /** At a center: every dossier brought (or collected) in one handover, both sides sign. */
 export async function atCenter(siteId, profile, done, direction) {
+  watchPosition();
   const stored = await store.getRoute(today());
   const marks = await store.marks();
   const wanted = direction === "center" ? "inbound/delivery" : "return/pickup";
@@ -406,6 +412,7 @@ export async function atCenter(siteId, profile, done, direction) {
 
 /** A stop that could not be done: why, from a list (and a note for "other"). */
 export async function fail(jobId, done) {
+  watchPosition();
   const stop = await findStop(jobId);
   if (!stop) return notFound();
   const reasons = stop.site_id ? [...REASONS.filter((r) => r !== "not_home"), "site_closed"] : REASONS;

@@ -71,7 +71,9 @@ export function login(onDone, notice) {
 function stopCard(stop, number, marks, group) {
   const action = actionOf(stop);
   const state = stateOf(stop, marks);
-  const when = stop.planned_arrival ? clock(stop.planned_arrival) : t("Added by the dispatcher");
+  const when = stop.planned_arrival
+    ? t("planned %(time)s", { time: clock(stop.planned_arrival) })
+    : t("added by the dispatcher");
   const href = group ? `#/${action.form}/${stop.site_id}` : `#/stop/${stop.job_id}`;
   const who = group ? `${stop.site_name} · ${tn("%(n)s dossier", "%(n)s dossiers", group.length)}` : stop.contact_name;
   const codes = group ? group.map((s) => s.tracking_code).join(", ") : stop.tracking_code;
@@ -85,9 +87,10 @@ function stopCard(stop, number, marks, group) {
       h(
         "span",
         { class: "what" },
-        h("strong", {}, `${when} · ${action.label}`),
+        h("strong", {}, action.label),
         h("span", {}, who),
-        h("span", { class: "muted" }, `${clock(stop.window_start)}–${clock(stop.window_end)} · ${codes}`),
+        h("span", { class: "muted" }, `${clock(stop.window_start)}–${clock(stop.window_end)} · ${when}`),
+        h("span", { class: "muted code" }, codes),
       ),
       h(
         "span",
@@ -206,7 +209,7 @@ export async function stop(jobId) {
       h("p", {}, h("strong", {}, found.site_name || found.contact_name)),
       h("p", {}, found.address),
       found.point_source === "ward" ? h("p", { class: "notice" }, t("The citizen's point is only the ward's centre: call before you go.")) : "",
-      h("p", {}, `${t("Window")}: ${clock(found.window_start)}–${clock(found.window_end)}`, found.planned_arrival ? ` · ${t("planned")} ${clock(found.planned_arrival)}` : ""),
+      h("p", {}, `${t("Window")}: ${clock(found.window_start)}–${clock(found.window_end)}`, found.planned_arrival ? ` · ${t("planned %(time)s", { time: clock(found.planned_arrival) })}` : ""),
       h("p", {}, `${t("Dossier")}: ${found.tracking_code} · ${found.procedure}`),
       found.fee_to_collect_vnd ? h("p", {}, `${t("Fee to collect")}: `, h("strong", {}, money(found.fee_to_collect_vnd))) : "",
       h(
