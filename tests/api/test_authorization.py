@@ -7,7 +7,8 @@ legs (pickup, center counter, result pickup, delivery, failed attempts), the han
 its images and receipts, the custody chain, and the public cancel/reschedule with a wrong phone
 suffix or another dossier's code. The dispatcher of another post office (Di An) is refused like
 any other stranger to the dossier, and their job list leaves it out; so is a courier account bound
-to no courier record.
+to no courier record. The courier app's reads (own record, own route) and the assigned courier's
+phone (device session: listed, signed out) are checked the same way.
 """
 
 from collections.abc import Callable
@@ -20,13 +21,15 @@ from httpx2 import Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from courier.accounts import devices
 from courier.accounts import service as accounts
-from courier.accounts.models import User
+from courier.accounts.models import DeviceSession, User
 from courier.dossiers.models import Dossier, Job, JobAttempt, Leg
 from courier.enums import Role
 from courier.handovers.models import Handover, HandoverItem
 from courier.proofs.kinds import ProofRole
 from courier.proofs.models import HandoverProof, Receipt
+from courier.settings import Settings
 from tests.builders import (
     STAFF_TDM,
     assign,
@@ -75,6 +78,7 @@ class World:
     code: str
     headers: dict[str, dict[str, str]]
     other_code: str = ""
+    device: int = 0
 
     def job(self, kind: str = "pickup", leg: Leg = Leg.INBOUND) -> int:
         """The id of the dossier's job of that leg and kind."""
@@ -211,6 +215,14 @@ def _another_dossier(w: World) -> None:
     w.other_code = book(w.client)["tracking_code"]  # the builders' applicant: phone ...5678
 
 
+def _assigned_phone(w: World) -> None:
+    """The assigned courier signed in on a phone (a device session)."""
+    user = w.session.scalars(select(User).where(User.username == ASSIGNED.lower())).one()
+    device, _ = devices.open_session(w.session, user, name="Redmi 9A", settings=Settings())
+    w.session.commit()
+    w.device = device.id
+
+
 def _courier(w: World) -> dict[str, Any]:
     return {"kind": "courier", "id": courier_id(w.session, ASSIGNED)}
 
@@ -320,6 +332,7 @@ CONCERNED = frozenset(
     }
 )
 STAFF_OF_SITE = {"staff_receiving_site", "api_key_site", "admin"}
+COURIERS_WITH_A_RECORD = frozenset({"assigned_courier", "other_courier"})
 CARRIER = frozenset({"assigned_courier", "admin"})
 NOBODY: frozenset[str] = frozenset()
 OWN_SUFFIX = "4321"  # the last digits of PHONE; the other dossier's phone ends in 5678
@@ -447,6 +460,39 @@ OPERATIONS: dict[str, Operation] = {
     "reschedule_other_code_own_phone": Operation(
         _another_dossier, _reschedule(_other, OWN_SUFFIX), NOBODY
     ),
+    "couriers_me": Operation(
+        _nothing, _get("/api/v1/couriers/me"), COURIERS_WITH_A_RECORD, personal=False
+    ),
+    "my_route": Operation(
+        _nothing,
+        lambda w, h: w.client.get(
+            "/api/v1/couriers/me/route", params={"date": booking_day().isoformat()}, headers=h
+        ),
+        COURIERS_WITH_A_RECORD,
+    ),
+    "list_devices": Operation(
+        _assigned_phone,
+        _get("/api/v1/devices"),
+        frozenset(ACTORS)
+        - {"anonymous", "api_key_site", "api_key_other_site", "api_key_enterprise"},
+        personal=False,
+    ),
+    "revoke_device": Operation(
+        _assigned_phone,
+        lambda w, h: w.client.post(
+            f"/api/v1/devices/{w.device}/revoke", json={"reason": "lost phone"}, headers=h
+        ),
+        frozenset({"assigned_courier", "dispatcher", "admin"}),
+        personal=False,
+    ),
+}
+# lists every allowed actor may read, and who finds the dossier (or the phone) in them
+LISTED: dict[str, tuple[frozenset[str], Callable[[World], str]]] = {
+    "my_route": (frozenset({"assigned_courier"}), lambda w: w.code),
+    "list_devices": (
+        frozenset({"assigned_courier", "dispatcher", "admin"}),
+        lambda w: f'"id":{w.device},',
+    ),
 }
 
 
@@ -469,6 +515,9 @@ def _snapshot(w: World) -> list[Any]:
         m.__tablename__: session.scalar(select(func.count()).select_from(m))
         for m in (JobAttempt, HandoverProof, Receipt)
     }
+    extra["revoked_devices"] = session.scalar(
+        select(func.count()).where(DeviceSession.revoked_at.is_not(None))
+    )
     return [
         counts(session),
         extra,
@@ -492,6 +541,9 @@ def test_only_the_rightful_actor_may_act(
         assert response.status_code in (200, 201), response.text
         if operation == "list_jobs":
             assert w.code in {j["tracking_code"] for j in response.json()}
+        if operation in LISTED:
+            finders, marker = LISTED[operation]
+            assert (marker(w) in response.text) == (actor in finders)
         if not op.personal:
             assert not [secret for secret in PERSONAL if secret in response.text]
         return
