@@ -177,7 +177,8 @@ def _part(
     handover: Handover, item: HandoverItem, dossier: Dossier, settings: Settings
 ) -> receipts.DossierPart:
     ticks = {
-        t["position"]: t["form"] for t in (handover.documents or {}).get(dossier.tracking_code, [])
+        tick["position"]: tick["form"]
+        for tick in (handover.documents or {}).get(dossier.tracking_code, [])
     }
     documents = tuple(
         (d.name_vi, _FORMS[ticks[d.position]], d.original)

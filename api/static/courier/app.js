@@ -77,7 +77,9 @@ async function syncNow({ now = false } = {}) {
 
 function showNetwork() {
   const bar = document.getElementById("bar-title");
-  bar.textContent = navigator.onLine ? t("Dossier courier") : `${t("Dossier courier")} · ${t("offline")}`;
+  const title = t("Dossier courier");
+  const offline = t("offline");
+  bar.textContent = navigator.onLine ? title : `${title} · ${offline}`;
 }
 
 function translateShell() {

@@ -2,13 +2,13 @@
 // Each action is kept on the phone first (the outbox) and sent when the network allows.
 
 import { codeFrom } from "./codes.js";
-import { config, lang, money, t, today } from "./config.js";
+import { config, money, t, today } from "./config.js";
 import { downscale } from "./photo.js";
 import { signaturePad } from "./sign.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { field, fieldError, h, show, toast } from "./ui.js";
-import { actionOf, findStop, notFound, stateOf } from "./views.js";
+import { actionOf, documentAsked, documentName, findStop, notFound, stateOf } from "./views.js";
 
 const REASONS = ["not_home", "refused", "wrong_address", "documents_incomplete", "other"];
 const REASON_LABEL = {
@@ -182,12 +182,11 @@ function feeField(amount) {
 }
 
 function checklist(stop) {
-  const name = (d) => (lang() === "en" ? d.name_en || d.name_vi || d.name : d.name_vi || d.name);
   const rows = (stop.documents || []).map((d) =>
     h(
       "fieldset",
       { class: "doc", id: `doc-${d.position}` },
-      h("legend", {}, name(d), h("span", { class: "muted" }, ` · ${t("asked")}: ${d.original ? t("original") : t("copy")} ×${d.copies}`)),
+      h("legend", {}, documentName(d), h("span", { class: "muted" }, " · " + documentAsked(d))),
       ["original", "copy"].map((form) =>
         h("label", { class: "choice" }, h("input", { type: "radio", name: `doc-${d.position}`, value: form }), form === "original" ? t("original") : t("copy")),
       ),

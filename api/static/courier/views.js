@@ -1,6 +1,6 @@
 // The screens that read: sign-in, the day's route, one stop, and the outbox.
 
-import { clock, day, money, t, tn, today } from "./config.js";
+import { clock, day, lang, money, t, tn, today } from "./config.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { field, h, show, toast } from "./ui.js";
@@ -75,7 +75,8 @@ function stopCard(stop, number, marks, group) {
     ? t("planned %(time)s", { time: clock(stop.planned_arrival) })
     : t("added by the dispatcher");
   const href = group ? `#/${action.form}/${stop.site_id}` : `#/stop/${stop.job_id}`;
-  const who = group ? `${stop.site_name} · ${tn("%(n)s dossier", "%(n)s dossiers", group.length)}` : stop.contact_name;
+  const count = group ? tn("%(n)s dossier", "%(n)s dossiers", group.length) : "";
+  const who = group ? `${stop.site_name} · ${count}` : stop.contact_name;
   const codes = group ? group.map((s) => s.tracking_code).join(", ") : stop.tracking_code;
   return h(
     "li",
@@ -96,7 +97,7 @@ function stopCard(stop, number, marks, group) {
         "span",
         { class: `chip ${state.status}` },
         STATUS_LABEL[state.status](),
-        state.unsent ? h("span", { class: "unsent" }, ` · ${t("not sent")}`) : "",
+        state.unsent ? h("span", { class: "unsent" }, " · " + t("not sent")) : "",
       ),
     ),
   );
@@ -149,7 +150,11 @@ export async function route() {
     h(
       "p",
       { class: "counts" },
-      `${tn("%(n)s to do", "%(n)s to do", counts.pending)} · ${tn("%(n)s done", "%(n)s done", counts.done)} · ${tn("%(n)s not done", "%(n)s not done", counts.failed)}`,
+      [
+        tn("%(n)s to do", "%(n)s to do", counts.pending),
+        tn("%(n)s done", "%(n)s done", counts.done),
+        tn("%(n)s not done", "%(n)s not done", counts.failed),
+      ].join(" · "),
     ),
     stored ? h("p", { class: "muted" }, t("Updated at %(time)s", { time: clock(stored.fetchedAt) })) : "",
     stops.length ? h("ol", { class: "stops" }, cards(stops, marks)) : h("p", { class: "card" }, t("No stops today yet. Refresh when the dispatcher has published the plan.")),
@@ -177,6 +182,17 @@ export async function findStop(jobId) {
   return stored?.stops.find((s) => s.job_id === Number(jobId));
 }
 
+/** A required document's name in the app's language. */
+export function documentName(d) {
+  return lang() === "en" ? d.name_en || d.name_vi : d.name_vi;
+}
+
+/** What the procedure asks of a document: original or copy, how many. */
+export function documentAsked(d) {
+  const form = d.original ? t("original") : t("copy");
+  return t("asked: %(form)s ×%(n)s", { form, n: d.copies });
+}
+
 function documentsList(stop) {
   if (!stop.documents?.length) return "";
   return h(
@@ -187,7 +203,7 @@ function documentsList(stop) {
       "ul",
       {},
       stop.documents.map((d) =>
-        h("li", {}, d.name, h("span", { class: "muted" }, ` · ${d.original ? t("original") : t("copy")} ×${d.copies}`)),
+        h("li", {}, documentName(d), h("span", { class: "muted" }, " · " + documentAsked(d))),
       ),
     ),
   );
@@ -209,9 +225,14 @@ export async function stop(jobId) {
       h("p", {}, h("strong", {}, found.site_name || found.contact_name)),
       h("p", {}, found.address),
       found.point_source === "ward" ? h("p", { class: "notice" }, t("The citizen's point is only the ward's centre: call before you go.")) : "",
-      h("p", {}, `${t("Window")}: ${clock(found.window_start)}–${clock(found.window_end)}`, found.planned_arrival ? ` · ${t("planned %(time)s", { time: clock(found.planned_arrival) })}` : ""),
-      h("p", {}, `${t("Dossier")}: ${found.tracking_code} · ${found.procedure}`),
-      found.fee_to_collect_vnd ? h("p", {}, `${t("Fee to collect")}: `, h("strong", {}, money(found.fee_to_collect_vnd))) : "",
+      h(
+        "p",
+        {},
+        t("Window %(from)s–%(to)s", { from: clock(found.window_start), to: clock(found.window_end) }),
+        found.planned_arrival ? " · " + t("planned %(time)s", { time: clock(found.planned_arrival) }) : "",
+      ),
+      h("p", {}, t("Dossier %(code)s", { code: found.tracking_code }), " · ", lang() === "en" ? found.procedure_en : found.procedure),
+      found.fee_to_collect_vnd ? h("p", {}, t("Fee to collect:") + " ", h("strong", {}, money(found.fee_to_collect_vnd))) : "",
       h(
         "p",
         { class: "actions" },
@@ -227,7 +248,7 @@ export async function stop(jobId) {
           h("a", { class: "primary button", href: formLink }, action.label),
           h("a", { class: "danger button", href: `#/fail/${found.job_id}` }, t("Could not do it")),
         )
-      : h("p", { class: `chip ${state.status}` }, STATUS_LABEL[state.status](), state.unsent ? ` · ${t("not sent")}` : ""),
+      : h("p", { class: `chip ${state.status}` }, STATUS_LABEL[state.status](), state.unsent ? " · " + t("not sent") : ""),
     h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
   );
 }
