@@ -18,9 +18,11 @@ from tests import services
 from tests.faults.serving import Served
 from tests.web.conftest import CHROMIUM, DATABASE_URLS, SCREENSHOTS, VIEWPORTS, assert_accessible
 from tests.web.courier_field import App, Field
+from tests.web.test_courier_modules import label_frames, qr, valid_code
 
 POSITION: Geolocation = {"latitude": 10.9812, "longitude": 106.6551, "accuracy": 9}
 BACKENDS = ["sqlite", "postgresql"]
+FAKE_CAMERA = ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream"]
 
 
 @pytest.fixture(scope="module")
@@ -63,17 +65,22 @@ def phone(playwright: Playwright, tmp_path: Path) -> Opener:
     """Open the courier's phone (its browser profile on disk), online or not."""
 
     @contextmanager
-    def open_phone(site: Served, *, offline: bool = False) -> Iterator[Page]:
+    def open_phone(
+        site: Served, *, offline: bool = False, camera: Path | None = None
+    ) -> Iterator[Page]:
+        films = (
+            [] if camera is None else [*FAKE_CAMERA, f"--use-file-for-fake-video-capture={camera}"]
+        )
         context = playwright.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-dev-shm-usage"],
+            args=["--no-sandbox", "--disable-dev-shm-usage", *films],
             base_url=site.base,
             locale="vi-VN",
             timezone_id="Asia/Ho_Chi_Minh",
             geolocation=POSITION,
-            permissions=["geolocation"],
+            permissions=["geolocation", "camera"] if camera else ["geolocation"],
             offline=offline,
             **VIEWPORTS["phone"],
         )
@@ -348,3 +355,26 @@ def test_results_collected_at_the_center_and_delivered_to_the_citizens(
         chain = field.get(f"/dossiers/{stop.code}/custody", field.admin)
         assert chain["verified"], chain
         assert [link["event"] for link in chain["links"]][-2:] == ["result_pick_up", "deliver"]
+
+
+def test_the_camera_reads_the_slip_and_refuses_another_dossier(
+    playwright: Playwright, servers: dict[str, Served], phone: Opener, tmp_path: Path
+) -> None:
+    """At the door the courier films the booking slip's QR code: another dossier's slip is refused
+    on the spot, this stop's is taken (the ZXing reader: Chromium on Linux has no detector)."""
+    field = _field(playwright, servers, "sqlite", "BD-CR-TDM-01")
+    stranger, (stop,) = valid_code("27182818"), field.today_stops(1)
+    site = servers["sqlite"]
+    video = tmp_path / "door.mjpeg"
+    labels = [qr(f"{site.base}/track/{stranger}"), qr(f"{site.base}/track/{stop.code}")]
+    video.write_bytes(label_frames((640, 480), labels, each=15))
+    with phone(site, camera=video) as page:
+        app = App(page)
+        app.sign_in(field.username)
+        app.open_stop(stop.code)
+        page.locator("a.primary.button").click()
+        page.get_by_role("button", name="Quét nhãn").click()
+        expect(page.locator("#code-error")).to_contain_text(stranger, timeout=20_000)
+        expect(page.locator(".matched")).to_contain_text(stop.code, timeout=20_000)
+        page.get_by_role("button", name="Tắt camera").click()
+        expect(page.locator("video.scanner")).to_be_hidden()
