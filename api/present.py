@@ -471,8 +471,8 @@ def courier_me_out(courier: Courier, device_id: int | None) -> schemas.CourierMe
     )
 
 
-def device_out(view: DeviceView) -> schemas.DeviceOut:
-    """A phone signed in to an account; times in UTC with their offset."""
+def device_out(view: DeviceView, zone: ZoneInfo) -> schemas.DeviceOut:
+    """A phone signed in to an account, times in the service's zone."""
     device = view.device
     return schemas.DeviceOut(
         id=device.id,
@@ -481,10 +481,10 @@ def device_out(view: DeviceView) -> schemas.DeviceOut:
         full_name=device.user.full_name,
         courier_code=view.courier_code,
         name=device.name,
-        created_at=device.created_at,
-        last_used_at=device.last_used_at,
-        expires_at=device.expires_at,
-        revoked_at=device.revoked_at,
+        created_at=local(device.created_at, zone),
+        last_used_at=local(device.last_used_at, zone),
+        expires_at=local(device.expires_at, zone),
+        revoked_at=local(device.revoked_at, zone) if device.revoked_at else None,
         revoke_reason=device.revoke_reason,
         active=is_active(device, utcnow()),
     )

@@ -3,7 +3,7 @@
 from fastapi import APIRouter
 
 from api import present, schemas
-from api.deps import CurrentActor, DbSession
+from api.deps import CurrentActor, DbSession, SettingsDep
 from courier.accounts import devices
 
 router = APIRouter(prefix="/devices", tags=["devices"])
@@ -11,15 +11,21 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 
 @router.get("", response_model=list[schemas.DeviceOut])
 def list_devices(
-    session: DbSession, actor: CurrentActor, user_id: int | None = None
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, user_id: int | None = None
 ) -> list[schemas.DeviceOut]:
     """Admins see every phone, a dispatcher their couriers' (and their own), others their own."""
-    return [present.device_out(v) for v in devices.list_sessions(session, actor, user_id=user_id)]
+    found = devices.list_sessions(session, actor, user_id=user_id)
+    return [present.device_out(v, settings.zone) for v in found]
 
 
 @router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
 def revoke_device(
-    device_id: int, body: schemas.RevokeIn, session: DbSession, actor: CurrentActor
+    device_id: int,
+    body: schemas.RevokeIn,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
 ) -> schemas.DeviceOut:
     """Sign the phone out: its tokens stop working at once and it is told who did it and why."""
-    return present.device_out(devices.revoke(session, device_id, actor, reason=body.reason))
+    revoked = devices.revoke(session, device_id, actor, reason=body.reason)
+    return present.device_out(revoked, settings.zone)
