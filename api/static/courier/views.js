@@ -103,19 +103,22 @@ function stopCard(stop, number, marks, group) {
   );
 }
 
-/** The route as cards: a center's pending dossiers of one kind make one card (one handover). */
+/** The route as cards: a center's pending dossiers of one kind make one card (one handover),
+ * placed where the last of them comes (the courier hands in what they have collected). */
 function cards(stops, marks) {
-  const out = [];
   const groups = new Map();
-  stops.forEach((stop) => {
-    const pending = stateOf(stop, marks).status === "pending";
-    if (stop.site_id && pending) {
-      const key = `${stop.site_id}/${stop.leg}/${stop.kind}`;
-      if (groups.has(key)) return groups.get(key).push(stop);
-      groups.set(key, [stop]);
-      out.push({ stop, group: groups.get(key) });
-    } else out.push({ stop, group: null });
-  });
+  const keyOf = (stop) => `${stop.site_id}/${stop.leg}/${stop.kind}`;
+  const grouped = (stop) => stop.site_id && stateOf(stop, marks).status === "pending";
+  for (const stop of stops.filter(grouped)) {
+    if (!groups.has(keyOf(stop))) groups.set(keyOf(stop), []);
+    groups.get(keyOf(stop)).push(stop);
+  }
+  const out = [];
+  for (const stop of stops) {
+    const group = grouped(stop) ? groups.get(keyOf(stop)) : null;
+    if (!group) out.push({ stop, group: null });
+    else if (group.at(-1) === stop) out.push({ stop: group[0], group });
+  }
   return out.map((card, i) => stopCard(card.stop, i + 1, marks, card.group));
 }
 
