@@ -26,6 +26,7 @@ from api.routers import (
     jobs,
     me,
     plans,
+    stats,
     track,
 )
 from api.uploads import UploadLimit
@@ -101,6 +102,7 @@ def create_app(
         couriers,
         devices,
         me,
+        stats,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in pages.ROUTERS:
