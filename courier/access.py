@@ -1,17 +1,12 @@
 """Who may see and act on which object: the one place the authorization rules live."""
 
-from collections.abc import Collection
-
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, select, true
 from sqlalchemy.orm import Session
 
-from courier import dispatch
 from courier.actors import Actor
 from courier.dossiers.models import Dossier, Job, JobStatus
 from courier.enums import PartyKind, Role
 from courier.errors import PermissionDenied
-from courier.fleet.models import Courier
-from routing.matrix import LatLon
 
 _SITE_HOLDERS = (PartyKind.CENTER, PartyKind.POST_OFFICE)
 
@@ -21,7 +16,7 @@ def can_view_dossier(session: Session, actor: Actor, dossier: Dossier) -> bool:
     if actor.is_admin:
         return True
     if actor.has_role(Role.DISPATCHER):
-        return _concerns_own_office(session, actor, dossier.id)
+        return actor.site_id is not None and dossier.post_office_id == actor.site_id
     if actor.kind == "api_key":
         if actor.site_id is not None:
             return dossier.receiving_site_id == actor.site_id
@@ -67,7 +62,7 @@ def can_view_job(session: Session, actor: Actor, job: Job) -> bool:
     if actor.is_admin:
         return True
     if actor.has_role(Role.DISPATCHER):
-        return _concerns_own_office(session, actor, job.dossier_id)
+        return actor.site_id is not None and job.dossier.post_office_id == actor.site_id
     return (
         actor.has_role(Role.COURIER)
         and job.courier_id is not None
@@ -101,29 +96,19 @@ def office_scope(actor: Actor) -> int | None:
     return actor.site_id
 
 
-def office_dossiers(session: Session, office_id: int, dossier_ids: Collection[int]) -> set[int]:
-    """The dossiers among `dossier_ids` that concern the post office.
+def listed_dossiers(actor: Actor) -> ColumnElement[bool]:
+    """The dossiers a staff list shows the actor, as SQL: admins all, center staff and a center's
+    API key their site's, a dispatcher their post office's; `PermissionDenied` for anyone else.
 
-    One of its jobs is (or was) assigned to a courier of the office, or its citizen (the citizen
-    end of each of its job pairs) is nearest the office by the rule the daily plan uses.
+    Each is what `can_view_dossier` shows them (a center holds only dossiers bound to it).
     """
-    assigned_here = exists(
-        select(Job.id)
-        .join(Courier, Courier.id == Job.courier_id)
-        .where(Job.dossier_id == Dossier.id, Courier.home_post_office_id == office_id)
-    )
-    rows = session.execute(
-        select(Dossier.id, Dossier.lat, Dossier.lon, assigned_here).where(
-            Dossier.id.in_(dossier_ids)
-        )
-    ).all()
-    nearest = dispatch.nearest_offices(session, [LatLon(lat, lon) for _, lat, lon, _ in rows])
-    return {
-        row[0] for row, office in zip(rows, nearest, strict=True) if row[3] or office == office_id
-    }
-
-
-def _concerns_own_office(session: Session, actor: Actor, dossier_id: int) -> bool:
-    """True when the dossier concerns the post office the dispatcher is bound to."""
-    office = actor.site_id
-    return office is not None and dossier_id in office_dossiers(session, office, [dossier_id])
+    if actor.is_admin:
+        return true()
+    if actor.has_role(Role.DISPATCHER):
+        return Dossier.post_office_id == office_scope(actor)
+    site_bound = actor.has_role(Role.CENTER_STAFF) or actor.kind == "api_key"
+    if site_bound and actor.site_id is not None:
+        return Dossier.receiving_site_id == actor.site_id
+    if site_bound and actor.kind == "user":
+        raise PermissionDenied("this staff account is bound to no site; an admin must bind it")
+    raise PermissionDenied("only center staff, dispatchers and admins list dossiers")

@@ -1,14 +1,97 @@
-"""Dossiers for those they concern: details, center actions, a courier's departure."""
+"""Dossiers for those they concern: the staff list and its export, details, center actions, a
+courier's departure."""
 
-from fastapi import APIRouter
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query
+from fastapi.responses import StreamingResponse
 
 from api import present, schemas
 from api.deps import CurrentActor, DbSession, SettingsDep
-from courier.dossiers import actions
+from api.present.dossier_list import csv_chunks
+from api.schemas.dossier_list import DossierListItem, DossierListOut
+from courier import calendar
+from courier.db import utcnow
+from courier.dossiers import actions, listing
 from courier.dossiers import service as dossiers
-from courier.dossiers.models import Dossier
+from courier.dossiers.models import Dossier, DossierStatus
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
+
+
+def dossier_filter(
+    site: Annotated[str | None, Query(description="receiving site code")] = None,
+    status: Annotated[list[DossierStatus] | None, Query(description="repeatable")] = None,
+    procedure: Annotated[str | None, Query(description="procedure code")] = None,
+    due_from: Annotated[date | None, Query(description="due on or after")] = None,
+    due_to: Annotated[date | None, Query(description="due on or before")] = None,
+    overdue: Annotated[
+        bool, Query(description="due before today and not delivered, returned or cancelled")
+    ] = False,
+    in_transit: Annotated[
+        bool, Query(description="collected and on the way to the receiving site")
+    ] = False,
+    courier: Annotated[str | None, Query(description="courier code of an open job")] = None,
+    post_office: Annotated[str | None, Query(description="serving post office code")] = None,
+    q: Annotated[str | None, Query(max_length=13, description="tracking code prefix")] = None,
+) -> listing.DossierFilter:
+    """The list's filters from the query string."""
+    return listing.DossierFilter(
+        site=site,
+        statuses=tuple(status or ()),
+        procedure=procedure,
+        due_from=due_from,
+        due_to=due_to,
+        overdue=overdue,
+        in_transit=in_transit,
+        courier=courier,
+        post_office=post_office,
+        q=q,
+    )
+
+
+Filter = Annotated[listing.DossierFilter, Depends(dossier_filter)]
+
+
+@router.get("", response_model=DossierListOut)
+def list_dossiers(
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    wanted: Filter,
+    limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = listing.DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> DossierListOut:
+    """Staff: the dossiers of the caller's site (center staff, its API key) or post office
+    (dispatchers), all for admins, newest first; filters combine, `cursor` pages on."""
+    today = calendar.local_today(utcnow(), settings.zone)
+    page = listing.list_page(session, actor, wanted, today=today, limit=limit, cursor=cursor)
+    context = {"zone": settings.zone}
+    return DossierListOut(
+        items=[DossierListItem.model_validate(r, context=context) for r in page.rows],
+        next_cursor=page.next_cursor,
+    )
+
+
+@router.get(".csv", response_class=StreamingResponse)
+def export_dossiers(
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    wanted: Filter,
+    accept_language: Annotated[str | None, Header()] = None,
+) -> StreamingResponse:
+    """The same list as a spreadsheet (every matching row, up to 100,000), UTF-8 with a BOM."""
+    today = calendar.local_today(utcnow(), settings.zone)
+    rows = listing.export_rows(session, actor, wanted, today=today)
+    chunks = csv_chunks(rows, present.language(accept_language), settings.zone)
+    name = f"ho-so-{today:%Y-%m-%d}.csv"
+    return StreamingResponse(
+        chunks,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 def _out(session: DbSession, dossier: Dossier, settings: SettingsDep) -> schemas.DossierOut:

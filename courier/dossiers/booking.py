@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from courier import calendar
+from courier import calendar, dispatch
 from courier.actors import Actor
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Procedure, Site
@@ -19,6 +19,7 @@ from courier.enums import PartyKind
 from courier.errors import FieldProblem, InvalidInput
 from courier.settings import Settings
 from courier.text import mark
+from routing.matrix import LatLon
 
 MAX_BATCH = 500
 
@@ -162,11 +163,12 @@ def book(
     checked, problems = check(session, request, settings, utcnow())
     if problems or checked is None:
         raise InvalidInput(problems)
+    new = _New(request, checked, _serving_offices(session, [request])[0])
     if not idempotency_key:
-        return _create(session, request, checked, settings, actor)
+        return _create(session, new, settings, actor)
     keyed = (idempotency_key, idempotency.digest(request, actor))
     made = idempotency.create_once(
-        session, *keyed, lambda: _create(session, request, checked, settings, actor, keyed)
+        session, *keyed, lambda: _create(session, new, settings, actor, keyed)
     )
     return made if isinstance(made, tuple) else (made, quote_of(made, settings))
 
@@ -223,27 +225,41 @@ def book_batch_unbounded(
         checked_rows.append(checked)
     if problems:
         raise InvalidInput(problems)
+    offices = _serving_offices(session, requests)
     return [
-        _create(session, request, checked, settings, actor)
-        for request, checked in zip(requests, checked_rows, strict=True)
+        _create(session, _New(request, checked, office), settings, actor)
+        for request, checked, office in zip(requests, checked_rows, offices, strict=True)
         if checked is not None
     ]
 
 
+def _serving_offices(session: Session, requests: list[BookingRequest]) -> list[int | None]:
+    """The post office that serves each booking: the one nearest its citizen (courier.dispatch)."""
+    return dispatch.nearest_offices(session, [LatLon(r.lat, r.lon) for r in requests])
+
+
+@dataclass(frozen=True, slots=True)
+class _New:
+    request: BookingRequest
+    checked: _Checked
+    post_office_id: int | None
+
+
 def _create(
     session: Session,
-    request: BookingRequest,
-    checked: _Checked,
+    new: _New,
     settings: Settings,
     actor: Actor,
     keyed: tuple[str, str] | None = None,
 ) -> tuple[Dossier, Quote]:
+    request, checked = new.request, new.checked
     fees = quote(checked.procedure, request.result_return, settings)
     now = utcnow()
     dossier = Dossier(
         tracking_code=_unused_code(session),
         procedure=checked.procedure,
         receiving_site=checked.site,
+        post_office_id=new.post_office_id,
         owner_id=actor.owner_id
         if actor.kind == "api_key"
         else actor.id

@@ -2,13 +2,13 @@
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from itertools import count
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -163,7 +163,6 @@ def get_visible_job(session: Session, job_id: int, actor: Actor) -> Job:
 
 
 LIST_LIMIT = 2000
-_CHUNK = 500
 
 
 def list_jobs(
@@ -179,33 +178,42 @@ def list_jobs(
     A courier account bound to no courier record has no job (not the unassigned ones).
     """
     query = select(Job).order_by(Job.window_start, Job.id)
-    office = None
     if actor.has_role(Role.COURIER):
         if actor.courier_id is None:
             return []
         query = query.where(Job.courier_id == actor.courier_id)
     else:
         office = access.office_scope(actor)
+        if office is not None:
+            query = query.join(Dossier).where(Dossier.post_office_id == office)
     if status is not None:
         query = query.where(Job.status == status)
     if on is not None:
         start = calendar.at(on, datetime.min.time(), settings.zone)
         query = query.where(Job.window_start >= start, Job.window_start < start + timedelta(days=1))
-    if office is None:
-        return list(session.scalars(query.limit(LIST_LIMIT)).all())
-    return _of_office(session, query, office)
+    return list(session.scalars(query.limit(LIST_LIMIT)).all())
 
 
-def _of_office(session: Session, query: Select[Job], office: int) -> list[Job]:
-    """The jobs of the query whose dossier concerns the post office, up to the list limit."""
-    found: list[Job] = []
-    for offset in count(0, _CHUNK):
-        chunk = list(session.scalars(query.offset(offset).limit(_CHUNK)))
-        mine = access.office_dossiers(session, office, {j.dossier_id for j in chunk})
-        found += [j for j in chunk if j.dossier_id in mine]
-        if len(chunk) < _CHUNK or len(found) >= LIST_LIMIT:
-            break
-    return found[:LIST_LIMIT]
+def follow_couriers(session: Session, jobs: Iterable[Job]) -> None:
+    """The dossier of each job given to a courier is served from now on by the courier's office."""
+    courier_of = {j.dossier_id: j.courier_id for j in jobs if j.courier_id is not None}
+    if not courier_of:
+        return
+    query = select(Courier.id, Courier.home_post_office_id)
+    office_of = {
+        courier: office
+        for courier, office in session.execute(query.where(Courier.id.in_(courier_of.values())))
+    }
+    by_office: dict[int, list[int]] = {}
+    for dossier_id, courier_id in courier_of.items():
+        by_office.setdefault(office_of[courier_id], []).append(dossier_id)
+    # a plain UPDATE: not a new version of the dossier, so a handover in flight is not refused
+    for office, dossier_ids in by_office.items():
+        session.execute(
+            update(Dossier)
+            .where(Dossier.id.in_(dossier_ids), Dossier.post_office_id.is_distinct_from(office))
+            .values(post_office_id=office)
+        )
 
 
 def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) -> list[Job]:
@@ -224,6 +232,7 @@ def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) ->
     for j in pair:
         j.courier_id, j.status = courier.id, JobStatus.ASSIGNED
     session.flush()
+    follow_couriers(session, pair)
     return pair
 
 

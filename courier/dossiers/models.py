@@ -83,12 +83,27 @@ class Dossier(Base):
     __table_args__ = (
         Index("ix_dossier_idempotency_key", "idempotency_key", unique=True),
         Index("ix_dossier_phone_created", "applicant_phone", "created_at"),
+        # the staff list (courier.dossiers.listing): a site's or an office's dossiers in a status,
+        # newest first; the due date; the keyset order; a code's prefix (PostgreSQL: LIKE 'HS12%')
+        Index("ix_dossier_site_status_created", "receiving_site_id", "status", "created_at"),
+        Index("ix_dossier_office_status_created", "post_office_id", "status", "created_at"),
+        Index("ix_dossier_due_on", "due_on"),
+        Index("ix_dossier_procedure_id", "procedure_id"),
+        Index("ix_dossier_created_id", "created_at", "id"),
+        Index(
+            "ix_dossier_code_prefix",
+            "tracking_code",
+            postgresql_ops={"tracking_code": "varchar_pattern_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(13), unique=True)
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedure.id"))
     receiving_site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    # the post office whose dispatcher and couriers serve it: the one nearest the citizen at
+    # booking, then the office of each courier a job of it is given to (courier.access)
+    post_office_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
     applicant_name: Mapped[str] = mapped_column(String(200))
     applicant_phone: Mapped[str] = mapped_column(String(16))
@@ -121,7 +136,9 @@ class Dossier(Base):
     request_digest: Mapped[str | None] = mapped_column(String(64))
 
     procedure: Mapped[Procedure] = relationship(lazy="joined", innerjoin=True)
-    receiving_site: Mapped[Site] = relationship(lazy="joined", innerjoin=True)
+    receiving_site: Mapped[Site] = relationship(
+        lazy="joined", innerjoin=True, foreign_keys=[receiving_site_id]
+    )
     jobs: Mapped[list["Job"]] = relationship(back_populates="dossier", order_by="Job.id")
 
     __mapper_args__ = {"version_id_col": version}

@@ -453,3 +453,4 @@ def _close_jobs(session: Session, dossier: Dossier, event: Event, request: Hando
             job = jobs.open_job(session, dossier, leg, JobKind.DELIVERY)
             if job is not None:
                 job.courier_id = request.receiver.id
+                jobs.follow_couriers(session, [job])
