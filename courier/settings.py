@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     plan_part_max_jobs: int = Field(default=80, ge=5, le=500)
     plan_jobs_per_courier: int = Field(default=20, ge=1, le=200)
     plan_nightly_at: str = Field(default="20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # a stop done (or still pending) later than its planned arrival plus this is late
+    plan_late_minutes: int = Field(default=15, ge=0, le=240)
     secret_key: str = DEFAULT_SECRET
     timezone: str = "Asia/Ho_Chi_Minh"
     public_base_url: str = "http://127.0.0.1:8000"

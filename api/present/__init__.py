@@ -3,7 +3,7 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api import i18n, schemas
@@ -15,9 +15,8 @@ from courier.dossiers.models import Dossier, DossierStatus, Job, JobKind, Leg, T
 from courier.dossiers.states import EVENTS, Event
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover
-from courier.planning.models import Plan, RouteStop
 from courier.planning.routes import RouteItem, navigation_url
-from courier.planning.service import ACTIONS, PlanRequest
+from courier.planning.service import ACTIONS
 from courier.proofs.kinds import PostponementReason
 from courier.proofs.models import Receipt
 from courier.proofs.service import proofs_of
@@ -322,68 +321,6 @@ def custody_out(report: ChainReport, zone: ZoneInfo) -> schemas.CustodyOut:
                 problems=link.problems,
             )
             for link in report.links
-        ],
-    )
-
-
-def plan_out(session: Session, plan: Plan, zone: ZoneInfo) -> schemas.PlanOut:
-    """A plan's progress and its routes in short."""
-    rows = session.execute(
-        select(
-            RouteStop.courier_id,
-            Courier.code,
-            func.count(),
-            func.min(RouteStop.arrival_at),
-            func.max(RouteStop.departure_at),
-        )
-        .join(Courier, Courier.id == RouteStop.courier_id)
-        .where(RouteStop.plan_id == plan.id)
-        .group_by(RouteStop.courier_id, Courier.code)
-        .order_by(Courier.code)
-    ).all()
-    return schemas.PlanOut(
-        id=plan.id,
-        service_on=plan.service_on,
-        status=plan.status.value,
-        depot_ids=plan.depot_ids,
-        parts_total=plan.parts_total,
-        parts_done=plan.parts_done,
-        stops_total=plan.stops_total,
-        stops_served=plan.stops_served,
-        stops_dropped=plan.stops_dropped,
-        travel_s=plan.travel_s,
-        distance_m=plan.distance_m,
-        error=plan.error,
-        notes=plan.notes or [],
-        created_at=local(plan.created_at, zone),
-        started_at=local(plan.started_at, zone) if plan.started_at else None,
-        finished_at=local(plan.finished_at, zone) if plan.finished_at else None,
-        published_at=local(plan.published_at, zone) if plan.published_at else None,
-        parent_id=plan.parent_id,
-        replan_at=local(plan.replan_at, zone) if plan.replan_at else None,
-        routes=[
-            schemas.PlanRouteOut(
-                courier_id=courier_id,
-                courier_code=code,
-                stops=count,
-                first_arrival=local(first, zone),
-                last_departure=local(last, zone),
-            )
-            for courier_id, code, count, first, last in rows
-        ],
-    )
-
-
-def plan_request_out(
-    session: Session, asked: PlanRequest, zone: ZoneInfo
-) -> schemas.PlanRequestOut:
-    """The plan answered to a request, whether it was there already, and the day's others."""
-    return schemas.PlanRequestOut(
-        **plan_out(session, asked.plan, zone).model_dump(),
-        existing=asked.existing,
-        same_day=[
-            schemas.PlanOfTheDayOut(id=p.id, status=p.status.value, depot_ids=p.depot_ids)
-            for p in asked.same_day
         ],
     )
 

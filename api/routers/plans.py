@@ -1,19 +1,30 @@
 """Daily plans: dispatchers build and publish them; couriers read their own published route."""
 
-from datetime import date
+from datetime import date, timedelta
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 
-from api import present, schemas
+from api import i18n, present, schemas
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.present import plans as shown
+from api.schemas.plans import PlanProgressOut, PlanSummaryOut
 from courier import calendar
 from courier.db import utcnow
-from courier.planning import routes
+from courier.planning import listing, progress, routes
 from courier.planning import service as planning
 from courier.planning.models import PlanLock
 from courier.settings import Settings
 
 router = APIRouter(tags=["plans"])
+
+
+_DAY = Query(
+    None, alias="date", description="the service day (today in the service's zone if left out)"
+)
+
+
+def _day(on: date | None, settings: Settings) -> date:
+    return on or calendar.local_today(utcnow(), settings.zone)
 
 
 @router.post(
@@ -27,27 +38,61 @@ def request_plan(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    request: Request,
     response: Response,
 ) -> schemas.PlanRequestOut:
     """Start building the plan of a day (all post offices, or some) as a background task.
 
     While a plan of the day for the same post offices is queued or building, it is answered
     (200, `existing`) instead of a second build; one for some of them only is a 409 naming it.
+    The day's other plans sharing a post office are in `others`, and `warning` names the
+    published one.
     """
     asked = planning.ask_for_plan(
         session, actor, service_on=body.service_on, depot_codes=body.depots, settings=settings
     )
     if asked.existing:
         response.status_code = status.HTTP_200_OK
-    return present.plan_request_out(session, asked, settings.zone)
+    return shown.plan_request_out(session, asked, settings.zone, i18n.language_of(request))
+
+
+@router.get("/plans", response_model=list[PlanSummaryOut])
+def list_plans(
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    on: date | None = _DAY,
+    depot: str | None = Query(None, max_length=32, description="a post office's code"),
+) -> list[PlanSummaryOut]:
+    """The day's plans: a dispatcher's are those of exactly their post office, admins see all."""
+    found = listing.list_plans(session, actor, service_on=_day(on, settings), depot_code=depot)
+    return [shown.plan_summary_out(item, settings.zone) for item in found]
 
 
 @router.get("/plans/{plan_id}", response_model=schemas.PlanOut)
 def get_plan(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> schemas.PlanOut:
-    """Progress (parts solved of total, stops served and dropped so far), then the routes."""
-    return present.plan_out(session, planning.visible_plan(session, plan_id, actor), settings.zone)
+    """Progress (parts solved of total, stops served and dropped so far), then the routes and
+    every stop in order."""
+    return shown.plan_out(session, planning.visible_plan(session, plan_id, actor), settings.zone)
+
+
+@router.get("/plans/{plan_id}/progress", response_model=PlanProgressOut)
+def plan_progress(
+    plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> PlanProgressOut:
+    """The day against the plan: per courier stops done, failed, pending and late, and where they
+    were last seen; each stop's state; the day's open pickups of its post offices it leaves out."""
+    plan = planning.visible_plan(session, plan_id, actor)
+    found = progress.plan_progress(
+        session,
+        plan,
+        now=utcnow(),
+        tolerance=timedelta(minutes=settings.plan_late_minutes),
+        zone=settings.zone,
+    )
+    return shown.progress_out(found, settings.zone)
 
 
 @router.post(
@@ -58,7 +103,7 @@ def rebuild(
 ) -> schemas.PlanOut:
     """Run an interrupted or failed build again: solved parts are kept, nothing is duplicated."""
     plan = planning.rebuild(session, plan_id, actor)
-    return present.plan_out(session, plan, settings.zone)
+    return shown.plan_out(session, plan, settings.zone)
 
 
 @router.post("/plans/{plan_id}/publish", response_model=schemas.PlanOut)
@@ -67,7 +112,7 @@ def publish(
 ) -> schemas.PlanOut:
     """Couriers see the routes from now on; pairs the plan could not fit roll over a day."""
     plan = planning.publish(session, plan_id, actor, settings)
-    return present.plan_out(session, plan, settings.zone)
+    return shown.plan_out(session, plan, settings.zone)
 
 
 def _lock_out(lock: PlanLock) -> schemas.LockOut:
@@ -126,16 +171,7 @@ def replan(
     """Build a new plan from where couriers are now, keeping done and locked stops in place."""
     at = None if body.whole_day else (body.at or utcnow())
     plan = planning.replan(session, plan_id, actor, at=at, settings=settings)
-    return present.plan_out(session, plan, settings.zone)
-
-
-_DAY = Query(
-    None, alias="date", description="the service day (today in the service's zone if left out)"
-)
-
-
-def _day(on: date | None, settings: Settings) -> date:
-    return on or calendar.local_today(utcnow(), settings.zone)
+    return shown.plan_out(session, plan, settings.zone)
 
 
 @router.get("/couriers/me/route", response_model=list[schemas.RouteStopOut])

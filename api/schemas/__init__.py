@@ -6,6 +6,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
+from api.schemas.plans import LockOut as LockOut  # moved there; still importable from here
+from api.schemas.plans import PlanOut as PlanOut
+from api.schemas.plans import PlanRequestOut as PlanRequestOut
+from api.schemas.plans import PlanRouteOut as PlanRouteOut
 from courier.dossiers.models import JobKind, JobStatus, Leg, ResultReturn, Slot
 from courier.dossiers.phones import InvalidPhone, normalise_mobile
 from courier.enums import PartyKind
@@ -473,58 +477,6 @@ class PlanIn(Strict):
     depots: list[str] | None = Field(default=None, min_length=1, max_length=200)
 
 
-class PlanRouteOut(BaseModel):
-    """One courier's route in a plan, in short."""
-
-    courier_id: int
-    courier_code: str
-    stops: int
-    first_arrival: datetime
-    last_departure: datetime
-
-
-class PlanOut(BaseModel):
-    """A plan's progress and, once built, its routes."""
-
-    id: int
-    service_on: date
-    status: str
-    depot_ids: list[int] | None
-    parts_total: int
-    parts_done: int
-    stops_total: int
-    stops_served: int
-    stops_dropped: int
-    travel_s: int
-    distance_m: int
-    error: str | None
-    notes: list[str]
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    published_at: datetime | None
-    parent_id: int | None
-    replan_at: datetime | None
-    routes: list[PlanRouteOut]
-
-
-class PlanOfTheDayOut(BaseModel):
-    """Another plan of the same day sharing a post office: which exists, which is published."""
-
-    id: int
-    status: str
-    depot_ids: list[int] | None
-
-
-class PlanRequestOut(PlanOut):
-    """The answer to a plan request: a new plan (202), or with `existing` the plan of the same
-    day and post offices already queued or building (200; nothing new is built). `same_day`
-    lists the day's other plans sharing a post office (being built, built or published)."""
-
-    existing: bool
-    same_day: list[PlanOfTheDayOut]
-
-
 class LockIn(Strict):
     """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop).
 
@@ -541,15 +493,6 @@ class MoveIn(Strict):
 
     job_id: int
     courier_id: int
-
-
-class LockOut(BaseModel):
-    """A lock or move the next re-plans keep."""
-
-    plan_id: int
-    pickup_job_id: int
-    courier_id: int
-    position: int | None
 
 
 class ReplanIn(Strict):

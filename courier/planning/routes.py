@@ -59,13 +59,12 @@ def courier_day(
 
 def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) -> list[RouteItem]:
     """A courier's stops of the day (see `courier_day`)."""
-    start = calendar.at(service_on, time.min, zone)
-    span = (start, start + timedelta(days=1))
+    span = day_span(service_on, zone)
     planned = _planned(session, courier_id, service_on)
     known = {job.id for _, job in planned}
     by_hand = [j for j in _by_hand(session, courier_id, span) if j.id not in known]
     jobs = [job for _, job in planned] + by_hand
-    failed = _failed_that_day(session, [j.id for j in jobs], span)
+    failed = failed_that_day(session, [j.id for j in jobs], span)
     items = []
     for position, (arrival, job) in enumerate([*planned, *((None, j) for j in by_hand)]):
         items.append(
@@ -75,7 +74,7 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
                 dossier=job.dossier,
                 planned_arrival=arrival,
                 planned=arrival is not None,
-                status=_status(job, job.id in failed),
+                status=stop_status(job, job.id in failed),
                 fee_to_collect_vnd=fee_to_collect(session, job),
             )
         )
@@ -141,9 +140,16 @@ def _by_hand(session: Session, courier_id: int, span: tuple[datetime, datetime])
     return list(session.scalars(query))
 
 
-def _failed_that_day(
+def day_span(service_on: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """From local midnight of the day to the next."""
+    start = calendar.at(service_on, time.min, zone)
+    return start, start + timedelta(days=1)
+
+
+def failed_that_day(
     session: Session, job_ids: Iterable[int], span: tuple[datetime, datetime]
 ) -> set[int]:
+    """The jobs among `job_ids` with a failed attempt recorded (by the phone's time) in `span`."""
     moment = func.coalesce(JobAttempt.device_at, JobAttempt.attempted_at)
     query = select(JobAttempt.job_id).where(
         JobAttempt.job_id.in_(list(job_ids)), moment >= span[0], moment < span[1]
@@ -151,10 +157,11 @@ def _failed_that_day(
     return set(session.scalars(query))
 
 
-def _status(job: Job, failed_that_day: bool) -> StopStatus:
+def stop_status(job: Job, failed: bool) -> StopStatus:
+    """Done, failed (an attempt that day, or closed as failed or cancelled), else pending."""
     if job.status is JobStatus.DONE:
         return "done"
-    if failed_that_day or job.status in _CLOSED_FAILED:
+    if failed or job.status in _CLOSED_FAILED:
         return "failed"
     return "pending"
 

@@ -259,9 +259,14 @@ def visible_plan(session: Session, plan_id: int, actor: Actor, *, lock: bool = F
     """A plan for admins, or for a dispatcher when all its depots are their post office."""
     office = access.office_scope(actor)
     plan = get_plan(session, plan_id, lock=lock)
-    if office is not None and (not plan.depot_ids or set(plan.depot_ids) != {office}):
+    if not shown_to(plan, office):
         raise PermissionDenied(f"plan {plan_id} is not of your post office")
     return plan
+
+
+def shown_to(plan: Plan, office: int | None) -> bool:
+    """True when the plan is for exactly that post office (any plan for None: an admin)."""
+    return office is None or (bool(plan.depot_ids) and set(plan.depot_ids or ()) == {office})
 
 
 def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[int]:

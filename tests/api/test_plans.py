@@ -590,13 +590,20 @@ def test_a_plan_sharing_an_office_with_one_being_built_is_refused_naming_it(
 def test_a_new_request_says_which_plan_of_the_day_is_published(
     client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
 ) -> None:
-    """A plan built and published: the next request is built (202) and names the published one."""
+    """A plan built and published: the next request is built (202) and lists it with a warning
+    naming the published one, in the visitor's language."""
     first = _plan(client, session, day_with_bookings)
     _publish(client, session, first["id"])
     body = {"service_on": day_with_bookings.isoformat(), "depots": [DEPOT]}
-    again = client.post("/api/v1/plans", json=body, headers=headers_for(session, "dispatch.tdm"))
+    dispatcher = headers_for(session, "dispatch.tdm")
+    again = client.post("/api/v1/plans", json=body, headers={**dispatcher, "Accept-Language": "en"})
     assert again.status_code == 202, again.text
     assert again.json()["existing"] is False
-    assert again.json()["same_day"] == [
-        {"id": first["id"], "status": "published", "depot_ids": first["depot_ids"]}
+    assert again.json()["others"] == [
+        {"id": first["id"], "status": "published", "published": True, "depots": [DEPOT]}
     ]
+    assert f"plan {first['id']} is the published one" in again.json()["warning"]
+    in_vietnamese = client.post("/api/v1/plans", json=body, headers=dispatcher)
+    assert in_vietnamese.status_code == 202, in_vietnamese.text
+    assert str(first["id"]) in in_vietnamese.json()["warning"]
+    assert "published" not in in_vietnamese.json()["warning"]
