@@ -46,8 +46,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# the suite on TEST_WORKERS processes (pytest-xdist), a module at a time each, in the order they
+# are collected (tests/conftest.py keeps the fault suite on one worker)
+TEST_WORKERS ?= 2
 test: lint typecheck $(NODE_STAMP) browser
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 bench-routing: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'

@@ -13,17 +13,30 @@ os.environ.setdefault("COURIER_EMBEDDED_WORKER", "false")
 # the suite books many pickups for one phone from one address; the limits have their own tests
 os.environ.setdefault("COURIER_BOOKING_RATE_LIMIT", "1000000/minute")
 os.environ.setdefault("COURIER_BOOKINGS_PER_PHONE_PER_DAY", "1000000")
-# images, receipts and the signing key of the suite live in a throwaway folder
+# images, receipts and the signing key of the suite live in a throwaway folder, a sub-folder for
+# each pytest-xdist worker (receipts are stored under their handover's id, which the workers'
+# databases hand out alike); the workers inherit what the controlling process set here
 os.environ.setdefault("COURIER_TEST_SCRATCH", tempfile.mkdtemp(prefix="courier-tests-"))
-os.environ.setdefault("COURIER_MEDIA_DIR", os.environ["COURIER_TEST_SCRATCH"] + "/media")
-os.environ.setdefault(
-    "COURIER_SIGNING_KEY_FILE", os.environ["COURIER_TEST_SCRATCH"] + "/signing-key.pem"
+os.environ.update(
+    {
+        name: os.path.join(
+            os.environ["COURIER_TEST_SCRATCH"],
+            os.environ.get("PYTEST_XDIST_WORKER") or "main",
+            leaf,
+        )
+        for name, leaf in (("COURIER_MEDIA_DIR", "media"), ("COURIER_SIGNING_KEY_FILE", "key.pem"))
+        # unless the caller chose one
+        if os.environ.get(name, os.environ["COURIER_TEST_SCRATCH"]).startswith(
+            os.environ["COURIER_TEST_SCRATCH"]
+        )
+    }
 )
 
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic import command
@@ -127,24 +140,48 @@ def committed(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sessio
         engine.dispose()
 
 
-@pytest.fixture
-def connection(engine: Engine) -> Iterator[Connection]:
-    """A connection whose outer transaction is rolled back after the test."""
+@contextmanager
+def rolled_back(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back at the end."""
     with engine.connect() as conn:
         outer = conn.begin()
         yield conn
         outer.rollback()
 
 
-@pytest.fixture
-def factory(connection: Connection) -> Iterator[sessionmaker[Session]]:
-    """Sessions joined to the test's transaction (their commits become savepoints)."""
+@contextmanager
+def joined_sessions(connection: Connection) -> Iterator[sessionmaker[Session]]:
+    """Sessions joined to the connection's transaction (their commits become savepoints), the
+    process's factory meanwhile."""
     made = sessionmaker(
         bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
     )
     runtime.use_session_factory(made)
     yield made
     runtime.use_session_factory(None)
+
+
+def suite_settings() -> Settings:
+    """Test settings: a real secret, a generous public rate limit."""
+    return Settings(
+        environment="test",
+        secret_key="test-secret-key-long-enough-for-hs256-signing",
+        track_rate_limit="1000/minute",
+    )
+
+
+@pytest.fixture
+def connection(engine: Engine) -> Iterator[Connection]:
+    """A connection whose outer transaction is rolled back after the test."""
+    with rolled_back(engine) as conn:
+        yield conn
+
+
+@pytest.fixture
+def factory(connection: Connection) -> Iterator[sessionmaker[Session]]:
+    """Sessions joined to the test's transaction (their commits become savepoints)."""
+    with joined_sessions(connection) as made:
+        yield made
 
 
 @pytest.fixture
@@ -157,11 +194,7 @@ def session(factory: sessionmaker[Session]) -> Iterator[Session]:
 @pytest.fixture
 def settings() -> Settings:
     """Test settings: a real secret, a generous public rate limit."""
-    return Settings(
-        environment="test",
-        secret_key="test-secret-key-long-enough-for-hs256-signing",
-        track_rate_limit="1000/minute",
-    )
+    return suite_settings()
 
 
 @pytest.fixture
@@ -181,3 +214,24 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 def data_dir() -> Path:
     """Small data files copied for the tests."""
     return Path(__file__).parent / "data"
+
+
+# folders whose tests run one after another on one pytest-xdist worker: the fault suite starts
+# services, Celery workers and crowds of clients, timed against short leases
+ONE_WORKER_FOLDERS = ("tests/faults/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile` (each module on one worker, its module fixtures made once), with each
+    of ONE_WORKER_FOLDERS as one unit."""
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling  # type: ignore[import-untyped]
+
+    class Units(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            folder = next((f for f in ONE_WORKER_FOLDERS if nodeid.startswith(f)), None)
+            return folder or super()._split_scope(nodeid)
+
+    return Units(config, log)

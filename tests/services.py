@@ -14,8 +14,25 @@ import pytest
 POSTGRES_URL = os.environ.get(
     "COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
-REDIS_URL = os.environ.get("COURIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def worker_number() -> int:
+    """0, or the number of this pytest-xdist worker (gw0, gw1...)."""
+    return int((os.environ.get("PYTEST_XDIST_WORKER") or "gw0").removeprefix("gw"))
+
+
+def _own_redis_database(url: str) -> str:
+    """The Redis URL with a database of this worker's own (15, 14... counting down from the
+    URL's): each worker's `celery worker` consumes only what its own tests sent."""
+    parsed = urlparse(url)
+    database = (int(parsed.path.strip("/") or 0) - worker_number()) % 16
+    return parsed._replace(path=f"/{database}").geturl()
+
+
+REDIS_URL = _own_redis_database(
+    os.environ.get("COURIER_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+)
 
 
 def on_ci() -> bool:

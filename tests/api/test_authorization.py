@@ -11,16 +11,18 @@ to no courier record. The courier app's reads (own record, own route) and the as
 phone (device session: listed, signed out) are checked the same way.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.main import create_app
+from courier import runtime
 from courier.accounts import devices
 from courier.accounts import service as accounts
 from courier.accounts.models import DeviceSession, User
@@ -43,6 +45,7 @@ from tests.builders import (
     post_handover,
     site_id,
 )
+from tests.conftest import joined_sessions, rolled_back, suite_settings
 
 NAME = "Hoàng Thị Mai Phương"
 ADDRESS = "45 Bạch Đằng, phường Phú Cường, Thủ Dầu Một"
@@ -526,15 +529,50 @@ def _snapshot(w: World) -> list[Any]:
     ]
 
 
+@dataclass
+class Arranged:
+    """A world brought to an operation's state, on a connection rolled back afterwards."""
+
+    operation: str
+    world: World
+    connection: Connection
+    factory: sessionmaker[Session]
+
+
+@pytest.fixture(scope="module", params=list(OPERATIONS))
+def arranged(request: pytest.FixtureRequest, engine: Engine) -> Iterator[Arranged]:
+    """The dossier in the state the operation needs, arranged once for all the actors who try
+    it: each try starts from this state and is undone (`world`)."""
+    with (
+        rolled_back(engine) as conn,
+        joined_sessions(conn) as made,
+        TestClient(create_app(suite_settings(), made)) as client,
+        made() as session,
+    ):
+        w = _world(client, session)
+        OPERATIONS[request.param].arrange(w)
+        session.commit()
+        yield Arranged(request.param, w, conn, made)
+
+
+@pytest.fixture
+def world(arranged: Arranged) -> Iterator[World]:
+    """The arranged world for one actor's try, with an app of its own; the try is rolled back."""
+    attempt = arranged.connection.begin_nested()
+    runtime.use_session_factory(arranged.factory)
+    with (
+        TestClient(create_app(suite_settings(), arranged.factory)) as client,
+        arranged.factory() as session,
+    ):
+        yield replace(arranged.world, client=client, session=session)
+    attempt.rollback()
+
+
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("operation", list(OPERATIONS))
-def test_only_the_rightful_actor_may_act(
-    client: TestClient, session: Session, operation: str, actor: str
-) -> None:
+def test_only_the_rightful_actor_may_act(arranged: Arranged, world: World, actor: str) -> None:
     """Rightful actors succeed; everyone else is refused (401/403/404) and nothing changes."""
-    w = _world(client, session)
+    w, operation = world, arranged.operation
     op = OPERATIONS[operation]
-    op.arrange(w)
     before = _snapshot(w)
     response = op.call(w, w.headers[actor])
     if actor in op.allowed:
@@ -568,15 +606,14 @@ SHOWN = {
 
 
 @pytest.mark.parametrize("actor", ACTORS)
-@pytest.mark.parametrize("view", list(SHOWN))
+@pytest.mark.parametrize("arranged", list(SHOWN), indirect=True)
 def test_personal_data_only_reaches_those_it_concerns(
-    client: TestClient, session: Session, view: str, actor: str
+    arranged: Arranged, world: World, actor: str
 ) -> None:
     """The applicant's name, phone and address are in the dossier and job views only for their
     rightful viewers, and in full for them."""
-    w = _world(client, session)
+    view = arranged.operation
     op = OPERATIONS[view]
-    op.arrange(w)
-    response = op.call(w, w.headers[actor])
+    response = op.call(world, world.headers[actor])
     shown = [secret in response.text for secret in SHOWN[view]]
     assert shown == [actor in op.allowed] * len(shown)
