@@ -189,6 +189,15 @@ def content_security_policy(path: str, tiles: str) -> str:
     )
 
 
+def _versioned(scope: Scope) -> bool:
+    """A file whose URL changes with its content: an npm package's under its version, or one of
+    the app's own files with its content hash (`static_url`); other files are revalidated."""
+    path: str = scope["path"]
+    if path.startswith("/vendor/"):
+        return True
+    return path.startswith("/static/") and b"v=" in scope.get("query_string", b"")
+
+
 class SecurityHeaders:
     """Headers on every answer: CSP on pages, nosniff, referrer, no framing, no-store on the API.
 
@@ -218,8 +227,10 @@ class SecurityHeaders:
                     headers.setdefault(
                         "Content-Security-Policy", content_security_policy(path, self.tiles_origin)
                     )
-                if path.startswith(("/static/", "/vendor/")) and message["status"] == 200:
+                if _versioned(scope) and message["status"] == 200:
                     headers["Cache-Control"] = IMMUTABLE
+                elif path.startswith("/static/"):
+                    headers.setdefault("Cache-Control", "no-cache")
                 elif path.startswith("/api/"):
                     headers.setdefault("Cache-Control", "no-store")
             await send(message)

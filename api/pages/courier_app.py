@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.extract import extract_from_file
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request, status
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api import i18n, web
@@ -37,9 +37,32 @@ DESCRIPTION = mark("Today's route, handovers with signature and photos, offline 
 THEME = "#0b5394"
 
 
+MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
+
+
+@cache
+def _files() -> tuple[str, ...]:
+    """The app's own files (scripts, style, icons), by name."""
+    return tuple(sorted(p.name for p in APP_DIR.iterdir() if p.suffix in MEDIA_TYPES))
+
+
+@cache
+def app_version() -> str:
+    """Changes whenever any of the app's files does."""
+    digest = hashlib.sha256()
+    for name in _files():
+        digest.update(name.encode() + b"\0" + (APP_DIR / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def app_url(name: str) -> str:
+    """A file of the app under the app's version: the scripts' relative imports carry it too,
+    so a phone never mixes the modules of two versions."""
+    return f"{SCOPE}app/{app_version()}/{name}"
+
+
 def _own_files() -> list[str]:
-    names = sorted(p.name for p in APP_DIR.iterdir() if p.suffix in (".js", ".css", ".png"))
-    return [f"courier/{name}" for name in names]
+    return [app_url(name) for name in _files()]
 
 
 @cache
@@ -83,7 +106,6 @@ def _config(request: Request, lang: str) -> dict[str, Any]:
             "signaturePad": web.vendor_url(request, *VENDOR_FILES[1]),
             **{key: web.vendor_url(request, *where) for key, where in LAZY_VENDOR_FILES.items()},
         },
-        "static": {name: web.static_url(name) for name in _own_files()},
     }
 
 
@@ -104,7 +126,18 @@ def courier_app(request: Request) -> HTMLResponse:
         cache_control="no-cache",
         config=config.replace("</", "<\\/"),
         theme=THEME,
+        app_file=app_url,
     )
+
+
+@router.get(f"{SCOPE}app/{{version}}/{{name}}")
+def app_file(version: str, name: str) -> Response:
+    """One of the app's files under its version, kept for a year (a new version has a new path)."""
+    if version != app_version() or name not in _files():
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such file in this version of the app")
+    body = (APP_DIR / name).read_bytes()
+    headers = {"Cache-Control": web.IMMUTABLE}
+    return Response(body, media_type=MEDIA_TYPES[Path(name).suffix], headers=headers)
 
 
 @router.get(f"{SCOPE}manifest.webmanifest")
@@ -113,7 +146,7 @@ def manifest(request: Request) -> JSONResponse:
     _ = web.translator(request)
     icons = [
         {
-            "src": web.static_url(f"courier/icon-{size}.png"),
+            "src": app_url(f"icon-{size}.png"),
             "sizes": f"{size}x{size}",
             "type": "image/png",
             "purpose": purpose,
@@ -142,7 +175,7 @@ def manifest(request: Request) -> JSONResponse:
 @router.get(f"{SCOPE}sw.js")
 def service_worker(request: Request) -> Response:
     """The service worker, with the list of files to keep and a version that changes with them."""
-    shell = [web.static_url(name) for name in _own_files()]
+    shell = _own_files()
     shell += [web.vendor_url(request, *where) for where in VENDOR_FILES]
     version = _version(tuple(shell))
     prelude = (

@@ -22,6 +22,7 @@ from courier.enums import Role, SiteKind
 from courier.errors import Conflict, NotAuthenticated
 from courier.fleet.models import Courier
 from courier.settings import Settings, get_settings
+from courier.text import mark
 
 _PROFILES = {"rfc_9106_low_memory": profiles.RFC_9106_LOW_MEMORY, "cheapest": profiles.CHEAPEST}
 
@@ -93,15 +94,18 @@ def _site_for(session: Session, role: Role, site_code: str | None) -> int | None
     return site.id
 
 
+WRONG_CREDENTIALS = mark("wrong username or password")
+
+
 def authenticate(session: Session, username: str, password: str) -> User:
     """The active user with these credentials, or `NotAuthenticated`."""
     user = session.scalar(select(User).where(User.username == username, User.active))
     try:
         _hasher().verify(user.password_hash if user else _dummy_hash(), password)
     except (VerifyMismatchError, InvalidHashError):
-        raise NotAuthenticated("wrong username or password") from None
+        raise NotAuthenticated(WRONG_CREDENTIALS) from None
     if user is None:
-        raise NotAuthenticated("wrong username or password")
+        raise NotAuthenticated(WRONG_CREDENTIALS)
     return user
 
 

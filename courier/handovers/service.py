@@ -247,7 +247,12 @@ def _check_shape(session: Session, request: HandoverRequest) -> None:
         problems.append(
             FieldProblem(("handover", "receiver"), "giver and receiver are the same party")
         )
-    if request.site_id is None and (request.lat is None or request.lon is None):
+    # at a citizen's door the phone may have no fix (location refused, no signal): no point is
+    # recorded rather than a guessed one; between staff the place is always known
+    at_door = PartyKind.CITIZEN in (request.giver.kind, request.receiver.kind)
+    if (request.lat is None) != (request.lon is None):
+        problems.append(FieldProblem(("handover", "lat"), "give both lat and lon, or neither"))
+    elif request.site_id is None and request.lat is None and not at_door:
         problems.append(
             FieldProblem(("handover", "site_id"), "give the site or the GPS point (lat, lon)")
         )

@@ -169,6 +169,8 @@ def _place(session: Session, handover: Handover) -> str:
     site = session.get(Site, handover.site_id) if handover.site_id else None
     if site is not None:
         return f"{site.name_vi}, {site.address}"
+    if handover.lat is None or handover.lon is None:
+        return "Không có vị trí GPS (điện thoại không xác định được) / no GPS fix"
     accuracy = f" ±{handover.accuracy_m:.0f} m" if handover.accuracy_m is not None else ""
     return f"GPS {handover.lat:.6f}, {handover.lon:.6f}{accuracy}"
 

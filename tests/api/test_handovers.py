@@ -6,9 +6,11 @@ from sqlalchemy.orm import Session
 from courier.accounts import service as accounts
 from tests.builders import (
     STAFF_TDM,
+    assign,
     book,
     counts,
     courier_id,
+    find_job,
     handover_body,
     headers_for,
     pick_up,
@@ -131,6 +133,26 @@ def test_handover_needs_a_place(client: TestClient, session: Session) -> None:
     response = post_handover(client, body, courier)
     assert response.status_code == 422
     assert ["body", "handover", "site_id"] in [e["loc"] for e in response.json()["detail"]]
+
+
+def test_a_pickup_at_the_door_without_a_gps_fix_records_no_point(
+    client: TestClient, session: Session
+) -> None:
+    """The phone had no fix at the citizen's door: the pickup is recorded without a position (never
+    a guessed one), and its receipt says so; half a point is refused."""
+    code = book(client)["tracking_code"]
+    dispatcher = headers_for(session, "dispatch.tdm")
+    cid = courier_id(session, "BD-CR-TDM-01")
+    assign(client, dispatcher, find_job(client, dispatcher, code, "inbound", "pickup"), cid)
+    courier = headers_for(session, "bd-cr-tdm-01")
+    citizen = {"kind": "citizen"}
+    body = handover_body(citizen, {"kind": "courier", "id": cid}, [code], lat=None, lon=None)
+    half = post_handover(client, {**body, "lon": 106.65}, courier)
+    assert half.status_code == 422
+    assert ["body", "handover", "lat"] in [e["loc"] for e in half.json()["detail"]]
+    response = post_handover(client, body, courier)
+    assert response.status_code == 201, response.text
+    assert (response.json()["lat"], response.json()["lon"]) == (None, None)
 
 
 def test_center_api_key_cannot_record_handovers(client: TestClient, session: Session) -> None:

@@ -5,7 +5,7 @@ import { config, lang, setLang, t, tn } from "./config.js";
 import * as forms from "./forms.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
-import { banner, h } from "./ui.js";
+import { banner, h, leave } from "./ui.js";
 import * as views from "./views.js";
 
 const SYNC_EVERY_MS = 20_000;
@@ -14,17 +14,24 @@ async function signedIn() {
   return Boolean(await store.getMeta("session")) && Boolean(await store.getMeta("profile"));
 }
 
-async function showSignedOut() {
+async function showBanner() {
   const out = await store.getMeta("signedOut");
-  if (!out) return banner(null);
-  banner(
-    out.detail || t("This phone is signed out."),
-    h("a", { class: "button primary", href: "#/login" }, t("Sign in again")),
-  );
+  if (out) {
+    return banner(
+      out.detail || t("This phone is signed out."),
+      h("a", { class: "button primary", href: "#/login" }, t("Sign in again")),
+    );
+  }
+  if (sync.clockTooFast()) {
+    const minutes = Math.round(sync.clockAhead / 60_000);
+    return banner(tn("The phone's clock is %(n)s minute fast: set it right, or the service will refuse what you record.", "The phone's clock is %(n)s minutes fast: set it right, or the service will refuse what you record.", minutes));
+  }
+  banner(null);
 }
 
 async function updateCount() {
-  const actions = await store.outbox();
+  const me = (await store.getMeta("profile"))?.code;
+  const actions = (await store.outbox()).filter((a) => a.owner === me);
   const link = document.getElementById("outbox-count");
   const refused = actions.filter((a) => a.state === "refused").length;
   link.hidden = !actions.length;
@@ -34,13 +41,18 @@ async function updateCount() {
     : tn("%(n)s not sent", "%(n)s not sent", actions.length);
 }
 
-async function render() {
+function screen() {
   const [path, arg] = location.hash.replace(/^#\/?/, "").split("/");
-  await showSignedOut();
+  return { path: path || "", arg };
+}
+
+async function render({ again = false } = {}) {
+  const { path, arg } = screen();
+  if (!again) leave();
+  await showBanner();
   if (path === "login" || !(await signedIn())) {
     return views.login(() => {
       location.hash = "#/";
-      render();
       keepReader();
     });
   }
@@ -49,47 +61,48 @@ async function render() {
     location.hash = "#/";
   };
   const screens = {
-    "": () => views.route(),
+    "": () => views.route({ again }),
     stop: () => views.stop(arg),
     pickup: () => forms.pickup(arg, profile, back),
     deliver: () => forms.deliver(arg, profile, back),
     center: () => forms.atCenter(arg, profile, back, "center"),
     collect: () => forms.atCenter(arg, profile, back, "collect"),
     fail: () => forms.fail(arg, back),
-    outbox: () => views.outbox(async () => { await updateCount(); await render(); }),
+    outbox: () => views.outbox(async () => render({ again: true })),
   };
   await (screens[path] || screens[""])();
   await updateCount();
 }
 
+/** After a send: the counter, the banner, and the route or outbox redrawn in place. */
+async function afterSending(result) {
+  if (result?.sent && !result.waiting) await sync.refreshRoute().catch(() => undefined);
+  await updateCount();
+  await showBanner();
+  const { path } = screen();
+  if (path === "" || path === "outbox" || result?.signedOut) await render({ again: !result?.signedOut });
+}
+
 async function syncNow({ now = false } = {}) {
   if (!(await signedIn())) return;
-  const before = (await store.outbox()).length;
   const result = await (now ? sync.retryNow() : sync.flush());
-  if (result.signedOut) await showSignedOut();
-  if (result.sent && !result.waiting) {
-    await sync.refreshRoute().catch(() => undefined);
-  }
-  await updateCount();
-  const onRoute = ["", "#", "#/", "#/outbox"].includes(location.hash);
-  if (onRoute && (await store.outbox()).length !== before) await render();
+  await afterSending(result);
 }
 
 function showNetwork() {
-  const bar = document.getElementById("bar-title");
-  const title = t("Dossier courier");
-  const offline = t("offline");
-  bar.textContent = navigator.onLine ? title : `${title} · ${offline}`;
+  document.getElementById("offline").hidden = navigator.onLine;
 }
 
 function translateShell() {
   document.documentElement.lang = lang();
   document.title = t("Dossier courier");
-  showNetwork();
+  document.getElementById("bar-title").textContent = t("Dossier courier");
+  document.getElementById("offline").textContent = t("offline");
   const other = lang() === "vi" ? "en" : "vi";
   const button = document.getElementById("lang-switch");
-  button.textContent = other === "en" ? "English" : "Tiếng Việt";
+  button.textContent = other === "en" ? "EN" : "VI";
   button.lang = other;
+  button.setAttribute("aria-label", other === "en" ? "EN, English" : "VI, Tiếng Việt");
 }
 
 /** Keep the barcode reader on the phone for the day, where the browser has none of its own. */
@@ -103,26 +116,29 @@ function keepReader() {
 
 async function boot() {
   translateShell();
+  showNetwork();
   document.getElementById("lang-switch").addEventListener("click", () => {
     setLang(lang() === "vi" ? "en" : "vi");
     translateShell();
-    render();
+    // a form half filled in is not redrawn (it would lose what was entered): it changes on leaving
+    if (["", "stop", "outbox", "login"].includes(screen().path)) render({ again: true });
   });
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register(config.worker, { scope: config.scope }).catch(() => undefined);
   }
   navigator.storage?.persist?.();
-  window.addEventListener("hashchange", render);
+  window.addEventListener("hashchange", () => render());
   window.addEventListener("online", () => {
     showNetwork();
     syncNow({ now: true });
   });
   window.addEventListener("offline", showNetwork);
+  window.addEventListener("courier:outbox", (event) => afterSending(event.detail));
   document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && syncNow({ now: true }));
   setInterval(() => syncNow(), SYNC_EVERY_MS);
   await render();
   if (await signedIn()) {
-    sync.refreshRoute().then(() => location.hash.length <= 2 && render(), () => undefined);
+    sync.refreshRoute().then(() => screen().path === "" && render({ again: true }), () => undefined);
     syncNow();
     keepReader();
   }

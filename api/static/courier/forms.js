@@ -2,18 +2,18 @@
 // Each action is kept on the phone first (the outbox) and sent when the network allows.
 
 import { codeFrom } from "./codes.js";
-import { config, money, t, today } from "./config.js";
+import { clock, config, money, t, today } from "./config.js";
 import { downscale } from "./photo.js";
 import { signaturePad } from "./sign.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
-import { field, fieldError, h, show, toast } from "./ui.js";
-import { actionOf, documentAsked, documentName, findStop, notFound, stateOf } from "./views.js";
+import { field, fieldError, h, onLeave, show, toast } from "./ui.js";
+import { actionOf, currentMarks, documentAsked, documentName, findStop, notFound, stateOf } from "./views.js";
 
 const REASONS = ["not_home", "refused", "wrong_address", "documents_incomplete", "other"];
 const REASON_LABEL = {
   not_home: () => t("Nobody at home"),
-  refused: () => t("Refused"),
+  refused: () => t("Refused by the citizen"),
   wrong_address: () => t("Wrong address"),
   documents_incomplete: () => t("Documents missing"),
   site_closed: () => t("Counter closed"),
@@ -49,16 +49,15 @@ async function position() {
   });
 }
 
-/** Where and when the action happened, as the phone knows it. */
+/** Where and when the action happened, as the phone knows it: without a fix (location refused,
+ * no signal), a counter's site, or no position at all (never the planned point as if measured). */
 async function captured(stop) {
   const fix = await position();
   const at = new Date().toISOString();
   if (fix) {
     return { device_at: at, lat: fix.coords.latitude, lon: fix.coords.longitude, accuracy_m: Math.round(fix.coords.accuracy) };
   }
-  if (stop.site_id) return { device_at: at, site_id: stop.site_id };
-  // no fix (location refused or no signal): the stop's planned point, without an accuracy
-  return { device_at: at, lat: stop.lat, lon: stop.lon };
+  return stop.site_id ? { device_at: at, site_id: stop.site_id } : { device_at: at };
 }
 
 function newKey() {
@@ -78,6 +77,7 @@ function codeEntry({ accept, label }) {
     video.hidden = true;
     scan.textContent = t("Scan the label");
   };
+  onLeave(stopScan);
   const take = (raw) => {
     const code = codeFrom(raw);
     if (!code) return fieldError("code", t("%(code)s is not a dossier code.", { code: raw }));
@@ -130,13 +130,20 @@ function photoEntry() {
   const blobs = [];
   const list = h("ul", { class: "thumbs" });
   const input = h("input", { type: "file", accept: "image/*", capture: "environment", multiple: true, class: "visually-hidden", id: "photos" });
+  const urls = [];
+  onLeave(() => urls.forEach((url) => URL.revokeObjectURL(url)));
+  const preview = (blob) => {
+    const url = URL.createObjectURL(blob);
+    urls.push(url);
+    return url;
+  };
   const render = () => {
     list.replaceChildren(
       ...blobs.map((blob, i) =>
         h(
           "li",
           {},
-          h("img", { src: URL.createObjectURL(blob), alt: t("Photo %(n)s", { n: i + 1 }) }),
+          h("img", { src: preview(blob), alt: t("Photo %(n)s", { n: i + 1 }) }),
           h("button", { type: "button", class: "link", onclick: () => { blobs.splice(i, 1); render(); } }, t("Remove")),
         ),
       ),
@@ -208,12 +215,19 @@ function showError(id, message) {
   box.hidden = false;
 }
 
-/** Keep the action on the phone, mark its stops, and try to send it at once. */
+/** Keep the action on the phone (under the courier who recorded it), mark its stops, and go on:
+ * it is sent in the background, however long the upload takes. */
 async function record(action, marks, afterwards) {
-  await store.enqueue({ ...action, capturedAt: action.body.device_at || new Date().toISOString() }, marks);
-  const result = await sync.flush();
-  toast(result.sent ? t("Recorded and sent.") : t("Recorded on the phone; it is sent when the network returns."));
+  const profile = await store.getMeta("profile");
+  const day = today();
+  const dated = Object.fromEntries(Object.entries(marks).map(([id, mark]) => [id, { ...mark, day }]));
+  await store.enqueue({ ...action, owner: profile.code, capturedAt: action.body.device_at }, dated);
+  toast(t("Recorded on the phone; it is sent in the background."));
   afterwards();
+  sync.flush().then(
+    (result) => window.dispatchEvent(new CustomEvent("courier:outbox", { detail: result })),
+    () => undefined,
+  );
 }
 
 function submitRow(label, onSubmit) {
@@ -349,7 +363,7 @@ function report(problems) {
 export async function atCenter(siteId, profile, done, direction) {
   watchPosition();
   const stored = await store.getRoute(today());
-  const marks = await store.marks();
+  const marks = await currentMarks(stored);
   const wanted = direction === "center" ? "inbound/delivery" : "return/pickup";
   const stops = (stored?.stops || []).filter(
     (s) => s.site_id === Number(siteId) && `${s.leg}/${s.kind}` === wanted && stateOf(s, marks).status === "pending",
@@ -423,7 +437,10 @@ export async function fail(jobId, done) {
     h("p", { class: "error", id: "reason-error", hidden: true }),
   );
   const note = h("textarea", { rows: 3, maxlength: 1000 });
+  const opens = Date.parse(stop.window_start);
+  const early = Date.now() < opens ? h("p", { class: "notice", role: "alert" }, t("The stop's window opens at %(time)s: an attempt before it does not count. Come back then.", { time: clock(stop.window_start) })) : "";
   const submit = submitRow(t("Save"), async () => {
+    if (Date.now() < opens) return report([["reason", t("The stop's window opens at %(time)s: an attempt before it does not count. Come back then.", { time: clock(stop.window_start) })]]);
     const reason = document.querySelector('input[name="reason"]:checked')?.value;
     const problems = [];
     if (!reason) problems.push(["reason", t("Choose a reason.")]);
@@ -441,5 +458,5 @@ export async function fail(jobId, done) {
     };
     await record({ kind: "attempt", jobId: stop.job_id, body, files: [], codes: [stop.tracking_code], jobIds: [stop.job_id] }, { [stop.job_id]: { status: "failed" } }, done);
   });
-  show(h("h1", {}, t("Could not do it")), h("p", {}, `${stop.site_name || stop.contact_name} · ${stop.tracking_code} · ${actionOf(stop).label}`), form([choices, field("note", t("Note"), note)], submit));
+  show(h("h1", {}, t("Could not do it")), h("p", {}, `${stop.site_name || stop.contact_name} · ${stop.tracking_code} · ${actionOf(stop).label}`), early, form([choices, field("note", t("Note"), note)], submit));
 }

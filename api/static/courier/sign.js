@@ -1,7 +1,7 @@
 // A signature pad (signature_pad from npm) sized to its box, giving a PNG.
 
 import { config, t } from "./config.js";
-import { h } from "./ui.js";
+import { h, onLeave } from "./ui.js";
 
 let SignaturePad;
 
@@ -23,7 +23,9 @@ export async function signaturePad(id, label) {
     pad.fromData(data);
   };
   clear.addEventListener("click", () => pad.clear());
-  new ResizeObserver(fit).observe(canvas);
+  const resized = new ResizeObserver(fit);
+  resized.observe(canvas);
+  onLeave(() => resized.disconnect());
   return {
     element: box,
     isEmpty: () => pad.isEmpty(),

@@ -11,11 +11,20 @@ async function db() {
   if (!opened) {
     const { openDB } = await import(config.vendor.idb);
     opened = openDB(NAME, VERSION, {
-      upgrade(database) {
-        database.createObjectStore("meta");
-        database.createObjectStore("routes");
-        database.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
-        database.createObjectStore("marks");
+      upgrade(database, oldVersion) {
+        // each version adds what it needs to what the phone already has: the outbox is kept
+        if (oldVersion < 1) {
+          database.createObjectStore("meta");
+          database.createObjectStore("routes");
+          database.createObjectStore("outbox", { keyPath: "id", autoIncrement: true });
+          database.createObjectStore("marks");
+        }
+      },
+      // another tab holds an older version open: it closes and reloads, so neither waits forever
+      blocked: () => location.reload(),
+      blocking: (_current, _blocked, event) => {
+        event.target.close();
+        location.reload();
       },
     });
   }
@@ -72,9 +81,13 @@ export async function outbox() {
   return (await db()).getAll("outbox");
 }
 
-/** Save an action's new state (tries, next attempt, a refusal). */
+/** Save an action's new state (tries, next attempt, a refusal), unless it is gone meanwhile
+ * (another tab had it accepted): a stale state never brings it back. */
 export async function updateAction(action) {
-  return (await db()).put("outbox", action);
+  const database = await db();
+  const tx = database.transaction("outbox", "readwrite");
+  if (await tx.store.get(action.id)) await tx.store.put(action);
+  await tx.done;
 }
 
 /** The server accepted the action: drop it (its stops stay marked as done or failed). */
@@ -86,7 +99,7 @@ export async function removeAction(id, { unmark = false } = {}) {
   while (cursor) {
     if (cursor.value.actionId === id) {
       if (unmark) await cursor.delete();
-      else await cursor.update({ ...cursor.value, sent: true });
+      else await cursor.update({ ...cursor.value, sent: true, sentAt: Date.now() });
     }
     cursor = await cursor.continue();
   }
@@ -101,8 +114,11 @@ export async function marks() {
   return Object.fromEntries(keys.map((key, i) => [key, values[i]]));
 }
 
-/** Forget everything (signing out of a phone that is handed to someone else). */
-export async function clearAll() {
+/** Forget the courier's day and session (signing out, or a phone signed out by the dispatcher):
+ * the outbox stays, its actions still belong to whoever recorded them. */
+export async function clearAll({ keep = [] } = {}) {
   const database = await db();
+  const kept = await Promise.all(keep.map((key) => database.get("meta", key)));
   for (const name of ["meta", "routes", "marks"]) await database.clear(name);
+  await Promise.all(keep.map((key, i) => kept[i] !== undefined && database.put("meta", kept[i], key)));
 }

@@ -1,12 +1,14 @@
 // Talking to the service: the device session (a short access token renewed from a refresh token
 // bound to this phone), the day's route, and the outbox sent in order with retries and backoff.
 
-import { config, today } from "./config.js";
+import { config, lang, today } from "./config.js";
 import * as store from "./store.js";
 
 const RENEW_BEFORE_MS = 60_000;
 const MAX_BACKOFF_MS = 5 * 60_000;
-const TIMEOUT_MS = 30_000;
+const TIMEOUT_MS = 30_000; // a small request; an upload waits as long as it makes progress
+const STALLED_MS = 30_000; // an upload with no byte moving for this long is given up and retried
+const SKEW_WARNING_MS = 4 * 60_000;
 
 /** The server refused this phone's session (signed out by a dispatcher, or expired). */
 export class SignedOut extends Error {
@@ -27,14 +29,70 @@ export class Refused extends Error {
   }
 }
 
+/** How far the phone's clock is ahead of the server's (ms, negative when behind), last measured. */
+export let clockAhead = 0;
+
+function measureClock(dateHeader) {
+  const server = Date.parse(dateHeader || "");
+  if (!Number.isNaN(server)) clockAhead = Date.now() - server;
+}
+
+/** True when the phone's clock is so far ahead that the server would refuse its records. */
+export function clockTooFast() {
+  return clockAhead > SKEW_WARNING_MS;
+}
+
+function headers(extra) {
+  return { "Accept-Language": lang(), ...extra };
+}
+
 async function call(path, options = {}) {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
   try {
-    return await fetch(config.api + path, { ...options, signal: controller.signal });
+    const response = await fetch(config.api + path, {
+      ...options,
+      headers: headers(options.headers),
+      signal: controller.signal,
+    });
+    measureClock(response.headers.get("Date"));
+    return response;
   } finally {
     clearTimeout(timer);
   }
+}
+
+// An upload over XMLHttpRequest: it may take minutes on a weak signal, and is abandoned only when
+// no byte has moved for STALLED_MS (fetch cannot tell a slow upload from a dead one).
+function upload(path, options) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    let timer;
+    const stalled = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => xhr.abort(), STALLED_MS);
+    };
+    xhr.open(options.method, config.api + path);
+    for (const [name, value] of Object.entries(headers(options.headers))) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = stalled;
+    xhr.onprogress = stalled;
+    xhr.onload = () => {
+      clearTimeout(timer);
+      measureClock(xhr.getResponseHeader("Date"));
+      resolve({
+        ok: xhr.status >= 200 && xhr.status < 300,
+        status: xhr.status,
+        json: async () => JSON.parse(xhr.responseText),
+      });
+    };
+    xhr.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error("network error"));
+    };
+    xhr.onabort = () => reject(new Error("the upload stalled"));
+    stalled();
+    xhr.send(options.body);
+  });
 }
 
 async function problem(response) {
@@ -78,9 +136,18 @@ function deviceName() {
     .slice(0, 100);
 }
 
+/** One tab at a time renews the session and sends the outbox (the app may be open twice). */
+function exclusively(name, work) {
+  if (navigator.locks) return navigator.locks.request(`courier-${name}`, work);
+  return work();
+}
+
 let renewing;
 
-async function renew(session) {
+async function renew() {
+  // the session is read inside the lock: another tab may have renewed it meanwhile
+  const session = await store.getMeta("session");
+  if (session.accessUntil - Date.now() >= RENEW_BEFORE_MS && session.renewedAt > Date.now() - 5000) return;
   const response = await call("/auth/refresh", {
     method: "POST",
     headers: { "Content-Type": "application/json" },
@@ -88,11 +155,18 @@ async function renew(session) {
   });
   if (response.status === 401) {
     const { detail, code } = await problem(response);
-    await store.setMeta("signedOut", { detail, code, at: Date.now() });
+    await signedOutBy(detail, code);
     throw new SignedOut(detail, code);
   }
   if (!response.ok) throw new Error(`refresh: HTTP ${response.status}`);
   await keep(await response.json());
+  await store.setMeta("session", { ...(await store.getMeta("session")), renewedAt: Date.now() });
+}
+
+/** The server signed this phone out: forget the day's personal data, keep the outbox. */
+async function signedOutBy(detail, code) {
+  await store.clearAll({ keep: ["lastUser"] });
+  await store.setMeta("signedOut", { detail, code, at: Date.now() });
 }
 
 /** A valid access token, renewed from the refresh token when it is about to expire. */
@@ -102,7 +176,7 @@ async function accessToken({ force = false } = {}) {
   const session = await store.getMeta("session");
   if (!session) throw new SignedOut("", "signed_out");
   if (force || session.accessUntil - Date.now() < RENEW_BEFORE_MS) {
-    renewing ??= renew(session).finally(() => {
+    renewing ??= exclusively("renew", renew).finally(() => {
       renewing = undefined;
     });
     await renewing;
@@ -112,15 +186,14 @@ async function accessToken({ force = false } = {}) {
 }
 
 /** An API call as the signed-in courier; a refused token is renewed once. */
-export async function authorized(path, options = {}) {
+export async function authorized(path, options = {}, transport = call) {
   for (const force of [false, true]) {
     const token = await accessToken({ force });
-    const headers = { ...options.headers, Authorization: `Bearer ${token}` };
-    const response = await call(path, { ...options, headers });
+    const response = await transport(path, { ...options, headers: { ...options.headers, Authorization: `Bearer ${token}` } });
     if (response.status !== 401) return response;
     const { detail, code } = await problem(response);
     if (code === "device_revoked" || code === "device_expired") {
-      await store.setMeta("signedOut", { detail, code, at: Date.now() });
+      await signedOutBy(detail, code);
       throw new SignedOut(detail, code);
     }
   }
@@ -140,6 +213,7 @@ async function fetchJson(path) {
 export async function refreshProfile() {
   const profile = await fetchJson("/couriers/me");
   await store.setMeta("profile", profile);
+  await store.setMeta("lastUser", { code: profile.code, name: profile.full_name });
   return profile;
 }
 
@@ -177,15 +251,20 @@ let flushing;
 
 /** Send what is waiting, oldest first; stops at the first action the network could not carry. */
 export function flush() {
-  flushing ??= sendAll().finally(() => {
+  flushing ??= exclusively("send", sendAll).finally(() => {
     flushing = undefined;
   });
   return flushing;
 }
 
 async function sendAll() {
-  const result = { sent: 0, refused: 0, waiting: 0, signedOut: null };
+  const result = { sent: 0, refused: 0, waiting: 0, others: 0, signedOut: null };
+  const me = (await store.getMeta("profile"))?.code;
   for (const action of await store.outbox()) {
+    if (action.owner !== me) {
+      result.others += 1; // recorded by another courier on this phone: sent when they sign in
+      continue;
+    }
     if (action.state === "refused") {
       result.refused += 1;
       continue;
@@ -207,7 +286,7 @@ async function send(action) {
   const { path, options } = request(action);
   let response;
   try {
-    response = await authorized(path, options);
+    response = await authorized(path, options, action.kind === "handover" ? upload : call);
   } catch (error) {
     if (error instanceof SignedOut) return "signed-out";
     return retryLater(action, String(error.message || error));
@@ -240,13 +319,16 @@ export async function signOut() {
       body: JSON.stringify({ reason: "signed out on the phone" }),
     }).catch(() => undefined);
   }
-  await store.clearAll();
+  await store.clearAll({ keep: ["lastUser"] });
 }
 
-/** Send an action again now (the courier tapped "retry", or the network came back). */
-export async function retryNow() {
+/** Send an action again now (the courier tapped "retry", or the network came back); a refused
+ * one too when `refused` (the dispatcher has put right what the server refused). */
+export async function retryNow({ refused = null } = {}) {
   for (const action of await store.outbox()) {
-    if (action.state === "queued" && action.nextAt > Date.now()) {
+    if (action.id === refused) {
+      await store.updateAction({ ...action, state: "queued", nextAt: 0, error: undefined });
+    } else if (action.state === "queued" && action.nextAt > Date.now()) {
       await store.updateAction({ ...action, nextAt: 0 });
     }
   }

@@ -37,10 +37,29 @@ export function banner(message, action) {
   if (message) box.append(h("p", {}, message), action || "");
 }
 
-/** Replace the screen's content and move the focus to its heading (keyboard, screen readers). */
+let leaving = [];
+
+/** Something to undo when the courier leaves the screen (a camera, a position watch, a URL). */
+export function onLeave(undo) {
+  leaving.push(undo);
+}
+
+/** Leave the screen: undo what it started. */
+export function leave() {
+  const undo = leaving;
+  leaving = [];
+  for (const fn of undo) fn();
+}
+
+/** Replace the screen's content and move the focus to its heading (keyboard, screen readers);
+ * a refresh of the same screen (`again`) keeps where the courier was reading. */
 export function show(...children) {
+  const again = children[0] === AGAIN;
+  if (again) children.shift();
   const view = document.getElementById("view");
+  const scrolled = window.scrollY;
   view.replaceChildren(...children);
+  if (again) return window.scrollTo(0, scrolled);
   const heading = view.querySelector("h1");
   if (heading) {
     heading.tabIndex = -1;
@@ -48,6 +67,9 @@ export function show(...children) {
   }
   window.scrollTo(0, 0);
 }
+
+/** Pass first to `show` to redraw the same screen in place. */
+export const AGAIN = Symbol("again");
 
 /** A labelled field: the label, the control, and a place for its error. */
 export function field(id, label, control, hint) {

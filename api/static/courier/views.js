@@ -3,7 +3,7 @@
 import { clock, day, lang, money, t, tn, today } from "./config.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
-import { field, h, show, toast } from "./ui.js";
+import { AGAIN, field, h, show, toast } from "./ui.js";
 
 /** What the courier does at a stop, by leg and kind. */
 export function actionOf(stop) {
@@ -16,7 +16,19 @@ export function actionOf(stop) {
   }[key];
 }
 
-/** The stop's state on this phone: what the server says, or what was done here and not yet sent. */
+/** What this phone did today that the route it holds does not show yet: actions not sent, and
+ * those sent after the route was fetched. Older marks give way to the server's word (a failed
+ * stop given again by the dispatcher is to do again). */
+export async function currentMarks(route) {
+  const all = await store.marks();
+  const day = today();
+  const fetchedAt = route?.fetchedAt || 0;
+  return Object.fromEntries(
+    Object.entries(all).filter(([, mark]) => mark.day === day && (!mark.sent || mark.sentAt > fetchedAt)),
+  );
+}
+
+/** The stop's state on this phone: what the server says, or what was done here since. */
 export function stateOf(stop, marks) {
   const mark = marks[stop.job_id];
   if (stop.status !== "pending" || !mark) return { status: stop.status, unsent: false };
@@ -30,7 +42,17 @@ const STATUS_LABEL = {
 };
 
 /** The sign-in screen: once online, then the phone works all day. */
-export function login(onDone, notice) {
+export async function login(onDone) {
+  const waiting = (await store.outbox()).length;
+  const last = await store.getMeta("lastUser");
+  const notice = waiting && last
+    ? tn(
+        "%(n)s action recorded by %(name)s is not yet sent: it is sent when %(name)s signs in again on this phone.",
+        "%(n)s actions recorded by %(name)s are not yet sent: they are sent when %(name)s signs in again on this phone.",
+        waiting,
+        { name: last.name },
+      )
+    : null;
   const user = h("input", { name: "username", autocomplete: "username", required: true, autocapitalize: "none" });
   const password = h("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const error = h("p", { class: "error", role: "alert", hidden: true });
@@ -73,7 +95,7 @@ function stopCard(stop, number, marks, group) {
   const state = stateOf(stop, marks);
   const when = stop.planned_arrival
     ? t("planned %(time)s", { time: clock(stop.planned_arrival) })
-    : t("added by the dispatcher");
+    : t("outside the plan");
   const href = group ? `#/${action.form}/${stop.site_id}` : `#/stop/${stop.job_id}`;
   const count = group ? tn("%(n)s dossier", "%(n)s dossiers", group.length) : "";
   const who = group ? `${stop.site_name} · ${count}` : stop.contact_name;
@@ -119,16 +141,21 @@ function cards(stops, marks) {
     if (!group) out.push({ stop, group: null });
     else if (group.at(-1) === stop) out.push({ stop: group[0], group });
   }
-  return out.map((card, i) => stopCard(card.stop, i + 1, marks, card.group));
+  return out.map((card, i) => ({
+    element: stopCard(card.stop, i + 1, marks, card.group),
+    state: stateOf(card.stop, marks),
+  }));
 }
 
 /** The day's route from the phone, refreshed from the server when there is a network. */
-export async function route() {
+export async function route({ again = false } = {}) {
   const date = today();
-  const [stored, marks, profile] = await Promise.all([store.getRoute(date), store.marks(), store.getMeta("profile")]);
+  const [stored, profile] = await Promise.all([store.getRoute(date), store.getMeta("profile")]);
+  const marks = await currentMarks(stored);
   const stops = stored?.stops || [];
+  const shown = cards(stops, marks);
   const counts = { pending: 0, done: 0, failed: 0 };
-  for (const stop of stops) counts[stateOf(stop, marks).status] += 1;
+  for (const card of shown) counts[card.state.status] += 1;
   const reload = h(
     "button",
     {
@@ -148,6 +175,7 @@ export async function route() {
     t("Refresh"),
   );
   show(
+    ...(again ? [AGAIN] : []),
     h("h1", {}, t("Today's route"), h("span", { class: "muted" }, ` · ${day(Date.now())}`)),
     profile ? h("p", { class: "muted" }, `${profile.full_name} · ${profile.code} · ${profile.post_office.name}`) : "",
     h(
@@ -160,7 +188,7 @@ export async function route() {
       ].join(" · "),
     ),
     stored ? h("p", { class: "muted" }, t("Updated at %(time)s", { time: clock(stored.fetchedAt) })) : "",
-    stops.length ? h("ol", { class: "stops" }, cards(stops, marks)) : h("p", { class: "card" }, t("No stops today yet. Refresh when the dispatcher has published the plan.")),
+    stops.length ? h("ol", { class: "stops" }, shown.map((card) => card.element)) : h("p", { class: "card" }, t("No stops today yet. Refresh when the dispatcher has published the plan.")),
     h("p", { class: "actions" }, reload, h("button", { type: "button", class: "link", onclick: signOut }, t("Sign out"))),
   );
 }
@@ -214,7 +242,8 @@ function documentsList(stop) {
 
 /** One stop: whom to meet, where, when, what to collect or hand over, and what to do. */
 export async function stop(jobId) {
-  const [found, marks] = [await findStop(jobId), await store.marks()];
+  const found = await findStop(jobId);
+  const marks = await currentMarks(await store.getRoute(today()));
   if (!found) return notFound();
   const action = actionOf(found);
   const state = stateOf(found, marks);
@@ -271,9 +300,52 @@ function actionTitle(action) {
   return t("Handover of %(codes)s", { codes });
 }
 
-/** What is not yet sent, what the server refused and why, with what to do. */
+function refusedItem(action, onChange) {
+  const again = h(
+    "button",
+    {
+      type: "button",
+      class: "secondary",
+      onclick: async () => {
+        again.disabled = true;
+        await sync.retryNow({ refused: action.id });
+        await onChange();
+      },
+    },
+    t("Try again"),
+  );
+  const remove = h(
+    "button",
+    {
+      type: "button",
+      class: "danger",
+      onclick: async () => {
+        if (!window.confirm(t("Remove this action from the phone? It will not be sent."))) return;
+        await store.removeAction(action.id, { unmark: true });
+        await onChange();
+      },
+    },
+    t("Remove"),
+  );
+  return [
+    h("p", { class: "error" }, t("The service refused it: %(why)s", { why: action.error.detail })),
+    h("p", {}, t("Call your dispatcher: once they have put it right, try again; if it must not be recorded, remove it.")),
+    h("p", { class: "actions" }, again, remove),
+  ];
+}
+
+function waitingItem(action) {
+  if (!action.tries) return h("p", {}, t("Waiting for the network."));
+  return h("p", {}, tn("Not sent yet (%(n)s try); it is sent when the network allows.", "Not sent yet (%(n)s tries); it is sent when the network allows.", action.tries));
+}
+
+/** What is not yet sent, what the server refused and why, with what to do. Another courier's
+ * actions on this phone are only counted (their content is theirs). */
 export async function outbox(onChange) {
-  const actions = await store.outbox();
+  const me = (await store.getMeta("profile"))?.code;
+  const all = await store.outbox();
+  const actions = all.filter((a) => a.owner === me);
+  const others = all.length - actions.length;
   const retry = h(
     "button",
     {
@@ -293,31 +365,24 @@ export async function outbox(onChange) {
       { class: `card ${action.state}` },
       h("p", {}, h("strong", {}, actionTitle(action))),
       h("p", { class: "muted" }, t("Recorded at %(time)s", { time: clock(action.capturedAt) })),
-      action.state === "refused"
-        ? [
-            h("p", { class: "error" }, t("The service refused it: %(why)s", { why: action.error.detail })),
-            h("p", {}, t("Call your dispatcher about it. Once it is dealt with, remove it from the phone.")),
-            h(
-              "button",
-              {
-                type: "button",
-                class: "danger",
-                onclick: async () => {
-                  if (!window.confirm(t("Remove this action from the phone? It will not be sent."))) return;
-                  await store.removeAction(action.id, { unmark: true });
-                  await onChange();
-                },
-              },
-              t("Remove"),
-            ),
-          ]
-        : h("p", {}, action.tries ? t("Not sent yet (%(n)s tries); it is sent when the network returns.", { n: action.tries }) : t("Waiting for the network.")),
+      action.state === "refused" ? refusedItem(action, onChange) : waitingItem(action),
     ),
   );
+  const queued = actions.some((a) => a.state !== "refused");
   show(
     h("h1", {}, t("Not yet sent")),
-    actions.length ? h("ul", { class: "outbox" }, items) : h("p", { class: "card" }, t("Everything recorded on this phone has been sent.")),
-    actions.length ? h("p", { class: "actions" }, retry) : "",
+    actions.length ? h("ul", { class: "outbox" }, items) : h("p", { class: "card" }, t("Everything you recorded on this phone has been sent.")),
+    others ? h("p", { class: "notice" }, othersWaiting(others)) : "",
+    queued ? h("p", { class: "actions" }, retry) : "",
     h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
+  );
+}
+
+/** Another courier's actions wait on this phone until they sign in again. */
+export function othersWaiting(count) {
+  return tn(
+    "%(n)s action recorded by another courier waits on this phone until they sign in again.",
+    "%(n)s actions recorded by another courier wait on this phone until they sign in again.",
+    count,
   );
 }
