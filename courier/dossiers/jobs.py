@@ -200,7 +200,8 @@ def follow_couriers(session: Session, jobs: Iterable[Job]) -> None:
     if not courier_of:
         return
     query = select(Courier.id, Courier.home_post_office_id)
-    office_of = dict(session.execute(query.where(Courier.id.in_(courier_of.values()))).tuples())
+    rows = session.execute(query.where(Courier.id.in_(courier_of.values()))).all()
+    office_of: dict[int, int] = dict(rows)
     by_office: dict[int, list[int]] = {}
     for dossier_id, courier_id in courier_of.items():
         by_office.setdefault(office_of[courier_id], []).append(dossier_id)

@@ -20,7 +20,7 @@ from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
-from courier.dossiers.jobs import pair_of
+from courier.dossiers.jobs import follow_couriers, pair_of
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
 from courier.dossiers.states import Event
 from courier.enums import SiteKind
@@ -491,6 +491,7 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
         if _covers(plan.depot_ids, older.depot_ids):
             older.status = PlanStatus.SUPERSEDED
     routed: set[int] = set()
+    given: list[Job] = []
     for courier_id, job in session.execute(
         select(RouteStop.courier_id, Job)
         .join(Job, Job.id == RouteStop.job_id)
@@ -498,7 +499,10 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
     ).all():
         if job.status in (JobStatus.PENDING, JobStatus.ASSIGNED):
             job.courier_id, job.status = courier_id, JobStatus.ASSIGNED
+            given.append(job)
         routed.add(job.id)
+    session.flush()
+    follow_couriers(session, given)  # each dossier is now its courier's office's
     _roll_over(session, plan, routed, actor, settings)
     plan.status = PlanStatus.PUBLISHED
     plan.published_at = utcnow()
