@@ -69,9 +69,7 @@ class UploadLimit:
     """ASGI middleware bounding every request body: multipart per part and in total, the rest to
     the body limit (by default the app's `body_max_bytes` setting)."""
 
-    def __init__(
-        self, app: ASGIApp, *, max_part: int, max_request: int, max_body: int
-    ) -> None:
+    def __init__(self, app: ASGIApp, *, max_part: int, max_request: int, max_body: int) -> None:
         self.app = app
         self.max_part = max_part
         self.max_request = max_request
