@@ -384,3 +384,33 @@ def test_the_camera_reads_the_slip_and_refuses_another_dossier(
         expect(page.locator(".matched")).to_contain_text(stop.code, timeout=20_000)
         page.get_by_role("button", name="Tắt camera").click()
         expect(page.locator("video.scanner")).to_be_hidden()
+
+
+def test_a_closed_counter_fails_the_center_s_dossiers_and_a_half_filled_form_is_not_lost(
+    playwright: Playwright, servers: dict[str, Served], phone: Opener
+) -> None:
+    """At a closed counter the courier records one reason for every dossier of the center's card;
+    leaving a form half filled in asks first, and staying keeps what was entered."""
+    field = _field(playwright, servers, "postgresql", "BD-CR-TDM-01")
+    stops = field.today_stops(2)
+    field.picked_up(stops)
+    with phone(servers["postgresql"]) as page:
+        app = App(page)
+        app.sign_in(field.username)
+        page.locator(".stop-link[href^='#/center/']").click()
+        page.fill("#seal", "TUI-7")
+        page.once("dialog", lambda dialog: dialog.dismiss())  # "leave this form?": no
+        page.get_by_role("link", name="Hủy").click()
+        expect(page.locator("#seal")).to_have_value("TUI-7")
+        page.once("dialog", lambda dialog: dialog.accept())  # yes, the counter is closed
+        page.locator("a.danger.button").click()
+        page.locator("input[name=reason][value=site_closed]").check()
+        page.locator("form button[type=submit]").click()
+        expect(page.locator("ol.stops")).to_be_visible()
+        expect(page.locator("#outbox-count")).to_be_hidden()
+        expect(page.locator(".stop.failed")).to_have_count(2)
+    for stop in stops:
+        attempts = field.rows(
+            "SELECT reason FROM job_attempt WHERE job_id = :j", j=stop.delivery_job
+        )
+        assert [a.reason for a in attempts] == ["site_closed"]

@@ -5,7 +5,7 @@ import { config, lang, setLang, t, tn } from "./config.js";
 import * as forms from "./forms.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
-import { banner, h, leave } from "./ui.js";
+import { banner, clean, h, isDirty, leave, touched } from "./ui.js";
 import * as views from "./views.js";
 
 const SYNC_EVERY_MS = 20_000;
@@ -42,16 +42,17 @@ async function updateCount() {
 }
 
 function screen() {
-  const [path, arg] = location.hash.replace(/^#\/?/, "").split("/");
-  return { path: path || "", arg };
+  const [path, arg, extra] = location.hash.replace(/^#\/?/, "").split("/");
+  return { path: path || "", arg, extra };
 }
 
 async function render({ again = false } = {}) {
-  const { path, arg } = screen();
+  const { path, arg, extra } = screen();
   if (!again) leave();
   await showBanner();
   if (path === "login" || !(await signedIn())) {
     return views.login(() => {
+      clean();
       location.hash = "#/";
       keepReader();
     });
@@ -68,6 +69,7 @@ async function render({ again = false } = {}) {
     center: () => forms.atCenter(arg, profile, back, "center"),
     collect: () => forms.atCenter(arg, profile, back, "collect"),
     fail: () => forms.fail(arg, back),
+    failcenter: () => forms.failAtCenter(arg, extra, back),
     outbox: () => views.outbox(async () => render({ again: true })),
   };
   await (screens[path] || screens[""])();
@@ -127,7 +129,22 @@ async function boot() {
     navigator.serviceWorker.register(config.worker, { scope: config.scope }).catch(() => undefined);
   }
   navigator.storage?.persist?.();
-  window.addEventListener("hashchange", () => render());
+  let here = location.hash;
+  let restoring = false;
+  document.getElementById("view").addEventListener("input", touched);
+  window.addEventListener("hashchange", () => {
+    if (restoring) {
+      restoring = false;
+      return;
+    }
+    if (isDirty() && !window.confirm(t("Leave this form? What you entered is not kept."))) {
+      restoring = true;
+      location.hash = here;
+      return;
+    }
+    here = location.hash;
+    render();
+  });
   window.addEventListener("online", () => {
     showNetwork();
     syncNow({ now: true });

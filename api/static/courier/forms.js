@@ -7,7 +7,7 @@ import { downscale } from "./photo.js";
 import { signaturePad } from "./sign.js";
 import * as store from "./store.js";
 import * as sync from "./sync.js";
-import { field, fieldError, h, onLeave, show, toast } from "./ui.js";
+import { clean, field, fieldError, h, onLeave, show, toast } from "./ui.js";
 import { actionOf, currentMarks, documentAsked, documentName, findStop, notFound, stateOf } from "./views.js";
 
 const REASONS = ["not_home", "refused", "wrong_address", "documents_incomplete", "other"];
@@ -215,13 +215,16 @@ function showError(id, message) {
   box.hidden = false;
 }
 
-/** Keep the action on the phone (under the courier who recorded it), mark its stops, and go on:
- * it is sent in the background, however long the upload takes. */
-async function record(action, marks, afterwards) {
+/** Keep the actions on the phone (under the courier who recorded them), mark their stops, and go
+ * on: they are sent in the background, however long the upload takes. */
+async function record(action, marks, afterwards, more = []) {
   const profile = await store.getMeta("profile");
   const day = today();
-  const dated = Object.fromEntries(Object.entries(marks).map(([id, mark]) => [id, { ...mark, day }]));
-  await store.enqueue({ ...action, owner: profile.code, capturedAt: action.body.device_at }, dated);
+  for (const [each, itsMarks] of [[action, marks], ...more]) {
+    const dated = Object.fromEntries(Object.entries(itsMarks).map(([id, mark]) => [id, { ...mark, day }]));
+    await store.enqueue({ ...each, owner: profile.code, capturedAt: each.body.device_at }, dated);
+  }
+  clean();
   toast(t("Recorded on the phone; it is sent in the background."));
   afterwards();
   sync.flush().then(
@@ -359,15 +362,20 @@ function report(problems) {
   return true;
 }
 
-/** At a center: every dossier brought (or collected) in one handover, both sides sign. */
-export async function atCenter(siteId, profile, done, direction) {
-  watchPosition();
+/** The stops of today still to do at a center, for one direction (hand in, or collect results). */
+async function pendingAt(siteId, direction) {
   const stored = await store.getRoute(today());
   const marks = await currentMarks(stored);
   const wanted = direction === "center" ? "inbound/delivery" : "return/pickup";
-  const stops = (stored?.stops || []).filter(
+  return (stored?.stops || []).filter(
     (s) => s.site_id === Number(siteId) && `${s.leg}/${s.kind}` === wanted && stateOf(s, marks).status === "pending",
   );
+}
+
+/** At a center: every dossier brought (or collected) in one handover, both sides sign. */
+export async function atCenter(siteId, profile, done, direction) {
+  watchPosition();
+  const stops = await pendingAt(siteId, direction);
   if (!stops.length) return notFound();
   const expected = new Map(stops.map((s) => [s.tracking_code, s]));
   const scanned = new Set();
@@ -420,14 +428,27 @@ export async function atCenter(siteId, profile, done, direction) {
     await record({ kind: "handover", body, files, codes, jobIds }, Object.fromEntries(jobIds.map((id) => [id, { status: "done" }])), done);
   });
   const title = direction === "center" ? t("Hand in at the center") : t("Collect the result at the center");
-  show(h("h1", {}, title), h("p", {}, site.site_name || ""), form([entry.element, counter, list, seal.element, clerk.element, courier.element], submit));
+  const couldNot = h("p", {}, h("a", { class: "danger button", href: `#/failcenter/${siteId}/${direction}` }, t("Could not do it")));
+  show(h("h1", {}, title), h("p", {}, site.site_name || ""), form([entry.element, counter, list, seal.element, clerk.element, courier.element], submit), couldNot);
 }
 
 /** A stop that could not be done: why, from a list (and a note for "other"). */
 export async function fail(jobId, done) {
-  watchPosition();
   const stop = await findStop(jobId);
   if (!stop) return notFound();
+  return failStops([stop], done);
+}
+
+/** A center's stops that could not be done (the counter closed): one reason for all of them. */
+export async function failAtCenter(siteId, direction, done) {
+  const stops = await pendingAt(siteId, direction);
+  if (!stops.length) return notFound();
+  return failStops(stops, done);
+}
+
+async function failStops(stops, done) {
+  watchPosition();
+  const stop = stops[0];
   const reasons = stop.site_id ? [...REASONS.filter((r) => r !== "not_home"), "site_closed"] : REASONS;
   const choices = h(
     "fieldset",
@@ -437,26 +458,31 @@ export async function fail(jobId, done) {
     h("p", { class: "error", id: "reason-error", hidden: true }),
   );
   const note = h("textarea", { rows: 3, maxlength: 1000 });
-  const opens = Date.parse(stop.window_start);
-  const early = Date.now() < opens ? h("p", { class: "notice", role: "alert" }, t("The stop's window opens at %(time)s: an attempt before it does not count. Come back then.", { time: clock(stop.window_start) })) : "";
+  const opens = Math.max(...stops.map((s) => Date.parse(s.window_start)));
+  const tooEarly = t("The stop's window opens at %(time)s: an attempt before it does not count. Come back then.", { time: clock(opens) });
+  const early = Date.now() < opens ? h("p", { class: "notice", role: "alert" }, tooEarly) : "";
   const submit = submitRow(t("Save"), async () => {
-    if (Date.now() < opens) return report([["reason", t("The stop's window opens at %(time)s: an attempt before it does not count. Come back then.", { time: clock(stop.window_start) })]]);
+    if (Date.now() < opens) return report([["reason", tooEarly]]);
     const reason = document.querySelector('input[name="reason"]:checked')?.value;
     const problems = [];
     if (!reason) problems.push(["reason", t("Choose a reason.")]);
     if (reason === "other" && !note.value.trim()) problems.push(["note", t("Write why.")]);
     if (report(problems)) return;
     const where = await captured(stop);
-    const body = {
-      idempotency_key: newKey(),
-      reason,
-      note: note.value.trim(),
-      device_at: where.device_at,
-      lat: where.lat,
-      lon: where.lon,
-      accuracy_m: where.accuracy_m,
-    };
-    await record({ kind: "attempt", jobId: stop.job_id, body, files: [], codes: [stop.tracking_code], jobIds: [stop.job_id] }, { [stop.job_id]: { status: "failed" } }, done);
+    const attempts = stops.map((each) => [
+      {
+        kind: "attempt",
+        jobId: each.job_id,
+        body: { idempotency_key: newKey(), reason, note: note.value.trim(), device_at: where.device_at, lat: where.lat, lon: where.lon, accuracy_m: where.accuracy_m },
+        files: [],
+        codes: [each.tracking_code],
+        jobIds: [each.job_id],
+      },
+      { [each.job_id]: { status: "failed" } },
+    ]);
+    const [first, ...more] = attempts;
+    await record(first[0], first[1], done, more);
   });
-  show(h("h1", {}, t("Could not do it")), h("p", {}, `${stop.site_name || stop.contact_name} · ${stop.tracking_code} · ${actionOf(stop).label}`), early, form([choices, field("note", t("Note"), note)], submit));
+  const codes = stops.map((s) => s.tracking_code).join(", ");
+  show(h("h1", {}, t("Could not do it")), h("p", {}, `${stop.site_name || stop.contact_name} · ${codes} · ${actionOf(stop).label}`), early, form([choices, field("note", t("Note"), note)], submit));
 }

@@ -38,6 +38,22 @@ export function banner(message, action) {
 }
 
 let leaving = [];
+let dirty = false;
+
+/** Something was entered on this screen (a form): leaving it asks first. */
+export function touched() {
+  dirty = true;
+}
+
+/** What was entered is kept (recorded) or may go: leaving no longer asks. */
+export function clean() {
+  dirty = false;
+}
+
+/** True when leaving would throw away what was entered. */
+export function isDirty() {
+  return dirty;
+}
 
 /** Something to undo when the courier leaves the screen (a camera, a position watch, a URL). */
 export function onLeave(undo) {
@@ -46,6 +62,7 @@ export function onLeave(undo) {
 
 /** Leave the screen: undo what it started. */
 export function leave() {
+  dirty = false;
   const undo = leaving;
   leaving = [];
   for (const fn of undo) fn();
