@@ -309,7 +309,7 @@ export async function pickup(jobId, profile, done) {
     };
     const files = [{ role: "signature", blob: await pad.blob(), name: "signature.png" }];
     photos.blobs.forEach((blob, i) => files.push({ role: "photos", blob, name: `photo-${i + 1}.jpg` }));
-    await record({ kind: "handover", body, files, codes: [stop.tracking_code], jobIds: [stop.job_id] }, { [stop.job_id]: { status: "done" } }, done);
+    await record({ kind: "handover", body, files, codes: [stop.tracking_code], jobIds: [stop.job_id], who: stop.contact_name }, { [stop.job_id]: { status: "done" } }, done);
   });
   show(h("h1", {}, t("Collect the dossier")), h("p", {}, `${stop.contact_name} · ${stop.tracking_code}`), form([code.element, docs.element, seal.element, fee.element, photos.element, pad.element], submit));
 }
@@ -338,7 +338,7 @@ export async function deliver(jobId, profile, done) {
       fees_collected_vnd: fee.value(),
     };
     const files = [{ role: "signature", blob: await pad.blob(), name: "signature.png" }];
-    await record({ kind: "handover", body, files, codes: [stop.tracking_code], jobIds: [stop.job_id] }, { [stop.job_id]: { status: "done" } }, done);
+    await record({ kind: "handover", body, files, codes: [stop.tracking_code], jobIds: [stop.job_id], who: stop.contact_name }, { [stop.job_id]: { status: "done" } }, done);
   });
   show(h("h1", {}, t("Deliver the result")), h("p", {}, `${stop.contact_name} · ${stop.tracking_code}`), form([code.element, fee.element, pad.element], submit));
 }
@@ -425,7 +425,7 @@ export async function atCenter(siteId, profile, done, direction) {
       { role: "counter_signature", blob: await courier.blob(), name: "counter-signature.png" },
     ];
     const jobIds = codes.map((c) => expected.get(c).job_id);
-    await record({ kind: "handover", body, files, codes, jobIds }, Object.fromEntries(jobIds.map((id) => [id, { status: "done" }])), done);
+    await record({ kind: "handover", body, files, codes, jobIds, who: site.site_name }, Object.fromEntries(jobIds.map((id) => [id, { status: "done" }])), done);
   });
   const title = direction === "center" ? t("Hand in at the center") : t("Collect the result at the center");
   const couldNot = h("p", {}, h("a", { class: "danger button", href: `#/failcenter/${siteId}/${direction}` }, t("Could not do it")));
@@ -477,6 +477,7 @@ async function failStops(stops, done) {
         files: [],
         codes: [each.tracking_code],
         jobIds: [each.job_id],
+        who: each.site_name || each.contact_name,
       },
       { [each.job_id]: { status: "failed" } },
     ]);

@@ -94,6 +94,7 @@ export function field(id, label, control, hint) {
   const error = h("p", { class: "error", id: `${id}-error`, hidden: true });
   const hintLine = hint ? h("p", { class: "hint", id: `${id}-hint` }, hint) : null;
   if (hint) control.setAttribute("aria-describedby", `${id}-hint`);
+  control.addEventListener("input", () => fieldError(id, null)); // the courier is putting it right
   return h("div", { class: "field" }, h("label", { for: id }, label), hintLine, control, error);
 }
 

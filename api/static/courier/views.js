@@ -296,8 +296,8 @@ export function notFound() {
 
 function actionTitle(action) {
   const codes = action.codes.join(", ");
-  if (action.kind === "attempt") return t("Not done at %(code)s", { code: codes });
-  return t("Handover of %(codes)s", { codes });
+  const title = action.kind === "attempt" ? t("Not done at %(code)s", { code: codes }) : t("Handover of %(codes)s", { codes });
+  return action.who ? `${title} · ${action.who}` : title;
 }
 
 function refusedItem(action, onChange) {
