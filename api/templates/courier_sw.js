@@ -33,7 +33,7 @@ self.addEventListener("fetch", (event) => {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && url.pathname.startsWith("/courier/")) {
     event.respondWith(shell(request));
-  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/")) {
+  } else if (["/courier/app/", "/static/", "/vendor/"].some((p) => url.pathname.startsWith(p))) {
     event.respondWith(kept(request));
   }
 });

@@ -143,6 +143,9 @@ def test_a_morning_offline_is_sent_once_when_the_network_returns(
     ), "nothing may reach the server while the phone is offline"
 
     with phone(site, offline=True) as page:  # the phone restarted, still without a network
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")  # no help from the browser's HTTP cache: the worker serves
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         page.goto("/courier/")
         expect(page.locator("ol.stops")).to_be_visible()
         expect(page.locator("#outbox-count")).to_contain_text("3")
