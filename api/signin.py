@@ -21,6 +21,8 @@ from courier.errors import NotAuthenticated
 from courier.settings import Settings
 
 COOKIE = "account"
+# staff sign in to their screens (center, dispatch) with a cookie of their own: /me never reads it
+STAFF_COOKIE = "staff"
 TTL_S = 4 * 3600
 
 
@@ -28,17 +30,17 @@ class ForeignOrigin(Exception):
     """A state-changing request that did not come from one of this site's own pages."""
 
 
-def _signature(settings: Settings, user_id: int, expires: int) -> str:
-    message = f"account-session|{user_id}|{expires}".encode()
+def _signature(settings: Settings, user_id: int, expires: int, cookie: str = COOKIE) -> str:
+    message = f"{cookie}-session|{user_id}|{expires}".encode()
     return hmac.new(settings.secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def sign_in(response: Response, settings: Settings, user_id: int) -> None:
+def sign_in(response: Response, settings: Settings, user_id: int, cookie: str = COOKIE) -> None:
     """Keep the account signed in in this browser for the next few hours."""
     expires = int(time.time()) + TTL_S
     response.set_cookie(
-        COOKIE,
-        f"{user_id}.{expires}.{_signature(settings, user_id, expires)}",
+        cookie,
+        f"{user_id}.{expires}.{_signature(settings, user_id, expires, cookie)}",
         max_age=TTL_S,
         httponly=True,
         samesite="strict",
@@ -46,27 +48,31 @@ def sign_in(response: Response, settings: Settings, user_id: int) -> None:
     )
 
 
-def sign_out(response: Response) -> None:
+def sign_out(response: Response, cookie: str = COOKIE) -> None:
     """Forget the account in this browser."""
-    response.delete_cookie(COOKIE, httponly=True, samesite="strict")
+    response.delete_cookie(cookie, httponly=True, samesite="strict")
 
 
-def signed_in_user_id(connection: HTTPConnection, settings: Settings) -> int | None:
+def signed_in_user_id(
+    connection: HTTPConnection, settings: Settings, cookie: str = COOKIE
+) -> int | None:
     """The account id of a genuine, unexpired session cookie."""
-    value = connection.cookies.get(COOKIE, "")
+    value = connection.cookies.get(cookie, "")
     parts = value.split(".")
     if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit():
         return None
     user_id, expires = int(parts[0]), int(parts[1])
     if expires < time.time():
         return None
-    expected = _signature(settings, user_id, expires)
+    expected = _signature(settings, user_id, expires, cookie)
     return user_id if hmac.compare_digest(parts[2], expected) else None
 
 
-def signed_in_user(connection: HTTPConnection, session: Session, settings: Settings) -> User | None:
+def signed_in_user(
+    connection: HTTPConnection, session: Session, settings: Settings, cookie: str = COOKIE
+) -> User | None:
     """The active account of a genuine session cookie, or None."""
-    user_id = signed_in_user_id(connection, settings)
+    user_id = signed_in_user_id(connection, settings, cookie)
     if user_id is None:
         return None
     try:

@@ -6,6 +6,7 @@ from api.pages import (
     account,
     batch_upload,
     booking,
+    center,
     confirmation,
     courier_app,
     home,
@@ -23,4 +24,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     batch_upload.router,
     privacy.router,
     courier_app.router,
+    center.router,
 )

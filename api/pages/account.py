@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from api import grants, i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
@@ -120,6 +121,17 @@ def my_dossiers(
     )
 
 
+def checked_user(session: Session, username: str, password: str) -> User | None:
+    """The active account a username and password name; None for a wrong one and an unknown
+    user alike (and for fields longer than any account's)."""
+    if not username or not password or len(password) > FIELD_MAX:
+        return None
+    try:
+        return accounts.authenticate(session, username, password)
+    except NotAuthenticated:
+        return None
+
+
 @router.post("/me/login", response_class=HTMLResponse, dependencies=[Depends(public_limit)])
 def login(
     request: Request,
@@ -133,12 +145,7 @@ def login(
     if refused := refused_post(request, settings):
         return refused
     username = username.strip()[:FIELD_MAX]
-    user = None
-    if username and password and len(password) <= FIELD_MAX:
-        try:
-            user = accounts.authenticate(session, username, password)
-        except NotAuthenticated:
-            user = None
+    user = checked_user(session, username, password)
     if user is None:
         return login_page(request, status_code=401, failed=True, username=username, next=next)
     if user.role not in ACCOUNT_ROLES:

@@ -51,6 +51,7 @@ class DossierFilter:
     courier: str | None = None
     post_office: str | None = None
     q: str | None = None
+    changed_since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,8 @@ def _conditions(wanted: DossierFilter, today: date) -> list[ColumnElement[bool]]
             Job.status.in_([JobStatus.PENDING, JobStatus.ASSIGNED]),
         )
         found.append(Dossier.id.in_(carried))
+    if wanted.changed_since:
+        found.append(Dossier.status_changed_at >= wanted.changed_since)
     if wanted.q and wanted.q.strip():
         found.append(Dossier.tracking_code.like(_prefix(wanted.q) + "%", escape="\\"))
     return found

@@ -1,0 +1,176 @@
+"""«Hôm nay tại …»: a center's staff see the dossiers coming to their counter, waiting, in
+processing, overdue, ready and returned today, with filters, in one server-rendered page.
+
+Staff sign in as citizens do on /me (`api.signin`, a signed session cookie and an Origin check on
+every POST) but with a cookie of their own, which /me never reads; only center staff and admins
+(who choose a center) are let in. The page holds applicants' names and phones: never stored.
+"""
+
+from datetime import datetime, time
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api import i18n, present, signin, web
+from api.deps import DbSession, SettingsDep
+from api.i18n import mark
+from api.pages.account import BACK_HOME, FIELD_MAX, HOME, REFUSED, checked_user, notice
+from api.ratelimit import public_limit
+from courier.accounts import service as accounts
+from courier.accounts.models import User
+from courier.catalogue import service as catalogue
+from courier.catalogue.models import Site
+from courier.dossiers import listing, phones, today
+from courier.dossiers.models import DossierStatus
+from courier.enums import Role, SiteKind
+from courier.errors import InvalidInput
+from courier.settings import Settings
+
+router = APIRouter(include_in_schema=False)
+STAFF_ROLES = (Role.CENTER_STAFF, Role.ADMIN)
+CENTER = "/center/"
+TITLE = mark("Center staff")
+NOT_STAFF = mark(
+    "This page is for the staff of a public service center and for admins; "
+    "your account cannot open it."
+)
+NO_SITE = mark("This staff account is bound to no center; an admin must bind it to one.")
+ShortText = Annotated[str, Query(max_length=40)]
+
+
+def _refused(request: Request, message: str, status_code: int = 403) -> HTMLResponse:
+    return notice(request, status_code, message, title=TITLE, links=((HOME, BACK_HOME),))
+
+
+def _staff(request: Request, session: DbSession, settings: Settings) -> User | None:
+    return signin.signed_in_user(request, session, settings, signin.STAFF_COOKIE)
+
+
+def _site(session: DbSession, user: User, code: str) -> Site | None:
+    """The center the page shows: the staff member's own, or the one an admin chose."""
+    if user.role is Role.ADMIN:
+        return catalogue.get_site(session, code) if code else None
+    return session.get(Site, user.site_id) if user.site_id is not None else None
+
+
+def _centers(session: DbSession) -> list[Site]:
+    """The centers an admin may choose from."""
+    kinds = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
+    return [s for kind in kinds for s in catalogue.list_sites(session, kind=kind)]
+
+
+@router.get(CENTER, response_class=HTMLResponse)
+def center_today(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    site: ShortText = "",
+    q: ShortText = "",
+    procedure: ShortText = "",
+    status: ShortText = "",
+    section: ShortText = "",
+    after: Annotated[str, Query(max_length=200)] = "",
+) -> HTMLResponse:
+    """The sign-in form, or the day at the staff member's center."""
+    user = _staff(request, session, settings)
+    if user is None:
+        return web.render(request, "center_login.html")
+    if user.role not in STAFF_ROLES:
+        return _refused(request, NOT_STAFF)
+    center = _site(session, user, site)
+    if user.role is not Role.ADMIN and center is None:
+        return _refused(request, NO_SITE)
+    wanted = listing.DossierFilter(
+        site=center.code if center else None,
+        q=q or None,
+        procedure=procedure or None,
+        statuses=tuple(s for s in DossierStatus if s.value == status),
+    )
+    context: dict[str, Any] = {
+        "user": user,
+        "center": center,
+        "centers": _centers(session) if user.role is Role.ADMIN else [],
+        "filters": {"site": site, "q": q, "procedure": procedure, "status": status},
+        "procedures": catalogue.list_procedures(session),
+        "statuses": list(DossierStatus),
+        "sections": [],
+        "labels": labels(i18n.language_of(request)),
+        "phone": phones.national,
+        "today": datetime.now(settings.zone).date(),
+    }
+    if center is not None:
+        try:
+            context["sections"] = _sections(request, session, user, wanted, section, after)
+        except InvalidInput:
+            context["sections"] = _sections(request, session, user, wanted, section, "")
+    return web.render(request, "center.html", **context)
+
+
+def _sections(
+    request: Request,
+    session: DbSession,
+    user: User,
+    wanted: listing.DossierFilter,
+    only: str,
+    after: str,
+) -> list[today.SectionPage]:
+    """The page's sections (one, from a cursor, when its "more" link was followed)."""
+    settings: Settings = request.app.state.settings
+    now = datetime.now(settings.zone)
+    since = datetime.combine(now.date(), time(0), settings.zone)
+    actor = accounts.actor_for_user(session, user)
+    found = []
+    for section in today.SECTIONS:
+        if only and section.key != only:
+            continue
+        cursor = after if only and after else None
+        page = today.section_page(
+            session, actor, section, wanted, today=now.date(), since=since, cursor=cursor
+        )
+        if page is not None:
+            found.append(page)
+    return found
+
+
+def labels(lang: str) -> dict[DossierStatus, str]:
+    """Each status as the timeline names it."""
+    return {s: present.status_label(s, lang) for s in DossierStatus}
+
+
+@router.post(CENTER + "login", response_class=HTMLResponse, dependencies=[Depends(public_limit)])
+def login(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+) -> Response:
+    """Check the password; only center staff and admins are let in."""
+    try:
+        signin.check_origin(request, settings)
+    except signin.ForeignOrigin:
+        return _refused(request, REFUSED)
+    username = username.strip()[:FIELD_MAX]
+    user = checked_user(session, username, password)
+    if user is None:
+        return web.render(
+            request, "center_login.html", status_code=401, failed=True, username=username
+        )
+    if user.role not in STAFF_ROLES:
+        return _refused(request, NOT_STAFF)
+    answer = RedirectResponse(CENTER, status_code=303)
+    signin.sign_in(answer, settings, user.id, signin.STAFF_COOKIE)
+    return answer
+
+
+@router.post(CENTER + "logout")
+def logout(request: Request, settings: SettingsDep) -> Response:
+    """Forget the staff member in this browser."""
+    try:
+        signin.check_origin(request, settings)
+    except signin.ForeignOrigin:
+        return _refused(request, REFUSED)
+    answer = RedirectResponse(CENTER, status_code=303)
+    signin.sign_out(answer, signin.STAFF_COOKIE)
+    return answer

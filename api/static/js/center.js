@@ -1,0 +1,37 @@
+// Today at my site: the lists are fetched again every 30 s while the tab is visible.
+const lists = document.getElementById("center-lists");
+const PERIOD_MS = 30_000;
+let timer = null;
+
+async function refresh() {
+  try {
+    const answer = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+    if (!answer.ok || answer.redirected) return;
+    const page = new DOMParser().parseFromString(await answer.text(), "text/html");
+    const fresh = page.getElementById("center-lists");
+    if (fresh) lists.replaceChildren(...fresh.childNodes);
+  } catch {
+    // offline for a moment: the next round tries again
+  }
+}
+
+function start() {
+  if (timer === null) timer = setInterval(refresh, PERIOD_MS);
+}
+
+function stop() {
+  clearInterval(timer);
+  timer = null;
+}
+
+if (lists) {
+  document.addEventListener("visibilitychange", () => {
+    if (document.hidden) {
+      stop();
+    } else {
+      refresh();
+      start();
+    }
+  });
+  if (!document.hidden) start();
+}
