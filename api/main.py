@@ -28,6 +28,7 @@ from api.routers import (
     plans,
     stats,
     track,
+    webhooks,
 )
 from api.uploads import UploadLimit
 from courier import runtime
@@ -103,6 +104,7 @@ def create_app(
         devices,
         me,
         stats,
+        webhooks,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in pages.ROUTERS:

@@ -9,6 +9,7 @@ from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
 from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
 from courier.proofs.models import HandoverProof, Postponement, Receipt
+from courier.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
     "ApiKey",
@@ -34,4 +35,6 @@ __all__ = [
     "TrackingEvent",
     "User",
     "Ward",
+    "WebhookDelivery",
+    "WebhookSubscription",
 ]

@@ -107,6 +107,10 @@ class Settings(BaseSettings):
     # kept nothing on a restart) and sent again; a worker that starts it renews the lease
     task_queued_lease_s: int = Field(default=900, ge=5)
     task_queue: str = "courier"
+    # Webhooks (README "Webhooks"): each POST waits this long for an answer; a failed one is
+    # tried again after each of these waits in turn, then the delivery is listed as failed
+    webhook_timeout_s: float = Field(default=5.0, gt=0, le=30)
+    webhook_retry_s: tuple[int, ...] = (30, 120, 600, 3600, 21600)
     embedded_worker: bool = True
     # "cheapest" exists for test suites only; production refuses it
     password_hash_profile: Literal["rfc_9106_low_memory", "cheapest"] = "rfc_9106_low_memory"

@@ -14,6 +14,7 @@ TASK_MODULES = [
     "courier.outbox.tasks",
     "courier.proofs.tasks",
     "courier.planning.tasks",
+    "courier.webhooks.tasks",
 ]
 
 

@@ -15,6 +15,7 @@ from courier.enums import PartyKind
 from courier.errors import DossierNotFound
 from courier.notifications.service import NOTIFIED
 from courier.outbox.service import enqueue
+from courier.webhooks import service as webhooks
 
 
 def find_by_code(session: Session, code: str, *, lock: bool = False) -> Dossier | None:
@@ -81,7 +82,7 @@ def record_event(
     device_at: datetime | None = None,
     due_on: date | None = None,
 ) -> TrackingEvent:
-    """Write one tracking event and, when the citizen hears of it, enqueue the SMS."""
+    """Write one tracking event; enqueue the SMS when the citizen hears of it, and the webhooks."""
     tracking_event = TrackingEvent(
         dossier_id=dossier.id,
         event=event.value,
@@ -101,6 +102,7 @@ def record_event(
     session.flush()
     if event in NOTIFIED:
         enqueue(session, "notifications.send_event", event_id=tracking_event.id)
+    webhooks.on_event(session, dossier, tracking_event)
     return tracking_event
 
 
