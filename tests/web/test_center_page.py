@@ -80,13 +80,15 @@ def test_a_clerk_sees_what_comes_and_what_is_late_at_their_center_only(
     page: Page, variant: Variant, office: Backoffice, site: Served
 ) -> None:
     """The dossier the courier carries is in transit with the courier's name; the late one is in
-    red with its days; Thuan An's dossier appears neither in the lists nor by its code."""
+    red with its days; one picked up meanwhile appears within 30 s without a reload; Thuan An's
+    dossier appears neither in the lists nor by its code."""
     words = TEXT[variant.lang]
     coming, _ = office.book()
     office.pick_up(coming)
     late, _ = office.book()
     _make_overdue(variant.backend, late, 3)
     elsewhere = _other_center(office)
+    page.clock.install()
     sign_in(page, variant, CLERK)
     expect(page.get_by_role("heading", level=1)).to_have_text(words["title"])
     transit = page.locator("section#transit")
@@ -101,6 +103,10 @@ def test_a_clerk_sees_what_comes_and_what_is_late_at_their_center_only(
     expect(page.get_by_text(elsewhere)).to_have_count(0)
     assert_accessible(page)
     screenshot(page, "center-today", variant)
+    following, _ = office.book()
+    office.pick_up(following)
+    page.clock.run_for(31_000)
+    expect(transit.get_by_role("row").filter(has_text=following)).to_be_visible()
     page.get_by_label(words["code"]).fill(elsewhere)
     page.get_by_role("button", name=words["show"]).click()
     expect(page.locator("#center-lists table")).to_have_count(0)
