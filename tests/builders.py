@@ -21,6 +21,7 @@ from courier.dossiers.models import Dossier, Job, TrackingEvent
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover
 from courier.outbox.models import OutboxMessage
+from courier.planning.models import Plan, PlanStatus, RouteStop
 from courier.settings import Settings
 
 HO_CHI_MINH = Settings().zone
@@ -320,3 +321,28 @@ def status_of(client: TestClient, code: str) -> str:
     """The public status of a builders' booking."""
     status: str = client.get(f"/api/v1/track/{code}", params={"phone": "5678"}).json()["status"]
     return status
+
+
+def make_plan_stop(
+    session: Session, *, status: PlanStatus, job_id: int, courier: int, arrival: datetime
+) -> Plan:
+    """A plan of the booking day (published when `status` says so) whose one stop is that job,
+    the courier's, arriving then."""
+    published = datetime.now(UTC) if status is PlanStatus.PUBLISHED else None
+    plan = Plan(service_on=booking_day(), status=status, time_limit_s=1, published_at=published)
+    session.add(plan)
+    session.flush()
+    session.add(
+        RouteStop(
+            plan_id=plan.id,
+            courier_id=courier,
+            position=0,
+            job_id=job_id,
+            arrival_at=arrival,
+            start_at=arrival,
+            departure_at=arrival + timedelta(minutes=5),
+            load_after=1,
+        )
+    )
+    session.flush()
+    return plan

@@ -18,7 +18,7 @@ from courier.accounts import service as accounts
 from courier.dossiers import jobs as jobs_module
 from courier.dossiers.models import Dossier, JobAttempt
 from courier.enums import Role
-from courier.planning.models import Plan, PlanStatus, RouteStop
+from courier.planning.models import PlanStatus
 from courier.settings import Settings
 from tests.builders import (
     assign,
@@ -28,6 +28,7 @@ from tests.builders import (
     find_job,
     handover_body,
     headers_for,
+    make_plan_stop,
     post_handover,
     to_out_for_delivery,
 )
@@ -132,26 +133,9 @@ def test_a_hand_assigned_job_is_on_todays_route(
 
 def _publish_plan_with(session: Session, job_id: int) -> None:
     """A published plan of the booking day whose only stop for the courier is that job."""
-    plan = Plan(
-        service_on=booking_day(),
-        status=PlanStatus.PUBLISHED,
-        time_limit_s=1,
-        published_at=datetime.now(UTC),
-    )
-    session.add(plan)
-    session.flush()
-    arrival = _at(9)
-    session.add(
-        RouteStop(
-            plan_id=plan.id,
-            courier_id=courier_id(session, COURIER),
-            position=0,
-            job_id=job_id,
-            arrival_at=arrival,
-            start_at=arrival,
-            departure_at=arrival + timedelta(minutes=5),
-            load_after=1,
-        )
+    courier = courier_id(session, COURIER)
+    make_plan_stop(
+        session, status=PlanStatus.PUBLISHED, job_id=job_id, courier=courier, arrival=_at(9)
     )
     session.commit()
 
