@@ -9,6 +9,7 @@ from api.pages import (
     center,
     confirmation,
     courier_app,
+    dispatch,
     home,
     privacy,
     track,
@@ -25,4 +26,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     privacy.router,
     courier_app.router,
     center.router,
+    dispatch.router,
 )
