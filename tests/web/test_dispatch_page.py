@@ -3,14 +3,16 @@ it and sees each courier's stops; another office's dispatcher never sees it; a c
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
 
 from courier.demo import data
 from tests.builders import booking_day
 from tests.faults.serving import Served
 from tests.web.backoffice import COURIER, Backoffice
-from tests.web.conftest import Variant, assert_accessible, screenshot
+from tests.web.conftest import DATABASE_URLS, Variant, assert_accessible, screenshot
 
 TDM = ("dispatch.tdm", "demo-dispatch-2026")
 DA = ("dispatch.da", "demo-dispatch-2026")
@@ -33,6 +35,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unrouted": "Hồ sơ chưa được xếp tuyến",
         "refused": "Trang này dành cho điều phối viên",
         "not_done": "Không thực hiện được",
+        "late": "Trễ",
     },
     "en": {
         "username": "Username",
@@ -52,6 +55,7 @@ TEXT: dict[str, dict[str, str]] = {
         "unrouted": "Dossiers not yet routed",
         "refused": "This page is for dispatchers",
         "not_done": "That could not be done",
+        "late": "Late",
     },
 }
 BUILD_WAIT_S = 240
@@ -71,6 +75,21 @@ def open_day(page: Page, variant: Variant) -> None:
     words = TEXT[variant.lang]
     page.get_by_label(words["day"]).fill(booking_day().isoformat())
     page.get_by_role("button", name=words["show"], exact=True).click()
+
+
+def _make_late(backend: str, plan_id: int) -> None:
+    """One stop of the plan was due an hour ago (its day is tomorrow: no stop could be late)."""
+    due = datetime.now(UTC).replace(tzinfo=None) - timedelta(hours=1)
+    engine = create_engine(DATABASE_URLS[backend])
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE route_stop SET arrival_at = :due"
+                " WHERE id = (SELECT MIN(id) FROM route_stop WHERE plan_id = :plan)"
+            ),
+            {"due": due, "plan": plan_id},
+        )
+    engine.dispose()
 
 
 def wait_until_built(page: Page, url: str, publish: str) -> None:
@@ -123,6 +142,11 @@ def test_a_dispatcher_builds_publishes_and_sees_the_couriers_stops(
     )
     assert again.status == 409
     assert words["not_done"] in again.text()
+    _make_late(variant.backend, int(plan_id))
+    page.reload()
+    late = page.locator("tr.overdue")
+    expect(late).to_have_count(1)
+    expect(late.get_by_text(words["late"], exact=True)).to_be_visible()
     assert_accessible(page)
     screenshot(page, "dispatch-day", variant)
 
