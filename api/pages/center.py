@@ -10,12 +10,12 @@ from datetime import datetime, time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, Response
 
 from api import i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
-from api.pages.account import BACK_HOME, FIELD_MAX, HOME, REFUSED, checked_user, notice
+from api.pages.staff_door import Door
 from api.ratelimit import public_limit
 from courier.accounts import service as accounts
 from courier.accounts.models import User
@@ -39,8 +39,11 @@ NO_SITE = mark("This staff account is bound to no center; an admin must bind it 
 ShortText = Annotated[str, Query(max_length=40)]
 
 
+DOOR = Door(CENTER, "center_login.html", STAFF_ROLES, TITLE, NOT_STAFF)
+
+
 def _refused(request: Request, message: str, status_code: int = 403) -> HTMLResponse:
-    return notice(request, status_code, message, title=TITLE, links=((HOME, BACK_HOME),))
+    return DOOR.refused(request, message, status_code)
 
 
 def _staff(request: Request, session: DbSession, settings: Settings) -> User | None:
@@ -147,30 +150,10 @@ def login(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the password; only center staff and admins are let in."""
-    try:
-        signin.check_origin(request, settings)
-    except signin.ForeignOrigin:
-        return _refused(request, REFUSED)
-    username = username.strip()[:FIELD_MAX]
-    user = checked_user(session, username, password)
-    if user is None:
-        return web.render(
-            request, "center_login.html", status_code=401, failed=True, username=username
-        )
-    if user.role not in STAFF_ROLES:
-        return _refused(request, NOT_STAFF)
-    answer = RedirectResponse(CENTER, status_code=303)
-    signin.sign_in(answer, settings, user.id, signin.STAFF_COOKIE)
-    return answer
+    return DOOR.login(request, session, settings, username, password)
 
 
 @router.post(CENTER + "logout")
 def logout(request: Request, settings: SettingsDep) -> Response:
     """Forget the staff member in this browser."""
-    try:
-        signin.check_origin(request, settings)
-    except signin.ForeignOrigin:
-        return _refused(request, REFUSED)
-    answer = RedirectResponse(CENTER, status_code=303)
-    signin.sign_out(answer, signin.STAFF_COOKIE)
-    return answer
+    return DOOR.logout(request, settings)

@@ -16,7 +16,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from api import i18n, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
-from api.pages.account import BACK_HOME, FIELD_MAX, HOME, REFUSED, checked_user, notice
+from api.pages.account import REFUSED
+from api.pages.staff_door import Door
 from api.present import plans as shown
 from api.ratelimit import public_limit
 from courier import calendar
@@ -71,8 +72,11 @@ class Route:
     stops: list[tuple[listing.PlanStop, progress.StopProgress | None]]
 
 
+DOOR = Door(DISPATCH, "dispatch_login.html", ROLES, TITLE, NOT_DISPATCHER)
+
+
 def _refused(request: Request, message: str, status_code: int = 403) -> HTMLResponse:
-    return notice(request, status_code, message, title=TITLE, links=((HOME, BACK_HOME),))
+    return DOOR.refused(request, message, status_code)
 
 
 def _dispatcher(request: Request, session: DbSession, settings: Settings) -> Actor | HTMLResponse:
@@ -266,26 +270,10 @@ def login(
     password: Annotated[str, Form()] = "",
 ) -> Response:
     """Check the password; only dispatchers and admins are let in."""
-    if refused := _origin_refused(request, settings):
-        return refused
-    username = username.strip()[:FIELD_MAX]
-    user = checked_user(session, username, password)
-    if user is None:
-        return web.render(
-            request, "dispatch_login.html", status_code=401, failed=True, username=username
-        )
-    if user.role not in ROLES:
-        return _refused(request, NOT_DISPATCHER)
-    answer = RedirectResponse(DISPATCH, status_code=303)
-    signin.sign_in(answer, settings, user.id, signin.STAFF_COOKIE)
-    return answer
+    return DOOR.login(request, session, settings, username, password)
 
 
 @router.post(DISPATCH + "logout", response_model=None)
 def logout(request: Request, settings: SettingsDep) -> Response:
     """Forget the dispatcher in this browser."""
-    if refused := _origin_refused(request, settings):
-        return refused
-    answer = RedirectResponse(DISPATCH, status_code=303)
-    signin.sign_out(answer, signin.STAFF_COOKIE)
-    return answer
+    return DOOR.logout(request, settings)

@@ -1,15 +1,16 @@
-// Today at my site: the lists are fetched again every 30 s while the tab is visible.
-const lists = document.getElementById("center-lists");
+// A staff page's live part (the element with data-refresh: its URL, or empty for the page itself):
+// fetched again every 30 s while the tab is visible. The pages work without it.
+const day = document.querySelector("[data-refresh]");
 const PERIOD_MS = 30_000;
 let timer = null;
 
 async function refresh() {
   try {
-    const answer = await fetch(location.href, { credentials: "same-origin", cache: "no-store" });
+    const answer = await fetch(day.dataset.refresh || location.href, { credentials: "same-origin", cache: "no-store" });
     if (!answer.ok || answer.redirected) return;
     const page = new DOMParser().parseFromString(await answer.text(), "text/html");
-    const fresh = page.getElementById("center-lists");
-    if (fresh) lists.replaceChildren(...fresh.childNodes);
+    const fresh = page.getElementById(day.id);
+    if (fresh) day.replaceChildren(...fresh.childNodes);
   } catch {
     // offline for a moment: the next round tries again
   }
@@ -24,7 +25,7 @@ function stop() {
   timer = null;
 }
 
-if (lists) {
+if (day) {
   document.addEventListener("visibilitychange", () => {
     if (document.hidden) {
       stop();
