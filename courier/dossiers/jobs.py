@@ -1,7 +1,5 @@
 """Courier jobs: the pickup→delivery pairs a dossier needs, assignment, attempts and re-queueing."""
 
-import hashlib
-import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
@@ -9,7 +7,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from courier import access, calendar
@@ -29,6 +26,7 @@ from courier.errors import (
     PermissionDenied,
 )
 from courier.fleet.models import Courier
+from courier.idempotency import fingerprint, insert_once
 from courier.settings import Settings
 from courier.text import mark
 
@@ -256,7 +254,7 @@ class AttemptRequest:
         """A fingerprint of what was sent, for which stop and by whom: tells a retry from reuse."""
         body = {**asdict(self), "job_id": job_id, "actor": [actor.kind, actor.id]}
         body["device_at"] = self.device_at.isoformat() if self.device_at else None
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        return fingerprint(body)
 
 
 NOTE_REQUIRED = mark("please say what happened: a note is required with the reason «other»")
@@ -373,15 +371,11 @@ def _insert_attempt(
         idempotency_key=request.idempotency_key,
         request_digest=digest if request.idempotency_key else None,
     )
-    try:
-        with session.begin_nested():
-            session.add(attempt)
-            session.flush()
-    except IntegrityError:
-        if request.idempotency_key is None:
-            raise
-        return None
-    return attempt
+    if request.idempotency_key is None:  # no key: nothing to collide with
+        session.add(attempt)
+        session.flush()
+        return attempt
+    return attempt if insert_once(session, attempt) else None
 
 
 def _fail(

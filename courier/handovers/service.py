@@ -4,13 +4,10 @@ A handover carries its proof (signatures, photos, seal, checklist); it is sealed
 custody chain and its receipt is rendered by a task after the commit.
 """
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from courier import access
@@ -33,6 +30,7 @@ from courier.enums import PartyKind, Role, SiteKind
 from courier.errors import Conflict, DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
+from courier.idempotency import fingerprint, insert_once
 from courier.outbox.service import enqueue
 from courier.proofs import custody
 from courier.proofs import service as proofs
@@ -96,7 +94,7 @@ class HandoverRequest:
         body = asdict(self)
         body["device_at"] = self.device_at.isoformat()
         body["uploads"] = [(u.role.value, u.position, u.sha256) for u in uploads]
-        return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+        return fingerprint(body)
 
 
 def record(
@@ -175,13 +173,7 @@ def _insert(
         seal_number=request.seal_number,
         documents=_documents_json(request.documents) or None,
     )
-    try:
-        with session.begin_nested():
-            session.add(handover)
-            session.flush()
-    except IntegrityError:
-        return None
-    return handover
+    return handover if insert_once(session, handover) else None
 
 
 def _documents_json(ticks: tuple[DocumentTick, ...]) -> dict[str, list[dict[str, object]]]:
