@@ -77,6 +77,7 @@ def _js_messages() -> tuple[str | tuple[str, ...], ...]:
     return tuple(found)
 
 
+@cache
 def _catalogue(lang: str) -> dict[str, str | list[str]]:
     """The app's texts in one language: plural texts map to the language's forms."""
     out: dict[str, str | list[str]] = {}
