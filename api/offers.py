@@ -5,8 +5,9 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
-from api import i18n, schemas
+from api import i18n
 from api.i18n import mark
+from api.schemas.catalogue import SlotOut
 from courier.dossiers.models import Slot
 from courier.dossiers.slots import Offer
 
@@ -33,9 +34,9 @@ def slot_label(offer: Offer, zone: ZoneInfo, lang: str) -> str:
     return f"{slot_name(offer.slot, lang)} {hours(offer, zone, lang)}"
 
 
-def slot_out(offer: Offer, zone: ZoneInfo, lang: str) -> schemas.SlotOut:
+def slot_out(offer: Offer, zone: ZoneInfo, lang: str) -> SlotOut:
     """One offered slot for the API."""
-    return schemas.SlotOut(
+    return SlotOut(
         on=offer.on,
         slot=offer.slot,
         start=offer.start,

@@ -18,12 +18,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from api import grants, i18n, problems, ratelimit, schemas, signin, web
+from api import grants, i18n, problems, ratelimit, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages import booking_view as view
 from api.pages.account import REFUSED, REQUEST_REFUSED
 from api.pages.booking_view import BookForm
+from api.schemas.bookings import BookingIn
 from courier import consent
 from courier.actors import PUBLIC_CITIZEN
 from courier.catalogue import service as catalogue
@@ -145,13 +146,13 @@ def _refused(
     return fresh, [*kept, problems.FieldError(("submit",), "submit", text, REUSED_KEY)]
 
 
-def _request(body: schemas.BookingIn, point: view.Point) -> booking.BookingRequest:
+def _request(body: BookingIn, point: view.Point) -> booking.BookingRequest:
     return booking.BookingRequest(**body.model_dump(), point_source=PointSource(point.how))
 
 
 def _validated(
     form: BookForm, point: view.Point | None, lang: str
-) -> tuple[schemas.BookingIn | None, list[problems.FieldError]]:
+) -> tuple[BookingIn | None, list[problems.FieldError]]:
     """The form as the API's booking body, or the problems of each field in the language."""
     on, _, slot = form.when.partition("/")
     raw: dict[str, Any] = {
@@ -170,7 +171,7 @@ def _validated(
         raw |= {"lat": point.lat, "lon": point.lon}
     body, found = None, []
     try:
-        body = schemas.BookingIn.model_validate(raw)
+        body = BookingIn.model_validate(raw)
     except ValidationError as exc:
         found = problems.from_validation(exc.errors(), lang)
     own = _unanswered(form, point is None, lang)

@@ -44,7 +44,7 @@ KEEP_CHARS = {"applicant_name": 200, "address_text": 500, "phone": 20}
 
 
 class BookForm(BaseModel):
-    """The booking form as posted: every field text, checked by `schemas.BookingIn` later."""
+    """The booking form as posted: every field text, checked by `BookingIn` (api.schemas.bookings) later."""
 
     procedure_code: str = ""
     applicant_name: str = ""

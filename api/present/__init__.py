@@ -6,7 +6,17 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api import i18n, schemas
+from api import i18n
+from api.schemas.bookings import BookingOut, FeeOut, WindowOut
+from api.schemas.catalogue import DocumentOut, ProcedureOut, SiteOut
+from api.schemas.couriers import CourierMeOut, CourierOut, PostOfficeOut
+from api.schemas.custody import BrokenLinkOut, CustodyLinkOut, CustodyOut, CustodyProofOut
+from api.schemas.devices import DeviceOut
+from api.schemas.dossiers import DossierOut
+from api.schemas.handovers import HandoverItemOut, HandoverOut, PartyIn, ProofOut
+from api.schemas.jobs import JobOut
+from api.schemas.plans import RouteDocumentOut, RouteStopOut
+from api.schemas.tracking import EventOut, TrackOut
 from courier.accounts.devices import DeviceView, is_active
 from courier.catalogue.models import Procedure, Site
 from courier.db import utcnow
@@ -79,9 +89,9 @@ def opening_hours(site: Site) -> str:
     return text
 
 
-def site_out(site: Site) -> schemas.SiteOut:
+def site_out(site: Site) -> SiteOut:
     """A site for the catalogue."""
-    return schemas.SiteOut(
+    return SiteOut(
         id=site.id,
         code=site.code,
         kind=site.kind.value,
@@ -95,9 +105,9 @@ def site_out(site: Site) -> schemas.SiteOut:
     )
 
 
-def procedure_out(procedure: Procedure) -> schemas.ProcedureOut:
+def procedure_out(procedure: Procedure) -> ProcedureOut:
     """A procedure for the catalogue."""
-    return schemas.ProcedureOut(
+    return ProcedureOut(
         code=procedure.code,
         field=procedure.field,
         name_vi=procedure.name_vi,
@@ -106,7 +116,7 @@ def procedure_out(procedure: Procedure) -> schemas.ProcedureOut:
         fee_vnd=procedure.fee_vnd,
         processing_days=procedure.processing_days,
         documents=[
-            schemas.DocumentOut(
+            DocumentOut(
                 position=d.position,
                 name_vi=d.name_vi,
                 name_en=d.name_en,
@@ -118,13 +128,13 @@ def procedure_out(procedure: Procedure) -> schemas.ProcedureOut:
     )
 
 
-def booking_out(dossier: Dossier, quote: Quote, settings: Settings) -> schemas.BookingOut:
+def booking_out(dossier: Dossier, quote: Quote, settings: Settings) -> BookingOut:
     """The answer to a booking."""
     pickup = next(j for j in dossier.jobs if j.leg is Leg.INBOUND and j.kind is JobKind.PICKUP)
-    return schemas.BookingOut(
+    return BookingOut(
         tracking_code=dossier.tracking_code,
         status=dossier.status.value,
-        fee=schemas.FeeOut(
+        fee=FeeOut(
             procedure_fee_vnd=quote.procedure_fee_vnd,
             pickup_fee_vnd=quote.pickup_fee_vnd,
             return_fee_vnd=quote.return_fee_vnd,
@@ -136,14 +146,14 @@ def booking_out(dossier: Dossier, quote: Quote, settings: Settings) -> schemas.B
     )
 
 
-def window(job: Job, zone: ZoneInfo) -> schemas.WindowOut:
+def window(job: Job, zone: ZoneInfo) -> WindowOut:
     """A job's window in local time."""
-    return schemas.WindowOut(start=local(job.window_start, zone), end=local(job.window_end, zone))
+    return WindowOut(start=local(job.window_start, zone), end=local(job.window_end, zone))
 
 
-def job_out(job: Job, zone: ZoneInfo) -> schemas.JobOut:
+def job_out(job: Job, zone: ZoneInfo) -> JobOut:
     """A job for a courier or a dispatcher."""
-    return schemas.JobOut(
+    return JobOut(
         id=job.id,
         tracking_code=job.dossier.tracking_code,
         leg=job.leg,
@@ -160,9 +170,9 @@ def job_out(job: Job, zone: ZoneInfo) -> schemas.JobOut:
     )
 
 
-def dossier_out(dossier: Dossier, zone: ZoneInfo) -> schemas.DossierOut:
+def dossier_out(dossier: Dossier, zone: ZoneInfo) -> DossierOut:
     """A dossier with its personal data."""
-    return schemas.DossierOut(
+    return DossierOut(
         tracking_code=dossier.tracking_code,
         status=dossier.status.value,
         procedure_code=dossier.procedure.code,
@@ -184,12 +194,10 @@ def dossier_out(dossier: Dossier, zone: ZoneInfo) -> schemas.DossierOut:
     )
 
 
-def track_out(
-    dossier: Dossier, events: list[TrackingEvent], lang: str, zone: ZoneInfo
-) -> schemas.TrackOut:
+def track_out(dossier: Dossier, events: list[TrackingEvent], lang: str, zone: ZoneInfo) -> TrackOut:
     """The public timeline in the client's language; nothing personal."""
     vi = lang == "vi"
-    return schemas.TrackOut(
+    return TrackOut(
         tracking_code=dossier.tracking_code,
         status=dossier.status.value,
         status_label=status_label(dossier.status, lang),
@@ -199,7 +207,7 @@ def track_out(
         slot=dossier.slot,
         due_on=dossier.due_on,
         events=[
-            schemas.EventOut(
+            EventOut(
                 at=local(e.occurred_at, zone),
                 code=e.code,
                 event=e.event,
@@ -228,7 +236,7 @@ def _event_label(event: TrackingEvent, lang: str) -> str:
 _UNTIL = i18n.mark("to %(day)s")
 
 
-def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schemas.HandoverOut:
+def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> HandoverOut:
     """A recorded handover with its proofs, chain links and receipt links."""
     codes = dict(
         session.execute(
@@ -239,12 +247,12 @@ def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schema
     )
     receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover.id))
     base = f"/api/v1/handovers/{handover.id}"
-    return schemas.HandoverOut(
+    return HandoverOut(
         id=handover.id,
         recorded_at=local(handover.recorded_at, zone),
         device_at=local(handover.device_at, zone),
-        giver=schemas.PartyIn(kind=handover.from_kind, id=handover.from_id),
-        receiver=schemas.PartyIn(kind=handover.to_kind, id=handover.to_id),
+        giver=PartyIn(kind=handover.from_kind, id=handover.from_id),
+        receiver=PartyIn(kind=handover.to_kind, id=handover.to_id),
         site_id=handover.site_id,
         lat=handover.lat,
         lon=handover.lon,
@@ -254,7 +262,7 @@ def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schema
         documents=handover.documents,
         content_hash=handover.content_hash,
         items=[
-            schemas.HandoverItemOut(
+            HandoverItemOut(
                 tracking_code=codes[i.dossier_id],
                 event=i.event,
                 from_status=i.from_status,
@@ -265,7 +273,7 @@ def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schema
             for i in handover.items
         ],
         proofs=[
-            schemas.ProofOut(
+            ProofOut(
                 id=p.id,
                 role=p.role,
                 position=p.position,
@@ -284,22 +292,22 @@ def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> schema
     )
 
 
-def custody_out(report: ChainReport, zone: ZoneInfo) -> schemas.CustodyOut:
+def custody_out(report: ChainReport, zone: ZoneInfo) -> CustodyOut:
     """A dossier's custody chain as verified; parties by kind and id only."""
     broken = report.first_broken
-    return schemas.CustodyOut(
+    return CustodyOut(
         tracking_code=report.tracking_code,
         verified=report.verified,
-        first_broken=schemas.BrokenLinkOut(seq=broken[0], problem=broken[1]) if broken else None,
+        first_broken=BrokenLinkOut(seq=broken[0], problem=broken[1]) if broken else None,
         key_id=report.key_id,
         public_key_url="/api/v1/custody/public-key",
         links=[
-            schemas.CustodyLinkOut(
+            CustodyLinkOut(
                 seq=link.seq,
                 handover_id=link.handover.id,
                 event=link.item.event,
-                giver=schemas.PartyIn(kind=link.handover.from_kind, id=link.handover.from_id),
-                receiver=schemas.PartyIn(kind=link.handover.to_kind, id=link.handover.to_id),
+                giver=PartyIn(kind=link.handover.from_kind, id=link.handover.from_id),
+                receiver=PartyIn(kind=link.handover.to_kind, id=link.handover.to_id),
                 site_code=link.site_code,
                 device_at=local(link.handover.device_at, zone),
                 recorded_at=local(link.handover.recorded_at, zone),
@@ -309,7 +317,7 @@ def custody_out(report: ChainReport, zone: ZoneInfo) -> schemas.CustodyOut:
                 signature=link.item.signature,
                 key_id=link.item.key_id,
                 proofs=[
-                    schemas.CustodyProofOut(
+                    CustodyProofOut(
                         role=c.proof.role,
                         position=c.proof.position,
                         sha256=c.proof.sha256,
@@ -325,13 +333,13 @@ def custody_out(report: ChainReport, zone: ZoneInfo) -> schemas.CustodyOut:
     )
 
 
-def route_stop_out(item: RouteItem, zone: ZoneInfo) -> schemas.RouteStopOut:
+def route_stop_out(item: RouteItem, zone: ZoneInfo) -> RouteStopOut:
     """One stop of a courier's own route: the contact there, what to collect, how it went."""
     job, dossier = item.job, item.dossier
     at_citizen = job.site_id is None
     procedure = dossier.procedure
     collects = job.leg is Leg.INBOUND and job.kind is JobKind.PICKUP
-    return schemas.RouteStopOut(
+    return RouteStopOut(
         position=item.position,
         job_id=job.id,
         leg=job.leg,
@@ -359,7 +367,7 @@ def route_stop_out(item: RouteItem, zone: ZoneInfo) -> schemas.RouteStopOut:
         dossier_status=dossier.status.value,
         point_source=dossier.point_source.value,
         documents=[
-            schemas.RouteDocumentOut(
+            RouteDocumentOut(
                 position=d.position,
                 name_vi=d.name_vi,
                 name_en=d.name_en or d.name_vi,
@@ -374,9 +382,9 @@ def route_stop_out(item: RouteItem, zone: ZoneInfo) -> schemas.RouteStopOut:
     )
 
 
-def courier_out(courier: Courier) -> schemas.CourierOut:
+def courier_out(courier: Courier) -> CourierOut:
     """A courier on the roster, for dispatchers and admins."""
-    return schemas.CourierOut(
+    return CourierOut(
         id=courier.id,
         code=courier.code,
         full_name=courier.full_name,
@@ -389,10 +397,10 @@ def courier_out(courier: Courier) -> schemas.CourierOut:
     )
 
 
-def courier_me_out(courier: Courier, device_id: int | None) -> schemas.CourierMeOut:
+def courier_me_out(courier: Courier, device_id: int | None) -> CourierMeOut:
     """The signed-in courier's own record, with the phone's device session."""
     office = courier.home_post_office
-    return schemas.CourierMeOut(
+    return CourierMeOut(
         id=courier.id,
         code=courier.code,
         full_name=courier.full_name,
@@ -401,17 +409,17 @@ def courier_me_out(courier: Courier, device_id: int | None) -> schemas.CourierMe
         capacity=courier.capacity,
         shift_start=courier.shift_start,
         shift_end=courier.shift_end,
-        post_office=schemas.PostOfficeOut(
+        post_office=PostOfficeOut(
             id=office.id, code=office.code, name=office.name_vi, name_en=office.name_en
         ),
         device_id=device_id,
     )
 
 
-def device_out(view: DeviceView, zone: ZoneInfo) -> schemas.DeviceOut:
+def device_out(view: DeviceView, zone: ZoneInfo) -> DeviceOut:
     """A phone signed in to an account, times in the service's zone."""
     device = view.device
-    return schemas.DeviceOut(
+    return DeviceOut(
         id=device.id,
         user_id=device.user_id,
         username=device.user.username,

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 
-from api import schemas
 from api.deps import DbSession, SettingsDep
 from api.errors import domain_response
+from api.schemas.auth import DeviceTokenOut, RefreshIn, TokenOut
 from courier.accounts import devices
 from courier.accounts import service as accounts
 from courier.accounts.models import DeviceSession
@@ -18,28 +18,28 @@ from courier.settings import Settings
 router = APIRouter(prefix="/auth", tags=["auth"])
 
 
-@router.post("/token", response_model=schemas.TokenOut)
+@router.post("/token", response_model=TokenOut)
 def token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     session: DbSession,
     settings: SettingsDep,
-) -> schemas.TokenOut:
+) -> TokenOut:
     """Exchange a username and password for a bearer token."""
     user = accounts.authenticate(session, form.username, form.password)
-    return schemas.TokenOut(
+    return TokenOut(
         access_token=accounts.issue_token(user, settings),
         expires_in=settings.access_token_minutes * 60,
     )
 
 
-@router.post("/device", response_model=schemas.DeviceTokenOut)
+@router.post("/device", response_model=DeviceTokenOut)
 def device_login(
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     device_name: Annotated[str, Form(min_length=1, max_length=100)],
     session: DbSession,
     settings: SettingsDep,
-) -> schemas.DeviceTokenOut:
+) -> DeviceTokenOut:
     """Sign a phone in for days: an access token and a refresh token bound to this phone."""
     user = accounts.authenticate(session, username, password)
     device, refresh_token = devices.open_session(
@@ -50,12 +50,12 @@ def device_login(
 
 @router.post(
     "/refresh",
-    response_model=schemas.DeviceTokenOut,
+    response_model=DeviceTokenOut,
     responses={401: {"description": "code: device_revoked, device_expired or refresh_invalid"}},
 )
 def refresh(
-    body: schemas.RefreshIn, request: Request, session: DbSession, settings: SettingsDep
-) -> schemas.DeviceTokenOut | JSONResponse:
+    body: RefreshIn, request: Request, session: DbSession, settings: SettingsDep
+) -> DeviceTokenOut | JSONResponse:
     """A fresh pair for the phone's refresh token; the token presented is used up (rotation)."""
     try:
         device, refresh_token = devices.refresh(session, body.refresh_token, settings)
@@ -65,10 +65,8 @@ def refresh(
     return _tokens(device, refresh_token, settings)
 
 
-def _tokens(
-    device: DeviceSession, refresh_token: str, settings: Settings
-) -> schemas.DeviceTokenOut:
-    return schemas.DeviceTokenOut(
+def _tokens(device: DeviceSession, refresh_token: str, settings: Settings) -> DeviceTokenOut:
+    return DeviceTokenOut(
         access_token=accounts.issue_token(device.user, settings, device),
         expires_in=settings.access_token_minutes * 60,
         refresh_token=refresh_token,

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Form, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api import batchfile, i18n, present, schemas
+from api import batchfile, i18n, present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas.bookings import BookingOut
 from courier import access
 from courier.dossiers import csvbatch
 from courier.errors import InvalidInput, PermissionDenied
@@ -15,7 +16,7 @@ from courier.errors import InvalidInput, PermissionDenied
 router = APIRouter(prefix="/bookings", tags=["bookings"])
 
 
-class CsvBookingOut(schemas.BookingOut):
+class CsvBookingOut(BookingOut):
     """A booking the file created, with the spreadsheet row it came from."""
 
     row: int

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from api import present, ratelimit, schemas
+from api import present, ratelimit
 from api.deps import CurrentActor, DbSession, OptionalActor, SettingsDep
+from api.schemas.bookings import BatchIn, BatchOut, BookingIn, BookingOut
 from courier.actors import PUBLIC_CITIZEN
 from courier.dossiers import booking
 from courier.dossiers.models import Dossier
@@ -14,7 +15,7 @@ from courier.dossiers.service import find_by_code
 router = APIRouter(prefix="/bookings", tags=["bookings"])
 
 
-def _request(body: schemas.BookingIn) -> booking.BookingRequest:
+def _request(body: BookingIn) -> booking.BookingRequest:
     return booking.BookingRequest(**body.model_dump())
 
 
@@ -41,18 +42,18 @@ IdempotencyKey = Annotated[
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    response_model=schemas.BookingOut,
+    response_model=BookingOut,
     responses={429: {"description": "too many bookings from this client or for this phone"}},
 )
 def create_booking(
     request: Request,
     response: Response,
-    body: schemas.BookingIn,
+    body: BookingIn,
     session: DbSession,
     settings: SettingsDep,
     actor: OptionalActor,
     idempotency_key: IdempotencyKey = None,
-) -> schemas.BookingOut:
+) -> BookingOut:
     """Book a pickup; answers the tracking code, the fee quote, the receiving site and the window.
 
     Without an account, bookings are limited per client address and per phone number a day.
@@ -67,12 +68,12 @@ def create_booking(
     return present.booking_out(_reloaded(session, dossier), quote, settings)
 
 
-@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=schemas.BatchOut)
+@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchOut)
 def create_batch(
-    body: schemas.BatchIn, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.BatchOut:
+    body: BatchIn, session: DbSession, settings: SettingsDep, actor: CurrentActor
+) -> BatchOut:
     """Book up to 500 pickups at once, all or nothing (API key or account)."""
     created = booking.book_batch(session, [_request(r) for r in body.rows], settings, actor)
-    return schemas.BatchOut(
+    return BatchOut(
         bookings=[present.booking_out(_reloaded(session, d), q, settings) for d, q in created]
     )

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api import i18n, offers, present, schemas
+from api import i18n, offers, present
 from api.deps import DbSession, SettingsDep
+from api.schemas.catalogue import ProcedureOut, SiteOut, SlotsOut, WardOut
 from courier.catalogue import service as catalogue
 from courier.db import utcnow
 from courier.dossiers import slots
@@ -14,21 +15,21 @@ from courier.enums import SiteKind
 router = APIRouter(tags=["catalogue"])
 
 
-@router.get("/procedures", response_model=list[schemas.ProcedureOut])
+@router.get("/procedures", response_model=list[ProcedureOut])
 def list_procedures(
     session: DbSession, q: str | None = Query(default=None, max_length=100)
-) -> list[schemas.ProcedureOut]:
+) -> list[ProcedureOut]:
     """Procedures a citizen can hand in, searchable by code or name (Vietnamese or English)."""
     return [present.procedure_out(p) for p in catalogue.list_procedures(session, query=q)]
 
 
-@router.get("/sites", response_model=list[schemas.SiteOut])
-def list_sites(session: DbSession, kind: SiteKind | None = None) -> list[schemas.SiteOut]:
+@router.get("/sites", response_model=list[SiteOut])
+def list_sites(session: DbSession, kind: SiteKind | None = None) -> list[SiteOut]:
     """Centers, branches, reception points and post offices with their opening hours."""
     return [present.site_out(s) for s in catalogue.list_sites(session, kind=kind)]
 
 
-@router.get("/slots", response_model=schemas.SlotsOut)
+@router.get("/slots", response_model=SlotsOut)
 def list_slots(
     request: Request,
     session: DbSession,
@@ -36,7 +37,7 @@ def list_slots(
     procedure_code: Annotated[str | None, Query(max_length=32)] = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
-) -> schemas.SlotsOut:
+) -> SlotsOut:
     """Pickup slots of the next two weeks not yet begun, labelled in the caller's language.
 
     Working days' mornings and afternoons; with the procedure and the pickup point, also the
@@ -44,7 +45,7 @@ def list_slots(
     """
     site = slots.site_for(session, procedure_code, lat, lon)
     lang = i18n.language_of(request)
-    return schemas.SlotsOut(
+    return SlotsOut(
         receiving_site=present.site_out(site) if site else None,
         slots=[
             offers.slot_out(offer, settings.zone, lang)
@@ -53,16 +54,16 @@ def list_slots(
     )
 
 
-@router.get("/wards", response_model=list[schemas.WardOut])
+@router.get("/wards", response_model=list[WardOut])
 def list_wards(
     session: DbSession,
     district: Annotated[str | None, Query(max_length=100)] = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
-) -> list[schemas.WardOut]:
+) -> list[WardOut]:
     """The province's wards, communes and townships by district, with approximate centres.
 
     Choosing one places a pickup point when there is neither GPS nor a map; `district` and `q`
     filter by district and by name, ignoring case and diacritics.
     """
     wards = catalogue.list_wards(session, district=district, query=q)
-    return [schemas.WardOut.model_validate(w) for w in wards]
+    return [WardOut.model_validate(w) for w in wards]

@@ -4,9 +4,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api import present, schemas
+from api import present
 from api.deps import DbSession, OptionalActor, SettingsDep
 from api.ratelimit import public_limit
+from api.schemas.custody import CustodyOut, PublicKeyOut, SigningKeyOut
 from courier.dossiers import actions
 from courier.dossiers import service as dossiers
 from courier.errors import NotAuthenticated
@@ -16,13 +17,13 @@ from courier.proofs.storage import storage_for
 router = APIRouter(tags=["custody"])
 
 
-@router.get("/custody/public-key", response_model=schemas.PublicKeyOut)
-def public_key(settings: SettingsDep) -> schemas.PublicKeyOut:
+@router.get("/custody/public-key", response_model=PublicKeyOut)
+def public_key(settings: SettingsDep) -> PublicKeyOut:
     """The Ed25519 keys that sign links, by id: the current one and those retired by rotation."""
     keys = custody.published_keys(settings)
     current = custody.signing_key(settings).key_id
     published = [
-        schemas.SigningKeyOut(
+        SigningKeyOut(
             key_id=key_id,
             status="current" if key_id == current else "retired",
             algorithm="Ed25519",
@@ -31,7 +32,7 @@ def public_key(settings: SettingsDep) -> schemas.PublicKeyOut:
         )
         for key_id, public in keys.items()
     ]
-    return schemas.PublicKeyOut(
+    return PublicKeyOut(
         **published[0].model_dump(exclude={"status"}),
         keys=published,
         signed_message="the ASCII hex SHA-256 link hash printed on the receipt",
@@ -45,7 +46,7 @@ def _limit_public(request: Request, phone: str | None = None) -> None:
 
 @router.get(
     "/dossiers/{code}/custody",
-    response_model=schemas.CustodyOut,
+    response_model=CustodyOut,
     dependencies=[Depends(_limit_public)],
 )
 def custody_chain(
@@ -57,7 +58,7 @@ def custody_chain(
         str | None,
         Query(pattern=r"^\d{4}$", description="without an account: the phone's last 4 digits"),
     ] = None,
-) -> schemas.CustodyOut:
+) -> CustodyOut:
     """The chain of handovers of a dossier and whether every link, signature and image verifies.
 
     Staff it concerns call it signed in; the citizen (from the receipt's QR code) with the phone's

@@ -2,30 +2,31 @@
 
 from fastapi import APIRouter
 
-from api import present, schemas
+from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas.devices import DeviceOut, RevokeIn
 from courier.accounts import devices
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 
 
-@router.get("", response_model=list[schemas.DeviceOut])
+@router.get("", response_model=list[DeviceOut])
 def list_devices(
     session: DbSession, settings: SettingsDep, actor: CurrentActor, user_id: int | None = None
-) -> list[schemas.DeviceOut]:
+) -> list[DeviceOut]:
     """Admins see every phone, a dispatcher their couriers' (and their own), others their own."""
     found = devices.list_sessions(session, actor, user_id=user_id)
     return [present.device_out(v, settings.zone) for v in found]
 
 
-@router.post("/{device_id}/revoke", response_model=schemas.DeviceOut)
+@router.post("/{device_id}/revoke", response_model=DeviceOut)
 def revoke_device(
     device_id: int,
-    body: schemas.RevokeIn,
+    body: RevokeIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> schemas.DeviceOut:
+) -> DeviceOut:
     """Sign the phone out: its tokens stop working at once and it is told who did it and why."""
     revoked = devices.revoke(session, device_id, actor, reason=body.reason)
     return present.device_out(revoked, settings.zone)

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query
 from fastapi.responses import StreamingResponse
 
-from api import present, schemas
+from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossier_list import csv_chunks
 from api.schemas.dossier_list import DossierListItem, DossierListOut
+from api.schemas.dossiers import DossierOut, PostponeIn
 from courier import calendar
 from courier.db import utcnow
 from courier.dossiers import actions, listing
@@ -94,44 +95,44 @@ def export_dossiers(
     )
 
 
-def _out(session: DbSession, dossier: Dossier, settings: SettingsDep) -> schemas.DossierOut:
+def _out(session: DbSession, dossier: Dossier, settings: SettingsDep) -> DossierOut:
     session.flush()
     session.refresh(dossier, ["jobs"])
     return present.dossier_out(dossier, settings.zone)
 
 
-@router.get("/{code}", response_model=schemas.DossierOut)
+@router.get("/{code}", response_model=DossierOut)
 def get_dossier(
     code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.DossierOut:
+) -> DossierOut:
     """The dossier with its personal data, if it concerns the caller."""
     return _out(session, dossiers.get_visible(session, code, actor), settings)
 
 
-@router.post("/{code}/processing", response_model=schemas.DossierOut)
+@router.post("/{code}/processing", response_model=DossierOut)
 def start_processing(
     code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.DossierOut:
+) -> DossierOut:
     """The receiving center starts processing."""
     return _out(session, actions.start_processing(session, code, actor), settings)
 
 
-@router.post("/{code}/result-ready", response_model=schemas.DossierOut)
+@router.post("/{code}/result-ready", response_model=DossierOut)
 def result_ready(
     code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.DossierOut:
+) -> DossierOut:
     """Center staff or the center's system (API key): the result is ready."""
     return _out(session, actions.mark_result_ready(session, code, actor, settings), settings)
 
 
-@router.post("/{code}/postpone", response_model=schemas.DossierOut)
+@router.post("/{code}/postpone", response_model=DossierOut)
 def postpone(
     code: str,
-    body: schemas.PostponeIn,
+    body: PostponeIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> schemas.DossierOut:
+) -> DossierOut:
     """The receiving center moves the result date (new date, reason); the timeline shows it."""
     dossier = actions.postpone_result(
         session,
@@ -145,9 +146,7 @@ def postpone(
     return _out(session, dossier, settings)
 
 
-@router.post("/{code}/depart", response_model=schemas.DossierOut)
-def depart(
-    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.DossierOut:
+@router.post("/{code}/depart", response_model=DossierOut)
+def depart(code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> DossierOut:
     """The carrying courier leaves for the center, or for the citizen with the result."""
     return _out(session, actions.depart(session, code, actor), settings)

@@ -6,8 +6,9 @@ from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from api import present, schemas
+from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas.handovers import HandoverIn, HandoverOut
 from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
 from courier.proofs import service as proofs
@@ -24,7 +25,7 @@ HANDOVER_DOC = (
 )
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=schemas.HandoverOut)
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=HandoverOut)
 def record_handover(
     response: Response,
     session: DbSession,
@@ -38,7 +39,7 @@ def record_handover(
     photos: Annotated[
         list[UploadFile] | None, File(description=f"0 to {MAX_PHOTOS} JPEG/PNG/WebP/HEIC")
     ] = None,
-) -> schemas.HandoverOut:
+) -> HandoverOut:
     """Record a handover with its proof and move each dossier, all or none; a retry is a no-op."""
     body = _parse(handover)
     uploads = _uploads(signature, counter_signature, photos or [])
@@ -68,9 +69,9 @@ def record_handover(
     return present.handover_out(session, recorded, settings.zone)
 
 
-def _parse(raw: str) -> schemas.HandoverIn:
+def _parse(raw: str) -> HandoverIn:
     try:
-        return schemas.HandoverIn.model_validate_json(raw)
+        return HandoverIn.model_validate_json(raw)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", "handover", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
@@ -87,10 +88,10 @@ def _uploads(
     return uploads
 
 
-@router.get("/{handover_id}", response_model=schemas.HandoverOut)
+@router.get("/{handover_id}", response_model=HandoverOut)
 def get_handover(
     handover_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.HandoverOut:
+) -> HandoverOut:
     """A handover with its proofs and receipt links, for a party to it or staff it concerns."""
     found = handover_queries.get_visible(session, handover_id, actor)
     return present.handover_out(session, found, settings.zone)

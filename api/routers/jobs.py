@@ -4,8 +4,9 @@ from datetime import date
 
 from fastapi import APIRouter
 
-from api import present, schemas
+from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas.jobs import AssignIn, AttemptIn, AttemptOut, JobOut
 from courier.dossiers import jobs
 from courier.dossiers.models import JobStatus
 from courier.errors import FieldProblem, InvalidInput
@@ -13,39 +14,37 @@ from courier.errors import FieldProblem, InvalidInput
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
 
-@router.get("", response_model=list[schemas.JobOut])
+@router.get("", response_model=list[JobOut])
 def list_jobs(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
     status: JobStatus | None = None,
     on: date | None = None,
-) -> list[schemas.JobOut]:
+) -> list[JobOut]:
     """A courier's own jobs, a dispatcher's post office's, or every job for admins, by window start."""
     found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
     return [present.job_out(j, settings.zone) for j in found]
 
 
-@router.get("/{job_id}", response_model=schemas.JobOut)
-def get_job(
-    job_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.JobOut:
+@router.get("/{job_id}", response_model=JobOut)
+def get_job(job_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> JobOut:
     """One job the caller may see."""
     return present.job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
 
 
 @router.post(
     "/{job_id}/attempts",
-    response_model=schemas.AttemptOut,
+    response_model=AttemptOut,
     responses={422: {"description": "a capture time ahead of the clock or before the window"}},
 )
 def fail_attempt(
     job_id: int,
-    body: schemas.AttemptIn,
+    body: AttemptIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> schemas.AttemptOut:
+) -> AttemptOut:
     """Record a failed attempt with its reason; the pair is re-queued until the limit.
 
     With an `idempotency_key`, the same key and body again answer the first attempt (and record
@@ -66,19 +65,17 @@ def fail_attempt(
         idempotency_key=body.idempotency_key,
     )
     job, attempt, _ = jobs.record_failed_attempt(session, job_id, actor, settings, request)
-    return schemas.AttemptOut(
-        **present.job_out(job, settings.zone).model_dump(), attempt_id=attempt.id
-    )
+    return AttemptOut(**present.job_out(job, settings.zone).model_dump(), attempt_id=attempt.id)
 
 
-@router.post("/{job_id}/assign", response_model=list[schemas.JobOut])
+@router.post("/{job_id}/assign", response_model=list[JobOut])
 def assign(
     job_id: int,
-    body: schemas.AssignIn,
+    body: AssignIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> list[schemas.JobOut]:
+) -> list[JobOut]:
     """Give the job's pair to a courier (a dispatcher: their office's job, to one of its couriers)."""
     pair = jobs.assign_pair(session, job_id, body.courier_id, actor)
     return [present.job_out(j, settings.zone) for j in pair]

@@ -4,10 +4,21 @@ from datetime import date, timedelta
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api import i18n, present, schemas
+from api import i18n, present
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present import plans as shown
-from api.schemas.plans import PlanProgressOut, PlanSummaryOut
+from api.schemas.plans import (
+    LockIn,
+    LockOut,
+    MoveIn,
+    PlanIn,
+    PlanOut,
+    PlanProgressOut,
+    PlanRequestOut,
+    PlanSummaryOut,
+    ReplanIn,
+    RouteStopOut,
+)
 from courier import calendar
 from courier.db import utcnow
 from courier.planning import listing, progress, routes
@@ -30,17 +41,17 @@ def _day(on: date | None, settings: Settings) -> date:
 @router.post(
     "/plans",
     status_code=status.HTTP_202_ACCEPTED,
-    response_model=schemas.PlanRequestOut,
+    response_model=PlanRequestOut,
     responses={200: {"description": "that plan is already being built: here it is"}},
 )
 def request_plan(
-    body: schemas.PlanIn,
+    body: PlanIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
     request: Request,
     response: Response,
-) -> schemas.PlanRequestOut:
+) -> PlanRequestOut:
     """Start building the plan of a day (all post offices, or some) as a background task.
 
     While a plan of the day for the same post offices is queued or building, it is answered
@@ -69,10 +80,10 @@ def list_plans(
     return [shown.plan_summary_out(item, settings.zone) for item in found]
 
 
-@router.get("/plans/{plan_id}", response_model=schemas.PlanOut)
+@router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.PlanOut:
+) -> PlanOut:
     """Progress (parts solved of total, stops served and dropped so far), then the routes and
     every stop in order."""
     return shown.plan_out(session, planning.visible_plan(session, plan_id, actor), settings.zone)
@@ -95,28 +106,26 @@ def plan_progress(
     return shown.progress_out(found, settings.zone)
 
 
-@router.post(
-    "/plans/{plan_id}/build", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.PlanOut
-)
+@router.post("/plans/{plan_id}/build", status_code=status.HTTP_202_ACCEPTED, response_model=PlanOut)
 def rebuild(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.PlanOut:
+) -> PlanOut:
     """Run an interrupted or failed build again: solved parts are kept, nothing is duplicated."""
     plan = planning.rebuild(session, plan_id, actor)
     return shown.plan_out(session, plan, settings.zone)
 
 
-@router.post("/plans/{plan_id}/publish", response_model=schemas.PlanOut)
+@router.post("/plans/{plan_id}/publish", response_model=PlanOut)
 def publish(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> schemas.PlanOut:
+) -> PlanOut:
     """Couriers see the routes from now on; pairs the plan could not fit roll over a day."""
     plan = planning.publish(session, plan_id, actor, settings)
     return shown.plan_out(session, plan, settings.zone)
 
 
-def _lock_out(lock: PlanLock) -> schemas.LockOut:
-    return schemas.LockOut(
+def _lock_out(lock: PlanLock) -> LockOut:
+    return LockOut(
         plan_id=lock.plan_id,
         pickup_job_id=lock.pickup_job_id,
         courier_id=lock.courier_id,
@@ -124,10 +133,8 @@ def _lock_out(lock: PlanLock) -> schemas.LockOut:
     )
 
 
-@router.post("/plans/{plan_id}/locks", status_code=201, response_model=schemas.LockOut)
-def lock_stop(
-    plan_id: int, body: schemas.LockIn, session: DbSession, actor: CurrentActor
-) -> schemas.LockOut:
+@router.post("/plans/{plan_id}/locks", status_code=201, response_model=LockOut)
+def lock_stop(plan_id: int, body: LockIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Lock a job's pair to a courier (and a place in the route) for the re-plans of this plan."""
     lock = planning.lock(
         session,
@@ -140,10 +147,8 @@ def lock_stop(
     return _lock_out(lock)
 
 
-@router.post("/plans/{plan_id}/moves", status_code=201, response_model=schemas.LockOut)
-def move_job(
-    plan_id: int, body: schemas.MoveIn, session: DbSession, actor: CurrentActor
-) -> schemas.LockOut:
+@router.post("/plans/{plan_id}/moves", status_code=201, response_model=LockOut)
+def move_job(plan_id: int, body: MoveIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Move a job's pair to another courier for the re-plans of this plan."""
     lock = planning.lock(
         session, plan_id, actor, job_id=body.job_id, courier_id=body.courier_id, position=None
@@ -151,33 +156,33 @@ def move_job(
     return _lock_out(lock)
 
 
-@router.get("/plans/{plan_id}/locks", response_model=list[schemas.LockOut])
-def list_locks(plan_id: int, session: DbSession, actor: CurrentActor) -> list[schemas.LockOut]:
+@router.get("/plans/{plan_id}/locks", response_model=list[LockOut])
+def list_locks(plan_id: int, session: DbSession, actor: CurrentActor) -> list[LockOut]:
     """The plan's locks and moves."""
     planning.visible_plan(session, plan_id, actor)
     return [_lock_out(lock) for lock in planning.locks_of(session, plan_id)]
 
 
 @router.post(
-    "/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED, response_model=schemas.PlanOut
+    "/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED, response_model=PlanOut
 )
 def replan(
     plan_id: int,
-    body: schemas.ReplanIn,
+    body: ReplanIn,
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-) -> schemas.PlanOut:
+) -> PlanOut:
     """Build a new plan from where couriers are now, keeping done and locked stops in place."""
     at = None if body.whole_day else (body.at or utcnow())
     plan = planning.replan(session, plan_id, actor, at=at, settings=settings)
     return shown.plan_out(session, plan, settings.zone)
 
 
-@router.get("/couriers/me/route", response_model=list[schemas.RouteStopOut])
+@router.get("/couriers/me/route", response_model=list[RouteStopOut])
 def my_route(
     session: DbSession, settings: SettingsDep, actor: CurrentActor, on: date | None = _DAY
-) -> list[schemas.RouteStopOut]:
+) -> list[RouteStopOut]:
     """The signed-in courier's day: the published plan's stops in order, then the jobs assigned by
     hand, each pending, done or failed, with what to collect, whom to meet and how to get there."""
     items = routes.courier_day(session, actor, _day(on, settings), settings.zone)

@@ -5,6 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from api.schemas import AwareDatetime, Strict
 from courier.dossiers.models import JobKind, Leg
 
 
@@ -158,3 +159,76 @@ class PlanProgressOut(BaseModel):
     couriers: list[CourierProgressOut]
     stops: list[StopProgressOut]
     unrouted: list[UnroutedOut]
+
+
+class PlanIn(Strict):
+    """Build the plan of a day; `depots` are post office codes (all when left out)."""
+
+    service_on: date
+    depots: list[str] | None = Field(default=None, min_length=1, max_length=200)
+
+
+class LockIn(Strict):
+    """Keep a job's pair on a courier; `position` fixes its place (0 = the route's first stop).
+
+    A position past the end of the courier's route in this plan is refused (422, `position`).
+    """
+
+    job_id: int
+    courier_id: int
+    position: int | None = Field(default=None, ge=0, le=500)
+
+
+class MoveIn(Strict):
+    """Move a job's pair to another courier, wherever it fits best."""
+
+    job_id: int
+    courier_id: int
+
+
+class ReplanIn(Strict):
+    """Re-plan from a moment of the day (now when left out); `whole_day` ignores where couriers are."""
+
+    at: AwareDatetime | None = None
+    whole_day: bool = False
+
+
+class RouteDocumentOut(BaseModel):
+    """A document to collect at a pickup, as the procedure requires it."""
+
+    position: int
+    name_vi: str
+    name_en: str
+    original: bool
+    copies: int
+
+
+class RouteStopOut(BaseModel):
+    """One stop of the courier's route: when, where, what to do, whom to meet, and how it went."""
+
+    position: int
+    job_id: int
+    leg: Leg
+    kind: JobKind
+    action: str
+    tracking_code: str
+    procedure: str
+    procedure_en: str
+    planned_arrival: datetime | None = Field(description="null for a stop assigned by hand")
+    window_start: datetime
+    window_end: datetime
+    address: str
+    lat: float
+    lon: float
+    site_code: str | None
+    site_id: int | None
+    site_name: str | None
+    fee_to_collect_vnd: int
+    contact_name: str
+    contact_phone: str | None
+    status: Literal["pending", "done", "failed"]
+    planned: bool = Field(description="on the published plan; false: assigned by a dispatcher")
+    dossier_status: str
+    point_source: str
+    documents: list[RouteDocumentOut]
+    navigation_url: str = Field(description="geo: URI that opens the phone's map app")
