@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from api import grants, i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
+from api.present.tracking import track_out
 from api.ratelimit import public_limit
 from courier.accounts import service as accounts
 from courier.accounts.models import User
@@ -181,7 +182,7 @@ def my_dossier(
     except DossierNotFound:
         return notice(request, 404, NOT_YOURS, code=code[:40])
     lang = i18n.language_of(request)
-    track = present.track_out(dossier, dossiers.timeline(session, dossier), lang, settings.zone)
+    track = track_out(dossier, dossiers.timeline(session, dossier), lang, settings.zone)
     return web.render(
         request,
         "me_dossier.html",

@@ -8,7 +8,8 @@ from typing import Any
 from babel.dates import format_date
 from sqlalchemy.orm import Session
 
-from api import i18n, present
+from api import i18n
+from api.present.tracking import track_out
 from courier import calendar
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
@@ -84,7 +85,7 @@ def dossier_context(
 ) -> dict[str, Any]:
     """Everything the dossier's page shows; nothing personal (no name, phone or address)."""
     events = dossiers.timeline(session, dossier)
-    track = present.track_out(dossier, events, lang, settings.zone)
+    track = track_out(dossier, events, lang, settings.zone)
     allowed = allowed_events(dossier.status)
     return {
         "track": track,

@@ -8,9 +8,12 @@ from sqlalchemy.orm import Session
 from api import i18n
 from api.present import local
 from api.schemas import plans as out
+from api.schemas.plans import RouteDocumentOut, RouteStopOut
+from courier.dossiers.models import JobKind, Leg
 from courier.planning import listing
 from courier.planning.models import Plan
 from courier.planning.progress import PlanProgress, Position, Unrouted
+from courier.planning.routes import RouteItem, navigation_url
 from courier.planning.service import ACTIONS, PlanRequest
 
 OTHERS_PUBLISHED = i18n.mark(
@@ -176,4 +179,53 @@ def _unrouted_out(item: Unrouted, zone: ZoneInfo) -> out.UnroutedOut:
         window_end=local(item.job.window_end, zone),
         courier_id=item.job.courier_id,
         reason=item.reason,
+    )
+
+
+def route_stop_out(item: RouteItem, zone: ZoneInfo) -> RouteStopOut:
+    """One stop of a courier's own route: the contact there, what to collect, how it went."""
+    job, dossier = item.job, item.dossier
+    at_citizen = job.site_id is None
+    procedure = dossier.procedure
+    collects = job.leg is Leg.INBOUND and job.kind is JobKind.PICKUP
+    return RouteStopOut(
+        position=item.position,
+        job_id=job.id,
+        leg=job.leg,
+        kind=job.kind,
+        action=ACTIONS[(job.leg, job.kind)],
+        tracking_code=dossier.tracking_code,
+        procedure=procedure.name_vi,
+        procedure_en=procedure.name_en or procedure.name_vi,
+        planned_arrival=local(item.planned_arrival, zone) if item.planned_arrival else None,
+        window_start=local(job.window_start, zone),
+        window_end=local(job.window_end, zone),
+        address=job.address_text,
+        lat=job.lat,
+        lon=job.lon,
+        site_code=job.site.code if job.site else None,
+        site_id=job.site_id,
+        site_name=job.site.name_vi if job.site else None,
+        fee_to_collect_vnd=item.fee_to_collect_vnd,
+        contact_name=dossier.applicant_name
+        if at_citizen
+        else (job.site.name_vi if job.site else ""),
+        contact_phone=dossier.applicant_phone if at_citizen else None,
+        status=item.status,
+        planned=item.planned,
+        dossier_status=dossier.status.value,
+        point_source=dossier.point_source.value,
+        documents=[
+            RouteDocumentOut(
+                position=d.position,
+                name_vi=d.name_vi,
+                name_en=d.name_en or d.name_vi,
+                original=d.original,
+                copies=d.copies,
+            )
+            for d in procedure.documents
+        ]
+        if collects
+        else [],
+        navigation_url=navigation_url(job.lat, job.lon),
     )

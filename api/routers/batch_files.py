@@ -6,8 +6,9 @@ from fastapi import APIRouter, Form, Request, UploadFile, status
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api import batchfile, i18n, present
+from api import batchfile, i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.present.bookings import booking_out
 from api.schemas.bookings import BookingOut
 from courier import access
 from courier.dossiers import csvbatch
@@ -83,9 +84,7 @@ def create_from_csv(
         )
     return CsvBatchOut(
         bookings=[
-            CsvBookingOut(
-                row=b.row, **present.booking_out(b.dossier, b.quote, settings).model_dump()
-            )
+            CsvBookingOut(row=b.row, **booking_out(b.dossier, b.quote, settings).model_dump())
             for b in booked
         ]
     )

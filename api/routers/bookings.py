@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
 
-from api import present, ratelimit
+from api import ratelimit
 from api.deps import CurrentActor, DbSession, OptionalActor, SettingsDep
+from api.present.bookings import booking_out
 from api.schemas.bookings import BatchIn, BatchOut, BookingIn, BookingOut
 from courier.actors import PUBLIC_CITIZEN
 from courier.dossiers import booking
@@ -65,7 +66,7 @@ def create_booking(
     elif actor is None:
         ratelimit.check_booking(request, session, asked.phone)
     dossier, quote = booking.book(session, asked, settings, caller, idempotency_key)
-    return present.booking_out(_reloaded(session, dossier), quote, settings)
+    return booking_out(_reloaded(session, dossier), quote, settings)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=BatchOut)
@@ -74,6 +75,4 @@ def create_batch(
 ) -> BatchOut:
     """Book up to 500 pickups at once, all or nothing (API key or account)."""
     created = booking.book_batch(session, [_request(r) for r in body.rows], settings, actor)
-    return BatchOut(
-        bookings=[present.booking_out(_reloaded(session, d), q, settings) for d, q in created]
-    )
+    return BatchOut(bookings=[booking_out(_reloaded(session, d), q, settings) for d, q in created])

@@ -4,8 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from api import i18n, offers, present
+from api import i18n, offers
 from api.deps import DbSession, SettingsDep
+from api.present.catalogue import procedure_out, site_out
 from api.schemas.catalogue import ProcedureOut, SiteOut, SlotsOut, WardOut
 from courier.catalogue import service as catalogue
 from courier.db import utcnow
@@ -20,13 +21,13 @@ def list_procedures(
     session: DbSession, q: str | None = Query(default=None, max_length=100)
 ) -> list[ProcedureOut]:
     """Procedures a citizen can hand in, searchable by code or name (Vietnamese or English)."""
-    return [present.procedure_out(p) for p in catalogue.list_procedures(session, query=q)]
+    return [procedure_out(p) for p in catalogue.list_procedures(session, query=q)]
 
 
 @router.get("/sites", response_model=list[SiteOut])
 def list_sites(session: DbSession, kind: SiteKind | None = None) -> list[SiteOut]:
     """Centers, branches, reception points and post offices with their opening hours."""
-    return [present.site_out(s) for s in catalogue.list_sites(session, kind=kind)]
+    return [site_out(s) for s in catalogue.list_sites(session, kind=kind)]
 
 
 @router.get("/slots", response_model=SlotsOut)
@@ -46,7 +47,7 @@ def list_slots(
     site = slots.site_for(session, procedure_code, lat, lon)
     lang = i18n.language_of(request)
     return SlotsOut(
-        receiving_site=present.site_out(site) if site else None,
+        receiving_site=site_out(site) if site else None,
         slots=[
             offers.slot_out(offer, settings.zone, lang)
             for offer in slots.available(site, settings, utcnow())

@@ -4,8 +4,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from api import present
 from api.deps import DbSession, OptionalActor, SettingsDep
+from api.present.custody import custody_out
 from api.ratelimit import public_limit
 from api.schemas.custody import CustodyOut, PublicKeyOut, SigningKeyOut
 from courier.dossiers import actions
@@ -73,4 +73,4 @@ def custody_chain(
     report = verify.verify_chain(
         session, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
     )
-    return present.custody_out(report, settings.zone)
+    return custody_out(report, settings.zone)

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.present.couriers import device_out
 from api.schemas.devices import DeviceOut, RevokeIn
 from courier.accounts import devices
 
@@ -16,7 +16,7 @@ def list_devices(
 ) -> list[DeviceOut]:
     """Admins see every phone, a dispatcher their couriers' (and their own), others their own."""
     found = devices.list_sessions(session, actor, user_id=user_id)
-    return [present.device_out(v, settings.zone) for v in found]
+    return [device_out(v, settings.zone) for v in found]
 
 
 @router.post("/{device_id}/revoke", response_model=DeviceOut)
@@ -29,4 +29,4 @@ def revoke_device(
 ) -> DeviceOut:
     """Sign the phone out: its tokens stop working at once and it is told who did it and why."""
     revoked = devices.revoke(session, device_id, actor, reason=body.reason)
-    return present.device_out(revoked, settings.zone)
+    return device_out(revoked, settings.zone)

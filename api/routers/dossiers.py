@@ -10,6 +10,7 @@ from fastapi.responses import StreamingResponse
 from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossier_list import csv_chunks
+from api.present.dossiers import dossier_out
 from api.schemas.dossier_list import DossierListItem, DossierListOut
 from api.schemas.dossiers import DossierOut, PostponeIn
 from courier import calendar
@@ -98,7 +99,7 @@ def export_dossiers(
 def _out(session: DbSession, dossier: Dossier, settings: SettingsDep) -> DossierOut:
     session.flush()
     session.refresh(dossier, ["jobs"])
-    return present.dossier_out(dossier, settings.zone)
+    return dossier_out(dossier, settings.zone)
 
 
 @router.get("/{code}", response_model=DossierOut)

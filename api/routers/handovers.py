@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, 
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
-from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.present.handovers import handover_out
 from api.schemas.handovers import HandoverIn, HandoverOut
 from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
@@ -66,7 +66,7 @@ def record_handover(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
-    return present.handover_out(session, recorded, settings.zone)
+    return handover_out(session, recorded, settings.zone)
 
 
 def _parse(raw: str) -> HandoverIn:
@@ -94,7 +94,7 @@ def get_handover(
 ) -> HandoverOut:
     """A handover with its proofs and receipt links, for a party to it or staff it concerns."""
     found = handover_queries.get_visible(session, handover_id, actor)
-    return present.handover_out(session, found, settings.zone)
+    return handover_out(session, found, settings.zone)
 
 
 @router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)

@@ -4,8 +4,8 @@ from datetime import date
 
 from fastapi import APIRouter
 
-from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.present.dossiers import job_out
 from api.schemas.jobs import AssignIn, AttemptIn, AttemptOut, JobOut
 from courier.dossiers import jobs
 from courier.dossiers.models import JobStatus
@@ -24,13 +24,13 @@ def list_jobs(
 ) -> list[JobOut]:
     """A courier's own jobs, a dispatcher's post office's, or every job for admins, by window start."""
     found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
-    return [present.job_out(j, settings.zone) for j in found]
+    return [job_out(j, settings.zone) for j in found]
 
 
 @router.get("/{job_id}", response_model=JobOut)
 def get_job(job_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> JobOut:
     """One job the caller may see."""
-    return present.job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
+    return job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
 
 
 @router.post(
@@ -65,7 +65,7 @@ def fail_attempt(
         idempotency_key=body.idempotency_key,
     )
     job, attempt, _ = jobs.record_failed_attempt(session, job_id, actor, settings, request)
-    return AttemptOut(**present.job_out(job, settings.zone).model_dump(), attempt_id=attempt.id)
+    return AttemptOut(**job_out(job, settings.zone).model_dump(), attempt_id=attempt.id)
 
 
 @router.post("/{job_id}/assign", response_model=list[JobOut])
@@ -78,4 +78,4 @@ def assign(
 ) -> list[JobOut]:
     """Give the job's pair to a courier (a dispatcher: their office's job, to one of its couriers)."""
     pair = jobs.assign_pair(session, job_id, body.courier_id, actor)
-    return [present.job_out(j, settings.zone) for j in pair]
+    return [job_out(j, settings.zone) for j in pair]

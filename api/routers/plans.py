@@ -4,9 +4,10 @@ from datetime import date, timedelta
 
 from fastapi import APIRouter, Query, Request, Response, status
 
-from api import i18n, present
+from api import i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present import plans as shown
+from api.present.plans import route_stop_out
 from api.schemas.plans import (
     LockIn,
     LockOut,
@@ -186,7 +187,7 @@ def my_route(
     """The signed-in courier's day: the published plan's stops in order, then the jobs assigned by
     hand, each pending, done or failed, with what to collect, whom to meet and how to get there."""
     items = routes.courier_day(session, actor, _day(on, settings), settings.zone)
-    return [present.route_stop_out(item, settings.zone) for item in items]
+    return [route_stop_out(item, settings.zone) for item in items]
 
 
 _PDF = {"Cache-Control": "private, no-store"}

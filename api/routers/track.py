@@ -6,6 +6,7 @@ from fastapi import APIRouter, Depends, Header, Query
 
 from api import present
 from api.deps import DbSession, SettingsDep
+from api.present.tracking import track_out
 from api.ratelimit import public_limit
 from api.schemas.tracking import PhoneProof, RescheduleIn, TrackOut
 from courier.dossiers import actions
@@ -20,7 +21,7 @@ def _timeline(
 ) -> TrackOut:
     dossier = actions.find_public(session, code, phone)
     events = dossiers.timeline(session, dossier)
-    return present.track_out(dossier, events, present.language(lang), settings.zone)
+    return track_out(dossier, events, present.language(lang), settings.zone)
 
 
 @router.post("/{code}", response_model=TrackOut)

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from api.schemas import Strict, VietnameseMobile
 from api.schemas.catalogue import SiteOut
@@ -37,7 +37,9 @@ class BatchIn(Strict):
 
 
 class FeeOut(BaseModel):
-    """A fee quote in whole đồng."""
+    """A fee quote in whole đồng; read from the quote."""
+
+    model_config = ConfigDict(from_attributes=True)
 
     procedure_fee_vnd: int
     pickup_fee_vnd: int

@@ -2,15 +2,17 @@
 
 from datetime import time
 
-from pydantic import BaseModel
+from pydantic import AliasPath, BaseModel, ConfigDict, Field
 
 
 class PostOfficeOut(BaseModel):
-    """A post office, in short."""
+    """A post office, in short; read from its site."""
+
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
     id: int
     code: str
-    name: str
+    name: str = Field(validation_alias="name_vi")
     name_en: str
 
 
@@ -30,13 +32,15 @@ class CourierMeOut(BaseModel):
 
 
 class CourierOut(BaseModel):
-    """A courier on the roster, as a dispatcher sees it."""
+    """A courier on the roster, as a dispatcher sees it; read from the courier."""
+
+    model_config = ConfigDict(from_attributes=True, validate_by_name=True)
 
     id: int
     code: str
     full_name: str
     phone: str
-    post_office_code: str
+    post_office_code: str = Field(validation_alias=AliasPath("home_post_office", "code"))
     shift_start: time
     shift_end: time
     capacity: int
