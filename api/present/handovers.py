@@ -2,27 +2,19 @@
 
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.present import local
 from api.schemas.handovers import HandoverItemOut, HandoverOut, PartyIn, ProofOut
-from courier.dossiers.models import Dossier
+from courier.handovers import queries
 from courier.handovers.models import Handover
-from courier.proofs.models import Receipt
 from courier.proofs.service import proofs_of
 
 
 def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> HandoverOut:
     """A recorded handover with its proofs, chain links and receipt links."""
-    codes = dict(
-        session.execute(
-            select(Dossier.id, Dossier.tracking_code).where(
-                Dossier.id.in_([i.dossier_id for i in handover.items])
-            )
-        ).all()
-    )
-    receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover.id))
+    codes = queries.item_codes(session, handover)
+    receipt = queries.has_receipt(session, handover.id)
     base = f"/api/v1/handovers/{handover.id}"
     return HandoverOut(
         id=handover.id,

@@ -102,3 +102,18 @@ def citizen_receipt(
     if found is None or fmt not in RECEIPT_TYPES:
         raise HandoverNotFound(f"no receipt {handover_id} for this dossier")
     return _located(found, fmt)
+
+
+def item_codes(session: Session, handover: Handover) -> dict[int, str]:
+    """The tracking code of each dossier the handover carried, by dossier id."""
+    ids = [i.dossier_id for i in handover.items]
+    found = session.execute(
+        select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids))
+    ).tuples()
+    return dict(found.all())
+
+
+def has_receipt(session: Session, handover_id: int) -> bool:
+    """Whether the handover's receipt has been issued."""
+    found = session.scalar(select(Receipt.id).where(Receipt.handover_id == handover_id))
+    return found is not None
