@@ -7,6 +7,7 @@ from api.pages import (
     batch_upload,
     booking,
     center,
+    center_report,
     confirmation,
     courier_app,
     dispatch,
@@ -25,6 +26,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     batch_upload.router,
     privacy.router,
     courier_app.router,
+    center_report.router,
     center.router,
     dispatch.router,
 )
