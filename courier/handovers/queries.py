@@ -107,9 +107,7 @@ def citizen_receipt(
 def item_codes(session: Session, handover: Handover) -> dict[int, str]:
     """The tracking code of each dossier the handover carried, by dossier id."""
     ids = [i.dossier_id for i in handover.items]
-    found = session.execute(
-        select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids))
-    ).tuples()
+    found = session.execute(select(Dossier.id, Dossier.tracking_code).where(Dossier.id.in_(ids)))
     return dict(found.all())
 
 
