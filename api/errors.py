@@ -54,6 +54,14 @@ def _body(exc: errors.DomainError, lang: str) -> dict[str, object]:
     return body
 
 
+def sentence(exc: errors.DomainError, lang: str) -> str:
+    """The refusal as one sentence in the language (for a page): each field's problem, joined."""
+    detail = _body(exc, lang)["detail"]
+    if isinstance(detail, list):
+        return "; ".join(str(problem["msg"]) for problem in detail)
+    return str(detail)
+
+
 def _transition(exc: errors.IllegalTransition, lang: str) -> str:
     """The refusal with the statuses as the citizen's timeline names them."""
     return i18n.gettext(lang, _TRANSITION) % {

@@ -7,8 +7,10 @@ from api.pages import (
     batch_upload,
     booking,
     center,
+    center_actions,
     center_report,
     confirmation,
+    counter,
     courier_app,
     dispatch,
     home,
@@ -28,5 +30,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     courier_app.router,
     center_report.router,
     center.router,
+    center_actions.router,
+    counter.router,
     dispatch.router,
 )

@@ -6,7 +6,8 @@ every POST) but with a cookie of their own, which /me never reads; only center s
 (who choose a center) are let in. The page holds applicants' names and phones: never stored.
 """
 
-from datetime import datetime, time
+from dataclasses import asdict, dataclass
+from datetime import datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -15,16 +16,19 @@ from fastapi.responses import HTMLResponse, Response
 from api import i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
+from api.pages.account import REFUSED
 from api.pages.staff_door import Door
 from api.ratelimit import public_limit
 from courier.accounts import service as accounts
 from courier.accounts.models import User
+from courier.actors import Actor
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
 from courier.dossiers import listing, phones, today
 from courier.dossiers.models import DossierStatus
 from courier.enums import Role, SiteKind
 from courier.errors import InvalidInput
+from courier.proofs.kinds import PostponementReason
 from courier.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -63,6 +67,48 @@ def _centers(session: DbSession) -> list[Site]:
     return [s for kind in kinds for s in catalogue.list_sites(session, kind=kind)]
 
 
+@dataclass(frozen=True, slots=True)
+class Clerk:
+    """The signed-in staff member (or admin), as an actor, and the center the page is about."""
+
+    user: User
+    actor: Actor
+    center: Site | None
+
+
+def clerk(request: Request, session: DbSession, settings: Settings, site: str) -> Clerk | Response:
+    """Who is at the screen and for which center; else the sign-in form or a refusal to answer."""
+    user = _staff(request, session, settings)
+    if user is None:
+        status = 200 if request.method == "GET" else 401
+        return web.render(request, "center_login.html", status_code=status)
+    if user.role not in STAFF_ROLES:
+        return _refused(request, NOT_STAFF)
+    center = _site(session, user, site)
+    if user.role is not Role.ADMIN and center is None:
+        return _refused(request, NO_SITE)
+    return Clerk(user, accounts.actor_for_user(session, user), center)
+
+
+def poster(request: Request, session: DbSession, settings: Settings, site: str) -> Clerk | Response:
+    """The clerk sending a form from this site's own page, or the page to answer instead."""
+    try:
+        signin.check_origin(request, settings)
+    except signin.ForeignOrigin:
+        return _refused(request, REFUSED)
+    return clerk(request, session, settings, site)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the visitor narrowed the day to (the center an admin chose included)."""
+
+    site: str = ""
+    q: str = ""
+    procedure: str = ""
+    status: str = ""
+
+
 @router.get(CENTER, response_class=HTMLResponse)
 def center_today(
     request: Request,
@@ -74,46 +120,78 @@ def center_today(
     status: ShortText = "",
     section: ShortText = "",
     after: Annotated[str, Query(max_length=200)] = "",
-) -> HTMLResponse:
+    done: ShortText = "",
+    code: ShortText = "",
+) -> Response:
     """The sign-in form, or the day at the staff member's center."""
-    user = _staff(request, session, settings)
-    if user is None:
-        return web.render(request, "center_login.html")
-    if user.role not in STAFF_ROLES:
-        return _refused(request, NOT_STAFF)
-    center = _site(session, user, site)
-    if user.role is not Role.ADMIN and center is None:
-        return _refused(request, NO_SITE)
+    who = clerk(request, session, settings, site)
+    if not isinstance(who, Clerk):
+        return who
+    context = today_context(
+        request, session, who, Filters(site, q, procedure, status), section, after
+    )
+    return web.render(request, "center.html", done=done_message(request, done, code), **context)
+
+
+def today_context(
+    request: Request,
+    session: DbSession,
+    who: Clerk,
+    filters: Filters,
+    only: str = "",
+    after: str = "",
+) -> dict[str, Any]:
+    """What center.html shows: the day's sections at the clerk's center, filtered."""
+    settings: Settings = request.app.state.settings
+    center = who.center
     wanted = listing.DossierFilter(
         site=center.code if center else None,
-        q=q or None,
-        procedure=procedure or None,
-        statuses=tuple(s for s in DossierStatus if s.value == status),
+        q=filters.q or None,
+        procedure=filters.procedure or None,
+        statuses=tuple(s for s in DossierStatus if s.value == filters.status),
     )
+    today_on = datetime.now(settings.zone).date()
+    lang = i18n.language_of(request)
     context: dict[str, Any] = {
-        "user": user,
+        "user": who.user,
         "center": center,
-        "centers": _centers(session) if user.role is Role.ADMIN else [],
-        "filters": {"site": site, "q": q, "procedure": procedure, "status": status},
+        "centers": _centers(session) if who.user.role is Role.ADMIN else [],
+        "filters": asdict(filters),
         "procedures": catalogue.list_procedures(session),
         "statuses": list(DossierStatus),
         "sections": [],
-        "labels": labels(i18n.language_of(request)),
+        "labels": labels(lang),
         "phone": phones.national,
-        "today": datetime.now(settings.zone).date(),
+        "today": today_on,
+        "reasons": [(r.value, present.postponement_label(r, lang)) for r in PostponementReason],
+        "earliest_postpone": today_on + timedelta(days=1),
     }
     if center is not None:
         try:
-            context["sections"] = _sections(request, session, user, wanted, section, after)
+            context["sections"] = _sections(request, session, who.actor, wanted, only, after)
         except InvalidInput:
-            context["sections"] = _sections(request, session, user, wanted, section, "")
-    return web.render(request, "center.html", **context)
+            context["sections"] = _sections(request, session, who.actor, wanted, only, "")
+    return context
+
+
+DONE = {
+    "processing": mark("Dossier %(code)s: processing started."),
+    "ready": mark("Dossier %(code)s: the result is ready."),
+    "postponed": mark("Dossier %(code)s: the result date was moved."),
+}
+
+
+def done_message(request: Request, done: str, code: str) -> str:
+    """The sentence confirming the action just done, in the visitor's language (or none)."""
+    if done not in DONE or not code:
+        return ""
+    return web.translator(request)(DONE[done]) % {"code": code}
 
 
 def _sections(
     request: Request,
     session: DbSession,
-    user: User,
+    actor: Actor,
     wanted: listing.DossierFilter,
     only: str,
     after: str,
@@ -122,7 +200,6 @@ def _sections(
     settings: Settings = request.app.state.settings
     now = datetime.now(settings.zone)
     since = datetime.combine(now.date(), time(0), settings.zone)
-    actor = accounts.actor_for_user(session, user)
     found = []
     for section in today.SECTIONS:
         if only and section.key != only:

@@ -35,9 +35,21 @@ def start_processing(session: Session, code: str, actor: Actor) -> Dossier:
     return dossier
 
 
-def mark_result_ready(session: Session, code: str, actor: Actor, settings: Settings) -> Dossier:
-    """The result is ready; when the citizen chose the post, the return job pair is created."""
+def mark_result_ready(
+    session: Session,
+    code: str,
+    actor: Actor,
+    settings: Settings,
+    *,
+    result_return: ResultReturn | None = None,
+) -> Dossier:
+    """The result is ready; when the citizen chose the post, the return job pair is created.
+
+    `result_return` records how the citizen now asks for it (post or counter), if they changed.
+    """
     dossier = _for_receiving_site(session, code, actor)
+    if result_return is not None:
+        dossier.result_return = result_return
     dossiers.apply_event(
         session, dossier, Event.RESULT_READY, actor, site_id=dossier.receiving_site_id
     )
