@@ -9,6 +9,7 @@ from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
 from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
 from courier.proofs.models import HandoverProof, Postponement, Receipt
+from courier.stats.models import SiteDayFailures, SiteDayStats
 from courier.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "RequiredDocument",
     "RouteStop",
     "Site",
+    "SiteDayFailures",
+    "SiteDayStats",
     "TrackingEvent",
     "User",
     "Ward",

@@ -7,7 +7,7 @@ import typer
 from alembic import command
 from alembic.config import Config
 
-from courier.cli import bench
+from courier.cli import bench, stats
 from courier.enums import Role
 from courier.errors import DomainError
 from courier.settings import get_settings
@@ -30,6 +30,7 @@ app.add_typer(outbox_app, name="outbox")
 app.add_typer(plan_app, name="plan")
 app.add_typer(devices_app, name="devices")
 app.add_typer(bench.app, name="bench")
+app.add_typer(stats.app, name="stats")
 
 
 def alembic_config(url: str | None = None) -> Config:

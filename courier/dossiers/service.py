@@ -15,6 +15,7 @@ from courier.enums import PartyKind
 from courier.errors import DossierNotFound
 from courier.notifications.service import NOTIFIED
 from courier.outbox.service import enqueue
+from courier.stats import rollup
 from courier.webhooks import service as webhooks
 
 
@@ -82,7 +83,7 @@ def record_event(
     device_at: datetime | None = None,
     due_on: date | None = None,
 ) -> TrackingEvent:
-    """Write one tracking event; enqueue the SMS when the citizen hears of it, and the webhooks."""
+    """Write one tracking event; tell the citizen's SMS, the webhooks and the statistics' rollup."""
     tracking_event = TrackingEvent(
         dossier_id=dossier.id,
         event=event.value,
@@ -103,6 +104,7 @@ def record_event(
     if event in NOTIFIED:
         enqueue(session, "notifications.send_event", event_id=tracking_event.id)
     webhooks.on_event(session, dossier, tracking_event)
+    rollup.on_event(session, dossier, tracking_event)
     return tracking_event
 
 

@@ -33,6 +33,11 @@ def period(from_on: date, to_on: date, zone: ZoneInfo) -> Period:
         raise InvalidInput(
             [FieldProblem(("to",), TOO_LONG, "period_too_long", params={"days": MAX_DAYS})]
         )
+    return span(from_on, to_on, zone)
+
+
+def span(from_on: date, to_on: date, zone: ZoneInfo) -> Period:
+    """The period of those inclusive dates, however long (the rollup's rebuild takes years)."""
     start = calendar.at(from_on, time.min, zone)
     offset = datetime.combine(from_on, time.min, tzinfo=zone).utcoffset() or timedelta()
     return Period(

@@ -23,14 +23,14 @@ STAGES: dict[str, tuple[Event, ...]] = {
     "returned_at": (Event.DELIVER, Event.COLLECT_AT_CENTER),
     "collected_at": (Event.COLLECT_AT_CENTER,),
 }
-_AT = func.coalesce(TrackingEvent.device_at, TrackingEvent.occurred_at)
+AT = func.coalesce(TrackingEvent.device_at, TrackingEvent.occurred_at)
 
 
 def _values(events: tuple[Event, ...]) -> list[str]:
     return [e.value for e in events]
 
 
-def _touched_since(period: Period, settings: Settings) -> ColumnElement[bool]:
+def touched_since(period: Period, settings: Settings) -> ColumnElement[bool]:
     """Dossiers changed since the period began: the others have no stage in it.
 
     Every stage goes through `apply_event`, which sets `status_changed_at` to the server's time,
@@ -41,11 +41,11 @@ def _touched_since(period: Period, settings: Settings) -> ColumnElement[bool]:
     )
 
 
-def stage_times(site_ids: list[int], period: Period, settings: Settings) -> Subquery:
-    """One row per dossier of the sites that changed in the period, with each stage's time."""
+def stage_times(*where: ColumnElement[bool]) -> Subquery:
+    """One row per dossier meeting the conditions, with its site, slot, due date and stage times."""
     wanted = [e for events in STAGES.values() for e in events]
     stages = [
-        func.min(case((TrackingEvent.event.in_(_values(events)), _AT))).label(name)
+        func.min(case((TrackingEvent.event.in_(_values(events)), AT))).label(name)
         for name, events in STAGES.items()
     ]
     query = (
@@ -58,18 +58,14 @@ def stage_times(site_ids: list[int], period: Period, settings: Settings) -> Subq
             *stages,
         )
         .join(TrackingEvent, TrackingEvent.dossier_id == Dossier.id)
-        .where(
-            Dossier.receiving_site_id.in_(site_ids),
-            _touched_since(period, settings),
-            TrackingEvent.event.in_(_values(tuple(wanted))),
-        )
+        .where(*where, TrackingEvent.event.in_(_values(tuple(wanted))))
         .group_by(Dossier.id, Dossier.receiving_site_id, Dossier.preferred_on, Dossier.slot)
         .group_by(Dossier.due_on)
     )
     return query.subquery("stage_times")
 
 
-def _within(at: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
+def within(at: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
     return and_(at >= period.start, at < period.end)
 
 
@@ -81,11 +77,11 @@ def _seconds(clock: Any) -> int:
     return int(clock.hour * 3600 + clock.minute * 60)
 
 
-def _on_time_conditions(
-    t: Subquery, period: Period
+def on_time_conditions(
+    t: Subquery, offset_s: int
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     """Pickup in the citizen's slot, received the day it was picked up, returned by the due date."""
-    offset = literal(period.offset_s)
+    offset = literal(offset_s)
     hours = {slot: tuple(map(_seconds, SLOT_HOURS[slot])) for slot in Slot}
     opens = case({s: h[0] for s, h in hours.items()}, value=t.c.slot)
     closes = case({s: h[1] for s, h in hours.items()}, value=t.c.slot)
@@ -100,23 +96,21 @@ def _on_time_conditions(
 
 
 def _average(start: ColumnElement[Any], end: ColumnElement[Any], period: Period) -> Any:
-    return func.avg(
-        case((and_(_within(end, period), start.is_not(None)), days_between(start, end)))
-    )
+    return func.avg(case((and_(within(end, period), start.is_not(None)), days_between(start, end))))
 
 
 def legs_query(site_ids: list[int], period: Period, settings: Settings) -> Select[Any]:
     """Per site: dossiers received and returned, on time per leg, average days per stage."""
-    t = stage_times(site_ids, period, settings)
+    t = stage_times(Dossier.receiving_site_id.in_(site_ids), touched_since(period, settings))
     picked, received, returned = (
-        _within(t.c[name], period) for name in ("picked_up_at", "received_at", "returned_at")
+        within(t.c[name], period) for name in ("picked_up_at", "received_at", "returned_at")
     )
-    pickup, arrival, by_due = _on_time_conditions(t, period)
+    pickup, arrival, by_due = on_time_conditions(t, period.offset_s)
     return select(
         t.c.site_id,
         _count(received).label("received"),
         _count(returned).label("returned"),
-        _count(_within(t.c.collected_at, period)).label("collected"),
+        _count(within(t.c.collected_at, period)).label("collected"),
         _count(and_(picked, pickup)).label("pickup_on_time"),
         _count(picked).label("picked_up"),
         _count(and_(received, arrival)).label("arrival_on_time"),
@@ -138,9 +132,9 @@ def failures_query(
         .join(TrackingEvent, TrackingEvent.dossier_id == Dossier.id)
         .where(
             Dossier.receiving_site_id.in_(site_ids),
-            _touched_since(period, settings),
+            touched_since(period, settings),
             TrackingEvent.event.in_(_values(FAILURES)),
-            _within(_AT, period),
+            within(AT, period),
         )
         .group_by(Dossier.receiving_site_id, TrackingEvent.reason)
     )

@@ -2,7 +2,8 @@
 
 Definitions (also in the README, "Statistics"): a stage happens at its tracking event's time,
 the device's time for a handover and the server's otherwise; each figure counts the dossiers of
-the site whose stage ends in the period.
+the site whose stage ends in the period. The per-dossier queries (`stats_of_events`) are the
+definitions; the endpoints sum the daily rollup (`courier.stats.rollup`), which equals them.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from courier.catalogue.models import Site
 from courier.enums import Role, SiteKind
 from courier.errors import NotFound, PermissionDenied
 from courier.settings import Settings
+from courier.stats import rollup
+from courier.stats.models import STAGE_SPANS
 from courier.stats.periods import Period
 from courier.stats.queries import failures_query, legs_query
 
@@ -101,25 +104,66 @@ def all_site_stats(
 def stats_of(
     session: Session, sites: list[Site], period: Period, settings: Settings
 ) -> list[SiteStats]:
-    """The figures of the sites, from two grouped queries (legs and stages, failures)."""
+    """The figures of the sites: their days summed from the rollup (at most 366 rows each)."""
+    if not sites or period.offset_s != rollup.offset_s(period.start):
+        return stats_of_events(session, sites, period, settings)
+    ids = [s.id for s in sites]
+    figures = {
+        site_id: _averaged(sums) for site_id, sums in rollup.sums(session, ids, period).items()
+    }
+    return _gathered(sites, period, figures, rollup.failures(session, ids, period))
+
+
+def stats_of_events(
+    session: Session, sites: list[Site], period: Period, settings: Settings
+) -> list[SiteStats]:
+    """The figures of the sites from their dossiers' tracking events (the definitions)."""
     if not sites:
         return []
     ids = [s.id for s in sites]
-    legs = {row.site_id: row for row in session.execute(legs_query(ids, period, settings))}
+    legs = {
+        row.site_id: dict(row._mapping)
+        for row in session.execute(legs_query(ids, period, settings))
+    }
+    failed = [
+        (s, r or "other", n) for s, r, n in session.execute(failures_query(ids, period, settings))
+    ]
+    return _gathered(sites, period, legs, failed)
+
+
+def _averaged(sums: dict[str, Any]) -> dict[str, Any]:
+    """The rollup's sums with each stage's average days in place of its count and seconds."""
+    averages = {
+        name: sums[f"{name}_s"] / sums[f"{name}_n"] / 86400.0 if sums[f"{name}_n"] else None
+        for name in STAGE_SPANS
+    }
+    return {**sums, **averages}
+
+
+def _gathered(
+    sites: list[Site],
+    period: Period,
+    figures: dict[int, dict[str, Any]],
+    failures: list[tuple[int, str, int]],
+) -> list[SiteStats]:
+    """Each site's figures, failures added up per reason (no reason counts as "other")."""
     failed: dict[int, dict[str, int]] = {}
-    for site_id, reason, n in session.execute(failures_query(ids, period, settings)):
-        failed.setdefault(site_id, {})[reason or "other"] = n
-    return [_site_stats(s, period, legs.get(s.id), failed.get(s.id, {})) for s in sites]
+    for site_id, reason, n in failures:
+        mine = failed.setdefault(site_id, {})
+        mine[reason] = mine.get(reason, 0) + n
+    return [_site_stats(s, period, figures.get(s.id), failed.get(s.id, {})) for s in sites]
 
 
-def _site_stats(site: Site, period: Period, row: Any, failed: dict[str, int]) -> SiteStats:
+def _site_stats(
+    site: Site, period: Period, row: dict[str, Any] | None, failed: dict[str, int]
+) -> SiteStats:
     """One site's figures from its grouped row (None when nothing happened there)."""
 
     def n(name: str) -> int:
-        return int(getattr(row, name)) if row is not None else 0
+        return int(row[name] or 0) if row is not None else 0
 
     def days(name: str) -> float | None:
-        value = getattr(row, name) if row is not None else None
+        value = row[name] if row is not None else None
         return None if value is None else round(float(value), 2)
 
     return SiteStats(

@@ -39,7 +39,8 @@ def _epoch_postgresql(element: epoch, compiler: SQLCompiler, **kw: Any) -> str:
 @compiles(local_date)
 def _local_date_sqlite(element: local_date, compiler: SQLCompiler, **kw: Any) -> str:
     at, offset = (compiler.process(c, **kw) for c in element.clauses)
-    return f"date({at}, ({offset}) || ' seconds')"
+    # SQLite's date functions round to the millisecond: 23:59:59.9999 would become the next day
+    return f"date(substr({at}, 1, 19), ({offset}) || ' seconds')"
 
 
 @compiles(local_date, "postgresql")

@@ -1,7 +1,8 @@
 """A small hand-built world of dossiers whose every tracking event is placed by hand.
 
 Each dossier is written as the services write it (a `Dossier` row and the tracking events of its
-life, statuses moved by the state machine), with times chosen so that each statistic is known.
+life, statuses moved by the state machine, each event added to the daily rollup as
+`record_event` adds it), with times chosen so that each statistic is known.
 """
 
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from courier.dossiers.models import (
 )
 from courier.dossiers.states import Event
 from courier.enums import PartyKind
+from courier.stats import rollup
 from tests.builders import HO_CHI_MINH
 
 HANDOVERS = {
@@ -59,8 +61,9 @@ class Life:
     due_on: date | None = None
 
 
-def make_dossier(session: Session, life: Life) -> Dossier:
-    """Insert the dossier and its tracking events; status and change time as after the last."""
+def make_dossier(session: Session, life: Life, *, rolled_up: bool = True) -> Dossier:
+    """Insert the dossier and its tracking events; status and change time as after the last;
+    each event added to the daily rollup unless `rolled_up` is false (as a COPY would)."""
     site_id = session.scalar(select(Site.id).where(Site.code == life.site))
     procedure_id = session.scalar(select(Procedure.id).where(Procedure.code == "HT-01"))
     assert site_id is not None
@@ -91,31 +94,33 @@ def make_dossier(session: Session, life: Life) -> Dossier:
     session.add(dossier)
     session.flush()
     for step in life.steps:
-        _record(session, dossier, step)
+        _record(session, dossier, step, rolled_up)
     session.flush()
     return dossier
 
 
-def _record(session: Session, dossier: Dossier, step: Step) -> None:
+def _record(session: Session, dossier: Dossier, step: Step, rolled_up: bool) -> None:
     before = None if step.event is Event.BOOK else dossier.status
     if before is not None:
         dossier.status = states.target(before, step.event)
     occurred = step.synced or step.at
     dossier.status_changed_at = occurred
-    session.add(
-        TrackingEvent(
-            dossier_id=dossier.id,
-            event=step.event.value,
-            code=states.EVENTS[step.event].code,
-            from_status=before,
-            to_status=dossier.status,
-            actor_kind="system",
-            reason=step.reason,
-            occurred_at=occurred,
-            device_at=step.at if step.event in HANDOVERS else None,
-            due_on=step.due_on,
-        )
+    event = TrackingEvent(
+        dossier_id=dossier.id,
+        event=step.event.value,
+        code=states.EVENTS[step.event].code,
+        from_status=before,
+        to_status=dossier.status,
+        actor_kind="system",
+        reason=step.reason,
+        occurred_at=occurred,
+        device_at=step.at if step.event in HANDOVERS else None,
+        due_on=step.due_on,
     )
+    session.add(event)
+    session.flush()
+    if rolled_up:
+        rollup.on_event(session, dossier, event)
 
 
 def days(start: datetime, end: datetime) -> float:
