@@ -17,7 +17,7 @@ from api import errors, i18n, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.account import REFUSED
-from api.pages.center import CENTER, Clerk, clerk
+from api.pages.center import CENTER, NOT_STAFF, Clerk, clerk
 from courier.errors import DomainError, FieldProblem, InvalidInput
 from courier.handovers import counter
 from courier.handovers import queries as handover_queries
@@ -101,8 +101,9 @@ def _json_clerk(
     _ = web.translator(request)
     if isinstance(who, Clerk):
         return JSONResponse({"detail": _(CHOOSE_CENTER)}, status_code=400)
-    status = 401 if who.status_code in (200, 401) else who.status_code
-    return JSONResponse({"detail": _(SIGN_IN_AGAIN)}, status_code=status)
+    if who.status_code == 403:
+        return JSONResponse({"detail": _(NOT_STAFF)}, status_code=403)
+    return JSONResponse({"detail": _(SIGN_IN_AGAIN)}, status_code=401)
 
 
 @router.get(COUNTER + "/check", response_model=None)
