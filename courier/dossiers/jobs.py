@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -129,6 +130,15 @@ def create_return_pair(
         _at_site(site, (start, pickup_end)),
         _at_citizen(dossier, (start, delivery_end)),
     )
+
+
+def window_on(job: Job, slot: Slot, day: date, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The job's window as it stands on a day: a result brought to the citizen comes in the slot
+    they chose at booking, whatever span of days its job allows; any other job keeps its window."""
+    if (job.leg, job.kind) != (Leg.RETURN, JobKind.DELIVERY) or job.site_id is not None:
+        return job.window_start, job.window_end
+    start, end = calendar.slot_window(day, slot, zone)
+    return max(start, job.window_start), min(end, job.window_end)
 
 
 def pair_of(session: Session, job: Job) -> list[Job]:

@@ -1,7 +1,7 @@
 """From the database to routing's plain data: the open job pairs of a day, the couriers on shift.
 
 Times are seconds since local midnight of the service day. A citizen's stop keeps the job's window
-(the chosen slot for a pickup); a site's stop gets the job's window cut by the site's opening
+(the chosen slot for a pickup, and that slot of the day for a result brought back); a site's stop gets the job's window cut by the site's opening
 hours that day, so a center's lunch break becomes two windows. A pair the day cannot serve at all
 (a center closed, a window on another day) is left for its own day.
 """
@@ -17,7 +17,8 @@ from sqlalchemy.orm import Session, aliased
 from courier import calendar, dispatch
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
-from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
+from courier.dossiers.jobs import window_on
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Slot
 from courier.fleet.models import Courier
 from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon
 from routing.model import Break
@@ -215,7 +216,8 @@ def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> 
     """Deliveries of dossiers a courier on shift already holds: they stay on that courier."""
     pickup = aliased(Job)
     rows = session.execute(
-        select(Job, pickup.id)
+        select(Job, pickup.id, Dossier.slot)
+        .join(Dossier, Dossier.id == Job.dossier_id)
         .join(
             pickup,
             (pickup.dossier_id == Job.dossier_id)
@@ -232,8 +234,8 @@ def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> 
     ).all()
     sites = {s.id: s for s in session.scalars(select(Site))}
     found = []
-    for job, pickup_id in rows:
-        call = _call(job, span, sites, zone)
+    for job, pickup_id, slot in rows:
+        call = _call(job, slot, span, sites, zone)
         if call is None or job.courier_id is None:
             continue
         found.append(
@@ -272,7 +274,7 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
     end = span.midnight + timedelta(days=1)
     delivery = aliased(Job)
     rows = session.execute(
-        select(Job, delivery, Dossier.due_on)
+        select(Job, delivery, Dossier.due_on, Dossier.slot)
         .join(Dossier, Dossier.id == Job.dossier_id)
         .join(
             delivery,
@@ -291,21 +293,24 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
     ).all()
     sites = {s.id: s for s in session.scalars(select(Site))}
     return [
-        _route_job(pickup, drop, span, sites, zone, locks.get(pickup.id), urgency(due_on, span.day))
-        for pickup, drop, due_on in rows
+        _route_job(
+            (pickup, drop), slot, span, sites, zone, locks.get(pickup.id), urgency(due_on, span.day)
+        )
+        for pickup, drop, due_on, slot in rows
     ]
 
 
 def _route_job(
-    pickup: Job,
-    delivery: Job,
+    pair: tuple[Job, Job],
+    slot: Slot,
     span: Horizon,
     sites: dict[int, Site],
     zone: Any,
     lock: tuple[int, int | None] | None,
     weight: int,
 ) -> RouteJob | None:
-    calls = [_call(job, span, sites, zone) for job in (pickup, delivery)]
+    pickup, delivery = pair
+    calls = [_call(job, slot, span, sites, zone) for job in pair]
     if calls[0] is None or calls[1] is None:
         return None
     return RouteJob(
@@ -319,8 +324,9 @@ def _route_job(
     )
 
 
-def _call(job: Job, span: Horizon, sites: dict[int, Site], zone: Any) -> Call | None:
-    window = (span.seconds(job.window_start), span.seconds(job.window_end))
+def _call(job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: Any) -> Call | None:
+    start, end = window_on(job, slot, span.day, zone)
+    window = (span.seconds(start), span.seconds(end))
     windows = [window]
     if job.site_id is not None:
         site = sites[job.site_id]

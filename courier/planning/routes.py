@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from courier import calendar
 from courier.actors import Actor
+from courier.dossiers.jobs import window_on
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg
 from courier.enums import PartyKind, Role
 from courier.errors import NotFound, PermissionDenied
@@ -32,6 +33,7 @@ class RouteItem:
     job: Job
     dossier: Dossier
     planned_arrival: datetime | None  # None for a job assigned by hand
+    window: tuple[datetime, datetime]  # the job's window that day (`jobs.window_on`)
     planned: bool
     status: StopStatus
     fee_to_collect_vnd: int
@@ -73,6 +75,7 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
                 job=job,
                 dossier=job.dossier,
                 planned_arrival=arrival,
+                window=window_on(job, job.dossier.slot, service_on, zone),
                 planned=arrival is not None,
                 status=stop_status(job, job.id in failed),
                 fee_to_collect_vnd=fee_to_collect(session, job),

@@ -20,7 +20,7 @@ from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
-from courier.dossiers.jobs import follow_couriers, pair_of
+from courier.dossiers.jobs import follow_couriers, pair_of, window_on
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
 from courier.dossiers.states import Event
 from courier.enums import SiteKind
@@ -753,8 +753,8 @@ def route_sheet(
                 position=item.position,
                 lat=item.job.lat,
                 lon=item.job.lon,
-                arrival=item.planned_arrival or item.job.window_start,
-                window=(item.job.window_start, item.job.window_end),
+                arrival=item.planned_arrival or item.window[0],
+                window=item.window,
                 action=ACTIONS[(item.job.leg, item.job.kind)],
                 address=item.job.address_text,
                 tracking_code=item.dossier.tracking_code,
@@ -784,6 +784,7 @@ def sheet_for_dispatcher(
             job=s.job,
             dossier=s.dossier,
             planned_arrival=s.stop.arrival_at,
+            window=window_on(s.job, s.dossier.slot, plan.service_on, zone),
             planned=True,
             status="pending",
             fee_to_collect_vnd=routes.fee_to_collect(session, s.job),
