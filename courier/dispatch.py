@@ -1,7 +1,9 @@
-"""Which post office a job falls to: the one nearest its citizen, among offices with couriers.
+"""Which post office serves a dossier: at booking, the one nearest its citizen among offices with
+couriers; stored on the dossier (`Dossier.post_office_id`), it then follows the courier a
+dispatcher gives it to.
 
-The daily plan takes a depot's share of the day by this rule, and a dispatcher sees the dossiers
-of their own post office by the same rule, so what they may see is what they may plan.
+The daily plan takes a depot's share of the day by the stored office, and a dispatcher sees the
+dossiers of their own post office by the same column, so what they may see is what they may plan.
 """
 
 from collections.abc import Sequence

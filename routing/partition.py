@@ -1,9 +1,10 @@
 """Province scale: split a day into independent per-depot sub-problems and solve them in parallel.
 
 A day is plain data with coordinates (depots, couriers, jobs). Each job (one dossier, a
-pickup→delivery pair) goes to the depot nearest its citizen end unless that depot is full; a
-depot's jobs are cut into angular sectors of bounded size, each with a share of the depot's
-couriers. Sub-problems share no courier and no job, so their plans simply add up.
+pickup→delivery pair) goes to the depot that serves it (else the one nearest its citizen end)
+unless that depot is full; a depot's jobs are cut into angular sectors of bounded size, each with
+a share of the depot's couriers, and a job bound to a courier joins that courier's sector.
+Sub-problems share no courier and no job, so their plans simply add up.
 """
 
 from __future__ import annotations
@@ -46,7 +47,9 @@ class Job:
     """One dossier carried from `pickup` to `delivery` on one route.
 
     `citizen_end` tells which end is the citizen's (pickup for inbound dossiers, delivery for
-    results): the job belongs to the depot serving that neighbourhood.
+    results): the job belongs to the depot serving that neighbourhood. `depot_id`, when known,
+    is the depot that serves the dossier (the one whose dispatcher sees it): the split keeps it
+    there while the depot has room.
     """
 
     id: str
@@ -58,6 +61,7 @@ class Job:
     # a dispatcher's lock or move, or the courier already carrying it (then `pickup` is None)
     couriers: tuple[str, ...] | None = None
     position: int | None = None
+    depot_id: str | None = None
 
     @property
     def citizen_point(self) -> LatLon:
@@ -110,11 +114,13 @@ class Part:
 
 
 def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
-    """Jobs per depot id: the depot nearest the citizen, or the next nearest while it is full.
+    """Jobs per depot id: the depot serving the job, else the one nearest the citizen; the next
+    nearest while it is full.
 
-    A depot holds at most `jobs_per_courier` × its couriers. Jobs that lose most by moving
-    (largest regret: second-nearest minus nearest distance) choose first; when every depot is
-    full a job stays with its nearest depot, where the solver drops it if it cannot fit.
+    A depot holds at most `jobs_per_courier` × its couriers. Jobs with a serving depot choose
+    first, then those that lose most by moving (largest regret: second-nearest minus nearest
+    distance); when every depot is full a job stays with its first choice, where the solver
+    drops it if it cannot fit.
     """
     depots = day.depots
     by_depot: dict[str, list[Job]] = {depot.id: [] for depot in depots}
@@ -137,8 +143,12 @@ def assign_jobs(day: Day, jobs_per_courier: int) -> dict[str, list[Job]]:
     preference = np.argsort(distance, axis=1, kind="stable")
     ranked = np.sort(distance, axis=1)
     regret = ranked[:, 1] - ranked[:, 0] if len(depots) > 1 else np.zeros(len(free))
+    served = np.array([job.depot_id in by_depot for job in free])
+    regret[served] = np.inf
     for j in np.argsort(-regret, kind="stable"):
         choices = [depots[int(k)].id for k in preference[j]]
+        if served[j]:
+            choices.insert(0, str(free[int(j)].depot_id))
         chosen = next((d for d in choices if room[d] > 0), choices[0])
         room[chosen] -= 1
         by_depot[chosen].append(free[int(j)])
@@ -154,10 +164,11 @@ def _check_locks(jobs: Sequence[Job], home: dict[str, str]) -> None:
 
 
 def split_day(day: Day, *, max_jobs: int = 100, jobs_per_courier: int = 20) -> list[Part]:
-    """Cut the day into parts of at most `max_jobs` jobs, each with its depot's couriers' share.
+    """Cut the day into parts of about `max_jobs` jobs, each with its depot's couriers' share.
 
-    The cap holds when `max_jobs` >= `jobs_per_courier`; below that, or when every depot is
-    full, a depot keeps one part per courier and its parts may be larger.
+    The cap holds for the free jobs when `max_jobs` >= `jobs_per_courier`; a job bound to a
+    courier (locked, moved, on board) joins its courier's part on top. Below that, or when every
+    depot is full, a depot keeps one part per courier and its parts may be larger.
     """
     if max_jobs < 1:
         raise ValueError("max_jobs must be at least 1")
@@ -166,20 +177,61 @@ def split_day(day: Day, *, max_jobs: int = 100, jobs_per_courier: int = 20) -> l
     for depot in day.depots:
         jobs = by_depot[depot.id]
         couriers = [c for c in day.couriers if c.depot_id == depot.id]
-        if not jobs:
-            continue
-        # A part without a courier could only drop its jobs: never cut more sectors than couriers.
-        # A depot with locked jobs stays whole, so each lock meets its courier.
-        count = max(1, min(math.ceil(len(jobs) / max_jobs), len(couriers)))
-        if any(job.couriers for job in jobs):
-            count = 1
-        sectors = _sectors(depot, jobs, count)
-        shares = _shares([len(s) for s in sectors], len(couriers))
-        start = 0
-        for sector, share in zip(sectors, shares, strict=True):
-            parts.append(Part(depot, tuple(couriers[start : start + share]), tuple(sector)))
-            start += share
+        if jobs:
+            parts.extend(_depot_parts(depot, couriers, jobs, max_jobs))
     return parts
+
+
+def _depot_parts(
+    depot: Depot, couriers: list[Courier], jobs: list[Job], max_jobs: int
+) -> list[Part]:
+    """A depot's parts: sectors of its free jobs, couriers shared among them, bound jobs with
+    their courier. A part without a courier could only drop its jobs: never more sectors than
+    couriers."""
+    free = [job for job in jobs if not job.couriers]
+    count = max(1, min(math.ceil(len(jobs) / max_jobs), len(couriers)))
+    if len(free) < count:
+        return [Part(depot, tuple(couriers), tuple(jobs))]
+    sectors = _sectors(depot, free, count)
+    bound: dict[str, list[Job]] = {}
+    for job in jobs:
+        if job.couriers:
+            bound.setdefault(job.couriers[0], []).append(job)
+    crews = _crews(sectors, couriers, bound, _shares([len(s) for s in sectors], len(couriers)))
+    return [
+        Part(
+            depot, tuple(crew), tuple(sector) + tuple(j for c in crew for j in bound.get(c.id, ()))
+        )
+        for sector, crew in zip(sectors, crews, strict=True)
+    ]
+
+
+def _crews(
+    sectors: list[list[Job]],
+    couriers: list[Courier],
+    bound: dict[str, list[Job]],
+    shares: list[int],
+) -> list[list[Courier]]:
+    """Couriers per sector, `shares[i]` for sector i: a courier with bound jobs goes to the
+    sector nearest those jobs that still has room, the others fill the rest in order."""
+    centres = [_centre([job.citizen_point for job in sector]) for sector in sectors]
+    crews: list[list[Courier]] = [[] for _ in sectors]
+    for courier in (c for c in couriers if c.id in bound):
+        where = _centre([job.citizen_point for job in bound[courier.id]])
+        order = np.argsort(haversine_m([where], centres)[0], kind="stable")
+        room = [int(i) for i in order if len(crews[int(i)]) < shares[int(i)]]
+        crews[room[0] if room else int(order[0])].append(courier)
+    others = iter(c for c in couriers if c.id not in bound)
+    for crew, share in zip(crews, shares, strict=True):
+        crew.extend(c for _, c in zip(range(share - len(crew)), others, strict=False))
+    return crews
+
+
+def _centre(points: list[LatLon]) -> LatLon:
+    """The mean of some points (near enough on a province's scale)."""
+    return LatLon(
+        sum(p.lat for p in points) / len(points), sum(p.lon for p in points) / len(points)
+    )
 
 
 def _sectors(depot: Depot, jobs: list[Job], count: int) -> list[list[Job]]:

@@ -89,7 +89,8 @@ def build_day(
 ) -> DayInput:
     """Open pairs of the chosen depots (all when None) for the day and their couriers on shift.
 
-    A pair belongs to the post office nearest its citizen, as routing's split gives it. With
+    A pair belongs to the post office that serves its dossier (`Dossier.post_office_id`, the
+    one whose dispatcher sees it), as routing's split keeps it while the office has room. With
     `now` (a re-plan during the day) each courier starts where their last finished stop was, at
     that moment; the dossiers a courier carries stay on that courier's route.
     """
@@ -134,18 +135,18 @@ def _usable_locks(locks: Locks, couriers: set[int]) -> tuple[Locks, list[str]]:
 def _of_depots(
     session: Session, jobs: list[RouteJob], depot_ids: list[int] | None
 ) -> list[RouteJob]:
-    """The jobs whose nearest post office (among those with couriers) is one of `depot_ids`.
+    """The jobs that `depot_ids`' post offices serve (the office stored on the dossier, which
+    their dispatchers see; the nearest office with couriers for a dossier that has none).
 
-    Locked jobs stay: their courier is one of the plan's. This is routing's split rule (the
-    depot nearest the citizen), so a plan for some depots takes exactly their share of the day.
+    Locked jobs stay: their courier is one of the plan's.
     """
-    free = [job for job in jobs if not job.couriers]
-    if depot_ids is None or not free:
+    if depot_ids is None:
         return jobs
-    nearest = dispatch.nearest_offices(session, [job.citizen_point for job in free])
-    wanted = set(depot_ids)
-    mine = {job.id for job, office in zip(free, nearest, strict=True) if office in wanted}
-    return [job for job in jobs if job.couriers or job.id in mine]
+    unknown = [job for job in jobs if not job.couriers and job.depot_id is None]
+    nearest = dispatch.nearest_offices(session, [job.citizen_point for job in unknown])
+    office = {job.id: str(o) for job, o in zip(unknown, nearest, strict=True)}
+    wanted = {str(d) for d in depot_ids}
+    return [job for job in jobs if job.couriers or office.get(job.id, job.depot_id) in wanted]
 
 
 def _weigh_locked(jobs: list[RouteJob]) -> list[RouteJob]:
@@ -274,7 +275,7 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
     end = span.midnight + timedelta(days=1)
     delivery = aliased(Job)
     rows = session.execute(
-        select(Job, delivery, Dossier.due_on, Dossier.slot)
+        select(Job, delivery, Dossier)
         .join(Dossier, Dossier.id == Job.dossier_id)
         .join(
             delivery,
@@ -291,28 +292,35 @@ def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[Rou
         )
         .order_by(Job.id)
     ).all()
-    sites = {s.id: s for s in session.scalars(select(Site))}
+    day = _Stops(span, {s.id: s for s in session.scalars(select(Site))}, zone)
     return [
-        _route_job(
-            (pickup, drop), slot, span, sites, zone, locks.get(pickup.id), urgency(due_on, span.day)
-        )
-        for pickup, drop, due_on, slot in rows
+        _route_job(day, pickup, drop, dossier, locks.get(pickup.id))
+        for pickup, drop, dossier in rows
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _Stops:
+    """What turns a job into a stop of the day: the day, the sites, the service's zone."""
+
+    span: Horizon
+    sites: dict[int, Site]
+    zone: Any
+
+
 def _route_job(
-    pair: tuple[Job, Job],
-    slot: Slot,
-    span: Horizon,
-    sites: dict[int, Site],
-    zone: Any,
+    day: _Stops,
+    pickup: Job,
+    delivery: Job,
+    dossier: Dossier,
     lock: tuple[int, int | None] | None,
-    weight: int,
 ) -> RouteJob | None:
-    pickup, delivery = pair
-    calls = [_call(job, slot, span, sites, zone) for job in pair]
+    """The pair for routing, at the post office that serves its dossier; None if the day cannot
+    serve it."""
+    calls = [_call(job, dossier.slot, day.span, day.sites, day.zone) for job in (pickup, delivery)]
     if calls[0] is None or calls[1] is None:
         return None
+    weight = urgency(dossier.due_on, day.span.day)
     return RouteJob(
         id=pair_id(pickup, delivery),
         pickup=calls[0],
@@ -321,6 +329,7 @@ def _route_job(
         citizen_end="pickup" if pickup.site_id is None else "delivery",
         couriers=(str(lock[0]),) if lock else None,
         position=lock[1] if lock else None,
+        depot_id=str(dossier.post_office_id) if dossier.post_office_id is not None else None,
     )
 
 

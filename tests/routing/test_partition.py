@@ -147,3 +147,62 @@ def test_a_job_locked_to_an_unknown_courier_is_refused_by_name() -> None:
         InvalidProblem, match=r"^job 'N001' is restricted to unknown couriers \['ghost'\]$"
     ):
         split_day(day)
+
+
+def _lock(day: Day, every: int) -> tuple[Day, dict[str, str]]:
+    """Every `every`-th job bound to a courier of its depot, round the couriers; job → courier."""
+    couriers = {d.id: [c.id for c in day.couriers if c.depot_id == d.id] for d in day.depots}
+    bound: dict[str, str] = {}
+    jobs = []
+    for n, job in enumerate(day.jobs):
+        if n % every == 0:
+            depot = "PO-north" if job.id.startswith("N") else "PO-south"
+            bound[job.id] = couriers[depot][n // every % len(couriers[depot])]
+            job = replace(job, couriers=(bound[job.id],))
+        jobs.append(job)
+    return replace(day, jobs=tuple(jobs)), bound
+
+
+def test_locked_jobs_join_their_couriers_part_and_parts_stay_small() -> None:
+    """A re-plan with locks keeps parts at the cap (free jobs), each lock with its courier."""
+    day, bound = _lock(make_day(north_jobs=120, south_jobs=60, couriers=6), every=9)
+    parts = split_day(day, max_jobs=30, jobs_per_courier=30)
+    assert len(parts) >= 6  # not one part per depot
+    for part in parts:
+        free = [job for job in part.jobs if not job.couriers]
+        assert len(free) <= 30
+        crew = {c.id for c in part.couriers}
+        assert all(bound[job.id] in crew for job in part.jobs if job.couriers)
+        assert crew
+    counts = Counter(job.id for part in parts for job in part.jobs)
+    assert set(counts) == {job.id for job in day.jobs}
+    assert set(counts.values()) == {1}
+    couriers = [c.id for part in parts for c in part.couriers]
+    assert sorted(couriers) == sorted(c.id for c in day.couriers)
+
+
+def test_locked_parts_solve_to_valid_plans_that_keep_every_lock() -> None:
+    """Solved, each bound job is served by its courier."""
+    day, bound = _lock(make_day(north_jobs=40, south_jobs=20, couriers=3), every=7)
+    problems = [build_problem(p, GreatCircleProvider()) for p in split_day(day, max_jobs=15)]
+    assert len(problems) >= 4
+    plans = solve_partitioned(problems, SolveParams(time_limit_s=1.0), workers=1)
+    served_by = {}
+    for problem, plan in zip(problems, plans, strict=True):
+        assert validate(problem, plan) == []
+        served_by.update({v.stop_id: r.vehicle_id for r in plan.routes for v in r.visits})
+    for job_id, courier in bound.items():
+        assert served_by[f"{job_id}/pickup"] == courier
+
+
+def test_a_job_stays_with_the_depot_that_serves_it_while_it_has_room() -> None:
+    """Served by the south depot, a northern job goes south (the rule dispatchers see by);
+    with the south full it falls back to the nearest."""
+    day = make_day(north_jobs=4, south_jobs=2, couriers=1)
+    moved = replace(day.jobs[0], depot_id="PO-south")
+    day = replace(day, jobs=(moved, *day.jobs[1:]))
+    assert moved.id in {job.id for job in assign_jobs(day, jobs_per_courier=10)["PO-south"]}
+    assert moved.id in {job.id for job in assign_jobs(day, jobs_per_courier=2)["PO-south"]}
+    full = replace(day, jobs=(moved, *make_jobs(SOUTH, 3, 9, "T")))
+    assigned = assign_jobs(full, jobs_per_courier=3)
+    assert len(assigned["PO-south"]) == 3

@@ -334,3 +334,29 @@ def test_the_bench_day_is_a_working_day(monkeypatch: pytest.MonkeyPatch) -> None
     day = bench_day()
     assert calendar.is_working_day(day)
     assert day > today + timedelta(days=10)
+
+
+def test_a_pair_is_planned_by_the_office_that_serves_its_dossier(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """The office stored on the dossier (what its dispatcher sees) decides, not the nearest one:
+    a dossier of Thu Dau Mot given to Dau Tieng is in Dau Tieng's plan and not in Thu Dau Mot's."""
+    home = session.scalars(select(Site).where(Site.code == DEPOT)).one()
+    other = session.scalars(select(Site).where(Site.code == "BD-PO-DT-1")).one()
+    dossier = session.scalars(
+        select(Dossier).where(Dossier.post_office_id == home.id).order_by(Dossier.id)
+    ).first()
+    assert dossier is not None
+    dossier.post_office_id = other.id
+    session.commit()
+    pickup = session.scalars(
+        select(Job.id).where(Job.dossier_id == dossier.id, Job.kind == JobKind.PICKUP)
+    ).one()
+    planned = {}
+    for code in (DEPOT, "BD-PO-DT-1"):
+        plan = _request(session, fast, day, [code])
+        planning.prepare_parts(session, plan.id, fast)
+        planned[code] = {problem.job_ids(j["id"])[0] for j in _frozen_jobs(session, plan.id)}
+    assert pickup in planned["BD-PO-DT-1"]
+    assert pickup not in planned[DEPOT]
+    assert planned[DEPOT]  # the rest of Thu Dau Mot's day is still there
