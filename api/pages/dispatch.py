@@ -3,9 +3,12 @@ and the chosen plan's routes per courier with the day's progress, in server-rend
 
 Dispatchers sign in with the staff cookie of `api.signin` (an Origin check on every POST); only
 dispatchers bound to a post office and admins are let in. The services are called directly, as
-the plans API calls them. The map and locking, moving and re-planning stay in the API for now.
+the plans API calls them: building, publishing, locking a stop to its courier, moving a dossier
+to another courier and re-planning (keeping the locks), each a plain form. The plan is also drawn
+on a map (`api.present.dispatch_map`, JSON in the page) that needs no map tiles.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
@@ -18,6 +21,7 @@ from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.account import REFUSED
 from api.pages.staff_door import Door
+from api.present import dispatch_map
 from api.present import plans as shown
 from api.ratelimit import public_limit
 from courier import calendar
@@ -25,12 +29,14 @@ from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.actors import Actor
 from courier.db import utcnow
-from courier.dossiers.models import JobKind, Leg
+from courier.dossiers.models import Job, JobKind, Leg
 from courier.enums import Role
-from courier.errors import DomainError
+from courier.errors import DomainError, InvalidInput
+from courier.fleet import service as fleet
+from courier.fleet.models import Courier
 from courier.planning import listing, progress
 from courier.planning import service as planning
-from courier.planning.models import PlanStatus
+from courier.planning.models import Plan, PlanLock, PlanStatus
 from courier.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -60,6 +66,24 @@ STATUSES = {
 }
 STOP_STATES = {"done": mark("Done"), "failed": mark("Failed"), "pending": mark("Pending")}
 UNROUTED = {"dropped": mark("Left out by the plan"), "after_plan": mark("Booked after the plan")}
+# the plan service's field refusals, said to a dispatcher
+FIELD_REFUSALS = {
+    "job_id": mark(
+        "that dossier is no longer waiting for its pickup, or is not of your post office"
+    ),
+    "courier_id": mark("that courier does not work at this plan's post office"),
+    "position": mark("the courier's route has fewer stops than that place"),
+}
+LOCKED = mark("Dossier %(code)s stays with courier %(courier)s in every re-plan of this plan.")
+MOVED = mark(
+    "Dossier %(code)s goes to courier %(courier)s at the next re-plan of this plan; re-plan to "
+    "see it on the routes."
+)
+MOVED_REPLANNED = mark(
+    "Dossier %(code)s goes to courier %(courier)s: plan %(id)s is being built with it, keeping "
+    "every lock and move."
+)
+REPLANNED = mark("Plan %(id)s is being built from plan %(base)s, keeping every lock and move.")
 _READY = (PlanStatus.BUILT, PlanStatus.PUBLISHED)
 _PDF = {"Cache-Control": "private, no-store"}
 
@@ -70,6 +94,7 @@ class Route:
 
     courier: progress.CourierProgress
     stops: list[tuple[listing.PlanStop, progress.StopProgress | None]]
+    colour: int
 
 
 DOOR = Door(DISPATCH, "dispatch_login.html", ROLES, TITLE, NOT_DISPATCHER)
@@ -115,12 +140,12 @@ def day_page(
     actor = _dispatcher(request, session, settings)
     if isinstance(actor, HTMLResponse):
         return actor
-    context = _day(session, settings, actor, on or _today(settings), plan)
+    context = _day(request, session, actor, on or _today(settings), plan)
     return web.render(request, "dispatch.html", **context)
 
 
 def _day(
-    session: DbSession, settings: Settings, actor: Actor, on: date, chosen: int | None
+    request: Request, session: DbSession, actor: Actor, on: date, chosen: int | None
 ) -> dict[str, Any]:
     """The day's plans, and the chosen (else published, else latest built) plan's routes."""
     plans = listing.list_plans(session, actor, service_on=on, depot_code=None)
@@ -140,16 +165,69 @@ def _day(
         + (f"&plan={picked.plan.id}" if picked else ""),
     }
     if picked is not None and picked.plan.status in _READY:
-        found = progress.plan_progress(
-            session,
-            picked.plan,
-            now=utcnow(),
-            tolerance=timedelta(minutes=settings.plan_late_minutes),
-            zone=settings.zone,
-        )
-        context["routes"] = _routes(session, found)
-        context["unrouted"] = found.unrouted
+        context.update(_shown_plan(request, session, actor, picked))
     return context
+
+
+def _shown_plan(
+    request: Request, session: DbSession, actor: Actor, picked: listing.PlanListing
+) -> dict[str, Any]:
+    """A built plan's routes with their progress, locks and moves, and its map."""
+    settings: Settings = request.app.state.settings
+    found = progress.plan_progress(
+        session,
+        picked.plan,
+        now=utcnow(),
+        tolerance=timedelta(minutes=settings.plan_late_minutes),
+        zone=settings.zone,
+    )
+    couriers = [
+        c
+        for c in fleet.list_couriers(session, actor)
+        if picked.plan.depot_ids is None or c.home_post_office_id in picked.plan.depot_ids
+    ]
+    routes = _routes(session, found)
+    locks = {
+        lock.pickup_job_id: lock.courier_id for lock in planning.locks_of(session, picked.plan.id)
+    }
+    moved = {
+        stop.job.id: locks[stop.job.id]
+        for r in routes
+        for stop, _state in r.stops
+        if locks.get(stop.job.id, stop.stop.courier_id) != stop.stop.courier_id
+    }
+    return {
+        "routes": routes,
+        "unrouted": found.unrouted,
+        "couriers": couriers,
+        "locks": locks,
+        "moved": moved,
+        "courier_codes": {c.id: c.code for c in couriers},
+        "map_data": _map(request, routes, couriers, moved),
+    }
+
+
+def _map(
+    request: Request, routes: list["Route"], couriers: list[Courier], moved: dict[int, int]
+) -> dict[str, Any]:
+    """The plan's map data in the visitor's language."""
+    _ = web.translator(request)
+    offices = {c.id: c.home_post_office for c in couriers}
+    return dispatch_map.plan_map(
+        [
+            dispatch_map.MapRoute(
+                courier_id=r.courier.courier_id,
+                title=_("Courier %(code)s") % {"code": r.courier.courier_code},
+                office=offices.get(r.courier.courier_id),
+                stops=[stop for stop, _state in r.stops],
+            )
+            for r in routes
+        ],
+        moved=moved,
+        gettext=_,
+        actions=ACTIONS,
+        lang=i18n.language_of(request),
+    )
 
 
 def _pick(plans: list[listing.PlanListing], chosen: int | None) -> listing.PlanListing | None:
@@ -173,8 +251,9 @@ def _routes(session: DbSession, found: progress.PlanProgress) -> list[Route]:
         Route(
             courier=c,
             stops=[(s, states.get(s.job.id)) for s in stops if s.stop.courier_id == c.courier_id],
+            colour=dispatch_map.colour(index),
         )
-        for c in found.couriers
+        for index, c in enumerate(found.couriers)
     ]
 
 
@@ -184,6 +263,20 @@ def _poster(request: Request, session: DbSession, settings: Settings) -> Actor |
     if isinstance(actor, HTMLResponse):
         return actor
     return _origin_refused(request, settings) or actor
+
+
+def _reason(lang: str, exc: DomainError) -> str:
+    """Why the plan service refused, in the visitor's language."""
+    if isinstance(exc, InvalidInput) and exc.problems:
+        return "; ".join(
+            i18n.gettext(lang, FIELD_REFUSALS.get(str(p.loc[-1]), p.msg)) for p in exc.problems
+        )
+    reason = i18n.gettext(lang, exc.message)
+    if exc.params:
+        reason %= {
+            k: i18n.gettext(lang, v) if isinstance(v, str) else v for k, v in exc.params.items()
+        }
+    return reason
 
 
 def _not_done(
@@ -197,36 +290,60 @@ def _not_done(
     """The day again, saying in the visitor's language why the action was refused."""
     session.rollback()
     lang = i18n.language_of(request)
-    reason = i18n.gettext(lang, exc.message)
-    if exc.params:
-        reason %= {
-            k: i18n.gettext(lang, v) if isinstance(v, str) else v for k, v in exc.params.items()
-        }
-    error = i18n.gettext(lang, NOT_DONE) % {"reason": reason}
-    context = _day(session, request.app.state.settings, actor, on, chosen)
+    error = i18n.gettext(lang, NOT_DONE) % {"reason": _reason(lang, exc)}
+    context = _day(request, session, actor, on, chosen)
     return web.render(request, "dispatch.html", status_code=409, error=error, **context)
 
 
-@router.post(DISPATCH + "plans", response_class=HTMLResponse)
+def _done(
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    chosen: Plan,
+    message: str,
+    **values: object,
+) -> HTMLResponse:
+    """The chosen plan's day, saying in the visitor's language what was done."""
+    done = i18n.gettext(i18n.language_of(request), message) % values
+    context = _day(request, session, actor, chosen.service_on, chosen.id)
+    return web.render(request, "dispatch.html", done=done, **context)
+
+
+def _act(
+    request: Request,
+    session: DbSession,
+    on: date,
+    plan_id: int | None,
+    action: Callable[[Actor], Response],
+) -> Response:
+    """A dispatcher's form, sent from this site: the action's page, or the day saying why not."""
+    actor = _poster(request, session, request.app.state.settings)
+    if isinstance(actor, HTMLResponse):
+        return actor
+    try:
+        return action(actor)
+    except DomainError as exc:
+        return _not_done(request, session, actor, on, plan_id, exc)
+
+
+@router.post(DISPATCH + "plans", response_model=None)
 def build(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
     on: Annotated[date, Form(alias="date")],
-) -> HTMLResponse:
+) -> Response:
     """Ask for the day's plan (of the dispatcher's office); say which others the day has."""
-    actor = _poster(request, session, settings)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
+
+    def asked_for(actor: Actor) -> Response:
         asked = planning.ask_for_plan(
             session, actor, service_on=on, depot_codes=None, settings=settings
         )
-    except DomainError as exc:
-        return _not_done(request, session, actor, on, None, exc)
-    answer = shown.plan_request_out(session, asked, settings.zone, i18n.language_of(request))
-    context = _day(session, settings, actor, on, asked.plan.id)
-    return web.render(request, "dispatch.html", status_code=202, asked=answer, **context)
+        answer = shown.plan_request_out(session, asked, settings.zone, i18n.language_of(request))
+        context = _day(request, session, actor, on, asked.plan.id)
+        return web.render(request, "dispatch.html", status_code=202, asked=answer, **context)
+
+    return _act(request, session, on, None, asked_for)
 
 
 @router.post(DISPATCH + "plans/{plan_id}/publish", response_model=None)
@@ -238,15 +355,94 @@ def publish(
     on: Annotated[date, Form(alias="date")],
 ) -> Response:
     """Publish a built plan: its couriers see their routes from now on."""
-    actor = _poster(request, session, settings)
-    if isinstance(actor, HTMLResponse):
-        return actor
-    try:
+
+    def published(actor: Actor) -> Response:
         plan = planning.publish(session, plan_id, actor, settings)
-    except DomainError as exc:
-        return _not_done(request, session, actor, on, plan_id, exc)
-    where = f"{DISPATCH}?date={plan.service_on.isoformat()}&plan={plan.id}"
-    return RedirectResponse(where, status_code=303)
+        where = f"{DISPATCH}?date={plan.service_on.isoformat()}&plan={plan.id}"
+        return RedirectResponse(where, status_code=303)
+
+    return _act(request, session, on, plan_id, published)
+
+
+@router.post(DISPATCH + "plans/{plan_id}/locks", response_model=None)
+def lock_stop(
+    request: Request,
+    session: DbSession,
+    plan_id: int,
+    on: Annotated[date, Form(alias="date")],
+    job_id: Annotated[int, Form()],
+    courier_id: Annotated[int, Form()],
+) -> Response:
+    """Keep a stop's dossier on its courier in every re-plan of this plan."""
+
+    def locked(actor: Actor) -> Response:
+        lock = planning.lock(
+            session, plan_id, actor, job_id=job_id, courier_id=courier_id, position=None
+        )
+        plan = planning.get_plan(session, plan_id)
+        return _done(request, session, actor, plan, LOCKED, **_named(session, lock))
+
+    return _act(request, session, on, plan_id, locked)
+
+
+@router.post(DISPATCH + "plans/{plan_id}/moves", response_model=None)
+def move_job(
+    request: Request,
+    session: DbSession,
+    plan_id: int,
+    on: Annotated[date, Form(alias="date")],
+    job_id: Annotated[int, Form()],
+    courier_id: Annotated[int, Form()],
+    replan: Annotated[bool, Form()] = False,
+) -> Response:
+    """Move a dossier to another courier; with `replan`, build the new plan with it at once."""
+
+    def moved(actor: Actor) -> Response:
+        lock = planning.lock(
+            session, plan_id, actor, job_id=job_id, courier_id=courier_id, position=None
+        )
+        named = _named(session, lock)
+        if not replan:
+            plan = planning.get_plan(session, plan_id)
+            return _done(request, session, actor, plan, MOVED, **named)
+        new = _replan(session, actor, plan_id, request.app.state.settings)
+        return _done(request, session, actor, new, MOVED_REPLANNED, id=new.id, **named)
+
+    return _act(request, session, on, plan_id, moved)
+
+
+@router.post(DISPATCH + "plans/{plan_id}/replan", response_model=None)
+def replan(
+    request: Request,
+    session: DbSession,
+    settings: SettingsDep,
+    plan_id: int,
+    on: Annotated[date, Form(alias="date")],
+) -> Response:
+    """Build the plan again from now (the whole day before it starts), keeping locks and moves."""
+
+    def replanned(actor: Actor) -> Response:
+        new = _replan(session, actor, plan_id, settings)
+        return _done(request, session, actor, new, REPLANNED, id=new.id, base=plan_id)
+
+    return _act(request, session, on, plan_id, replanned)
+
+
+def _replan(session: DbSession, actor: Actor, plan_id: int, settings: Settings) -> Plan:
+    """A re-plan of the rest of the day, or of the whole day when it has not begun."""
+    base = planning.visible_plan(session, plan_id, actor)
+    at = None if base.service_on > _today(settings) else utcnow()
+    return planning.replan(session, plan_id, actor, at=at, settings=settings)
+
+
+def _named(session: DbSession, lock: PlanLock) -> dict[str, object]:
+    """The dossier's code and the courier's, for saying what a lock or move did."""
+    job = session.get(Job, lock.pickup_job_id)
+    courier = session.get(Courier, lock.courier_id)
+    return {
+        "code": job.dossier.tracking_code if job else lock.pickup_job_id,
+        "courier": courier.code if courier else lock.courier_id,
+    }
 
 
 @router.get(DISPATCH + "plans/{plan_id}/sheets/{courier_id}.pdf", response_model=None)

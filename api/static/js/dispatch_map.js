@@ -1,0 +1,104 @@
+// The shown plan on a map (Leaflet from npm, loaded before this module): each courier's route as a
+// coloured line from their post office through the numbered stops, round pickups and square
+// deliveries, the post offices and the centers. Map tiles only when configured: on a closed
+// network the lines and markers lie on a plain background. The data is the page's JSON
+// (#plan-map-data); the live refresh replaces it, and the map is drawn again, keeping its view.
+const TILE_FAILURES = 3;
+const live = document.getElementById('dispatch-day');
+let map = null;
+let drawnFor = null;
+let kept = null;
+const SIZE = 26;
+const RING_PX = 17;
+
+// Stops at one place (the deliveries at a center) are set around it, so each number shows.
+function anchors(data) {
+  const at = new Map();
+  for (const route of data.routes) {
+    for (const stop of route.stops) {
+      const key = `${stop.lat},${stop.lon}`;
+      at.set(key, [...(at.get(key) || []), stop]);
+    }
+  }
+  const shifted = new Map();
+  for (const stops of at.values()) {
+    stops.forEach((stop, k) => {
+      const angle = (2 * Math.PI * k) / stops.length;
+      const ring = Math.max(RING_PX, (stops.length * (SIZE + 2)) / (2 * Math.PI));
+      const radius = stops.length > 1 ? ring : 0;
+      shifted.set(stop, [SIZE / 2 - radius * Math.cos(angle), SIZE / 2 - radius * Math.sin(angle)]);
+    });
+  }
+  return shifted;
+}
+
+function icon(className, text, anchor = [SIZE / 2, SIZE / 2]) {
+  const span = document.createElement('span');
+  span.textContent = text;
+  return window.L.divIcon({ className, html: span, iconSize: [SIZE, SIZE], iconAnchor: anchor });
+}
+
+function addTiles(element) {
+  const L = window.L;
+  const tiles = L.tileLayer(element.dataset.tiles, {
+    maxZoom: 19, attribution: element.dataset.attribution,
+  }).addTo(map);
+  let failures = 0;
+  tiles.on('tileerror', () => {
+    failures += 1;
+    if (failures === TILE_FAILURES) {
+      tiles.remove();
+      element.classList.add('no-tiles');
+    }
+  });
+}
+
+function place(lat, lon, className, text, title, bounds, anchor = undefined) {
+  const point = [lat, lon];
+  bounds.extend(point);
+  const options = { icon: icon(className, text, anchor), title, alt: title, keyboard: true };
+  return window.L.marker(point, options).addTo(map);
+}
+
+function drawRoute(route, bounds, shifted) {
+  const line = route.start ? [route.start] : [];
+  for (const stop of route.stops) {
+    line.push([stop.lat, stop.lon]);
+    const kind = stop.kind === 'pickup' ? 'pickup' : 'delivery';
+    const moved = stop.moved ? ' moved' : '';
+    place(stop.lat, stop.lon, `stop-marker ${kind} c${route.colour}${moved}`, String(stop.n),
+      `${route.title}, ${stop.title}`, bounds, shifted.get(stop));
+  }
+  if (line.length > 1) {
+    window.L.polyline(line, { className: `route-line c${route.colour}`, weight: 4, opacity: 0.9 })
+      .addTo(map);
+  }
+}
+
+function draw() {
+  const element = document.getElementById('plan-map');
+  if (element === drawnFor) return;
+  if (map) {
+    kept = { center: map.getCenter(), zoom: map.getZoom() };
+    map.remove();
+    map = null;
+  }
+  drawnFor = element;
+  const source = document.getElementById('plan-map-data');
+  if (!element || !source || !window.L) return;
+  const data = JSON.parse(source.textContent);
+  element.hidden = false;
+  map = window.L.map(element, { attributionControl: Boolean(element.dataset.tiles), zoomSnap: 0.5 });
+  if (element.dataset.tiles) addTiles(element); else element.classList.add('no-tiles');
+  const bounds = window.L.latLngBounds([]);
+  data.centers.forEach((c) => place(c.lat, c.lon, 'site-marker center', '★', c.title, bounds));
+  data.offices.forEach((o) => place(o.lat, o.lon, 'site-marker office', '✉', o.title, bounds));
+  const shifted = anchors(data);
+  data.routes.forEach((route) => drawRoute(route, bounds, shifted));
+  if (kept) map.setView(kept.center, kept.zoom);
+  else if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+  else map.setView([10.98, 106.65], 12);
+}
+
+draw();
+if (live) new MutationObserver(draw).observe(live, { childList: true });
