@@ -11,7 +11,13 @@ from sqlalchemy import create_engine, text
 from courier import calendar
 from tests.faults.serving import Served
 from tests.web.backoffice import Backoffice
-from tests.web.conftest import DATABASE_URLS, Variant, assert_accessible, screenshot
+from tests.web.conftest import (
+    DATABASE_URLS,
+    SCREENSHOTS,
+    Variant,
+    assert_accessible,
+    screenshot,
+)
 from tests.web.test_center_page import CLERK, _make_overdue, sign_in
 
 WORDS: dict[str, dict[str, str]] = {
@@ -19,6 +25,8 @@ WORDS: dict[str, dict[str, str]] = {
         "receive": "Nhận hồ sơ tại quầy",
         "code": "Mã tra cứu",
         "match": "Niêm phong và giấy tờ khớp",
+        "refuse": "Từ chối",
+        "refused": "Từ chối: bưu tá giữ lại",
         "submit": "Nhận các hồ sơ này",
         "received": "Hồ sơ đã nhận",
         "ten": "Đã nhận 10 hồ sơ từ",
@@ -34,6 +42,8 @@ WORDS: dict[str, dict[str, str]] = {
         "receive": "Receive at the counter",
         "code": "Tracking code",
         "match": "Seal and documents match",
+        "refuse": "Refuse",
+        "refused": "Refused: stays with the courier",
         "submit": "Receive these dossiers",
         "received": "Dossiers received",
         "ten": "10 dossiers received from",
@@ -101,8 +111,9 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
     page: Page, variant: Variant, office: Backoffice, site: Served, allowed_console: list[str]
 ) -> None:
     """Ten in transit and one overdue (red) on the day; the ten received as ONE handover of ten
-    items although the button is tapped twice; a Thuan An code is refused like an unknown one;
-    one result ready at the counter, one postponed; the database agrees."""
+        items although the button is tapped twice; an unknown code is refused; an eleventh whose seal
+    does not match is refused and stays with the courier;
+        one result ready at the counter, one postponed; the database agrees."""
     words = WORDS[variant.lang]
     allowed_console.append("status of 404")  # the unknown code's check
     codes = []
@@ -110,6 +121,8 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
         code, _ = office.book()
         office.pick_up(code)
         codes.append(code)
+    torn, _ = office.book()  # its seal does not match: refused, it stays with the courier
+    office.pick_up(torn)
     late, _ = office.book()
     _make_overdue(variant.backend, late, 2)
     sign_in(page, variant, CLERK)
@@ -123,12 +136,19 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
 
     page.get_by_role("link", name=words["receive"]).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(words["receive"])
+    expect(page.locator("#counter[data-ready]")).to_be_attached()
     _scan(page, words, "EE123456785VN")
     expect(page.locator("#scan-message")).to_contain_text(words["not_coming"])
     for code in codes:
         _scan(page, words, code)
         expect(page.locator(f'#batch li[data-code="{code}"]')).to_be_visible()
-    expect(page.locator("#batch > li")).to_have_count(10)
+    _scan(page, words, torn)
+    page.locator(f'#batch li[data-code="{torn}"]').get_by_role(
+        "button", name=words["refuse"]
+    ).click()
+    expect(page.locator(f'#batch li[data-code="{torn}"]')).to_contain_text(words["refused"])
+    expect(page.locator("#batch > li")).to_have_count(11)
+    expect(page.locator("#batch-count")).to_contain_text("10")
     expect(page.locator("#seal")).to_have_value("NP-000777")
     for code in codes:
         page.locator(f'#batch li[data-code="{code}"]').get_by_label(words["match"]).check()
@@ -141,12 +161,14 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
     expect(page.get_by_role("heading", level=1)).to_have_text(words["received"])
     expect(page.get_by_role("status")).to_contain_text(words["ten"])
     for code in codes:
-        expect(page.locator(".received-codes")).to_contain_text(code)
+        expect(page.locator("ol.received-codes")).to_contain_text(code)
+    expect(page.locator(".received-codes.refused")).to_contain_text(torn)
     screenshot(page, "center-received", variant)
-    handovers, statuses = _state(variant.backend, codes)
+    handovers, statuses = _state(variant.backend, [*codes, torn])
     assert len(handovers) == 1
     assert handovers[0][1] == 10
-    assert set(statuses.values()) == {"received_at_center"}
+    assert set(statuses.values()) == {"received_at_center", "picked_up"}
+    assert statuses[torn] == "picked_up"
 
     page.get_by_role("link", name=words["back"]).click()
     ready, later = codes[0], codes[1]
@@ -159,6 +181,8 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
     row = _act(page, later)
     row.get_by_label(words["new_date"]).fill(new_due.isoformat())
     row.get_by_label(words["reason"]).select_option("site_inspection")
+    assert_accessible(page)
+    row.screenshot(path=str(SCREENSHOTS / f"center-actions-{variant.id}.png"))
     row.get_by_role("button", name=words["postpone"]).click()
     expect(page.get_by_role("status").first).to_contain_text(later)
 
