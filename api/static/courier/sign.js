@@ -1,6 +1,7 @@
 // A signature pad (signature_pad from npm) sized to its box, giving a PNG.
 
 import { config, t } from "./config.js";
+import { fitToBox } from "./fit.js";
 import { h, onLeave } from "./ui.js";
 
 let SignaturePad;
@@ -13,18 +14,8 @@ export async function signaturePad(id, label) {
   const error = h("p", { class: "error", id: `${id}-error`, hidden: true });
   const box = h("div", { class: "field" }, h("p", { class: "label" }, label), canvas, clear, error);
   const pad = new SignaturePad(canvas, { minWidth: 1, maxWidth: 2.5, penColor: "#111" });
-  const fit = () => {
-    const ratio = Math.max(window.devicePixelRatio || 1, 1);
-    const data = pad.toData();
-    canvas.width = canvas.offsetWidth * ratio;
-    canvas.height = canvas.offsetHeight * ratio;
-    canvas.getContext("2d").scale(ratio, ratio);
-    pad.clear();
-    pad.fromData(data);
-  };
   clear.addEventListener("click", () => pad.clear());
-  const resized = new ResizeObserver(fit);
-  resized.observe(canvas);
+  const resized = fitToBox(pad, canvas);
   onLeave(() => resized.disconnect());
   return {
     element: box,

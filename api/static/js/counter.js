@@ -5,6 +5,7 @@
 // Every word shown comes from the page (#counter-texts) or from the server, in the clerk's language.
 
 import { codeFrom } from "../courier/codes.js";
+import { fitToBox } from "../courier/fit.js";
 import { startScanner } from "../courier/scan.js";
 
 const form = document.getElementById("counter");
@@ -137,16 +138,7 @@ async function makePads() {
   for (const canvas of document.querySelectorAll("canvas.pad")) {
     const pad = new SignaturePad(canvas, { minWidth: 1, maxWidth: 2.5, penColor: "#111" });
     pad.addEventListener("endStroke", changed);
-    const fit = () => {
-      const ratio = Math.max(window.devicePixelRatio || 1, 1);
-      const data = pad.toData();
-      canvas.width = canvas.offsetWidth * ratio;
-      canvas.height = canvas.offsetHeight * ratio;
-      canvas.getContext("2d").scale(ratio, ratio);
-      pad.clear();
-      pad.fromData(data);
-    };
-    new ResizeObserver(fit).observe(canvas);
+    fitToBox(pad, canvas);
     pads[canvas.id] = pad;
   }
   for (const button of document.querySelectorAll("[data-clear]")) {
