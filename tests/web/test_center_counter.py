@@ -100,6 +100,19 @@ def _state(backend: str, codes: list[str]) -> tuple[list[tuple[int, int]], dict[
     return [(r[0], r[1]) for r in handovers], {r[0]: r[1] for r in statuses}
 
 
+def _receipt(page: Page, href: str | None) -> None:
+    """The receipt is a PDF for the signed-in clerk once its task has drawn it (a few seconds)."""
+    assert href is not None
+    for _ in range(40):
+        answer = page.request.get(href)
+        if answer.ok:
+            assert answer.headers["content-type"] == "application/pdf"
+            assert answer.body().startswith(b"%PDF")
+            return
+        page.wait_for_timeout(250)
+    raise AssertionError(f"no receipt at {href}: {answer.status}")
+
+
 def _act(page: Page, code: str) -> Locator:
     """The dossier's row on the day page with its actions opened."""
     row = page.locator("section#counter").get_by_role("row").filter(has_text=code)
@@ -163,6 +176,7 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
     for code in codes:
         expect(page.locator("ol.received-codes")).to_contain_text(code)
     expect(page.locator(".received-codes.refused")).to_contain_text(torn)
+    _receipt(page, page.get_by_role("link", name="PDF").get_attribute("href"))
     screenshot(page, "center-received", variant)
     handovers, statuses = _state(variant.backend, [*codes, torn])
     assert len(handovers) == 1
@@ -181,6 +195,9 @@ def test_a_clerk_receives_ten_at_the_counter_then_readies_one_and_postpones_anot
     row = _act(page, later)
     row.get_by_label(words["new_date"]).fill(new_due.isoformat())
     row.get_by_label(words["reason"]).select_option("site_inspection")
+    page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")  # a live refresh now
+    page.wait_for_timeout(1500)
+    expect(row.get_by_label(words["new_date"])).to_have_value(new_due.isoformat())
     assert_accessible(page)
     row.screenshot(path=str(SCREENSHOTS / f"center-actions-{variant.id}.png"))
     row.get_by_role("button", name=words["postpone"]).click()

@@ -5,6 +5,8 @@ const PERIOD_MS = 30_000;
 let timer = null;
 
 async function refresh() {
+  // a form being filled in (an opened action, a focused field) is not swept away under the hand
+  if (day.querySelector("details[open]") || day.contains(document.activeElement)) return;
   try {
     const answer = await fetch(day.dataset.refresh || location.href, { credentials: "same-origin", cache: "no-store" });
     if (!answer.ok || answer.redirected) return;
