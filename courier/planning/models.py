@@ -2,13 +2,13 @@
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from courier.db import Base, utcnow
 from courier.enums import str_enum
+from routing.codec import PartJSON, ResultJSON
 
 
 class PlanStatus(StrEnum):
@@ -87,8 +87,8 @@ class PlanPart(Base):
     position: Mapped[int]
     depot_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     status: Mapped[PartStatus] = mapped_column(str_enum(PartStatus))
-    problem: Mapped[dict[str, Any]] = mapped_column(JSON)
-    result: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    problem: Mapped[PartJSON] = mapped_column(JSON)
+    result: Mapped[ResultJSON | None] = mapped_column(JSON)
     stops: Mapped[int] = mapped_column(default=0)
     solved_at: Mapped[datetime | None]
     solve_s: Mapped[float | None]

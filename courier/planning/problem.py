@@ -7,9 +7,9 @@ hours that day, so a center's lunch break becomes two windows. A pair the day ca
 """
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
@@ -20,9 +20,9 @@ from courier.catalogue.models import Site
 from courier.dossiers.jobs import window_on
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Slot
 from courier.fleet.models import Courier
-from routing.matrix import MOTORBIKE_TOWN, PROFILES, LatLon
+from routing.matrix import MOTORBIKE_TOWN, LatLon
 from routing.model import Break
-from routing.partition import Call, Day, Depot, Part
+from routing.partition import Call, Day, Depot
 from routing.partition import Courier as RouteCourier
 from routing.partition import Job as RouteJob
 
@@ -50,7 +50,7 @@ class Horizon:
         return self.midnight + timedelta(seconds=seconds)
 
 
-def horizon(day: date, zone: Any) -> Horizon:
+def horizon(day: date, zone: ZoneInfo) -> Horizon:
     """The day's local midnight."""
     return Horizon(day, datetime.combine(day, time(0), tzinfo=zone))
 
@@ -83,7 +83,7 @@ def build_day(
     *,
     span: Horizon,
     depot_ids: list[int] | None,
-    zone: Any,
+    zone: ZoneInfo,
     locks: Locks | None = None,
     now: datetime | None = None,
 ) -> DayInput:
@@ -213,7 +213,7 @@ def urgency(due_on: date | None, day: date) -> int:
     return 4 - left
 
 
-def _carried(session: Session, span: Horizon, zone: Any, couriers: set[int]) -> list[RouteJob]:
+def _carried(session: Session, span: Horizon, zone: ZoneInfo, couriers: set[int]) -> list[RouteJob]:
     """Deliveries of dossiers a courier on shift already holds: they stay on that courier."""
     pickup = aliased(Job)
     rows = session.execute(
@@ -270,7 +270,7 @@ def _couriers(session: Session, day: date, depot_ids: list[int] | None) -> list[
     return list(session.scalars(query))
 
 
-def _pairs(session: Session, span: Horizon, zone: Any, locks: Locks) -> list[RouteJob | None]:
+def _pairs(session: Session, span: Horizon, zone: ZoneInfo, locks: Locks) -> list[RouteJob | None]:
     """Open pickup→delivery pairs whose windows meet the day."""
     end = span.midnight + timedelta(days=1)
     delivery = aliased(Job)
@@ -305,7 +305,7 @@ class _Stops:
 
     span: Horizon
     sites: dict[int, Site]
-    zone: Any
+    zone: ZoneInfo
 
 
 def _route_job(
@@ -333,7 +333,7 @@ def _route_job(
     )
 
 
-def _call(job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: Any) -> Call | None:
+def _call(job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: ZoneInfo) -> Call | None:
     start, end = window_on(job, slot, span.day, zone)
     window = (span.seconds(start), span.seconds(end))
     windows = [window]
@@ -348,53 +348,3 @@ def _call(job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: Any
     if not windows:
         return None
     return Call(LatLon(job.lat, job.lon), tuple(windows), job.service_s)
-
-
-def part_to_json(part: Part, speeds: dict[str, float]) -> dict[str, Any]:
-    """A part as plain JSON, so a worker on another machine needs no database to solve it."""
-    return {
-        "depot": {**asdict(part.depot), "profile": part.depot.profile.name},
-        "speeds": {c.id: speeds.get(c.id, 1.0) for c in part.couriers},
-        "couriers": [asdict(c) for c in part.couriers],
-        "jobs": [asdict(j) for j in part.jobs],
-    }
-
-
-def part_from_json(data: dict[str, Any]) -> Part:
-    """The inverse of `part_to_json`."""
-    depot = data["depot"]
-    return Part(
-        depot=Depot(depot["id"], LatLon(**depot["point"]), PROFILES[depot["profile"]]),
-        couriers=tuple(
-            RouteCourier(
-                id=c["id"],
-                depot_id=c["depot_id"],
-                shift=(c["shift"][0], c["shift"][1]),
-                capacity=c["capacity"],
-                lunch=Break(**c["lunch"]) if c["lunch"] else None,
-                fixed_cost=c["fixed_cost"],
-                start=LatLon(**c["start"]) if c.get("start") else None,
-                start_load=c.get("start_load", 0),
-            )
-            for c in data["couriers"]
-        ),
-        jobs=tuple(
-            RouteJob(
-                id=j["id"],
-                pickup=_call_from(j["pickup"]) if j["pickup"] else None,
-                delivery=_call_from(j["delivery"]),
-                demand=j["demand"],
-                penalty=j["penalty"],
-                citizen_end=j["citizen_end"],
-                couriers=tuple(j["couriers"]) if j.get("couriers") else None,
-                position=j.get("position"),
-            )
-            for j in data["jobs"]
-        ),
-    )
-
-
-def _call_from(data: dict[str, Any]) -> Call:
-    return Call(
-        LatLon(**data["point"]), tuple((a, b) for a, b in data["windows"]), data["service_s"]
-    )

@@ -10,7 +10,7 @@ the plan could not fit roll over to the next working day with a higher priority.
 
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
@@ -28,6 +28,8 @@ from courier.errors import Conflict, FieldProblem, InvalidInput, NotFound, Permi
 from courier.planning import problem, routes
 from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
 from courier.settings import Settings
+from routing import codec
+from routing.diagnose import why_dropped
 from routing.matrix import GreatCircleProvider
 from routing.partition import build_problem, split_day
 from routing.solver import SolveParams, solve
@@ -324,7 +326,7 @@ def _cut(session: Session, plan: Plan, settings: Settings) -> None:
                 position=position,
                 depot_id=int(part.depot.id),
                 status=PartStatus.PENDING,
-                problem=problem.part_to_json(part, built.speeds),
+                problem=codec.part_to_json(part, built.speeds),
                 stops=problem.stop_count(part.jobs),
             )
         )
@@ -336,7 +338,7 @@ def _cut(session: Session, plan: Plan, settings: Settings) -> None:
     plan.notes = list(built.notes) or None
 
 
-def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | None:
+def load_part(session: Session, part_id: int) -> tuple[codec.PartJSON, int] | None:
     """(frozen problem, time limit) of a part still to solve; None when it is solved already,
     or when its plan is not building (a failed part stopped it: a rebuild sends the rest again).
     """
@@ -349,23 +351,25 @@ def load_part(session: Session, part_id: int) -> tuple[dict[str, Any], int] | No
     return part.problem, plan.time_limit_s
 
 
-def solve_frozen(frozen: dict[str, Any], time_limit_s: int) -> Any:
-    """Solve a stored part at each courier's own speed: no database is open while OR-Tools works."""
-    routing_problem = build_problem(problem.part_from_json(frozen), GreatCircleProvider())
+def solve_frozen(frozen: codec.PartJSON, time_limit_s: int) -> codec.ResultJSON:
+    """Solve a stored part at each courier's own speed, and name why each dropped pair is left
+    out: no database is open while OR-Tools works."""
+    routing_problem = build_problem(codec.part_from_json(frozen), GreatCircleProvider())
     speeds = frozen.get("speeds", {})
     vehicles = tuple(
         replace(v, speed_factor=speeds.get(v.id, 1.0)) for v in routing_problem.vehicles
     )
+    routing_problem = replace(routing_problem, vehicles=vehicles)
     # One search phase: the fleet is already sized per office, and route elimination leaves the
     # first construction a fifth of a few seconds (bench/plans.py, 2,000 jobs, 5 s parts, the
     # same day: 82.5 % of stops served with it, 84.6 % without)
-    return solve(
-        replace(routing_problem, vehicles=vehicles),
-        SolveParams(time_limit_s=float(time_limit_s), reduce_vehicles=False),
+    routed = solve(
+        routing_problem, SolveParams(time_limit_s=float(time_limit_s), reduce_vehicles=False)
     )
+    return codec.result_to_json(routed, why_dropped(routing_problem, routed))
 
 
-def store_result(session: Session, part_id: int, routed: Any, solve_s: float) -> bool:
+def store_result(session: Session, part_id: int, routed: codec.ResultJSON, solve_s: float) -> bool:
     """Store a part's routes once (compare-and-set); False when another run stored them first."""
     plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
     if plan_id is None:
@@ -374,7 +378,7 @@ def store_result(session: Session, part_id: int, routed: Any, solve_s: float) ->
     claimed = session.execute(
         update(PlanPart)
         .where(PlanPart.id == part_id, PlanPart.status == PartStatus.PENDING)
-        .values(status=PartStatus.DONE, solved_at=utcnow(), solve_s=solve_s, result=_result(routed))
+        .values(status=PartStatus.DONE, solved_at=utcnow(), solve_s=solve_s, result=routed)
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return False
@@ -386,29 +390,12 @@ def store_result(session: Session, part_id: int, routed: Any, solve_s: float) ->
         )
         or 0
     )
-    plan.stops_served += sum(len(r.visits) for r in routed.routes)
-    plan.stops_dropped += len(routed.dropped)
-    plan.travel_s += routed.travel_s
-    plan.distance_m += routed.distance_m
+    plan.stops_served += sum(len(r["visits"]) for r in routed["routes"])
+    plan.stops_dropped += len(routed["dropped"])
+    plan.travel_s += routed.get("travel_s", 0)
+    plan.distance_m += routed.get("distance_m", 0)
     session.flush()
     return True
-
-
-def _result(routed: Any) -> dict[str, Any]:
-    return {
-        "routes": [
-            {
-                "courier_id": int(route.vehicle_id),
-                "visits": [
-                    [v.stop_id, v.arrival, v.start, v.departure, v.load] for v in route.visits
-                ],
-            }
-            for route in routed.routes
-            if route.visits
-        ],
-        "dropped": list(routed.dropped),
-        "status": routed.stats.status,
-    }
 
 
 def finish_part_plan(session: Session, part_id: int, settings: Settings) -> None:
@@ -436,7 +423,7 @@ def finish(session: Session, plan_id: int, settings: Settings) -> Plan:
 def _write_stops(session: Session, plan: Plan, part: PlanPart, span: problem.Horizon) -> None:
     """A solved part's routes as route stops; the stops of locked and moved pairs are marked."""
     locked = {j["id"] for j in part.problem["jobs"] if j.get("couriers") and j["pickup"]}
-    for route in (part.result or {}).get("routes", []):
+    for route in part.result["routes"] if part.result else []:
         for position, (stop_id, arrival, start, departure, load) in enumerate(route["visits"]):
             routing_id, end = stop_id.rsplit("/", 1)
             pickup_id, delivery_id = problem.job_ids(routing_id)
@@ -734,7 +721,7 @@ def route_of(session: Session, plan_id: int, courier_id: int) -> list[CourierSto
 
 
 def route_sheet(
-    session: Session, courier_id: int, service_on: date, stops: list[routes.RouteItem], zone: Any
+    session: Session, courier_id: int, service_on: date, stops: list[routes.RouteItem], zone: ZoneInfo
 ) -> bytes:
     """The printable route sheet (PDF) of a courier's stops (a stop assigned by hand is printed
     at its window's start)."""
@@ -768,7 +755,7 @@ def route_sheet(
 
 
 def sheet_for_dispatcher(
-    session: Session, plan_id: int, courier_id: int, actor: Actor, zone: Any
+    session: Session, plan_id: int, courier_id: int, actor: Actor, zone: ZoneInfo
 ) -> bytes:
     """A courier's sheet of a plan, for dispatchers (built or published plans)."""
     plan = visible_plan(session, plan_id, actor)
