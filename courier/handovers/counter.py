@@ -88,11 +88,11 @@ def check_arrival(
     ):
         raise DossierNotFound(NOT_COMING, code="not_coming", params={"code": shown})
     holder = _holder(session, dossier)
-    if courier_id is not None and (holder is None or holder.id != courier_id):
+    if courier_id is not None and holder is not None and holder.id != courier_id:
         chosen = session.get(Courier, courier_id)
-        if holder is not None and chosen is not None:
-            params = {"code": shown, "holder": holder.full_name, "courier": chosen.full_name}
-            raise Conflict(OTHER_COURIER, code="other_courier", params=params)
+        name = chosen.full_name if chosen else str(courier_id)
+        params = {"code": shown, "holder": holder.full_name, "courier": name}
+        raise Conflict(OTHER_COURIER, code="other_courier", params=params)
     if holder is None:
         raise Conflict(AT_OFFICE, code="not_with_courier", params={"code": shown})
     return _arrival(session, dossier, holder)
