@@ -1,5 +1,5 @@
-"""site day stats: the statistics' daily rollup per receiving site and local day, filled from
-the tracking events already there
+"""site day stats: the statistics' rollup per receiving site and local day (and month), filled
+from the tracking events already there
 
 Revision ID: 0011
 Revises: 0010
@@ -26,6 +26,7 @@ def _site_day(table: str) -> list[sa.Column[int] | sa.Column[sa.Date]]:
             sa.ForeignKey("site.id", name=op.f(f"fk_{table}_site_id_site")),
             nullable=False,
         ),
+        sa.Column("whole_month", sa.Boolean(), nullable=False),
         sa.Column("day_on", sa.Date(), nullable=False),
     ]
 
@@ -50,14 +51,16 @@ def upgrade() -> None:
         sa.Column("received_to_result_ready_s", sa.Double(), nullable=False),
         sa.Column("result_ready_to_returned_n", sa.Integer(), nullable=False),
         sa.Column("result_ready_to_returned_s", sa.Double(), nullable=False),
-        sa.PrimaryKeyConstraint("site_id", "day_on", name=op.f("pk_site_day_stats")),
+        sa.PrimaryKeyConstraint("site_id", "whole_month", "day_on", name=op.f("pk_site_day_stats")),
     )
     op.create_table(
         "site_day_failures",
         *_site_day("site_day_failures"),
         sa.Column("reason", sa.String(length=32), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("site_id", "day_on", "reason", name=op.f("pk_site_day_failures")),
+        sa.PrimaryKeyConstraint(
+            "site_id", "whole_month", "day_on", "reason", name=op.f("pk_site_day_failures")
+        ),
     )
     _fill(op.get_bind())
 

@@ -1,8 +1,10 @@
-"""The daily rollup the statistics read: per receiving site and local day, sums of each figure.
+"""The rollup the statistics read: per receiving site and local day, and per month, sums of
+each figure.
 
-A row holds, for the dossiers of the site whose stage ended that day (Asia/Ho_Chi_Minh), each
-figure's count and on-time count, and per stage the number of dossiers and the sum of their
-seconds; the definitions are the per-dossier queries of `courier.stats.queries`.
+A row holds, for the dossiers of the site whose stage ended that day (Asia/Ho_Chi_Minh), or that
+month (`whole_month`, `day_on` its first day), each figure's count and on-time count, and per
+stage the number of dossiers and the sum of their seconds; the definitions are the per-dossier
+queries of `courier.stats.queries`. A year is then twelve month rows per site instead of 365.
 """
 
 from datetime import date
@@ -33,11 +35,12 @@ SUMS = COUNTS + tuple(f"{s}_{unit}" for s in STAGE_SPANS for unit in ("n", "s"))
 
 
 class SiteDayStats(Base):
-    """One site's figures over one local day."""
+    """One site's figures over one local day, or over the month from `day_on`."""
 
     __tablename__ = "site_day_stats"
 
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    whole_month: Mapped[bool] = mapped_column(primary_key=True)
     day_on: Mapped[date] = mapped_column(primary_key=True)
     picked_up: Mapped[int] = mapped_column(default=0)
     pickup_on_time: Mapped[int] = mapped_column(default=0)
@@ -58,11 +61,13 @@ class SiteDayStats(Base):
 
 
 class SiteDayFailures(Base):
-    """One site's failed attempts of one local day with one reason ("other" when none was given)."""
+    """One site's failed attempts of one local day (or month) with one reason ("other" when none
+    was given)."""
 
     __tablename__ = "site_day_failures"
 
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), primary_key=True)
+    whole_month: Mapped[bool] = mapped_column(primary_key=True)
     day_on: Mapped[date] = mapped_column(primary_key=True)
     reason: Mapped[str] = mapped_column(String(32), primary_key=True)
     attempts: Mapped[int] = mapped_column(default=0)

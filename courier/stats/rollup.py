@@ -7,7 +7,7 @@ the period (a period runs from local midnight to local midnight). Increments are
 to the same site-day never lose one.
 """
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,8 +18,10 @@ from sqlalchemy import (
     and_,
     case,
     delete,
+    false,
     func,
     literal,
+    or_,
     select,
     true,
     union_all,
@@ -41,7 +43,7 @@ from courier.stats.queries import (
     touched_since,
     within,
 )
-from courier.stats.times import epoch, local_date
+from courier.stats.times import epoch, local_date, month_of
 
 # the days of the rollup are Vietnam's; periods in another zone are read from the events
 ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -54,8 +56,8 @@ ENDS: dict[Event, tuple[str, ...]] = {
     Event.DELIVER: ("returned_at",),
     Event.COLLECT_AT_CENTER: ("returned_at", "collected_at"),
 }
-# before any dossier, and after 1975 (Vietnam has kept +07:00 since)
-EARLIEST = date(2000, 1, 1)
+# before any dossier, and after 1975 (Vietnam has kept +07:00 since); and after any
+EARLIEST, LATEST = date(2000, 1, 1), date(2999, 12, 31)
 _STATS: Table = SiteDayStats.__table__  # type: ignore[assignment]
 _FAILURES: Table = SiteDayFailures.__table__  # type: ignore[assignment]
 
@@ -109,7 +111,8 @@ def _pieces(t: Subquery, offset: int) -> dict[str, dict[str, ColumnElement[Any]]
 def _day_rows(
     t: Subquery, stages: tuple[str, ...], offset: int, period: Period | None
 ) -> Select[Any]:
-    """The site-day sums of the stages of the dossiers of `t` (ended in the period, if given)."""
+    """The site-day and site-month sums of the stages of the dossiers of `t` (ended in the
+    period, if given)."""
     pieces = _pieces(t, offset)
     parts = []
     for stage in stages:
@@ -123,11 +126,23 @@ def _day_rows(
         ).where(at.is_not(None), within(at, period) if period is not None else true())
         parts.append(part)
     rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
-    return (
-        select(rows.c.site_id, rows.c.day_on, *(func.sum(rows.c[n]).label(n) for n in SUMS))
-        .where(true())  # SQLite reads the ON of an upsert after a bare FROM as a join's
-        .group_by(rows.c.site_id, rows.c.day_on)
+    return _grouped(rows, ["site_id"], {n: func.sum(rows.c[n]) for n in SUMS})
+
+
+def _grouped(rows: Subquery, keys: list[str], sums: dict[str, ColumnElement[Any]]) -> Select[Any]:
+    """The rows summed per key and day, and again per key and month, in key order (so that
+    two transactions lock a site's day and month rows in the same order)."""
+    key_columns = [rows.c[k] for k in keys]
+    values = [v.label(n) for n, v in sums.items()]
+    days = select(*key_columns, false().label("whole_month"), rows.c.day_on, *values)
+    months = select(
+        *key_columns, true().label("whole_month"), month_of(rows.c.day_on).label("day_on"), *values
     )
+    days = days.group_by(*key_columns, rows.c.day_on)
+    months = months.group_by(*key_columns, month_of(rows.c.day_on))
+    both = union_all(days, months).subquery("both")
+    order = [both.c[k] for k in (*keys[:1], "whole_month", "day_on", *keys[1:])]
+    return select(*order, *(both.c[n] for n in sums)).where(true()).order_by(*order)
 
 
 def _insert(session: Session, table: Table) -> Any:
@@ -136,53 +151,70 @@ def _insert(session: Session, table: Table) -> Any:
 
 
 def _add(session: Session, table: Table, keys: list[str], sums: list[str], rows: Any) -> None:
-    """Upsert the rows, adding their sums to those already there."""
+    """Upsert the rows (keys: site, whole month, day, then any other), adding their sums to
+    those already there."""
     stmt = _insert(session, table)
-    stmt = stmt.from_select(keys + sums, rows) if isinstance(rows, Select) else stmt.values(rows)
+    columns = ["site_id", "whole_month", "day_on", *keys[1:], *sums]
+    stmt = stmt.from_select(columns, rows) if isinstance(rows, Select) else stmt.values(rows)
     session.execute(
         stmt.on_conflict_do_update(
-            index_elements=keys, set_={n: table.c[n] + stmt.excluded[n] for n in sums}
+            index_elements=columns[: len(keys) + 2],
+            set_={n: table.c[n] + stmt.excluded[n] for n in sums},
         )
     )
 
 
 def on_event(session: Session, dossier: Dossier, event: TrackingEvent) -> None:
-    """Add what a just-written (flushed) tracking event ends to its site-day in the rollup."""
+    """Add what a just-written (flushed) tracking event ends to its site's day and month."""
     kind = Event(event.event)
     at = event.device_at or event.occurred_at
     if kind in FAILURES:
-        row = {
-            "site_id": dossier.receiving_site_id,
-            "day_on": at.astimezone(ZONE).date(),
-            "reason": event.reason or "other",
-            "attempts": 1,
-        }
-        _add(session, _FAILURES, ["site_id", "day_on", "reason"], ["attempts"], row)
+        day = at.astimezone(ZONE).date()
+        failed = [
+            {
+                "site_id": dossier.receiving_site_id,
+                "whole_month": whole_month,
+                "day_on": day.replace(day=1) if whole_month else day,
+                "reason": event.reason or "other",
+                "attempts": 1,
+            }
+            for whole_month in (False, True)
+        ]
+        _add(session, _FAILURES, ["site_id", "reason"], ["attempts"], failed)
     stages = ENDS.get(kind)
     if stages:
         rows = _day_rows(stage_times(Dossier.id == dossier.id), stages, offset_s(at), None)
-        _add(session, _STATS, ["site_id", "day_on"], list(SUMS), rows)
+        _add(session, _STATS, ["site_id"], list(SUMS), rows)
 
 
 def rebuild(
     session: Session, settings: Settings, from_on: date | None = None, to_on: date | None = None
 ) -> int:
-    """Recompute the rollup's days from the tracking events (all, or those from/to the dates)."""
-    first, last = from_on or EARLIEST, to_on or date(9999, 12, 30)
+    """Recompute the rollup from the tracking events: all, or the whole months from/to the
+    dates; the number of site-days with figures."""
+    first = (from_on or EARLIEST).replace(day=1)
+    last = _next_month(to_on or LATEST) - timedelta(days=1)
     period = span(first, last, ZONE)
     for model in (SiteDayStats, SiteDayFailures):
         session.execute(delete(model).where(model.day_on >= first, model.day_on <= last))
     since = touched_since(period, settings) if from_on is not None else true()
     rows = _day_rows(stage_times(since), STAGES, period.offset_s, period)
-    _add(session, _STATS, ["site_id", "day_on"], list(SUMS), rows)
-    _add(session, _FAILURES, ["site_id", "day_on", "reason"], ["attempts"], _failures(period))
+    _add(session, _STATS, ["site_id"], list(SUMS), rows)
+    _add(session, _FAILURES, ["site_id", "reason"], ["attempts"], _failures(period))
     session.flush()
     count = select(func.count()).select_from(SiteDayStats)
-    return session.scalar(count.where(SiteDayStats.day_on.between(first, last))) or 0
+    days = count.where(
+        SiteDayStats.day_on.between(first, last), SiteDayStats.whole_month == false()
+    )
+    return session.scalar(days) or 0
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
 def _failures(period: Period) -> Select[Any]:
-    """Failed attempts per site, local day and reason, of the period."""
+    """Failed attempts per site, local day (and month) and reason, of the period."""
     inner = (
         select(
             Dossier.receiving_site_id.label("site_id"),
@@ -193,30 +225,40 @@ def _failures(period: Period) -> Select[Any]:
         .where(TrackingEvent.event.in_([e.value for e in FAILURES]), within(AT, period))
         .subquery("failures")
     )
-    return (
-        select(inner.c.site_id, inner.c.day_on, inner.c.reason, func.count().label("attempts"))
-        .where(true())
-        .group_by(inner.c.site_id, inner.c.day_on, inner.c.reason)
+    return _grouped(inner, ["site_id", "reason"], {"attempts": func.count()})
+
+
+def _covering(table: Table, period: Period) -> ColumnElement[bool]:
+    """The rows that make up the period: its whole months, and the days before and after them."""
+    c = table.c
+    start = period.from_on if period.from_on.day == 1 else _next_month(period.from_on)
+    end = (period.to_on + timedelta(days=1)).replace(day=1)  # the first day after whole months
+    days = and_(c.whole_month == false(), c.day_on.between(period.from_on, period.to_on))
+    if start >= end:
+        return days
+    return or_(
+        and_(c.whole_month == true(), c.day_on >= start, c.day_on < end),
+        and_(days, or_(c.day_on < start, c.day_on >= end)),
     )
 
 
 def sums(session: Session, site_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
-    """Per site, the sums of its days in the period."""
+    """Per site, the sums of its months and days in the period."""
     c = _STATS.c
     query = (
         select(c.site_id, *(func.sum(c[n]).label(n) for n in SUMS))
-        .where(c.site_id.in_(site_ids), c.day_on.between(period.from_on, period.to_on))
+        .where(c.site_id.in_(site_ids), _covering(_STATS, period))
         .group_by(c.site_id)
     )
     return {row.site_id: dict(row._mapping) for row in session.execute(query)}
 
 
 def failures(session: Session, site_ids: list[int], period: Period) -> list[tuple[int, str, int]]:
-    """Per site and reason, the failed attempts of its days in the period."""
+    """Per site and reason, the failed attempts of its months and days in the period."""
     c = _FAILURES.c
     query = (
         select(c.site_id, c.reason, func.sum(c.attempts))
-        .where(c.site_id.in_(site_ids), c.day_on.between(period.from_on, period.to_on))
+        .where(c.site_id.in_(site_ids), _covering(_FAILURES, period))
         .group_by(c.site_id, c.reason)
     )
     return [(int(s), str(r), int(n)) for s, r, n in session.execute(query)]

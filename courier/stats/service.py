@@ -23,6 +23,7 @@ from courier.stats.models import STAGE_SPANS
 from courier.stats.periods import Period
 from courier.stats.queries import failures_query, legs_query
 
+HALF_UP = 1e-9
 CENTER_KINDS = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
 
 
@@ -164,7 +165,9 @@ def _site_stats(
 
     def days(name: str) -> float | None:
         value = row[name] if row is not None else None
-        return None if value is None else round(float(value), 2)
+        # halves round up: an average at exactly x.xx5 days (times in whole minutes make them)
+        # must not round by the last bit of how the database added it up
+        return None if value is None else round(float(value) + HALF_UP, 2)
 
     return SiteStats(
         site_code=site.code,

@@ -52,3 +52,20 @@ def _local_date_postgresql(element: local_date, compiler: SQLCompiler, **kw: Any
 def days_between(start: ColumnElement[Any], end: ColumnElement[Any]) -> ColumnElement[float]:
     """The time from `start` to `end` in days (fractional)."""
     return (epoch(end) - epoch(start)) / 86400.0
+
+
+class month_of(FunctionElement[Any]):  # noqa: N801
+    """The first day of a date's month."""
+
+    type = Date()
+    inherit_cache = True
+
+
+@compiles(month_of)
+def _month_of_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
+
+
+@compiles(month_of, "postgresql")
+def _month_of_postgresql(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST(date_trunc('month', {compiler.process(element.clauses, **kw)}) AS DATE)"

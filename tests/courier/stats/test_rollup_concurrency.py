@@ -28,10 +28,13 @@ def _picked_up(committed: Any) -> None:
 
 
 def test_concurrent_stage_events_all_count(committed: Any) -> None:
-    """Four pickups and four failures written at once at one site on one day count four each."""
+    """Four pickups and four failures written at once at one site on one day count four each,
+    in the day's rows and the month's."""
     race(*[lambda: _picked_up(committed)] * WRITERS)
     with committed() as session:
         site_id = session.scalar(select(Site.id).where(Site.code == "BD-TDM"))
-        day = session.get_one(SiteDayStats, (site_id, DAY))
-        failed = session.get_one(SiteDayFailures, (site_id, DAY, "not_home"))
+        day = session.get_one(SiteDayStats, (site_id, False, DAY))
+        failed = session.get_one(SiteDayFailures, (site_id, False, DAY, "not_home"))
+        month = session.get_one(SiteDayStats, (site_id, True, DAY.replace(day=1)))
         assert (day.picked_up, day.pickup_on_time, failed.attempts) == (WRITERS,) * 3
+        assert month.picked_up == WRITERS

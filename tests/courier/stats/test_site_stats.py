@@ -9,6 +9,7 @@ late in June. A dossier of BD-TA and an attempt in July count nowhere at BD-TDM.
 """
 
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from statistics import mean
 
 import pytest
@@ -201,7 +202,9 @@ def test_average_days_per_stage(world, session, settings) -> None:
     june = _tdm(session, settings, *JUNE)
 
     def avg(names: str, start: Event, *end: Event) -> float:
-        return round(mean(days(_at(n, start)[0], _at(n, *end)[0]) for n in names), 2)
+        exact = mean(days(_at(n, start)[0], _at(n, *end)[0]) for n in names)
+        # two decimals, halves rounded up (4.675 is 4.68)
+        return float(Decimal(f"{exact:.9f}").quantize(Decimal("0.01"), ROUND_HALF_UP))
 
     returned = (Event.DELIVER, Event.COLLECT_AT_CENTER)
     assert june.average_days.booked_to_picked_up == avg("ABCDEF", Event.BOOK, Event.PICK_UP)
