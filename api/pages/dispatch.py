@@ -83,6 +83,7 @@ MOVED_REPLANNED = mark(
     "Dossier %(code)s goes to courier %(courier)s: plan %(id)s is being built with it, keeping "
     "every lock and move."
 )
+LAST_SEEN = mark("Courier %(code)s, last seen at %(time)s")
 REPLANNED = mark("Plan %(id)s is being built from plan %(base)s, keeping every lock and move.")
 _READY = (PlanStatus.BUILT, PlanStatus.PUBLISHED)
 _PDF = {"Cache-Control": "private, no-store"}
@@ -199,6 +200,7 @@ def _shown_plan(
     return {
         "routes": routes,
         "unrouted": found.unrouted,
+        "movable": _movable(routes, found.unrouted),
         "couriers": couriers,
         "locks": locks,
         "moved": moved,
@@ -220,6 +222,7 @@ def _map(
                 title=_("Courier %(code)s") % {"code": r.courier.courier_code},
                 office=offices.get(r.courier.courier_id),
                 stops=[stop for stop, _state in r.stops],
+                seen=_seen(request, r.courier),
             )
             for r in routes
         ],
@@ -228,6 +231,30 @@ def _map(
         actions=ACTIONS,
         lang=i18n.language_of(request),
     )
+
+
+def _movable(
+    routes: list["Route"], unrouted: list[progress.Unrouted]
+) -> list[tuple[int, str, str | None]]:
+    """The pickups still to do that a move may send elsewhere: (job, code, courier or None)."""
+    routed = [
+        (stop.job.id, stop.tracking_code, r.courier.courier_code)
+        for r in routes
+        for stop, state in r.stops
+        if stop.job.kind is JobKind.PICKUP and (state is None or state.status == "pending")
+    ]
+    return routed + [(u.job.id, u.dossier.tracking_code, None) for u in unrouted]
+
+
+def _seen(request: Request, courier: progress.CourierProgress) -> tuple[float, float, str] | None:
+    """Where and when the courier was last seen, worded for the map."""
+    seen = courier.last_position
+    if seen is None:
+        return None
+    lang = i18n.language_of(request)
+    clock = i18n.clock(seen.at, request.app.state.settings.zone, lang)
+    words = i18n.gettext(lang, LAST_SEEN) % {"code": courier.courier_code, "time": clock}
+    return (seen.lat, seen.lon, words)
 
 
 def _pick(plans: list[listing.PlanListing], chosen: int | None) -> listing.PlanListing | None:

@@ -24,6 +24,8 @@ class MapRoute:
     title: str
     office: Site | None
     stops: Sequence[PlanStop]
+    # where the courier was last seen (from their handovers and attempts), already worded
+    seen: tuple[float, float, str] | None = None
 
 
 def colour(index: int) -> int:
@@ -75,6 +77,11 @@ def plan_map(
                 "title": route.title,
                 "start": [start.lat, start.lon] if start is not None else None,
                 "stops": stops,
+                "seen": (
+                    None
+                    if route.seen is None
+                    else {"lat": route.seen[0], "lon": route.seen[1], "title": route.seen[2]}
+                ),
             }
         )
 

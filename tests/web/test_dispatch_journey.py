@@ -1,27 +1,29 @@
 """A dispatcher's day in a real browser: Thu Dau Mot's dispatcher builds the next working day's plan
 from the page, reviews it on the map (a line per courier, a numbered marker per stop, no map
 tiles), moves a dossier to another courier with a re-plan, publishes the new plan, and follows the
-day: a pickup recorded through the API shows as done after the live refresh.
+day: a pickup recorded through the API (moved to the plan's day) shows as done after the live
+refresh, and the courier's last known position appears on the map.
 
 The served app here is one of this module's own, with two seconds of solver per part.
 """
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime, time
 
 import pytest
 from playwright.sync_api import Locator, Page, expect
+from sqlalchemy import create_engine, text
 
-from tests.builders import booking_body, booking_day
-from tests.conftest import committed_database
-from tests.faults.serving import Served, served
-from tests.web.backoffice import COURIER, Backoffice, fresh_phone
-from tests.web.conftest import Variant, _ServerPool, assert_accessible, screenshot
-from tests.web.test_dispatch_page import TDM, TEXT, open_day, sign_in, wait_until_built
+from tests.builders import HO_CHI_MINH, booking_day
+from tests.faults.serving import Served
+from tests.web.backoffice import COURIER, Backoffice
+from tests.web.conftest import Variant, assert_accessible, screenshot
+from tests.web.quick_plans import QuickServers, book_the_day, build_from_page, expect_map_heading
+from tests.web.test_dispatch_page import TEXT, wait_until_built
 
 WORDS: dict[str, dict[str, str]] = {
     "vi": {
-        "map": "Bản đồ lộ trình",
         "dossier": "Hồ sơ cần chuyển",
         "to": "Cho bưu tá",
         "move": "Chuyển",
@@ -32,7 +34,6 @@ WORDS: dict[str, dict[str, str]] = {
         "stop_done": "Đã xong",
     },
     "en": {
-        "map": "Map of the routes",
         "dossier": "Dossier to move",
         "to": "To courier",
         "move": "Move",
@@ -43,51 +44,32 @@ WORDS: dict[str, dict[str, str]] = {
         "stop_done": "Done",
     },
 }
-# around the Thu Dau Mot 1 depot (nearer it than Thu Dau Mot 2, 3 km east), morning and afternoon slots (demo-like spread of one office's day)
-PLACES = [
-    (10.9805, 106.6512, "morning"),
-    (10.9890, 106.6560, "morning"),
-    (10.9731, 106.6645, "morning"),
-    (10.9668, 106.6531, "afternoon"),
-    (10.9930, 106.6480, "afternoon"),
-    (10.9843, 106.6425, "afternoon"),
-]
-
-
-class _QuickServers(_ServerPool):
-    """Served apps whose plans build in seconds (two seconds of OR-Tools per part)."""
-
-    def start(self, backend: str) -> Served:
-        folder = self.factory.mktemp(f"journey-{backend}")
-        database = committed_database(backend, folder)
-        self.exits.append(database)
-        running = served(database.__enter__(), folder, COURIER_PLAN_PART_SECONDS="2")
-        self.exits.append(running)
-        return running.__enter__()
 
 
 @pytest.fixture(scope="module")
-def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Served]]:
+def quick(tmp_path_factory: pytest.TempPathFactory) -> Iterator[QuickServers]:
     """This module's served apps, one per database, started on first use."""
-    with _QuickServers(tmp_path_factory) as pool:
-        yield pool.servers
+    pool = QuickServers(tmp_path_factory)
+    with pool:
+        yield pool
 
 
 @pytest.fixture
-def site(quick: dict[str, Served], variant: Variant) -> Served:
+def site(quick: QuickServers, variant: Variant) -> Served:
     """The quick served app on the variant's database (the shared fixture's, overridden)."""
-    return quick[variant.backend]
+    return quick.servers[variant.backend]
 
 
-def _book_the_day(office: Backoffice) -> list[str]:
-    """Six bookings around the depot for the next working day; their tracking codes."""
-    codes = []
-    for lat, lon, slot in PLACES:
-        body = booking_body(phone=fresh_phone(), lat=lat, lon=lon, slot=slot)
-        answer = office.api.post("/api/v1/bookings", data=body)
-        assert answer.status == 201, answer.text()
-        codes.append(answer.json()["tracking_code"])
-    return codes
+def _on_the_plan_day(url: str) -> None:
+    """The latest handover happened at 09:30 of the plan's day (tomorrow), as on that day."""
+    at = datetime.combine(booking_day(), time(9, 30), tzinfo=HO_CHI_MINH).astimezone(UTC)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE handover SET device_at = :at WHERE id = (SELECT MAX(id) FROM handover)"),
+            {"at": at.replace(tzinfo=None)},
+        )
+    engine.dispose()
 
 
 def _routes(page: Page) -> Locator:
@@ -155,20 +137,13 @@ def _route_of(page: Page, courier: str) -> Locator:
 
 
 def test_a_dispatcher_builds_reviews_on_the_map_moves_publishes_and_follows_the_day(
-    page: Page, variant: Variant, office: Backoffice
+    page: Page, variant: Variant, office: Backoffice, quick: QuickServers
 ) -> None:
     """Build, map, move with a re-plan, publish, and a pickup done shows after the live refresh."""
     words, texts = WORDS[variant.lang], TEXT[variant.lang]
-    codes = _book_the_day(office)
-    sign_in(page, variant, TDM)
-    open_day(page, variant)
-    page.get_by_role("button", name=texts["build"], exact=True).click()
-    status = page.get_by_role("status").filter(has_text=texts["building"].split("{")[0])
-    found = re.search(r"\d+", status.inner_text())
-    assert found is not None
-    url = f"/dispatch/?date={booking_day().isoformat()}&plan={found.group()}"
-    wait_until_built(page, url, texts["publish"].format(id=found.group()))
-    expect(page.get_by_role("heading", name=words["map"])).to_be_visible()
+    codes = book_the_day(office)
+    build_from_page(page, variant)
+    expect_map_heading(page, variant)
     stops = _assert_the_map_shows_every_stop(page)
     assert stops >= 4
     for code in codes:
@@ -195,10 +170,12 @@ def test_a_dispatcher_builds_reviews_on_the_map_moves_publishes_and_follows_the_
     first = _route_of(page, COURIER)
     done = first.locator("table.stops tbody tr").first.locator("td").nth(3).inner_text()
     office.pick_up(done)
+    _on_the_plan_day(quick.urls[variant.backend])
     page.clock.run_for(31_000)
     expect(first.locator(".tally")).to_contain_text(words["done"])
     row = first.locator("table.stops tbody tr").filter(has_text=done).first
     expect(row).to_contain_text(words["stop_done"])
+    expect(page.locator("#plan-map .seen-marker")).to_have_count(1)
     _assert_the_map_shows_every_stop(page)
     _no_page_scroll(page)
     assert_accessible(page)

@@ -69,6 +69,10 @@ function drawRoute(route, bounds, shifted) {
     place(stop.lat, stop.lon, `stop-marker ${kind} c${route.colour}${moved}`, String(stop.n),
       `${route.title}, ${stop.title}`, bounds, shifted.get(stop));
   }
+  if (route.seen) {
+    place(route.seen.lat, route.seen.lon, `seen-marker c${route.colour}`, '▲', route.seen.title,
+      bounds);
+  }
   if (line.length > 1) {
     window.L.polyline(line, { className: `route-line c${route.colour}`, weight: 4, opacity: 0.9 })
       .addTo(map);
@@ -87,7 +91,7 @@ function draw() {
   const source = document.getElementById('plan-map-data');
   if (!element || !source || !window.L) return;
   const data = JSON.parse(source.textContent);
-  element.hidden = false;
+  element.closest('section').hidden = false;
   map = window.L.map(element, { attributionControl: Boolean(element.dataset.tiles), zoomSnap: 0.5 });
   if (element.dataset.tiles) addTiles(element); else element.classList.add('no-tiles');
   const bounds = window.L.latLngBounds([]);
