@@ -196,6 +196,7 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
                 "stops_served": plan.stops_served,
                 "stops_dropped": plan.stops_dropped,
                 "served_pct": round(100 * plan.stops_served / max(1, plan.stops_total), 1),
+                **dropped_report(session, plan_id),
             }
             session.rollback()
     finally:
@@ -205,6 +206,35 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
     return {
         "workers": workers, **result, "build_s": round(built_s, 1),
         "publish_s": round(publish_s, 2), "wall_s": round(built_s + publish_s, 1),
+    }
+
+
+def dropped_report(session: Any, plan_id: int) -> dict[str, Any]:
+    """The citizens' pickups made in their slot, and each dropped pair's reason by leg and slot."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from courier.dossiers.models import Job
+    from courier.planning import problem
+    from courier.planning.models import PlanPart
+
+    pickups = served = 0
+    reasons: Counter[str] = Counter()
+    for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan_id)):
+        visited = {v[0] for r in (part.result or {"routes": []})["routes"] for v in r["visits"]}
+        for job in part.problem["jobs"]:
+            if job["pickup"] is not None and job["citizen_end"] == "pickup":
+                pickups += 1
+                served += f"{job['id']}/pickup" in visited
+        for stop_id, reason in (part.result or {}).get("reasons", {}).items():
+            pickup = session.get(Job, problem.job_ids(stop_id.rsplit("/", 1)[0])[0])
+            reasons[f"{reason} · {pickup.leg.value} · {pickup.dossier.slot.value}"] += 1
+    return {
+        "citizen_pickups": pickups,
+        "citizen_pickups_served": served,
+        "citizen_pickups_pct": round(100 * served / max(1, pickups), 2),
+        "dropped_reasons": dict(reasons.most_common()),
     }
 
 
@@ -239,14 +269,20 @@ def main() -> None:
                 rows.append(row)
         finally:
             drop_database(url)
-    print("\n| jobs | workers | parts | served | wall s (build + publish) |")
-    print("| --- | --- | --- | --- | --- |")
+    print("\n| jobs | workers | parts | served | citizens' pickups in slot | wall s (build + publish) |")
+    print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(
             f"| {row['jobs']} | {row['workers']} | {row['parts']} | {row['served_pct']} % "
-            f"({row['stops_served']}/{row['stops_total']}) | {row['wall_s']} "
+            f"({row['stops_served']}/{row['stops_total']}) | {row['citizen_pickups_pct']} % "
+            f"({row['citizen_pickups_served']}/{row['citizen_pickups']}) | {row['wall_s']} "
             f"({row['build_s']} + {row['publish_s']}) |"
         )
+    print("\n| jobs | workers | why a pair is dropped · leg · slot | pairs |")
+    print("| --- | --- | --- | ---: |")
+    for row in rows:
+        for reason, count in row["dropped_reasons"].items():
+            print(f"| {row['jobs']} | {row['workers']} | {reason} | {count} |")
 
 
 if __name__ == "__main__":
