@@ -5,6 +5,7 @@ clearly, the default is the last full month, and the PDF is an A4 document of th
 
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 import pytest
@@ -46,9 +47,9 @@ def staff_cookie(session: Session, username: str) -> dict[str, str]:
     return {signin.STAFF_COOKIE: value}
 
 
-@pytest.fixture(scope="module")
-def reports(engine: Engine) -> Iterator[tuple[TestClient, Session]]:
-    """The world, served, on a connection rolled back after the module."""
+@contextmanager
+def served_world(engine: Engine) -> Iterator[tuple[TestClient, Session]]:
+    """The world, served, on a connection rolled back at the end."""
     with (
         rolled_back(engine) as conn,
         joined_sessions(conn) as made,
@@ -58,6 +59,13 @@ def reports(engine: Engine) -> Iterator[tuple[TestClient, Session]]:
         make_world(session)
         session.commit()
         yield client, session
+
+
+@pytest.fixture(scope="module")
+def reports(engine: Engine) -> Iterator[tuple[TestClient, Session]]:
+    """The world, served, for the module."""
+    with served_world(engine) as served:
+        yield served
 
 
 def _get(
