@@ -1,6 +1,8 @@
 """Province-scale benchmark: a generated Binh Duong day split per depot and solved in parallel.
 
 Run: .venv/bin/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100
+Side by side with VROOM (the `bench` extra), each part given the production plan's time:
+     .venv/bin/python -m bench.province --sizes 2000 --max-jobs 40 80 160 10000 --part-seconds 20 --peer
 
 Numbers come from /work/shared/demo-province.md (sites, bounds, speeds, opening hours), hard-coded
 so the benchmark does not depend on the demo database. A "stop" is one end of a job: a day of
@@ -14,6 +16,7 @@ import argparse
 import math
 import time
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -156,8 +159,11 @@ def make_day(stops: int, seed: int = 2024) -> Day:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """What one benchmark size measured."""
+    """What one benchmark size measured, for one solver and one part size."""
 
+    solver: str
+    max_jobs: int
+    mean_pairs: float
     stops: int
     wall_s: float
     parts: int
@@ -169,8 +175,17 @@ class Result:
     violations: int
 
 
-def run(stops: int, *, workers: int, budget_s: float, max_jobs: int) -> Result:
-    """Generate, split, solve in parallel, validate and measure one day of `stops` stops."""
+def run(
+    stops: int,
+    *,
+    workers: int,
+    budget_s: float,
+    max_jobs: int,
+    part_seconds: float | None = None,
+    peer: bool = False,
+) -> list[Result]:
+    """Generate, split, solve in parallel, validate and measure one day of `stops` stops; with
+    `peer`, VROOM solves the same parts with the same time each."""
     started = time.perf_counter()
     day = make_day(stops)
     parts = split_day(day, max_jobs=max_jobs, jobs_per_courier=22)
@@ -178,18 +193,42 @@ def run(stops: int, *, workers: int, budget_s: float, max_jobs: int) -> Result:
     problems = [build_problem(part, provider) for part in parts]
     # Parts run `workers` at a time; leave a tenth of the budget for setup and process start.
     rounds = math.ceil(len(problems) / workers)
+    seconds = part_seconds or max(1.0, 0.9 * budget_s / rounds)
     # One search phase: the fleet is already sized per depot, and the route-elimination phase
     # spends its construction share before a 400-stop part has a complete first solution.
-    params = SolveParams(time_limit_s=max(1.0, 0.9 * budget_s / rounds), reduce_vehicles=False)
+    params = SolveParams(time_limit_s=seconds, reduce_vehicles=False)
     plans = solve_partitioned(problems, params, workers)
+    found = [_result("ours", day, problems, plans, started, max_jobs)]
+    if peer:
+        from bench.peer import solve_with_vroom
+
+        started = time.perf_counter()
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            theirs = list(pool.map(solve_with_vroom, problems, [seconds] * len(problems)))
+        found.append(_result("vroom", day, problems, theirs, started, max_jobs))
+    return found
+
+
+def _result(
+    solver: str,
+    day: Day,
+    problems: Sequence[Problem],
+    plans: Sequence[Plan],
+    started: float,
+    max_jobs: int,
+) -> Result:
+    """One solver's plans of the day's parts, merged and checked."""
     plan = merge_plans(plans, time.perf_counter() - started)
+    stops = sum(len(p.stops) for p in problems)
     violations = sum(_violations(p, q) for p, q in zip(problems, plans, strict=True))
-    served = 1 - len(plan.dropped) / max(1, stops)
     return Result(
+        solver=solver,
+        max_jobs=max_jobs,
+        mean_pairs=stops / 2 / max(1, len(problems)),
         stops=stops,
         wall_s=time.perf_counter() - started,
-        parts=len(parts),
-        served_share=served,
+        parts=len(problems),
+        served_share=1 - len(plan.dropped) / max(1, stops),
         vehicles_used=plan.vehicles_used,
         couriers=len(day.couriers),
         travel_s=plan.travel_s,
@@ -206,14 +245,15 @@ def _violations(problem: Problem, plan: Plan) -> int:
 def table(results: Sequence[Result]) -> str:
     """The results as a Markdown table."""
     lines = [
-        "| stops | wall s | parts | served | couriers used / on duty | travel h | distance km "
-        "| travel s / stop | m / stop | violations |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| solver | stops | pairs / part | wall s | parts | served | couriers used / on duty "
+        "| travel h | distance km | travel s / stop | m / stop | violations |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         served = max(1, round(r.served_share * r.stops))
         lines.append(
-            f"| {r.stops:,} | {r.wall_s:.1f} | {r.parts} | {r.served_share:.1%} "
+            f"| {r.solver} | {r.stops:,} | {r.mean_pairs:.0f} | {r.wall_s:.1f} | {r.parts} "
+            f"| {r.served_share:.1%} "
             f"| {r.vehicles_used} / {r.couriers} | {r.travel_s / 3600:,.1f} "
             f"| {r.distance_m / 1000:,.1f} | {r.travel_s / served:.0f} "
             f"| {r.distance_m / served:.0f} | {r.violations} |"
@@ -227,13 +267,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[2000, 5000, 10000])
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--budget", type=float, default=100.0, help="solve seconds per size")
-    parser.add_argument("--max-jobs", type=int, default=80, help="dossiers per sub-problem")
+    parser.add_argument(
+        "--max-jobs", type=int, nargs="+", default=[80], help="dossiers per sub-problem"
+    )
+    parser.add_argument(
+        "--part-seconds", type=float, help="seconds per part (instead of sharing --budget)"
+    )
+    parser.add_argument("--peer", action="store_true", help="also solve every part with VROOM")
     args = parser.parse_args(argv)
     results = []
     for stops in args.sizes:
-        result = run(stops, workers=args.workers, budget_s=args.budget, max_jobs=args.max_jobs)
-        print(table([result]).splitlines()[-1], flush=True)
-        results.append(result)
+        for max_jobs in args.max_jobs:
+            found = run(
+                stops,
+                workers=args.workers,
+                budget_s=args.budget,
+                max_jobs=max_jobs,
+                part_seconds=args.part_seconds,
+                peer=args.peer,
+            )
+            for line in table(found).splitlines()[2:]:
+                print(line, flush=True)
+            results.extend(found)
     print(table(results))
 
 
