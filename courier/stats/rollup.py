@@ -4,7 +4,9 @@ Each piece below is the per-dossier query's figure for one stage, grouped by the
 stage ended instead of by period: the sum of a site's days over a period is then the figure of
 the period (a period runs from local midnight to local midnight). Increments are single
 `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` statements, so two transactions adding
-to the same site-day never lose one.
+to the same site-day never lose one. Adding at the event is exact because each stage happens once
+(the state machine) and what its figures read of the dossier is settled by then (the slot moves
+only before pickup, the due date only before the return, the receiving site never).
 """
 
 from datetime import date, datetime, timedelta
