@@ -213,3 +213,25 @@ def test_a_lock_and_a_move_show_on_the_page_and_the_re_plan_keeps_them(
     routes = _map_data(page.text)["routes"]
     on_target = next(r for r in routes if r["courier"] == target)
     assert any(code in s["title"] for s in on_target["stops"])
+
+
+def test_a_dossier_booked_after_the_plan_can_be_moved_onto_a_courier(
+    client: TestClient, session: Session, built: Built
+) -> None:
+    """A booking made after the plan is listed as not routed; moving it (without re-planning)
+    records the move, says it applies at the re-plan, and the row shows where it goes."""
+    code = book(client)["tracking_code"]
+    job = find_job(client, headers_for(session, "admin"), code, "inbound", "pickup")
+    sign_in(client, "dispatch.tdm")
+    target = courier_id(session, "BD-CR-TDM-03")
+    moved = _post(client, built, "moves", job, target)
+    assert moved.status_code == 200, moved.text
+    text = html.unescape(moved.text)
+    assert f"Dossier {code} goes to courier BD-CR-TDM-03 at the next re-plan" in text
+    row = re.search(rf"<tr>\s*<td class=\"code-cell\">{code}</td>.*?</tr>", moved.text, re.S)
+    assert row is not None, "the dossier is not in the unrouted table"
+    assert "Moves to BD-CR-TDM-03 at the re-plan" in row.group()
+    session.expire_all()
+    lock = session.scalar(select(PlanLock).where(PlanLock.pickup_job_id == job))
+    assert lock is not None
+    assert (lock.plan_id, lock.courier_id, lock.position) == (built.plan_id, target, None)
