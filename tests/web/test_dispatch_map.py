@@ -166,3 +166,17 @@ def test_without_javascript_the_tables_hold_every_stop_and_the_forms_work(
     expect(page.get_by_role("status")).to_contain_text(f"Dossier {code} stays with courier")
     expect(rows.filter(has_text=code).first).to_contain_text("Locked to this courier")
     context.close()
+
+
+def test_a_tapped_stop_says_what_it_is(page: Page, plan_id: str) -> None:
+    """Tapping a route's first stop opens its courier, number, action and dossier code."""
+    _open_plan(page, plan_id)
+    first = page.locator("section.route").first
+    courier = first.get_by_role("heading").inner_text().strip()
+    code = first.locator("table.stops tbody tr").first.locator("td").nth(3).inner_text()
+    marker = page.locator(f'#plan-map .stop-marker[title^="{courier}, 1. "]')
+    expect(marker).to_have_count(1)
+    marker.click(force=True)
+    popup = page.locator("#plan-map .leaflet-popup-content")
+    expect(popup).to_contain_text(f"{courier}, 1. ")
+    expect(popup).to_contain_text(code)

@@ -57,7 +57,10 @@ function place(lat, lon, className, text, title, bounds, anchor = undefined) {
   const point = [lat, lon];
   bounds.extend(point);
   const options = { icon: icon(className, text, anchor), title, alt: title, keyboard: true };
-  return window.L.marker(point, options).addTo(map);
+  // a tap (phones show no title) or Enter opens what the marker is, as plain text
+  const label = document.createElement('span');
+  label.textContent = title;
+  return window.L.marker(point, options).bindPopup(label).addTo(map);
 }
 
 function drawRoute(route, bounds, shifted) {
