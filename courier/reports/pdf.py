@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from courier import i18n
 from courier.proofs import receipts
-from courier.proofs.receipts import MARGIN, PAGE, Page, line_height
+from courier.proofs.receipts import BOTTOM, MARGIN, PAGE, Page, line_height
 from courier.reports import figures
 from courier.reports.figures import Bar, Bucket, Report
 from courier.stats.service import SiteStats
@@ -22,7 +22,10 @@ PERIOD = mark("From %(from)s to %(to)s")
 MADE = mark("Made on %(moment)s")
 PAGE_OF = mark("Page %(n)s of %(count)s")
 TREND_HEIGHT = 260
-COLUMNS = (0, 430, 560, 680, 800, 920, 1040)  # the comparison table's columns, from the margin
+# the comparison table's columns: where each begins, from the margin, and its width
+COLUMNS = (0, 330, 460, 590, 720, 850, 980)
+WIDTHS = tuple(b - a for a, b in zip(COLUMNS, (*COLUMNS[1:], WIDTH), strict=True))
+ROW = line_height("body", 6)
 
 
 def render(report: Report, lang: str, zone: ZoneInfo) -> tuple[bytes, Page]:
@@ -142,17 +145,20 @@ def _trend(page: Page, buckets: tuple[Bucket, ...], _: Callable[[str], str]) -> 
 
 
 def _table(page: Page, report: Report, _: Callable[[str], str], lang: str) -> None:
-    heads = (
-        _("Center"),
-        _("Received"),
-        _("Returned"),
-        _("Pickup"),
-        _("Arrival"),
-        _("By due date"),
-        _("End to end"),
+    heads = tuple(
+        _(text)
+        for text in (
+            "Center",
+            "Received",
+            "Returned",
+            "Pickup",
+            "Arrival",
+            "By due date",
+            "End to end",
+        )
     )
-    _heading(page, _("Every center side by side"), 2 * line_height("small", 6))
-    _table_row(page, heads, "strong")
+    _heading(page, _("Every center side by side"), 2 * line_height("small", 2) + ROW)
+    _table_head(page, heads)
     for row in (*report.rows, report.total):
         cells = (
             row.site_code or _(row.site_name_en),
@@ -160,11 +166,37 @@ def _table(page: Page, report: Report, _: Callable[[str], str], lang: str) -> No
             str(row.returned),
             *(figures.percent(getattr(row, key).rate, lang) for key, _label in figures.LEGS),
         )
-        _table_row(page, cells, "strong" if not row.site_code else "small")
+        if page.y + ROW > BOTTOM:  # the table goes on over the page, under its header again
+            page.new_page()
+            _table_head(page, heads)
+        _table_row(page, cells, "body" if row.site_code else "strong")
+
+
+def _table_head(page: Page, heads: tuple[str, ...]) -> None:
+    """The column names, each wrapped to its column, and a rule under them."""
+    tallest = 0
+    for x, width, head in zip(COLUMNS, WIDTHS, heads, strict=True):
+        lines = wrapped(head, "small", width - 12)
+        for index, text in enumerate(lines):
+            page.write(text, "small", (MARGIN + x, page.y + index * line_height("small", 2)))
+        tallest = max(tallest, len(lines))
+    page.y += tallest * line_height("small", 2) + 4
+    page.draw.line((MARGIN, page.y, MARGIN + WIDTH, page.y), fill=receipts.MUTED, width=2)
+    page.y += 6
+
+
+def wrapped(text: str, style: str, width: int) -> list[str]:
+    """The text cut at spaces into lines no wider than `width` pixels (a long word stays whole)."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and receipts.font(style).getlength(f"{lines[-1]} {word}") <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
 
 
 def _table_row(page: Page, cells: tuple[str, ...], style: str) -> None:
-    page.ensure(line_height(style, 6))
     for x, cell in zip(COLUMNS, cells, strict=True):
         page.write(cell, style, (MARGIN + x, page.y))
-    page.y += line_height(style, 6)
+    page.y += ROW

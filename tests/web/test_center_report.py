@@ -14,7 +14,7 @@ TEXT: dict[str, dict[str, str]] = {
     "vi": {
         "title": "Báo cáo: Chi nhánh Thủ Dầu Một",
         "from": "Từ ngày",
-        "to": "Đến ngày (tính cả ngày này)",
+        "to": "Đến hết ngày",
         "show": "Xem theo khoảng ngày",
         "of": "trên",
         "pickup": "Thu gom trong khung giờ người dân chọn",
@@ -68,6 +68,7 @@ def test_a_clerk_sees_the_period_they_chose_as_the_api_counts_it(
     bar = chart.locator("rect.bar").first
     expect(bar).to_have_attribute("width", f"{api['pickup']['rate'] * 100:.2f}%")
     expect(page.locator("#table-trend tbody tr")).to_have_count(7)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert_accessible(page)
     screenshot(page, "center-report", variant)
     pdf = page.get_by_role("link", name=words["pdf"])

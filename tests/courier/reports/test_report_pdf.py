@@ -95,3 +95,19 @@ def test_a_bar_is_as_long_as_its_rate(june: Report, settings: Settings) -> None:
     length = PAGE[0] - 2 * MARGIN - 300
     assert image.getpixel((MARGIN + int(length * 0.4) - 3, y)) == pdf.BRAND
     assert image.getpixel((MARGIN + int(length * 0.4) + 3, y)) == pdf.TRACK
+
+
+def test_every_centers_table_goes_on_over_the_page(session: Session, settings: Settings) -> None:
+    """Side by side: every center's code and the total are printed, and the table's header
+    stands again at the top of each page it goes on to."""
+    make_world(session)
+    span = period(date(2026, 6, 1), date(2026, 6, 30), settings.zone)
+    every = figures.report(session, SYSTEM, None, span, settings, MADE)
+    _, drawn = pdf.render(every, "en", settings.zone)
+    texts = [line.text for line in drawn.lines]
+    assert all(row.site_code in texts for row in every.rows)
+    assert "All centers" in texts
+    heads = [line.page for line in drawn.lines if line.text == "Center"]
+    codes = {line.page for line in drawn.lines if line.text.startswith("BD-")}
+    assert len(drawn.images) == 2
+    assert heads == sorted(codes) == [0, 1]
