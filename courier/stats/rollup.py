@@ -23,7 +23,6 @@ from sqlalchemy import (
     false,
     func,
     literal,
-    or_,
     select,
     true,
     union_all,
@@ -230,37 +229,48 @@ def _failures(period: Period) -> Select[Any]:
     return _grouped(inner, ["site_id", "reason"], {"attempts": func.count()})
 
 
-def _covering(table: Table, period: Period) -> ColumnElement[bool]:
-    """The rows that make up the period: its whole months, and the days before and after them."""
-    c = table.c
+def _ranges(period: Period) -> list[tuple[bool, date, date]]:
+    """The rows that make up the period: its whole months, and the days before and after them
+    (whole month or not, first and last `day_on`)."""
     start = period.from_on if period.from_on.day == 1 else _next_month(period.from_on)
     end = (period.to_on + timedelta(days=1)).replace(day=1)  # the first day after whole months
-    days = and_(c.whole_month == false(), c.day_on.between(period.from_on, period.to_on))
     if start >= end:
-        return days
-    return or_(
-        and_(c.whole_month == true(), c.day_on >= start, c.day_on < end),
-        and_(days, or_(c.day_on < start, c.day_on >= end)),
-    )
+        return [(False, period.from_on, period.to_on)]
+    ranges = [(True, start, end - timedelta(days=1))]
+    if period.from_on < start:
+        ranges.append((False, period.from_on, start - timedelta(days=1)))
+    if end <= period.to_on:
+        ranges.append((False, end, period.to_on))
+    return ranges
+
+
+def _covering(table: Table, site_ids: list[int], period: Period, *columns: str) -> Subquery:
+    """The rows of the sites that make up the period, one index range each (an OR of ranges
+    makes PostgreSQL read the whole table)."""
+    c = table.c
+    parts = [
+        select(c.site_id, *(c[n] for n in columns)).where(
+            c.site_id.in_(site_ids),
+            c.whole_month == (true() if whole_month else false()),
+            c.day_on.between(first, last),
+        )
+        for whole_month, first, last in _ranges(period)
+    ]
+    return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("covering")
 
 
 def sums(session: Session, site_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
     """Per site, the sums of its months and days in the period."""
-    c = _STATS.c
-    query = (
-        select(c.site_id, *(func.sum(c[n]).label(n) for n in SUMS))
-        .where(c.site_id.in_(site_ids), _covering(_STATS, period))
-        .group_by(c.site_id)
-    )
-    return {row.site_id: dict(row._mapping) for row in session.execute(query)}
+    rows = _covering(_STATS, site_ids, period, *SUMS)
+    query = select(rows.c.site_id, *(func.sum(rows.c[n]).label(n) for n in SUMS))
+    return {
+        row.site_id: dict(row._mapping) for row in session.execute(query.group_by(rows.c.site_id))
+    }
 
 
 def failures(session: Session, site_ids: list[int], period: Period) -> list[tuple[int, str, int]]:
     """Per site and reason, the failed attempts of its months and days in the period."""
-    c = _FAILURES.c
-    query = (
-        select(c.site_id, c.reason, func.sum(c.attempts))
-        .where(c.site_id.in_(site_ids), _covering(_FAILURES, period))
-        .group_by(c.site_id, c.reason)
-    )
-    return [(int(s), str(r), int(n)) for s, r, n in session.execute(query)]
+    rows = _covering(_FAILURES, site_ids, period, "reason", "attempts")
+    query = select(rows.c.site_id, rows.c.reason, func.sum(rows.c.attempts))
+    found = session.execute(query.group_by(rows.c.site_id, rows.c.reason))
+    return [(int(s), str(r), int(n)) for s, r, n in found]
