@@ -7,7 +7,7 @@ every POST) but with a cookie of their own, which /me never reads; only center s
 """
 
 from dataclasses import asdict, dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -107,6 +107,10 @@ class Filters:
     q: str = ""
     procedure: str = ""
     status: str = ""
+    courier: str = ""
+    post_office: str = ""
+    due_from: str = ""
+    due_to: str = ""
 
 
 @router.get(CENTER, response_class=HTMLResponse)
@@ -118,6 +122,10 @@ def center_today(
     q: ShortText = "",
     procedure: ShortText = "",
     status: ShortText = "",
+    courier: ShortText = "",
+    post_office: ShortText = "",
+    due_from: ShortText = "",
+    due_to: ShortText = "",
     section: ShortText = "",
     after: Annotated[str, Query(max_length=200)] = "",
     done: ShortText = "",
@@ -127,9 +135,8 @@ def center_today(
     who = clerk(request, session, settings, site)
     if not isinstance(who, Clerk):
         return who
-    context = today_context(
-        request, session, who, Filters(site, q, procedure, status), section, after
-    )
+    filters = Filters(site, q, procedure, status, courier, post_office, due_from, due_to)
+    context = today_context(request, session, who, filters, section, after)
     return web.render(request, "center.html", done=done_message(request, done, code), **context)
 
 
@@ -144,15 +151,23 @@ def today_context(
     """What center.html shows: the day's sections at the clerk's center, filtered."""
     settings: Settings = request.app.state.settings
     center = who.center
+    due_from, due_to = _day(filters.due_from), _day(filters.due_to)
     wanted = listing.DossierFilter(
         site=center.code if center else None,
         q=filters.q or None,
         procedure=filters.procedure or None,
         statuses=tuple(s for s in DossierStatus if s.value == filters.status),
+        courier=filters.courier.strip().upper() or None,
+        post_office=filters.post_office or None,
+        due_from=due_from,
+        due_to=due_to,
     )
     today_on = datetime.now(settings.zone).date()
     lang = i18n.language_of(request)
+    bad_day = (filters.due_from and due_from is None) or (filters.due_to and due_to is None)
     context: dict[str, Any] = {
+        "filter_error": web.translator(request)(BAD_DAY) if bad_day else "",
+        "offices": catalogue.list_sites(session, kind=SiteKind.POST_OFFICE),
         "user": who.user,
         "center": center,
         "centers": _centers(session) if who.user.role is Role.ADMIN else [],
@@ -172,6 +187,17 @@ def today_context(
         except InvalidInput:
             context["sections"] = _sections(request, session, who.actor, wanted, only, "")
     return context
+
+
+BAD_DAY = mark("A due date is not a date (day/month/year); it was left out of the filter.")
+
+
+def _day(text: str) -> date | None:
+    """A date from the filter's field (ISO, as a date input sends it), or None."""
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 DONE = {
