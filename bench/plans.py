@@ -126,13 +126,16 @@ def staff_offices(session: Any) -> None:
             )
 
 
-def start_workers(url: str, concurrency: int, part_seconds: int, log: Path) -> subprocess.Popen[bytes]:
+def start_workers(
+    url: str, concurrency: int, part_seconds: int, log: Path, max_jobs: int = 80
+) -> subprocess.Popen[bytes]:
     """`celery worker` with `concurrency` processes on the Redis broker and the bench database."""
     env = dict(
         os.environ,
         COURIER_DATABASE_URL=url,
         COURIER_BROKER_URL=REDIS,
         COURIER_PLAN_PART_SECONDS=str(part_seconds),
+        COURIER_PLAN_PART_MAX_JOBS=str(max_jobs),
         COURIER_ENVIRONMENT="test",
         COURIER_SECRET_KEY="x" * 40,
     )
@@ -145,8 +148,11 @@ def start_workers(url: str, concurrency: int, part_seconds: int, log: Path) -> s
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
-def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
-    """Request the plan, wait until it is built, time the publish, undo it."""
+def run(
+    url: str, day: date, workers: int, part_seconds: int, max_jobs: int = 80, peer: bool = False
+) -> dict[str, Any]:
+    """Request the plan, wait until it is built, time the publish, undo it; with `peer`, VROOM
+    solves each of the plan's parts with the same time."""
     from celery import Celery
 
     from courier.actors import SYSTEM
@@ -160,7 +166,7 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
 
     settings = Settings(
         database_url=url, broker_url=REDIS, environment="test", secret_key="x" * 40,
-        plan_part_seconds=part_seconds,
+        plan_part_seconds=part_seconds, plan_part_max_jobs=max_jobs,
     )
     sender: Celery = make_celery(settings)
     sender.control.purge()
@@ -168,7 +174,8 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
     factory = make_session_factory(make_engine(url))
     with factory() as session:
         assert pending_count(session) == 0, "the outbox has a backlog: the plan would wait behind it"
-    process = start_workers(url, workers, part_seconds, Path(f"/tmp/bench-plans-worker-{workers}.log"))
+    log = Path(f"/tmp/bench-plans-worker-{workers}.log")
+    process = start_workers(url, workers, part_seconds, log, max_jobs)
     try:
         time.sleep(6)  # the pool forks and connects
         started = time.perf_counter()
@@ -197,6 +204,7 @@ def run(url: str, day: date, workers: int, part_seconds: int) -> dict[str, Any]:
                 "stops_dropped": plan.stops_dropped,
                 "served_pct": round(100 * plan.stops_served / max(1, plan.stops_total), 1),
                 **dropped_report(session, plan_id),
+                **(side_by_side(session, plan_id, part_seconds, workers) if peer else {}),
             }
             session.rollback()
     finally:
@@ -238,6 +246,51 @@ def dropped_report(session: Any, plan_id: int) -> dict[str, Any]:
     }
 
 
+def side_by_side(session: Any, plan_id: int, seconds: int, workers: int) -> dict[str, Any]:
+    """Ours (the parts as the workers solved them) and VROOM on the same parts: couriers used,
+    travel, distance and pairs served, summed over the parts."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from sqlalchemy import select
+
+    from courier.planning.models import PlanPart
+
+    parts = list(session.scalars(select(PlanPart).where(PlanPart.plan_id == plan_id)))
+    ours = {"couriers": 0, "travel_s": 0, "distance_m": 0, "stops": 0}
+    for part in parts:
+        result = part.result or {"routes": []}
+        ours["couriers"] += len(result["routes"])
+        ours["travel_s"] += result.get("travel_s", 0)
+        ours["distance_m"] += result.get("distance_m", 0)
+        ours["stops"] += sum(len(r["visits"]) for r in result["routes"])
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        theirs = list(pool.map(_vroom_part, [p.problem for p in parts], [seconds] * len(parts)))
+    vroom = {key: sum(t[key] for t in theirs) for key in ours}
+    pairs = sum(p.stops for p in parts) / 2 / max(1, len(parts))
+    return {"pairs_per_part": round(pairs), "ours": ours, "vroom": vroom}
+
+
+def _vroom_part(frozen: Any, seconds: int) -> dict[str, int]:
+    """VROOM on a stored part, built as the worker builds it (courier speeds included)."""
+    from dataclasses import replace
+
+    from bench.peer import solve_with_vroom
+    from routing.codec import part_from_json
+    from routing.matrix import GreatCircleProvider
+    from routing.partition import build_problem
+
+    problem = build_problem(part_from_json(frozen), GreatCircleProvider())
+    speeds = frozen.get("speeds", {})
+    vehicles = tuple(replace(v, speed_factor=speeds.get(v.id, 1.0)) for v in problem.vehicles)
+    plan = solve_with_vroom(replace(problem, vehicles=vehicles), seconds)
+    return {
+        "couriers": plan.vehicles_used,
+        "travel_s": plan.travel_s,
+        "distance_m": plan.distance_m,
+        "stops": sum(len(r.visits) for r in plan.routes),
+    }
+
+
 def bench_day() -> date:
     """The fifth working day from today where the service runs (weekends and holidays skipped)."""
     from courier import calendar
@@ -253,6 +306,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--part-seconds", type=int, default=5)
+    parser.add_argument("--max-jobs", type=int, nargs="+", default=[80], help="pairs per part")
+    parser.add_argument("--peer", action="store_true", help="also solve every part with VROOM")
     args = parser.parse_args()
     if not _reachable(REDIS):
         raise SystemExit(f"Redis is not reachable at {REDIS}")
@@ -264,9 +319,11 @@ def main() -> None:
             prepared = prepare(url, jobs, day)
             print(json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True)
             for workers in args.workers:
-                row = {"jobs": jobs, **run(url, day, workers, args.part_seconds)}
-                print(json.dumps(row), flush=True)
-                rows.append(row)
+                for max_jobs in args.max_jobs:
+                    found = run(url, day, workers, args.part_seconds, max_jobs, args.peer)
+                    row = {"jobs": jobs, "max_jobs": max_jobs, **found}
+                    print(json.dumps(row), flush=True)
+                    rows.append(row)
         finally:
             drop_database(url)
     print("\n| jobs | workers | parts | served | citizens' pickups in slot | wall s (build + publish) |")
@@ -278,11 +335,30 @@ def main() -> None:
             f"({row['citizen_pickups_served']}/{row['citizen_pickups']}) | {row['wall_s']} "
             f"({row['build_s']} + {row['publish_s']}) |"
         )
+    if args.peer:
+        print(side_by_side_table(rows))
     print("\n| jobs | workers | why a pair is dropped · leg · slot | pairs |")
     print("| --- | --- | --- | ---: |")
     for row in rows:
         for reason, count in row["dropped_reasons"].items():
             print(f"| {row['jobs']} | {row['workers']} | {reason} | {count} |")
+
+
+def side_by_side_table(rows: list[dict[str, Any]]) -> str:
+    """Ours and VROOM per part size, summed over the plan's parts."""
+    lines = [
+        "\n| jobs | pairs / part | solver | couriers used | travel h | distance km | stops served |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        for solver in ("ours", "vroom"):
+            got = row[solver]
+            lines.append(
+                f"| {row['jobs']} | {row['pairs_per_part']} | {solver} | {got['couriers']} "
+                f"| {got['travel_s'] / 3600:.1f} | {got['distance_m'] / 1000:.1f} "
+                f"| {got['stops']} / {row['stops_total']} |"
+            )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import math
 import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -183,11 +183,15 @@ def run(
     max_jobs: int,
     part_seconds: float | None = None,
     peer: bool = False,
+    lunch: bool = True,
 ) -> list[Result]:
     """Generate, split, solve in parallel, validate and measure one day of `stops` stops; with
-    `peer`, VROOM solves the same parts with the same time each."""
+    `peer`, VROOM solves the same parts with the same time each; without `lunch`, no courier
+    takes a lunch break (to compare the searches on the simpler problem)."""
     started = time.perf_counter()
     day = make_day(stops)
+    if not lunch:
+        day = replace(day, couriers=tuple(replace(c, lunch=None) for c in day.couriers))
     parts = split_day(day, max_jobs=max_jobs, jobs_per_courier=22)
     provider = GreatCircleProvider()
     problems = [build_problem(part, provider) for part in parts]
@@ -274,6 +278,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--part-seconds", type=float, help="seconds per part (instead of sharing --budget)"
     )
     parser.add_argument("--peer", action="store_true", help="also solve every part with VROOM")
+    parser.add_argument("--no-lunch", action="store_true", help="couriers take no lunch break")
     args = parser.parse_args(argv)
     results = []
     for stops in args.sizes:
@@ -285,6 +290,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 max_jobs=max_jobs,
                 part_seconds=args.part_seconds,
                 peer=args.peer,
+                lunch=not args.no_lunch,
             )
             for line in table(found).splitlines()[2:]:
                 print(line, flush=True)
