@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import CTE, FromClause, Subquery
 
 from courier.calendar import SLOT_HOURS
 from courier.dossiers.models import Dossier, Slot, TrackingEvent
@@ -41,8 +41,9 @@ def touched_since(period: Period, settings: Settings) -> ColumnElement[bool]:
     )
 
 
-def stage_times(*where: ColumnElement[bool]) -> Subquery:
-    """One row per dossier meeting the conditions, with its site, slot, due date and stage times."""
+def stage_times(*where: ColumnElement[bool], cte: bool = False) -> Subquery | CTE:
+    """One row per dossier meeting the conditions, with its site, slot, due date and stage times
+    (as a CTE, for a statement that reads it more than once)."""
     wanted = [e for events in STAGES.values() for e in events]
     stages = [
         func.min(case((TrackingEvent.event.in_(_values(events)), AT))).label(name)
@@ -62,7 +63,7 @@ def stage_times(*where: ColumnElement[bool]) -> Subquery:
         .group_by(Dossier.id, Dossier.receiving_site_id, Dossier.preferred_on, Dossier.slot)
         .group_by(Dossier.due_on)
     )
-    return query.subquery("stage_times")
+    return query.cte("stage_times") if cte else query.subquery("stage_times")
 
 
 def within(at: ColumnElement[Any], period: Period) -> ColumnElement[bool]:
@@ -78,7 +79,7 @@ def _seconds(clock: Any) -> int:
 
 
 def on_time_conditions(
-    t: Subquery, offset_s: int
+    t: FromClause, offset_s: int
 ) -> tuple[ColumnElement[bool], ColumnElement[bool], ColumnElement[bool]]:
     """Pickup in the citizen's slot, received the day it was picked up, returned by the due date."""
     offset = literal(offset_s)

@@ -10,6 +10,7 @@ only before pickup, the due date only before the return, the receiving site neve
 """
 
 from datetime import date, datetime, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Select,
     Table,
     and_,
+    bindparam,
     case,
     delete,
     false,
@@ -29,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.selectable import Subquery
+from sqlalchemy.sql.selectable import FromClause, Subquery
 
 from courier.dossiers.models import Dossier, TrackingEvent
 from courier.dossiers.states import Event
@@ -82,7 +84,7 @@ def _span(name: str, start: Any, end: Any) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def _pieces(t: Subquery, offset: int) -> dict[str, dict[str, ColumnElement[Any]]]:
+def _pieces(t: FromClause, offset: int) -> dict[str, dict[str, ColumnElement[Any]]]:
     """Per stage, what a dossier whose stage ended on a day adds to that day's figures."""
     pickup, arrival, by_due = on_time_conditions(t, offset)
     c = t.c
@@ -110,7 +112,7 @@ def _pieces(t: Subquery, offset: int) -> dict[str, dict[str, ColumnElement[Any]]
 
 
 def _day_rows(
-    t: Subquery, stages: tuple[str, ...], offset: int, period: Period | None
+    t: FromClause, stages: tuple[str, ...], offset: int, period: Period | None
 ) -> Select[Any]:
     """The site-day and site-month sums of the stages of the dossiers of `t` (ended in the
     period, if given)."""
@@ -126,11 +128,11 @@ def _day_rows(
             *(columns[name].label(name) for name in SUMS),
         ).where(at.is_not(None), within(at, period) if period is not None else true())
         parts.append(part)
-    rows = union_all(*parts).subquery("rows") if len(parts) > 1 else parts[0].subquery("rows")
+    rows = union_all(*parts).cte("rows") if len(parts) > 1 else parts[0].cte("rows")
     return _grouped(rows, ["site_id"], {n: func.sum(rows.c[n]) for n in SUMS})
 
 
-def _grouped(rows: Subquery, keys: list[str], sums: dict[str, ColumnElement[Any]]) -> Select[Any]:
+def _grouped(rows: FromClause, keys: list[str], sums: dict[str, ColumnElement[Any]]) -> Select[Any]:
     """The rows summed per key and day, and again per key and month, in key order (so that
     two transactions lock a site's day and month rows in the same order)."""
     key_columns = [rows.c[k] for k in keys]
@@ -146,23 +148,29 @@ def _grouped(rows: Subquery, keys: list[str], sums: dict[str, ColumnElement[Any]
     return select(*order, *(both.c[n] for n in sums)).where(true()).order_by(*order)
 
 
-def _insert(session: Session, table: Table) -> Any:
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+def _upsert(dialect: str, table: Table, keys: list[str], sums: list[str], rows: Any) -> Any:
+    """An upsert of the rows (keys: site, whole month, day, then any other), adding their sums
+    to those already there."""
+    stmt = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    columns = ["site_id", "whole_month", "day_on", *keys[1:], *sums]
+    stmt = stmt.from_select(columns, rows) if isinstance(rows, Select) else stmt.values(rows)
+    return stmt.on_conflict_do_update(
+        index_elements=columns[: len(keys) + 2],
+        set_={n: table.c[n] + stmt.excluded[n] for n in sums},
+    )
 
 
 def _add(session: Session, table: Table, keys: list[str], sums: list[str], rows: Any) -> None:
-    """Upsert the rows (keys: site, whole month, day, then any other), adding their sums to
-    those already there."""
-    stmt = _insert(session, table)
-    columns = ["site_id", "whole_month", "day_on", *keys[1:], *sums]
-    stmt = stmt.from_select(columns, rows) if isinstance(rows, Select) else stmt.values(rows)
-    session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=columns[: len(keys) + 2],
-            set_={n: table.c[n] + stmt.excluded[n] for n in sums},
-        )
-    )
+    dialect = session.get_bind().dialect.name
+    session.execute(_upsert(dialect, table, keys, sums, rows))
+
+
+@cache
+def _adding(dialect: str, stages: tuple[str, ...], offset: int) -> Any:
+    """The upsert of what one dossier's stages add (built once: building it costs more than
+    running it)."""
+    t = stage_times(Dossier.id == bindparam("dossier_id"), cte=True)
+    return _upsert(dialect, _STATS, ["site_id"], list(SUMS), _day_rows(t, stages, offset, None))
 
 
 def on_event(session: Session, dossier: Dossier, event: TrackingEvent) -> None:
@@ -184,8 +192,8 @@ def on_event(session: Session, dossier: Dossier, event: TrackingEvent) -> None:
         _add(session, _FAILURES, ["site_id", "reason"], ["attempts"], failed)
     stages = ENDS.get(kind)
     if stages:
-        rows = _day_rows(stage_times(Dossier.id == dossier.id), stages, offset_s(at), None)
-        _add(session, _STATS, ["site_id"], list(SUMS), rows)
+        adding = _adding(session.get_bind().dialect.name, stages, offset_s(at))
+        session.execute(adding, {"dossier_id": dossier.id})
 
 
 def rebuild(
@@ -199,7 +207,7 @@ def rebuild(
     for model in (SiteDayStats, SiteDayFailures):
         session.execute(delete(model).where(model.day_on >= first, model.day_on <= last))
     since = touched_since(period, settings) if from_on is not None else true()
-    rows = _day_rows(stage_times(since), STAGES, period.offset_s, period)
+    rows = _day_rows(stage_times(since, cte=True), STAGES, period.offset_s, period)
     _add(session, _STATS, ["site_id"], list(SUMS), rows)
     _add(session, _FAILURES, ["site_id", "reason"], ["attempts"], _failures(period))
     session.flush()
@@ -244,33 +252,53 @@ def _ranges(period: Period) -> list[tuple[bool, date, date]]:
     return ranges
 
 
-def _covering(table: Table, site_ids: list[int], period: Period, *columns: str) -> Subquery:
-    """The rows of the sites that make up the period, one index range each (an OR of ranges
-    makes PostgreSQL read the whole table)."""
+def _covering(table: Table, months: tuple[bool, ...], *columns: str) -> Subquery:
+    """The rows of the sites (`site_ids`) in each range (`first_i` to `last_i`, of months or of
+    days), one index range each: an OR of ranges makes PostgreSQL read the whole table."""
     c = table.c
     parts = [
         select(c.site_id, *(c[n] for n in columns)).where(
-            c.site_id.in_(site_ids),
+            c.site_id.in_(bindparam("site_ids", expanding=True)),
             c.whole_month == (true() if whole_month else false()),
-            c.day_on.between(first, last),
+            c.day_on.between(bindparam(f"first_{i}"), bindparam(f"last_{i}")),
         )
-        for whole_month, first, last in _ranges(period)
+        for i, whole_month in enumerate(months)
     ]
     return (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("covering")
 
 
+@cache
+def _sums_query(months: tuple[bool, ...]) -> Select[Any]:
+    rows = _covering(_STATS, months, *SUMS)
+    query = select(rows.c.site_id, *(func.sum(rows.c[n]).label(n) for n in SUMS))
+    return query.group_by(rows.c.site_id)
+
+
+@cache
+def _failures_query(months: tuple[bool, ...]) -> Select[Any]:
+    rows = _covering(_FAILURES, months, "reason", "attempts")
+    query = select(rows.c.site_id, rows.c.reason, func.sum(rows.c.attempts))
+    return query.group_by(rows.c.site_id, rows.c.reason)
+
+
+def _bounds(site_ids: list[int], period: Period) -> tuple[tuple[bool, ...], dict[str, Any]]:
+    """Which ranges are of months, and the parameters of the covering query."""
+    ranges = _ranges(period)
+    params: dict[str, Any] = {"site_ids": site_ids}
+    for i, (_, first, last) in enumerate(ranges):
+        params[f"first_{i}"], params[f"last_{i}"] = first, last
+    return tuple(whole for whole, _, _ in ranges), params
+
+
 def sums(session: Session, site_ids: list[int], period: Period) -> dict[int, dict[str, Any]]:
     """Per site, the sums of its months and days in the period."""
-    rows = _covering(_STATS, site_ids, period, *SUMS)
-    query = select(rows.c.site_id, *(func.sum(rows.c[n]).label(n) for n in SUMS))
-    return {
-        row.site_id: dict(row._mapping) for row in session.execute(query.group_by(rows.c.site_id))
-    }
+    months, params = _bounds(site_ids, period)
+    found = session.execute(_sums_query(months), params)
+    return {row.site_id: dict(row._mapping) for row in found}
 
 
 def failures(session: Session, site_ids: list[int], period: Period) -> list[tuple[int, str, int]]:
     """Per site and reason, the failed attempts of its months and days in the period."""
-    rows = _covering(_FAILURES, site_ids, period, "reason", "attempts")
-    query = select(rows.c.site_id, rows.c.reason, func.sum(rows.c.attempts))
-    found = session.execute(query.group_by(rows.c.site_id, rows.c.reason))
+    months, params = _bounds(site_ids, period)
+    found = session.execute(_failures_query(months), params)
     return [(int(s), str(r), int(n)) for s, r, n in found]
