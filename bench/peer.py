@@ -3,7 +3,9 @@ service times, lunch breaks, couriers' speeds) solved by VROOM through pyvroom, 
 back as a `Plan` that `routing.validate` checks like ours. Benchmark-only (the `bench` extra).
 
 A stop VROOM leaves unassigned counts as dropped, as a stop our solver drops for its penalty.
-Fixed vehicle costs of the problem are given to VROOM as they are (none in a daily plan).
+Fixed vehicle costs of the problem are given to VROOM as they are (none in a daily plan). VROOM
+has no alternative deliveries: a pair that may be left at the post office overnight is given to
+it as a plain pair (compare with the hold off for a like-for-like search).
 """
 
 from __future__ import annotations
@@ -121,7 +123,7 @@ def _plan(problem: Problem, frame: object, ids: list[str], seconds: float) -> Pl
     served = {v.stop_id for r in routes for v in r.visits}
     return Plan(
         routes=tuple(routes),
-        dropped=tuple(s.id for s in problem.stops if s.id not in served),
+        dropped=problem.unserved(served),
         travel_s=sum(r.travel_s for r in routes),
         distance_m=sum(r.distance_m for r in routes),
         stats=SolverStats("vroom", seconds, 0, sum(1 for r in routes if r.used)),

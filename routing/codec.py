@@ -38,6 +38,7 @@ class JobJSON(TypedDict):
     couriers: list[str] | None
     position: int | None
     depot_id: NotRequired[str | None]
+    hold_cost: NotRequired[int | None]
 
 
 class BreakJSON(TypedDict):
@@ -153,6 +154,7 @@ def _job_json(job: Job) -> JobJSON:
         "couriers": list(job.couriers) if job.couriers else None,
         "position": job.position,
         "depot_id": job.depot_id,
+        "hold_cost": job.hold_cost,
     }
 
 
@@ -193,6 +195,7 @@ def _job(data: JobJSON) -> Job:
         couriers=tuple(couriers) if couriers else None,
         position=data.get("position"),
         depot_id=data.get("depot_id"),
+        hold_cost=data.get("hold_cost"),
     )
 
 

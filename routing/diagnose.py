@@ -36,24 +36,27 @@ REASONS: tuple[Reason, ...] = (
 def why_dropped(problem: Problem, plan: Plan) -> dict[str, Reason]:
     """Each dropped pickup (or dropped single stop) id with why it is off every route."""
     partner = problem.partner()
-    pickups = {pair.pickup for pair in problem.pairs}
+    pairs = {pair.pickup: pair for pair in problem.pairs}
     stops = {stop.id: stop for stop in problem.stops}
     reasons: dict[str, Reason] = {}
     for stop_id in plan.dropped:
-        if stop_id in partner and stop_id not in pickups:
+        if stop_id in partner and stop_id not in pairs:
             continue  # a pair is named by its pickup
-        first = stops[stop_id]
-        second = stops[partner[stop_id]] if stop_id in partner else None
-        reasons[stop_id] = _reason(problem, first, second)
+        pair = pairs.get(stop_id)
+        ends: list[Stop | None] = [stops[pair.delivery]] if pair else [None]
+        if pair and pair.alternative is not None:
+            ends.append(stops[pair.alternative])
+        reasons[stop_id] = _reason(problem, stops[stop_id], ends)
     return reasons
 
 
-def _reason(problem: Problem, first: Stop, second: Stop | None) -> Reason:
-    """The constraint that keeps the pair (or stop) off every allowed vehicle."""
+def _reason(problem: Problem, first: Stop, ends: list[Stop | None]) -> Reason:
+    """The constraint that keeps the pair (or stop) off every allowed vehicle, whichever of its
+    deliveries it would take."""
     allowed = [v for v in problem.vehicles if first.vehicles is None or v.id in first.vehicles]
     if not allowed:
         return "no_vehicle"
-    failures = [_alone(problem, vehicle, first, second) for vehicle in allowed]
+    failures = [_alone(problem, v, first, second) for v in allowed for second in ends]
     found = [f for f in failures if f is not None]
     if len(found) < len(failures):
         return "no_room_left"

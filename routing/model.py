@@ -92,10 +92,17 @@ class Stop:
 
 @dataclass(frozen=True, slots=True)
 class Pair:
-    """A pickup and its delivery: served by the same vehicle, the pickup first."""
+    """A pickup and its delivery: served by the same vehicle, the pickup first.
+
+    With an `alternative`, the vehicle may deliver to that stop instead (a post office holding
+    the dossier overnight), at `alternative_cost` more than the arcs' distance: the plan then
+    serves the pickup and exactly one of the two deliveries.
+    """
 
     pickup: str
     delivery: str
+    alternative: str | None = None
+    alternative_cost: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,12 +143,25 @@ class Problem:
         raise KeyError(stop_id)
 
     def partner(self) -> dict[str, str]:
-        """Map each paired stop id to the other stop of its pair."""
+        """Map each paired stop id to the other stop of its pair (an alternative to its pickup)."""
         mapping: dict[str, str] = {}
         for pair in self.pairs:
             mapping[pair.pickup] = pair.delivery
             mapping[pair.delivery] = pair.pickup
+            if pair.alternative is not None:
+                mapping[pair.alternative] = pair.pickup
         return mapping
+
+    def unserved(self, served: set[str]) -> tuple[str, ...]:
+        """The stops a plan serving `served` leaves out, in problem order: every stop not served,
+        except an alternative delivery (optional by nature) and a delivery its alternative made."""
+        excused = set()
+        for pair in self.pairs:
+            if pair.alternative is not None:
+                excused.add(pair.alternative)
+                if pair.alternative in served:
+                    excused.add(pair.delivery)
+        return tuple(s.id for s in self.stops if s.id not in served and s.id not in excused)
 
 
 @dataclass(frozen=True, slots=True)
@@ -385,11 +405,26 @@ def _check_positions(problem: Problem) -> None:
                 )
 
 
+def _check_alternative(pair: Pair, delivery: Stop, alternative: Stop) -> None:
+    """An alternative delivery unloads what the delivery would, and is no more mandatory."""
+    where = f"pair {pair.pickup!r}->{pair.delivery!r}: alternative {alternative.id!r}"
+    if alternative.demand != delivery.demand:
+        raise InvalidProblem(f"{where} has demand {alternative.demand}, not {delivery.demand}")
+    if alternative.mandatory != delivery.mandatory:
+        raise InvalidProblem(f"{where} mixes mandatory and optional")
+    if alternative.position is not None:
+        raise InvalidProblem(f"{where} cannot have a fixed position")
+    _check_whole(f"{where} cost", pair.alternative_cost)
+    if pair.alternative_cost < 0:
+        raise InvalidProblem(f"{where} cost {pair.alternative_cost} is negative")
+
+
 def _check_pairs(problem: Problem) -> None:
     stops = {stop.id: stop for stop in problem.stops}
     paired: set[str] = set()
     for pair in problem.pairs:
-        for stop_id in (pair.pickup, pair.delivery):
+        ends = (pair.pickup, pair.delivery, *((pair.alternative,) if pair.alternative else ()))
+        for stop_id in ends:
             if stop_id not in stops:
                 raise InvalidProblem(
                     f"pair {pair.pickup!r}->{pair.delivery!r}: no stop {stop_id!r}"
@@ -408,6 +443,8 @@ def _check_pairs(problem: Problem) -> None:
             raise InvalidProblem(
                 f"pair {pickup.id!r}->{delivery.id!r} mixes mandatory and optional"
             )
+        if pair.alternative is not None:
+            _check_alternative(pair, delivery, stops[pair.alternative])
         fixed = (pickup.position, delivery.position)
         if fixed[0] is not None and fixed[1] is not None and fixed[0] >= fixed[1]:
             raise InvalidProblem(

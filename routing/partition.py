@@ -62,6 +62,9 @@ class Job:
     couriers: tuple[str, ...] | None = None
     position: int | None = None
     depot_id: str | None = None
+    # when set, the dossier may instead be left at the depot the route ends at (a post office
+    # holding it overnight), at this cost in metres on top of the riding
+    hold_cost: int | None = None
 
     @property
     def citizen_point(self) -> LatLon:
@@ -279,14 +282,19 @@ def build_problem(
     matrix = provider.matrix(list(places), part.depot.profile).to_model()
     stops: list[Stop] = []
     pairs: list[Pair] = []
+    hold = _holding_call(part)
     for job in part.jobs:
         delivery = f"{job.id}/delivery"
+        pair = None
         if job.pickup is not None:
             pickup = f"{job.id}/pickup"
             stops.append(_stop(pickup, job.pickup, places, job.demand, job, job.position))
-            pairs.append(Pair(pickup, delivery))
+            pair = _pair(job, pickup, delivery, hold)
+            pairs.append(pair)
         at = job.position if job.pickup is None else None
         stops.append(_stop(delivery, job.delivery, places, -job.demand, job, at))
+        if pair is not None and pair.alternative is not None and hold is not None:
+            stops.append(_stop(pair.alternative, hold, places, -job.demand, job, None))
     vehicles = tuple(
         Vehicle(
             c.id,
@@ -307,6 +315,28 @@ def build_problem(
         pairs=tuple(pairs),
         objective=objective,
     )
+
+
+HOLD = "overnight"  # the stop id suffix of a dossier left at the depot for the night
+
+
+def _holding_call(part: Part) -> Call | None:
+    """Leaving a dossier at the depot: any time its couriers are on shift, a minute's handover."""
+    if not part.couriers:
+        return None
+    opens = min(c.shift[0] for c in part.couriers)
+    closes = max(c.shift[1] for c in part.couriers)
+    return Call(part.depot.point, ((opens, closes),), HOLD_SERVICE_S)
+
+
+HOLD_SERVICE_S = 60
+
+
+def _pair(job: Job, pickup: str, delivery: str, hold: Call | None) -> Pair:
+    """The job's pair, with leaving it at the depot as the alternative delivery when allowed."""
+    if job.hold_cost is None or hold is None:
+        return Pair(pickup, delivery)
+    return Pair(pickup, delivery, f"{job.id}/{HOLD}", job.hold_cost)
 
 
 def _stop(

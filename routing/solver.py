@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routing.model import Phase, Plan, Problem, Route, SolverStats, Vehicle, Visit
+from routing.model import Pair, Phase, Plan, Problem, Route, SolverStats, Stop, Vehicle, Visit
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
@@ -101,11 +101,13 @@ class _Model:
             [node_of[v.end] for v in self.vehicles],
         )
         self.routing = pywrapcp.RoutingModel(self.manager)
+        self.node = {stop.id: n for n, stop in enumerate(stops)}
+        self.must = mandatory_penalty(problem)
         self._add_costs(vehicle_cost)
         self.time = self._add_time()
         self._add_load()
-        self._add_pairs()
-        self._add_disjunctions(drop_mandatory)
+        grouped = self._add_pairs(drop_mandatory)
+        self._add_disjunctions(drop_mandatory, grouped)
         self._add_restrictions()
         self.breaks = self._add_breaks()
 
@@ -123,6 +125,11 @@ class _Model:
 
     def _add_costs(self, vehicle_cost: int) -> None:
         distances = self._node_matrix(self.problem.matrix.distances, None)
+        for pair in self.problem.pairs:  # reaching an alternative delivery costs its extra
+            if pair.alternative is not None and pair.alternative_cost:
+                column = self.node[pair.alternative]
+                for row in distances:
+                    row[column] += pair.alternative_cost
         self.routing.SetArcCostEvaluatorOfAllVehicles(self.routing.RegisterTransitMatrix(distances))
         for k, vehicle in enumerate(self.vehicles):
             self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost + vehicle_cost, k)
@@ -181,22 +188,52 @@ class _Model:
                 order = self.routing.GetDimensionOrDie("order")
                 order.CumulVar(index).SetValue(stop.position + 1)
 
-    def _add_pairs(self) -> None:
-        node = {stop.id: n for n, stop in enumerate(self.problem.stops)}
-        solver = self.routing.solver()
+    def _add_pairs(self, drop_mandatory: bool) -> set[int]:
+        """Pickup before delivery on one vehicle; the nodes whose drop rules a pair with an
+        alternative delivery already set (one pickup, exactly one of its two deliveries)."""
+        solver, grouped = self.routing.solver(), set()
         for pair in self.problem.pairs:
-            pickup = self.manager.NodeToIndex(node[pair.pickup])
-            delivery = self.manager.NodeToIndex(node[pair.delivery])
+            pickup = self.manager.NodeToIndex(self.node[pair.pickup])
+            delivery = self.manager.NodeToIndex(self.node[pair.delivery])
+            if pair.alternative is not None:
+                grouped |= self._add_alternative(pair, drop_mandatory)
+                continue
             self.routing.AddPickupAndDelivery(pickup, delivery)
             solver.Add(self.routing.VehicleVar(pickup) == self.routing.VehicleVar(delivery))
             solver.Add(self.time.CumulVar(pickup) <= self.time.CumulVar(delivery))
+        return grouped
 
-    def _add_disjunctions(self, drop_mandatory: bool) -> None:
-        must = mandatory_penalty(self.problem)
+    def _add_alternative(self, pair: Pair, drop_mandatory: bool) -> set[int]:
+        """The pickup's disjunction and one over its two deliveries (at most one served), tied as
+        a pickup-and-delivery set: both served on one vehicle, the pickup first, or neither."""
+        nodes = [self.node[pair.pickup], self.node[pair.delivery], self.node[str(pair.alternative)]]
+        pickup, delivery, alternative = (self.manager.NodeToIndex(n) for n in nodes)
+        stop = self.problem.stops[nodes[0]]
+        penalty = self._penalty(stop, drop_mandatory)
+        picked = self.routing.AddDisjunction([pickup], penalty)
+        delivered = self.routing.AddDisjunction([delivery, alternative], penalty, 1)
+        self.routing.AddPickupAndDeliverySets(picked, delivered)
+        solver, active, vehicle = (
+            self.routing.solver(),
+            self.routing.ActiveVar,
+            self.routing.VehicleVar,
+        )
+        solver.Add(active(pickup) == active(delivery) + active(alternative))
+        # an unserved node's vehicle is -1: the sum names the one delivery's vehicle, else -1
+        solver.Add(vehicle(pickup) == vehicle(delivery) + vehicle(alternative) + 1)
+        return set(nodes)
+
+    def _penalty(self, stop: Stop, drop_mandatory: bool) -> int:
+        """A stop's drop penalty; -1 (OR-Tools: must be served) for a mandatory one kept in."""
+        if stop.penalty is not None:
+            return stop.penalty
+        return self.must if drop_mandatory else -1
+
+    def _add_disjunctions(self, drop_mandatory: bool, grouped: set[int]) -> None:
         for node, stop in enumerate(self.problem.stops):
-            if stop.penalty is None and not drop_mandatory:
+            if node in grouped or (stop.penalty is None and not drop_mandatory):
                 continue
-            penalty = must if stop.penalty is None else stop.penalty
+            penalty = self._penalty(stop, drop_mandatory)
             self.routing.AddDisjunction([self.manager.NodeToIndex(node)], penalty)
 
     def _add_breaks(self) -> dict[int, pywrapcp.IntervalVar]:
@@ -256,6 +293,7 @@ def mandatory_penalty(problem: Problem) -> int:
     arcs = len(problem.stops) + 2 * len(problem.vehicles)
     fixed = sum(v.fixed_cost for v in problem.vehicles)
     optional = sum(s.penalty or 0 for s in problem.stops)
+    optional += sum(pair.alternative_cost for pair in problem.pairs)
     return (
         2 * (longest * arcs + fixed + optional + _vehicle_cost(problem) * len(problem.vehicles)) + 1
     )
@@ -288,12 +326,14 @@ class _Found:
 
     @property
     def dropped_cost(self) -> int:
-        served = {node for route in self.routes for node in route}
-        must = mandatory_penalty(self.model.problem)
+        problem = self.model.problem
+        served = {problem.stops[node].id for route in self.routes for node in route}
+        must = mandatory_penalty(problem)
+        out = set(problem.unserved(served))
         return sum(
             must if stop.penalty is None else stop.penalty
-            for node, stop in enumerate(self.model.problem.stops)
-            if node not in served
+            for stop in problem.stops
+            if stop.id in out
         )
 
     @property
@@ -485,7 +525,7 @@ def _plan(problem: Problem, found: _Found | None, clock: _Clock) -> Plan:
         for k, vehicle in enumerate(problem.vehicles)
     )
     served = {visit.stop_id for route in plan_routes for visit in route.visits}
-    dropped = tuple(stop.id for stop in problem.stops if stop.id not in served)
+    dropped = problem.unserved(served)
     mandatory_out = any(problem.stop(stop_id).mandatory for stop_id in dropped)
     stats = SolverStats(
         status="no_solution" if found is None else ("partial" if mandatory_out else "feasible"),

@@ -181,6 +181,7 @@ def _check_coverage(problem: Problem, plan: Plan, stops: dict[str, Stop]) -> lis
     found: list[Violation] = []
     served = Counter(visit.stop_id for route in plan.routes for visit in route.visits)
     dropped = Counter(plan.dropped)
+    expected = set(problem.unserved(set(served)))
     for stop_id in dropped:
         if stop_id not in stops:
             found.append(Violation("unknown_stop", f"stop {stop_id}", "dropped id is no stop"))
@@ -189,7 +190,7 @@ def _check_coverage(problem: Problem, plan: Plan, stops: dict[str, Stop]) -> lis
         total = served[stop.id] + dropped[stop.id]
         if total > 1:
             found.append(Violation("duplicate", where, f"served {served[stop.id]}x, dropped too"))
-        elif total == 0:
+        elif total == 0 and stop.id in expected:
             found.append(Violation("missing", where, "neither served nor dropped"))
         if dropped[stop.id] and stop.mandatory:
             found.append(Violation("dropped_mandatory", where, "mandatory stop dropped"))
@@ -205,6 +206,14 @@ def _check_pairs(problem: Problem, plan: Plan) -> list[Violation]:
     for pair in problem.pairs:
         where = f"pair {pair.pickup}->{pair.delivery}"
         pickup, delivery = position.get(pair.pickup), position.get(pair.delivery)
+        if pair.alternative is not None and pair.alternative in position:
+            if delivery is not None:
+                found.append(
+                    Violation(
+                        "pairing", where, "delivered to both the delivery and its alternative"
+                    )
+                )
+            delivery = position[pair.alternative]
         if pickup is None and delivery is None:
             continue
         if pickup is None or delivery is None:
