@@ -1,8 +1,9 @@
-"""The daily rollup: added to by each stage event, rebuilt on demand, summed by the endpoints.
+"""The rollup: added to by each stage event, rebuilt on demand, summed by the endpoints.
 
-Each piece below is the per-dossier query's figure for one stage, grouped by the local day the
-stage ended instead of by period: the sum of a site's days over a period is then the figure of
-the period (a period runs from local midnight to local midnight). Increments are single
+Each piece below is the per-dossier query's figure for one stage, grouped by the local day (and
+month) the stage ended instead of by period: the sum of a site's whole months and remaining days
+over a period is then the figure of the period (a period runs from local midnight to local
+midnight). Increments are single
 `INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n` statements, so two transactions adding
 to the same site-day never lose one. Adding at the event is exact because each stage happens once
 (the state machine) and what its figures read of the dossier is settled by then (the slot moves

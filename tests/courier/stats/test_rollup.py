@@ -2,6 +2,7 @@
 written event by event, after a full rebuild, and after a rebuild of some days."""
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import delete, select
@@ -61,6 +62,15 @@ def test_written_event_by_event_it_equals_the_definitions(sites, session, settin
     }
     assert all(total.values()), total
     _check_equal(session, sites, settings)
+
+
+def test_a_period_in_another_zone_is_read_from_the_events(sites, session, settings) -> None:
+    """The rollup's days are Vietnam's: Tokyo's June (+09:00) is answered by the definitions."""
+    tokyo = period(date(2026, 6, 1), date(2026, 6, 30), ZoneInfo("Asia/Tokyo"))
+    found = stats.stats_of(session, sites, tokyo, settings)
+    assert found == stats.stats_of_events(session, sites, tokyo, settings)
+    vietnam = period(date(2026, 6, 1), date(2026, 6, 30), settings.zone)
+    assert found != stats.stats_of(session, sites, vietnam, settings)
 
 
 def test_a_full_rebuild_gives_the_same_rows(sites, session, settings) -> None:
