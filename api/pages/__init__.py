@@ -13,6 +13,7 @@ from api.pages import (
     counter,
     courier_app,
     dispatch,
+    dispatch_actions,
     home,
     privacy,
     track,
@@ -33,4 +34,5 @@ ROUTERS: tuple[APIRouter, ...] = (
     center_actions.router,
     counter.router,
     dispatch.router,
+    dispatch_actions.router,
 )
