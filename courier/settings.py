@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     plan_part_max_jobs: int = Field(default=80, ge=5, le=500)
     plan_jobs_per_courier: int = Field(default=20, ge=1, le=200)
     plan_nightly_at: str = Field(default="20:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    # a dossier picked up too late for its center may be left at the courier's post office for
+    # the night, which the plan weighs as this many metres of extra riding (none: never)
+    plan_hold_cost_m: int | None = Field(default=15_000, ge=0, le=1_000_000)
     # a stop done (or still pending) later than its planned arrival plus this is late
     plan_late_minutes: int = Field(default=15, ge=0, le=240)
     secret_key: str = DEFAULT_SECRET

@@ -51,6 +51,8 @@ ACTIONS = {
     (Leg.INBOUND, JobKind.DELIVERY): mark("Hand dossier in"),
     (Leg.RETURN, JobKind.PICKUP): mark("Collect result"),
     (Leg.RETURN, JobKind.DELIVERY): mark("Deliver result"),
+    (Leg.RELAY, JobKind.PICKUP): mark("Collect at the post office"),
+    (Leg.RELAY, JobKind.DELIVERY): mark("Hand dossier in"),
 }
 STATUSES = {
     PlanStatus.QUEUED: mark("Queued"),
@@ -139,6 +141,7 @@ def day_context(
         "unrouted": [],
         "statuses": STATUSES,
         "actions": ACTIONS,
+        "held": dispatch_map.HELD,
         "stop_states": STOP_STATES,
         "unrouted_reasons": UNROUTED,
         "refresh": f"{DISPATCH}?date={on.isoformat()}"

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from api.i18n import mark
 from courier.catalogue.models import Site
 from courier.dossiers.models import JobKind, Leg
 from courier.planning.listing import PlanStop
@@ -37,6 +38,10 @@ def _point(site: Site, title: str) -> dict[str, Any]:
     return {"lat": site.lat, "lon": site.lon, "title": title}
 
 
+# a stop that leaves the dossier at the courier's post office for the night
+HELD = mark("Leave at the post office overnight")
+
+
 def plan_map(
     routes: Sequence[MapRoute],
     *,
@@ -55,15 +60,16 @@ def plan_map(
     for index, route in enumerate(routes):
         stops = []
         for number, item in enumerate(route.stops, start=1):
-            job = item.job
-            if job.site is not None and job.site.id not in offices:
+            job, held = item.job, item.stop.at_post_office and route.office is not None
+            if job.site is not None and job.site.id not in offices and not held:
                 centers[job.site.id] = job.site
-            action = gettext(actions[(job.leg, job.kind)])
+            action = gettext(HELD if held else actions[(job.leg, job.kind)])
+            place = route.office if held and route.office is not None else job
             stops.append(
                 {
                     "n": number,
-                    "lat": job.lat,
-                    "lon": job.lon,
+                    "lat": place.lat,
+                    "lon": place.lon,
                     "kind": job.kind.value,
                     "title": f"{number}. {action}: {item.tracking_code}",
                     "moved": job.id in moved,

@@ -8,8 +8,10 @@ from sqlalchemy.orm import Session
 from api import i18n
 from api.present import local
 from api.schemas import plans as out
-from api.schemas.plans import RouteDocumentOut, RouteStopOut
+from api.schemas.plans import PlaceKind, RouteDocumentOut, RouteStopOut
+from courier.catalogue.models import Site
 from courier.dossiers.models import JobKind, Leg
+from courier.enums import SiteKind
 from courier.planning import listing
 from courier.planning.models import Plan
 from courier.planning.progress import PlanProgress, Position, Unrouted
@@ -184,8 +186,8 @@ def _unrouted_out(item: Unrouted, zone: ZoneInfo) -> out.UnroutedOut:
 
 def route_stop_out(item: RouteItem, zone: ZoneInfo) -> RouteStopOut:
     """One stop of a courier's own route: the contact there, what to collect, how it went."""
-    job, dossier = item.job, item.dossier
-    at_citizen = job.site_id is None
+    job, dossier, place = item.job, item.dossier, item.place
+    at_citizen = place is None
     procedure = dossier.procedure
     collects = job.leg is Leg.INBOUND and job.kind is JobKind.PICKUP
     return RouteStopOut(
@@ -193,23 +195,22 @@ def route_stop_out(item: RouteItem, zone: ZoneInfo) -> RouteStopOut:
         job_id=job.id,
         leg=job.leg,
         kind=job.kind,
-        action=ACTIONS[(job.leg, job.kind)],
+        action=item.action,
+        place_kind=_place_kind(place),
         tracking_code=dossier.tracking_code,
         procedure=procedure.name_vi,
         procedure_en=procedure.name_en or procedure.name_vi,
         planned_arrival=local(item.planned_arrival, zone) if item.planned_arrival else None,
         window_start=local(item.window[0], zone),
         window_end=local(item.window[1], zone),
-        address=job.address_text,
-        lat=job.lat,
-        lon=job.lon,
-        site_code=job.site.code if job.site else None,
-        site_id=job.site_id,
-        site_name=job.site.name_vi if job.site else None,
+        address=place.address if place else job.address_text,
+        lat=place.lat if place else job.lat,
+        lon=place.lon if place else job.lon,
+        site_code=place.code if place else None,
+        site_id=place.id if place else None,
+        site_name=place.name_vi if place else None,
         fee_to_collect_vnd=item.fee_to_collect_vnd,
-        contact_name=dossier.applicant_name
-        if at_citizen
-        else (job.site.name_vi if job.site else ""),
+        contact_name=dossier.applicant_name if place is None else place.name_vi,
         contact_phone=dossier.applicant_phone if at_citizen else None,
         status=item.status,
         planned=item.planned,
@@ -227,5 +228,14 @@ def route_stop_out(item: RouteItem, zone: ZoneInfo) -> RouteStopOut:
         ]
         if collects
         else [],
-        navigation_url=navigation_url(job.lat, job.lon),
+        navigation_url=navigation_url(place.lat, place.lon)
+        if place
+        else navigation_url(job.lat, job.lon),
     )
+
+
+def _place_kind(place: Site | None) -> PlaceKind:
+    """Whose counter the stop is at: the citizen's door, a center, or a post office."""
+    if place is None:
+        return "citizen"
+    return "post_office" if place.kind is SiteKind.POST_OFFICE else "center"

@@ -203,6 +203,9 @@ class RouteDocumentOut(BaseModel):
     copies: int
 
 
+PlaceKind = Literal["citizen", "center", "post_office"]
+
+
 class RouteStopOut(BaseModel):
     """One stop of the courier's route: when, where, what to do, whom to meet, and how it went."""
 
@@ -211,6 +214,10 @@ class RouteStopOut(BaseModel):
     leg: Leg
     kind: JobKind
     action: str
+    place_kind: PlaceKind = Field(
+        description="where the stop is: the citizen's door, a center's counter, or a post office "
+        "(leaving a dossier there overnight, or collecting it the next morning)"
+    )
     tracking_code: str
     procedure: str
     procedure_en: str

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -139,6 +139,36 @@ def window_on(job: Job, slot: Slot, day: date, zone: ZoneInfo) -> tuple[datetime
         return job.window_start, job.window_end
     start, end = calendar.slot_window(day, slot, zone)
     return max(start, job.window_start), min(end, job.window_end)
+
+
+def hold_overnight(
+    session: Session, dossier: Dossier, office: Site, settings: Settings, *, at: datetime
+) -> tuple[Job, Job] | None:
+    """A dossier left at a post office on its way in: the courier's delivery ends there, and the
+    relay leg, from the office to the center when both are open on a later working day, is queued
+    (again, after a second night). None when no delivery to a center is left (nothing to relay).
+    """
+    delivery = open_job(session, dossier, Leg.INBOUND, JobKind.DELIVERY)
+    delivery = delivery or open_job(session, dossier, Leg.RELAY, JobKind.DELIVERY)
+    if delivery is None:
+        return None
+    zone = settings.zone
+    tomorrow = calendar.next_working_day(calendar.local_today(at, zone))
+    start = catalogue.next_opening(office, calendar.at(tomorrow, time(0), zone), zone)
+    day = start.astimezone(zone).date()
+    center = dossier.receiving_site
+    last = day if catalogue.is_open_on(center, day) else catalogue.next_open_day(center, day)
+    collect = _at_site(office, (start, catalogue.closing_time(office, day, zone)))
+    bring = _at_site(center, (start, catalogue.closing_time(center, last, zone)))
+    if delivery.leg is Leg.INBOUND:
+        mark_done(delivery)
+        return _add_pair(session, dossier, Leg.RELAY, collect, bring)
+    pickup, delivery = pair_of(session, delivery)
+    for job, fields in ((pickup, collect), (delivery, bring)):
+        for name, value in fields.items():
+            setattr(job, name, value)
+        job.status, job.courier_id = JobStatus.PENDING, None
+    return pickup, delivery
 
 
 def pair_of(session: Session, job: Job) -> list[Job]:

@@ -57,6 +57,8 @@ class Leg(StrEnum):
 
     INBOUND = "inbound"
     RETURN = "return"
+    # the post office -> center leg of a dossier that spent the night at a post office
+    RELAY = "relay"
 
 
 class JobKind(StrEnum):

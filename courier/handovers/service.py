@@ -125,10 +125,13 @@ def record(
         replayed = _replay(session, request, digest)
         assert replayed is not None
         return replayed, False
+    office = _receiving_office(session, request)
     for code in dict.fromkeys(request.tracking_codes):
         dossier = _move(session, handover, request, code, actor)
         if dossier.status is DossierStatus.RECEIVED_AT_CENTER and dossier.due_on is None:
             actions.set_due_date(dossier, settings)
+        if office is not None:  # kept overnight on its way in: on to the center next morning
+            jobs.hold_overnight(session, dossier, office, settings, at=request.device_at)
     proofs.attach(session, handover, prepared, storage_for(settings))
     proofs.seal(session, handover, custody.signing_key(settings))
     enqueue(session, "proofs.render_receipt", handover_id=handover.id)
@@ -432,6 +435,13 @@ def _check_custody(request: HandoverRequest, dossier: Dossier) -> None:
         raise Conflict(f"{dossier.tracking_code} is bound for another center")
 
 
+def _receiving_office(session: Session, request: HandoverRequest) -> Site | None:
+    """The post office a courier leaves dossiers at, if that is this handover."""
+    if (request.giver.kind, request.receiver.kind) != (PartyKind.COURIER, PartyKind.POST_OFFICE):
+        return None
+    return session.get(Site, request.receiver.id) if request.receiver.id is not None else None
+
+
 def _close_jobs(session: Session, dossier: Dossier, event: Event, request: HandoverRequest) -> None:
     closes = {
         Event.PICK_UP: (Leg.INBOUND, JobKind.PICKUP),
@@ -441,6 +451,12 @@ def _close_jobs(session: Session, dossier: Dossier, event: Event, request: Hando
     }
     if event in closes:
         jobs.mark_done(jobs.open_job(session, dossier, *closes[event]))
+    if event is Event.RECEIVE_AT_CENTER:  # brought on from a post office after a night there
+        jobs.mark_done(jobs.open_job(session, dossier, Leg.RELAY, JobKind.DELIVERY))
+    if event is Event.LEAVE_POST_OFFICE:  # collected from the office it spent the night at
+        pickup = jobs.open_job(session, dossier, Leg.RELAY, JobKind.PICKUP)
+        if pickup is not None and pickup.site_id == request.giver.id:
+            jobs.mark_done(pickup)
     if event is Event.RETURN_TO_CENTER:
         # the result waits at the center for the citizen: no delivery is left to attempt
         delivery = jobs.open_job(session, dossier, Leg.RETURN, JobKind.DELIVERY)

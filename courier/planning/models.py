@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from courier.db import Base, utcnow
@@ -114,4 +114,6 @@ class RouteStop(Base):
     departure_at: Mapped[datetime]
     load_after: Mapped[int]
     locked: Mapped[bool] = mapped_column(default=False)
+    # the dossier is left at the courier's post office for the night instead of its center
+    at_post_office: Mapped[bool] = mapped_column(default=False, server_default=false())
     note: Mapped[str | None] = mapped_column(String(200))

@@ -18,7 +18,7 @@ from courier import calendar, dispatch
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
 from courier.dossiers.jobs import window_on
-from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Slot
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg, Slot
 from courier.fleet.models import Courier
 from routing.matrix import MOTORBIKE_TOWN, LatLon
 from routing.model import Break
@@ -86,6 +86,7 @@ def build_day(
     zone: ZoneInfo,
     locks: Locks | None = None,
     now: datetime | None = None,
+    hold_cost: int | None = None,
 ) -> DayInput:
     """Open pairs of the chosen depots (all when None) for the day and their couriers on shift.
 
@@ -103,7 +104,7 @@ def build_day(
         if found is not None:
             routed[courier.id] = found
     kept, notes = _usable_locks(locks or {}, set(routed))
-    pairs = [job for job in _pairs(session, span, zone, kept) if job is not None]
+    pairs = [job for job in _pairs(session, span, zone, kept, hold_cost) if job is not None]
     jobs = _weigh_locked(_of_depots(session, pairs, depot_ids) + carried)
     depots = {c.home_post_office_id: c.home_post_office for c in couriers if c.id in routed}
     return DayInput(
@@ -270,7 +271,9 @@ def _couriers(session: Session, day: date, depot_ids: list[int] | None) -> list[
     return list(session.scalars(query))
 
 
-def _pairs(session: Session, span: Horizon, zone: ZoneInfo, locks: Locks) -> list[RouteJob | None]:
+def _pairs(
+    session: Session, span: Horizon, zone: ZoneInfo, locks: Locks, hold_cost: int | None
+) -> list[RouteJob | None]:
     """Open pickup→delivery pairs whose windows meet the day."""
     end = span.midnight + timedelta(days=1)
     delivery = aliased(Job)
@@ -292,7 +295,7 @@ def _pairs(session: Session, span: Horizon, zone: ZoneInfo, locks: Locks) -> lis
         )
         .order_by(Job.id)
     ).all()
-    day = _Stops(span, {s.id: s for s in session.scalars(select(Site))}, zone)
+    day = _Stops(span, {s.id: s for s in session.scalars(select(Site))}, zone, hold_cost)
     return [
         _route_job(day, pickup, drop, dossier, locks.get(pickup.id))
         for pickup, drop, dossier in rows
@@ -306,6 +309,7 @@ class _Stops:
     span: Horizon
     sites: dict[int, Site]
     zone: ZoneInfo
+    hold_cost: int | None  # a citizen's dossier may spend the night at the post office, at this
 
 
 def _route_job(
@@ -330,10 +334,19 @@ def _route_job(
         couriers=(str(lock[0]),) if lock else None,
         position=lock[1] if lock else None,
         depot_id=str(dossier.post_office_id) if dossier.post_office_id is not None else None,
+        hold_cost=day.hold_cost if _from_citizen_inbound(pickup) else None,
     )
 
 
-def _call(job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: ZoneInfo) -> Call | None:
+def _from_citizen_inbound(pickup: Job) -> bool:
+    """A dossier collected at the citizen's on its way to the center (the one a post office may
+    keep overnight)."""
+    return pickup.leg is Leg.INBOUND and pickup.site_id is None
+
+
+def _call(
+    job: Job, slot: Slot, span: Horizon, sites: dict[int, Site], zone: ZoneInfo
+) -> Call | None:
     start, end = window_on(job, slot, span.day, zone)
     window = (span.seconds(start), span.seconds(end))
     windows = [window]

@@ -31,6 +31,8 @@ _CLOSED_BY = {
     (Leg.INBOUND, JobKind.DELIVERY): Event.RECEIVE_AT_CENTER.value,
     (Leg.RETURN, JobKind.PICKUP): Event.RESULT_PICK_UP.value,
     (Leg.RETURN, JobKind.DELIVERY): Event.DELIVER.value,
+    (Leg.RELAY, JobKind.PICKUP): Event.LEAVE_POST_OFFICE.value,
+    (Leg.RELAY, JobKind.DELIVERY): Event.RECEIVE_AT_CENTER.value,
 }
 
 

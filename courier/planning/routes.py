@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from courier import calendar
 from courier.actors import Actor
+from courier.catalogue.models import Site
 from courier.dossiers.jobs import window_on
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg
 from courier.enums import PartyKind, Role
@@ -37,6 +38,33 @@ class RouteItem:
     planned: bool
     status: StopStatus
     fee_to_collect_vnd: int
+    # the courier's post office, when this stop leaves the dossier there for the night
+    held_at: Site | None = None
+
+    @property
+    def place(self) -> Site | None:
+        """Where the stop happens: the post office keeping the dossier overnight, else the job's
+        site; None at the citizen's."""
+        return self.held_at or self.job.site
+
+    @property
+    def action(self) -> str:
+        """What the courier does there, in both languages (the route sheet and the app)."""
+        if self.held_at is not None:
+            return HOLD_ACTION
+        return ACTIONS[(self.job.leg, self.job.kind)]
+
+
+ACTIONS = {
+    (Leg.INBOUND, JobKind.PICKUP): "Nhận hồ sơ / Collect dossier",
+    (Leg.INBOUND, JobKind.DELIVERY): "Nộp hồ sơ / Hand dossier in",
+    (Leg.RETURN, JobKind.PICKUP): "Nhận kết quả / Collect result",
+    (Leg.RETURN, JobKind.DELIVERY): "Phát kết quả / Deliver result",
+    (Leg.RELAY, JobKind.PICKUP): "Nhận hồ sơ tại bưu cục / Collect at the post office",
+    (Leg.RELAY, JobKind.DELIVERY): "Nộp hồ sơ / Hand dossier in",
+}
+HOLD_ACTION = "Để lại bưu cục qua đêm / Leave at the post office overnight"
+FROM_OFFICE_ACTION = ACTIONS[(Leg.RELAY, JobKind.PICKUP)]
 
 
 def own_courier(session: Session, actor: Actor) -> Courier:
@@ -63,12 +91,14 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
     """A courier's stops of the day (see `courier_day`)."""
     span = day_span(service_on, zone)
     planned = _planned(session, courier_id, service_on)
-    known = {job.id for _, job in planned}
+    known = {job.id for _, job, _ in planned}
     by_hand = [j for j in _by_hand(session, courier_id, span) if j.id not in known]
-    jobs = [job for _, job in planned] + by_hand
+    jobs = [job for _, job, _ in planned] + by_hand
     failed = failed_that_day(session, [j.id for j in jobs], span)
+    office = session.get_one(Courier, courier_id).home_post_office
     items = []
-    for position, (arrival, job) in enumerate([*planned, *((None, j) for j in by_hand)]):
+    stops = [*planned, *((None, j, False) for j in by_hand)]
+    for position, (arrival, job, held) in enumerate(stops):
         items.append(
             RouteItem(
                 position=position,
@@ -79,12 +109,15 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
                 planned=arrival is not None,
                 status=stop_status(job, job.id in failed),
                 fee_to_collect_vnd=fee_to_collect(session, job),
+                held_at=office if held else None,
             )
         )
     return items
 
 
-def _planned(session: Session, courier_id: int, service_on: date) -> list[tuple[datetime, Job]]:
+def _planned(
+    session: Session, courier_id: int, service_on: date
+) -> list[tuple[datetime, Job, bool]]:
     """The courier's stops of the day's latest published plan (a stop moved to someone else by
     hand since is theirs now)."""
     plan_id = session.scalar(
@@ -101,15 +134,15 @@ def _planned(session: Session, courier_id: int, service_on: date) -> list[tuple[
     if plan_id is None:
         return []
     rows = session.execute(
-        select(RouteStop.arrival_at, Job)
+        select(RouteStop.arrival_at, Job, RouteStop.at_post_office)
         .join(Job, Job.id == RouteStop.job_id)
         .options(joinedload(Job.dossier), joinedload(Job.site))
         .where(RouteStop.plan_id == plan_id, RouteStop.courier_id == courier_id)
         .order_by(RouteStop.position)
     ).all()
     return [
-        (arrival, job)
-        for arrival, job in rows
+        (arrival, job, held)
+        for arrival, job, held in rows
         if not (job.status is JobStatus.ASSIGNED and job.courier_id != courier_id)
     ]
 

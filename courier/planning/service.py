@@ -21,7 +21,7 @@ from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers import service as dossiers
 from courier.dossiers.jobs import follow_couriers, pair_of, window_on
-from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg
+from courier.dossiers.models import Dossier, Job, JobKind, JobStatus
 from courier.dossiers.states import Event
 from courier.enums import SiteKind
 from courier.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
@@ -31,7 +31,7 @@ from courier.settings import Settings
 from routing import codec
 from routing.diagnose import why_dropped
 from routing.matrix import GreatCircleProvider
-from routing.partition import build_problem, split_day
+from routing.partition import HOLD, build_problem, split_day
 from routing.solver import SolveParams, solve
 
 
@@ -313,6 +313,7 @@ def _cut(session: Session, plan: Plan, settings: Settings) -> None:
         zone=settings.zone,
         locks=locks,
         now=plan.replan_at,
+        hold_cost=settings.plan_hold_cost_m,
     )
     parts = split_day(
         built.day,
@@ -433,6 +434,7 @@ def _write_stops(session: Session, plan: Plan, part: PlanPart, span: problem.Hor
                     courier_id=route["courier_id"],
                     position=position,
                     job_id=pickup_id if end == "pickup" else delivery_id,
+                    at_post_office=end == HOLD,
                     arrival_at=span.moment(arrival),
                     start_at=span.moment(start),
                     departure_at=span.moment(departure),
@@ -721,7 +723,11 @@ def route_of(session: Session, plan_id: int, courier_id: int) -> list[CourierSto
 
 
 def route_sheet(
-    session: Session, courier_id: int, service_on: date, stops: list[routes.RouteItem], zone: ZoneInfo
+    session: Session,
+    courier_id: int,
+    service_on: date,
+    stops: list[routes.RouteItem],
+    zone: ZoneInfo,
 ) -> bytes:
     """The printable route sheet (PDF) of a courier's stops (a stop assigned by hand is printed
     at its window's start)."""
@@ -738,12 +744,12 @@ def route_sheet(
         stops=tuple(
             sheets.SheetStop(
                 position=item.position,
-                lat=item.job.lat,
-                lon=item.job.lon,
+                lat=item.place.lat if item.place else item.job.lat,
+                lon=item.place.lon if item.place else item.job.lon,
                 arrival=item.planned_arrival or item.window[0],
                 window=item.window,
-                action=ACTIONS[(item.job.leg, item.job.kind)],
-                address=item.job.address_text,
+                action=item.action,
+                address=item.place.address if item.place else item.job.address_text,
                 tracking_code=item.dossier.tracking_code,
                 fee_vnd=item.fee_to_collect_vnd,
             )
@@ -772,6 +778,7 @@ def sheet_for_dispatcher(
             dossier=s.dossier,
             planned_arrival=s.stop.arrival_at,
             window=window_on(s.job, s.dossier.slot, plan.service_on, zone),
+            held_at=courier.home_post_office if courier and s.stop.at_post_office else None,
             planned=True,
             status="pending",
             fee_to_collect_vnd=routes.fee_to_collect(session, s.job),
@@ -783,9 +790,4 @@ def sheet_for_dispatcher(
     return route_sheet(session, courier_id, plan.service_on, stops, zone)
 
 
-ACTIONS = {
-    (Leg.INBOUND, JobKind.PICKUP): "Nhận hồ sơ / Collect dossier",
-    (Leg.INBOUND, JobKind.DELIVERY): "Nộp hồ sơ / Hand dossier in",
-    (Leg.RETURN, JobKind.PICKUP): "Nhận kết quả / Collect result",
-    (Leg.RETURN, JobKind.DELIVERY): "Phát kết quả / Deliver result",
-}
+ACTIONS = routes.ACTIONS  # kept importable from here
