@@ -6,7 +6,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = frozenset(
@@ -117,6 +117,12 @@ class Settings(BaseSettings):
     embedded_worker: bool = True
     # "cheapest" exists for test suites only; production refuses it
     password_hash_profile: Literal["rfc_9106_low_memory", "cheapest"] = "rfc_9106_low_memory"
+
+    @field_validator("plan_hold_cost_m", mode="before")
+    @classmethod
+    def _hold_off(cls, value: object) -> object:
+        """COURIER_PLAN_HOLD_COST_M=off (or empty) plans no night at a post office."""
+        return None if isinstance(value, str) and value.strip().lower() in ("", "off") else value
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> "Settings":
