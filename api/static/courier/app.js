@@ -68,6 +68,8 @@ async function render({ again = false } = {}) {
     deliver: () => forms.deliver(arg, profile, back),
     center: () => forms.atCenter(arg, profile, back, "center"),
     collect: () => forms.atCenter(arg, profile, back, "collect"),
+    leave: () => forms.atCenter(arg, profile, back, "leave"),
+    take: () => forms.atCenter(arg, profile, back, "take"),
     fail: () => forms.fail(arg, back),
     failcenter: () => forms.failAtCenter(arg, extra, back),
     outbox: () => views.outbox(async () => render({ again: true })),

@@ -362,21 +362,27 @@ function report(problems) {
   return true;
 }
 
-/** The stops of today still to do at a center, for one direction (hand in, or collect results). */
+/** The stops of today still to do at a counter, for one of its forms (hand in, collect results,
+ * leave at the post office for the night, collect from it). */
 async function pendingAt(siteId, direction) {
   const stored = await store.getRoute(today());
   const marks = await currentMarks(stored);
-  const wanted = direction === "center" ? "inbound/delivery" : "return/pickup";
   return (stored?.stops || []).filter(
-    (s) => s.site_id === Number(siteId) && `${s.leg}/${s.kind}` === wanted && stateOf(s, marks).status === "pending",
+    (s) => s.site_id === Number(siteId) && actionOf(s).form === direction && stateOf(s, marks).status === "pending",
   );
 }
 
-/** At a center: every dossier brought (or collected) in one handover, both sides sign. */
-export async function atCenter(siteId, profile, done, direction) {
-  watchPosition();
-  const stops = await pendingAt(siteId, direction);
-  if (!stops.length) return notFound();
+/** Who gives, who receives and who signs at a counter, by form: at a center both sides sign; at
+ * the post office only the receiver does (the clerk for the night, the courier the next morning). */
+const COUNTERS = {
+  center: { place: "center", inward: true, signers: () => [t("The clerk signs here"), t("You sign here")] },
+  collect: { place: "center", inward: false, signers: () => [t("You sign here"), t("The clerk signs here")] },
+  leave: { place: "post_office", inward: true, signers: () => [t("The post office clerk signs here")] },
+  take: { place: "post_office", inward: false, signers: () => [t("You sign here")] },
+};
+
+/** The codes expected at a counter, each scanned or typed once; strangers refused on the spot. */
+function codesAt(stops) {
   const expected = new Map(stops.map((s) => [s.tracking_code, s]));
   const scanned = new Set();
   const list = h("ul", { class: "codes" });
@@ -396,40 +402,56 @@ export async function atCenter(siteId, profile, done, direction) {
     },
   });
   render();
+  return { elements: [entry.element, counter, list], stop: entry.stop, codes: () => [...scanned], stopOf: (c) => expected.get(c) };
+}
+
+/** At a counter (a center, the courier's post office): every dossier brought or collected there in
+ * one handover, signed as the counter asks. */
+export async function atCenter(siteId, profile, done, direction) {
+  watchPosition();
+  const stops = await pendingAt(siteId, direction);
+  if (!stops.length) return notFound();
+  const how = COUNTERS[direction];
+  const codes = codesAt(stops);
   const seal = sealField();
-  const clerk = await signaturePad("signature", direction === "center" ? t("The clerk signs here") : t("You sign here"));
-  const courier = await signaturePad("counter_signature", direction === "center" ? t("You sign here") : t("The clerk signs here"));
+  const [first, second] = how.signers();
+  const pads = [await signaturePad("signature", first), ...(second ? [await signaturePad("counter_signature", second)] : [])];
   const site = stops[0];
   const submit = submitRow(t("Save the handover"), async () => {
     const problems = [];
-    if (!scanned.size) problems.push(["code", t("Scan at least one dossier.")]);
+    if (!codes.codes().length) problems.push(["code", t("Scan at least one dossier.")]);
     if (!seal.value()) problems.push(["seal", t("Write the seal number of the packet.")]);
-    if (clerk.isEmpty()) problems.push(["signature", t("Both sides must sign.")]);
-    if (courier.isEmpty()) problems.push(["counter_signature", t("Both sides must sign.")]);
+    const unsigned = second ? t("Both sides must sign.") : how.inward ? t("The post office clerk must sign.") : t("You must sign.");
+    pads.forEach((pad, i) => pad.isEmpty() && problems.push([i ? "counter_signature" : "signature", unsigned]));
     if (report(problems)) return;
-    entry.stop();
+    codes.stop();
     const me = { kind: "courier", id: profile.id };
-    const center = { kind: "center", id: Number(siteId) };
-    const codes = [...scanned];
+    const counter = { kind: how.place, id: Number(siteId) };
+    const scanned = codes.codes();
     const body = {
       idempotency_key: newKey(),
-      giver: direction === "center" ? me : center,
-      receiver: direction === "center" ? center : me,
-      tracking_codes: codes,
+      giver: how.inward ? me : counter,
+      receiver: how.inward ? counter : me,
+      tracking_codes: scanned,
       ...(await captured(site)),
       site_id: Number(siteId),
       seal_number: seal.value(),
     };
-    const files = [
-      { role: "signature", blob: await clerk.blob(), name: "signature.png" },
-      { role: "counter_signature", blob: await courier.blob(), name: "counter-signature.png" },
-    ];
-    const jobIds = codes.map((c) => expected.get(c).job_id);
-    await record({ kind: "handover", body, files, codes, jobIds, who: site.site_name }, Object.fromEntries(jobIds.map((id) => [id, { status: "done" }])), done);
+    const names = ["signature.png", "counter-signature.png"];
+    const files = await Promise.all(pads.map(async (pad, i) => ({ role: i ? "counter_signature" : "signature", blob: await pad.blob(), name: names[i] })));
+    const jobIds = scanned.map((c) => codes.stopOf(c).job_id);
+    await record({ kind: "handover", body, files, codes: scanned, jobIds, who: site.site_name }, Object.fromEntries(jobIds.map((id) => [id, { status: "done" }])), done);
   });
-  const title = direction === "center" ? t("Hand in at the center") : t("Collect the result at the center");
-  const couldNot = h("p", {}, h("a", { class: "danger button", href: `#/failcenter/${siteId}/${direction}` }, t("Could not do it")));
-  show(h("h1", {}, title), h("p", {}, site.site_name || ""), form([entry.element, counter, list, seal.element, clerk.element, courier.element], submit), couldNot);
+  // at the courier's own post office there is nobody to miss: no "could not do it" there
+  const couldNot = how.place === "center" ? h("p", {}, h("a", { class: "danger button", href: `#/failcenter/${siteId}/${direction}` }, t("Could not do it"))) : "";
+  show(h("h1", {}, actionOf(site).label), h("p", {}, site.site_name || ""), officeNote(direction), form([...codes.elements, seal.element, ...pads.map((pad) => pad.element)], submit), couldNot);
+}
+
+/** What happens to the packet at the post office, said before the form. */
+function officeNote(direction) {
+  if (direction === "leave") return h("p", { class: "notice" }, t("Hand the sealed packet to the post office clerk for the night: it goes on to the center on a later route."));
+  if (direction === "take") return h("p", { class: "notice" }, t("The packet left here overnight: check its seal, then take it on to the center."));
+  return "";
 }
 
 /** A stop that could not be done: why, from a list (and a note for "other"). */

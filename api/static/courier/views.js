@@ -5,15 +5,33 @@ import * as store from "./store.js";
 import * as sync from "./sync.js";
 import { AGAIN, field, h, show, toast } from "./ui.js";
 
-/** What the courier does at a stop, by leg and kind. */
+/** What the courier does at a stop, by place, leg and kind: at their post office a dossier is
+ * left for the night, or collected from it the next morning. */
 export function actionOf(stop) {
+  if (stop.place_kind === "post_office") {
+    return stop.kind === "delivery"
+      ? { label: t("Leave at the post office overnight"), form: "leave" }
+      : { label: t("Collect at the post office"), form: "take" };
+  }
   const key = `${stop.leg}/${stop.kind}`;
   return {
     "inbound/pickup": { label: t("Collect the dossier"), form: "pickup" },
     "inbound/delivery": { label: t("Hand in at the center"), form: "center" },
+    "relay/delivery": { label: t("Hand in at the center"), form: "center" },
     "return/pickup": { label: t("Collect the result at the center"), form: "collect" },
     "return/delivery": { label: t("Deliver the result"), form: "deliver" },
   }[key];
+}
+
+/** Whether the stop leaves its dossier at the post office for the night: its window is the
+ * center's, which the courier does not reach that day, so only the planned time is shown. */
+function overnight(stop) {
+  return stop.place_kind === "post_office" && stop.kind === "delivery";
+}
+
+/** Whether the stop's form records every dossier of its counter at once (a center, a post office). */
+export function atCounter(stop) {
+  return Boolean(stop.site_id) && !["pickup", "deliver"].includes(actionOf(stop).form);
 }
 
 /** What this phone did today that the route it holds does not show yet: actions not sent, and
@@ -112,7 +130,7 @@ function stopCard(stop, number, marks, group) {
         { class: "what" },
         h("strong", {}, action.label),
         h("span", {}, who),
-        h("span", { class: "muted" }, `${clock(stop.window_start)}–${clock(stop.window_end)} · ${when}`),
+        h("span", { class: "muted" }, overnight(stop) ? when : `${clock(stop.window_start)}–${clock(stop.window_end)} · ${when}`),
         h("span", { class: "muted code" }, codes),
       ),
       h(
@@ -129,7 +147,7 @@ function stopCard(stop, number, marks, group) {
  * placed where the last of them comes (the courier hands in what they have collected). */
 function cards(stops, marks) {
   const groups = new Map();
-  const keyOf = (stop) => `${stop.site_id}/${stop.leg}/${stop.kind}`;
+  const keyOf = (stop) => `${stop.site_id}/${actionOf(stop).form}`;
   const grouped = (stop) => stop.site_id && stateOf(stop, marks).status === "pending";
   for (const stop of stops.filter(grouped)) {
     if (!groups.has(keyOf(stop))) groups.set(keyOf(stop), []);
@@ -247,8 +265,10 @@ export async function stop(jobId) {
   if (!found) return notFound();
   const action = actionOf(found);
   const state = stateOf(found, marks);
-  const formLink = found.site_id && action.form !== "pickup" && action.form !== "deliver" ? `#/${action.form}/${found.site_id}` : `#/${action.form}/${found.job_id}`;
+  const formLink = atCounter(found) ? `#/${action.form}/${found.site_id}` : `#/${action.form}/${found.job_id}`;
   const doable = state.status === "pending";
+  // at the courier's own post office there is nobody to miss: no "could not do it"
+  const atOffice = found.place_kind === "post_office";
   show(
     h("h1", {}, action.label),
     h(
@@ -260,8 +280,8 @@ export async function stop(jobId) {
       h(
         "p",
         {},
-        t("Window %(from)s–%(to)s", { from: clock(found.window_start), to: clock(found.window_end) }),
-        found.planned_arrival ? " · " + t("planned %(time)s", { time: clock(found.planned_arrival) }) : "",
+        overnight(found) ? "" : t("Window %(from)s–%(to)s", { from: clock(found.window_start), to: clock(found.window_end) }),
+        found.planned_arrival ? (overnight(found) ? "" : " · ") + t("planned %(time)s", { time: clock(found.planned_arrival) }) : "",
       ),
       h("p", {}, t("Dossier %(code)s", { code: found.tracking_code }), " · ", lang() === "en" ? found.procedure_en : found.procedure),
       found.fee_to_collect_vnd ? h("p", {}, t("Fee to collect:") + " ", h("strong", {}, money(found.fee_to_collect_vnd))) : "",
@@ -278,7 +298,7 @@ export async function stop(jobId) {
           "p",
           { class: "actions" },
           h("a", { class: "primary button", href: formLink }, action.label),
-          h("a", { class: "danger button", href: `#/fail/${found.job_id}` }, t("Could not do it")),
+          atOffice ? "" : h("a", { class: "danger button", href: `#/fail/${found.job_id}` }, t("Could not do it")),
         )
       : h("p", { class: `chip ${state.status}` }, STATUS_LABEL[state.status](), state.unsent ? " · " + t("not sent") : ""),
     h("p", {}, h("a", { href: "#/" }, t("Back to the route"))),
