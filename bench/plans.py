@@ -227,10 +227,11 @@ def dropped_report(session: Any, plan_id: int) -> dict[str, Any]:
     from courier.planning import problem
     from courier.planning.models import PlanPart
 
-    pickups = served = 0
+    pickups = served = held = 0
     reasons: Counter[str] = Counter()
     for part in session.scalars(select(PlanPart).where(PlanPart.plan_id == plan_id)):
         visited = {v[0] for r in (part.result or {"routes": []})["routes"] for v in r["visits"]}
+        held += sum(1 for stop_id in visited if stop_id.endswith("/overnight"))
         for job in part.problem["jobs"]:
             if job["pickup"] is not None and job["citizen_end"] == "pickup":
                 pickups += 1
@@ -242,6 +243,7 @@ def dropped_report(session: Any, plan_id: int) -> dict[str, Any]:
         "citizen_pickups": pickups,
         "citizen_pickups_served": served,
         "citizen_pickups_pct": round(100 * served / max(1, pickups), 2),
+        "held_overnight": held,
         "dropped_reasons": dict(reasons.most_common()),
     }
 
@@ -332,7 +334,8 @@ def main() -> None:
         print(
             f"| {row['jobs']} | {row['workers']} | {row['parts']} | {row['served_pct']} % "
             f"({row['stops_served']}/{row['stops_total']}) | {row['citizen_pickups_pct']} % "
-            f"({row['citizen_pickups_served']}/{row['citizen_pickups']}) | {row['wall_s']} "
+            f"({row['citizen_pickups_served']}/{row['citizen_pickups']}; "
+            f"{row['held_overnight']} to the post office) | {row['wall_s']} "
             f"({row['build_s']} + {row['publish_s']}) |"
         )
     if args.peer:
