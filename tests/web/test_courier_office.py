@@ -13,6 +13,7 @@ from PIL import Image
 from playwright.sync_api import APIRequestContext, Browser, Page, Playwright, expect
 from sqlalchemy import create_engine, text
 
+from tests import services
 from tests.builders import booking_body, booking_day
 from tests.courier.planning.bookings import DEPOT
 from tests.faults.serving import Served
@@ -196,15 +197,22 @@ def _at_the_office(app: App, page: Page, form: str, code: str, signer: str, lang
     expect(page.locator("ol.stops")).to_be_visible()
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize(("backend", "lang"), [("sqlite", "vi"), ("postgresql", "en")])
 def test_a_dossier_spends_the_night_at_the_post_office_and_reaches_the_center(
-    lang: str, browser: Browser, playwright: Playwright, quick: QuickServers, photo: Path
+    backend: str,
+    lang: str,
+    browser: Browser,
+    playwright: Playwright,
+    quick: QuickServers,
+    photo: Path,
 ) -> None:
     """Picked up and left at the office offline (the clerk signs), sent in order when the network
     returns; the next plan's stop collects it (the courier signs) and the center receives it."""
-    site = quick.servers["sqlite"]
+    if backend == "postgresql":
+        services.require(services.POSTGRES_URL, "PostgreSQL")
+    site = quick.servers[backend]
     api = playwright.request.new_context(base_url=site.base)
-    world = World(api, quick.urls["sqlite"])
+    world = World(api, quick.urls[backend])
     code, digits = world.too_late_for_the_center()
     plan_id = world.publish_for_today(booking_day())
     held = world.stop_of(plan_id, code, "inbound", "delivery")
@@ -239,7 +247,8 @@ def _check_the_night(world: World, code: str, courier: str) -> int:
     """The server holds the pickup then the night at the office (the clerk's signature, the
     seal), the dossier held by the office, and the relay pair from the office to the center."""
     items = world.rows(
-        "SELECT i.event, h.from_kind, h.to_kind, h.to_id, h.seal_number, h.id"
+        "SELECT i.event, h.from_kind, h.to_kind, h.to_id, h.seal_number, h.id, h.device_at,"
+        " h.recorded_at, h.lat, h.lon, h.accuracy_m"
         " FROM handover_item i JOIN handover h ON h.id = i.handover_id"
         " JOIN dossier d ON d.id = i.dossier_id WHERE d.tracking_code = :code ORDER BY h.id",
         code=code,
@@ -250,6 +259,8 @@ def _check_the_night(world: World, code: str, courier: str) -> int:
     ]
     night = items[1]
     assert night.seal_number == "BC-leave"
+    assert _utc(night.device_at) < _utc(night.recorded_at), "captured offline, received later"
+    assert (round(night.lat, 4), round(night.lon, 4), night.accuracy_m) == (10.9812, 106.6551, 9)
     office = world.rows(
         "SELECT s.id FROM courier c JOIN site s ON s.id = c.home_post_office_id WHERE c.code = :c",
         c=courier,
