@@ -12,7 +12,7 @@ from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossier_list import csv_chunks
 from api.present.dossiers import dossier_out
 from api.schemas.dossier_list import DossierListItem, DossierListOut
-from api.schemas.dossiers import DossierOut, PostponeIn
+from api.schemas.dossiers import DossierOut, PostponeIn, ResultReadyIn
 from courier import calendar
 from courier.db import utcnow
 from courier.dossiers import actions, listing
@@ -120,10 +120,17 @@ def start_processing(
 
 @router.post("/{code}/result-ready", response_model=DossierOut)
 def result_ready(
-    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    code: str,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    body: ResultReadyIn | None = None,
 ) -> DossierOut:
-    """Center staff or the center's system (API key): the result is ready."""
-    return _out(session, actions.mark_result_ready(session, code, actor, settings), settings)
+    """Center staff or the center's system (API key): the result is ready, returned as booked
+    or as the citizen now asks (`result_return`)."""
+    chosen = body.result_return if body else None
+    found = actions.mark_result_ready(session, code, actor, settings, result_return=chosen)
+    return _out(session, found, settings)
 
 
 @router.post("/{code}/postpone", response_model=DossierOut)

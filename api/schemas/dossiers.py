@@ -18,6 +18,16 @@ class PostponeIn(Strict):
     note: str = Field(default="", max_length=1000)
 
 
+class ResultReadyIn(Strict):
+    """How the citizen now asks for the result, if they changed their mind since booking."""
+
+    result_return: ResultReturn | None = Field(
+        default=None,
+        description="post: a courier brings it (a return pickup and delivery are planned); "
+        "center: the citizen collects it at the counter; omitted: as booked",
+    )
+
+
 class DossierOut(BaseModel):
     """A dossier with its personal data, for those it concerns."""
 

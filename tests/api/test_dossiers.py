@@ -82,6 +82,26 @@ def test_result_ready_for_collection_at_center_creates_no_job(
     assert [j for j in answer["jobs"] if j["leg"] == "return"] == []
 
 
+def test_result_ready_takes_the_return_the_citizen_now_asks_for(
+    client: TestClient, session: Session
+) -> None:
+    """Booked for the counter, asked by post when the result is ready: the return pair is queued
+    and the dossier says post; a return that is no choice is refused and changes nothing."""
+    code = book(client, result_return="center")["tracking_code"]
+    to_center(client, session, [code])
+    staff = headers_for(session, STAFF_TDM)
+    url = f"/api/v1/dossiers/{code}/result-ready"
+    refused = client.post(url, json={"result_return": "drone"}, headers=staff)
+    assert refused.status_code == 422
+    assert client.get(f"/api/v1/dossiers/{code}", headers=staff).json()["status"] != "result_ready"
+    answer = post_ok(client, url, staff, {"result_return": "post"})
+    assert answer["result_return"] == "post"
+    assert sorted(j["kind"] for j in answer["jobs"] if j["leg"] == "return") == [
+        "delivery",
+        "pickup",
+    ]
+
+
 def test_center_system_marks_result_ready_with_its_api_key(
     client: TestClient, session: Session
 ) -> None:
