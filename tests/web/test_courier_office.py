@@ -190,7 +190,10 @@ def _at_the_office(app: App, page: Page, form: str, code: str, signer: str, lang
     app.enter_code(code)
     expect(page.locator(".codes li.ok")).to_have_count(1)
     page.fill("#seal", f"BC-{form}")
+    page.locator("form button[type=submit]").click()  # not signed yet: the form says so
+    expect(page.locator(f"#{signer}-error")).to_be_visible()
     app.sign(f"#{signer}")
+    expect(page.locator(f"#{signer}-error")).to_be_hidden()  # signed: put right
     assert_accessible(page)
     _shoot(page, f"office-{form}", lang)
     page.locator("form button[type=submit]").click()

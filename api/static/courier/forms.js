@@ -407,7 +407,7 @@ function codesAt(stops) {
 
 /** At a counter (a center, the courier's post office): every dossier brought or collected there in
  * one handover, signed as the counter asks. */
-export async function atCenter(siteId, profile, done, direction) {
+export async function atCounter(siteId, profile, done, direction) {
   watchPosition();
   const stops = await pendingAt(siteId, direction);
   if (!stops.length) return notFound();

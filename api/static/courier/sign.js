@@ -2,7 +2,7 @@
 
 import { config, t } from "./config.js";
 import { fitToBox } from "./fit.js";
-import { h, onLeave } from "./ui.js";
+import { fieldError, h, onLeave } from "./ui.js";
 
 let SignaturePad;
 
@@ -15,6 +15,7 @@ export async function signaturePad(id, label) {
   const box = h("div", { class: "field" }, h("p", { class: "label" }, label), canvas, clear, error);
   const pad = new SignaturePad(canvas, { minWidth: 1, maxWidth: 2.5, penColor: "#111" });
   clear.addEventListener("click", () => pad.clear());
+  pad.addEventListener("endStroke", () => fieldError(id, null)); // signed: the error is put right
   const resized = fitToBox(pad, canvas);
   onLeave(() => resized.disconnect());
   return {

@@ -30,7 +30,7 @@ function overnight(stop) {
 }
 
 /** Whether the stop's form records every dossier of its counter at once (a center, a post office). */
-export function atCounter(stop) {
+function atCounter(stop) {
   return Boolean(stop.site_id) && !["pickup", "deliver"].includes(actionOf(stop).form);
 }
 
