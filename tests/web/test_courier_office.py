@@ -192,6 +192,7 @@ def _at_the_office(app: App, page: Page, form: str, code: str, signer: str, lang
     page.fill("#seal", f"BC-{form}")
     page.locator("form button[type=submit]").click()  # not signed yet: the form says so
     expect(page.locator(f"#{signer}-error")).to_be_visible()
+    assert_accessible(page)
     app.sign(f"#{signer}")
     expect(page.locator(f"#{signer}-error")).to_be_hidden()  # signed: put right
     assert_accessible(page)

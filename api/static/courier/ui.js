@@ -105,6 +105,12 @@ export function fieldError(id, message) {
   if (!error) return;
   error.textContent = message || "";
   error.hidden = !message;
-  if (control) control.setAttribute("aria-invalid", message ? "true" : "false");
-  if (control && message) control.setAttribute("aria-errormessage", `${id}-error`);
+  if (!control) return;
+  control.setAttribute("aria-invalid", message ? "true" : "false");
+  if (message) control.setAttribute("aria-errormessage", error.id);
+  // the error is read with the control (an error message must be announced or described)
+  const described = (control.getAttribute("aria-describedby") || "").split(" ").filter((each) => each && each !== error.id);
+  if (message) described.push(error.id);
+  if (described.length) control.setAttribute("aria-describedby", described.join(" "));
+  else control.removeAttribute("aria-describedby");
 }
