@@ -195,6 +195,7 @@ def _at_the_office(app: App, page: Page, form: str, code: str, signer: str, lang
     assert_accessible(page)
     app.sign(f"#{signer}")
     expect(page.locator(f"#{signer}-error")).to_be_hidden()  # signed: put right
+    expect(page.locator("#form-error")).to_be_hidden()
     assert_accessible(page)
     _shoot(page, f"office-{form}", lang)
     page.locator("form button[type=submit]").click()

@@ -105,6 +105,8 @@ export function fieldError(id, message) {
   if (!error) return;
   error.textContent = message || "";
   error.hidden = !message;
+  const summary = document.getElementById("form-error");
+  if (!message && summary && !document.querySelector(".error:not([hidden]):not(#form-error)")) summary.hidden = true; // all put right
   if (!control) return;
   control.setAttribute("aria-invalid", message ? "true" : "false");
   if (message) control.setAttribute("aria-errormessage", error.id);
