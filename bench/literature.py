@@ -1,15 +1,21 @@
 """Literature benchmark: our solver, OR-Tools common defaults and VROOM side by side.
 
-Usage: python bench/literature.py [--time-limit 30] [--data /work/shared/bench-data] [--only NAME]
-Runs one solver process at a time (one core each) and prints one markdown row per run.
+Usage: python bench/literature.py [--time-limit 30] [--set dev|all|solomon|lilim] [--only NAME...]
+                                  [--jobs 2] [--data /work/shared/bench-data] [--out rows.jsonl]
+Each instance runs in its own process (one core; --jobs processes side by side), its solvers one
+after the other; prints one markdown row per run, then the summary per family and solver.
+With --out, rows are also appended as JSON lines, and instances already there are not run again
+(a long run that was stopped resumes where it was).
 """
 
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import csv
 import dataclasses
 import itertools
+import json
 import statistics
 import sys
 import time
@@ -167,66 +173,132 @@ SOLVERS: dict[str, Runner] = {
 }
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class Row:
+    """One solver's run on one instance."""
+
+    name: str
+    solver: str
+    vehicles: int | None  # None: no solution
+    distance: float
+    feasible: bool
+    seconds: float
+
+    @property
+    def family(self) -> str:
+        """Solomon names are upper case, Li & Lim lower case."""
+        return "Li & Lim" if self.name.startswith("l") else "Solomon"
+
+
+def run_instance(path: Path, solvers: list[str], seconds: float) -> list[Row]:
+    """Every solver on one instance, one after the other (this process: one core)."""
+    instance = read_instance(path)
+    rows = []
+    for solver in solvers:
+        started = time.monotonic()
+        plan = SOLVERS[solver](instance, seconds)
+        elapsed = time.monotonic() - started
+        if plan.stats.status == "no_solution":
+            rows.append(Row(path.stem, solver, None, float("nan"), False, elapsed))
+            continue
+        feasible = not validate(instance.problem, plan)
+        distance = euclidean_distance(instance, plan)
+        rows.append(Row(path.stem, solver, plan.vehicles_used, distance, feasible, elapsed))
+    return rows
+
+
+def instance_names(data: Path, which: str) -> list[str]:
+    """The development set, or every instance of one family or of both."""
+    if which == "dev":
+        return (data / "DEV-SET").read_text().split()
+    folders = {"solomon": ["solomon"], "lilim": ["lilim"], "all": ["solomon", "lilim"]}[which]
+    return [p.stem for folder in folders for p in sorted((data / folder).glob("*.txt"))]
+
+
 def main() -> None:
-    """Run every solver on the development set and print the side-by-side table."""
+    """Run every solver on the chosen instances and print the side-by-side tables."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--time-limit", type=float, default=30.0)
     parser.add_argument(
         "--data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "bench-data"
     )
+    parser.add_argument("--set", choices=["dev", "all", "solomon", "lilim"], default="dev")
     parser.add_argument("--only", nargs="*", default=None)
     parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
+    parser.add_argument("--jobs", type=int, default=1, help="instances solved side by side")
+    parser.add_argument("--out", type=Path, default=None, help="JSON lines, appended; resumes")
     args = parser.parse_args()
-    names = args.only or (args.data / "DEV-SET").read_text().split()
+    names = args.only or instance_names(args.data, args.set)
     bks = load_bks(args.data)
+    done: list[Row] = []
+    if args.out and args.out.exists():
+        done = [Row(**json.loads(line)) for line in args.out.read_text().splitlines() if line]
+        done = [row for row in done if row.name in names and row.solver in args.solvers]
+    todo = [name for name in names if name not in {row.name for row in done}]
     print("| instance | solver | vehicles | BKS veh | distance | BKS dist | gap % | feasible | s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-    results: dict[str, list[tuple[str, int, float, bool]]] = {s: [] for s in args.solvers}
-    for name in names:
-        instance = read_instance(instance_path(args.data, name))
-        best_vehicles, best_distance = bks[name.lower()]
-        for solver in args.solvers:
-            started = time.monotonic()
-            plan = SOLVERS[solver](instance, args.time_limit)
-            seconds = time.monotonic() - started
-            feasible = not validate(instance.problem, plan)
-            distance = euclidean_distance(instance, plan)
-            gap = 100 * (distance - best_distance) / best_distance
-            results[solver].append((name, plan.vehicles_used, gap, feasible))
-            if plan.stats.status == "no_solution":
-                print(
-                    f"| {name} | {solver} | - | {best_vehicles} | no solution "
-                    f"| {best_distance:.2f} | - | NO | {seconds:.1f} |",
-                    flush=True,
-                )
-                continue
-            print(
-                f"| {name} | {solver} | {plan.vehicles_used} | {best_vehicles} | {distance:.2f} "
-                f"| {best_distance:.2f} | {gap:.2f} | {'yes' if feasible else 'NO'} "
-                f"| {seconds:.1f} |",
-                flush=True,
-            )
-    _summary(results, bks)
+    for row in done:
+        _print_row(row, bks)
+    with concurrent.futures.ProcessPoolExecutor(args.jobs, max_tasks_per_child=1) as pool:
+        futures = [
+            pool.submit(run_instance, instance_path(args.data, name), args.solvers, args.time_limit)
+            for name in todo
+        ]
+        for future in concurrent.futures.as_completed(futures):
+            for row in future.result():
+                done.append(row)
+                _print_row(row, bks)
+                if args.out:
+                    with args.out.open("a") as handle:
+                        handle.write(json.dumps(dataclasses.asdict(row)) + "\n")
+    _summary(done, bks, args.solvers)
 
 
-def _summary(
-    results: dict[str, list[tuple[str, int, float, bool]]], bks: dict[str, tuple[int, float]]
-) -> None:
-    print()
-    print(
-        "| solver | feasible | BKS vehicles reached | max extra vehicles | mean gap % where reached |"
-    )
-    print("| --- | --- | --- | --- | --- |")
-    for solver, rows in results.items():
-        feasible = [row for row in rows if row[3]]
-        reached = [row for row in feasible if row[1] <= bks[row[0].lower()][0]]
-        extra = max((row[1] - bks[row[0].lower()][0] for row in feasible), default=0)
-        gap = statistics.mean(row[2] for row in reached) if reached else float("nan")
+def _print_row(row: Row, bks: dict[str, tuple[int, float]]) -> None:
+    best_vehicles, best_distance = bks[row.name.lower()]
+    if row.vehicles is None:
         print(
-            f"| {solver} | {len(feasible)}/{len(rows)} | {len(reached)}/{len(rows)} | {extra} "
-            f"| {gap:.2f} |",
+            f"| {row.name} | {row.solver} | - | {best_vehicles} | no solution "
+            f"| {best_distance:.2f} | - | NO | {row.seconds:.1f} |",
             flush=True,
         )
+        return
+    gap = 100 * (row.distance - best_distance) / best_distance
+    print(
+        f"| {row.name} | {row.solver} | {row.vehicles} | {best_vehicles} | {row.distance:.2f} "
+        f"| {best_distance:.2f} | {gap:.2f} | {'yes' if row.feasible else 'NO'} "
+        f"| {row.seconds:.1f} |",
+        flush=True,
+    )
+
+
+def _summary(rows: list[Row], bks: dict[str, tuple[int, float]], solvers: list[str]) -> None:
+    print()
+    print(
+        "| family | solver | feasible | BKS fleet reached | one extra | more than one extra "
+        "| mean gap % where reached | max gap % where reached |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for family in ("Solomon", "Li & Lim"):
+        for solver in solvers:
+            mine = [r for r in rows if r.family == family and r.solver == solver]
+            if not mine:
+                continue
+            feasible = [r for r in mine if r.feasible and r.vehicles is not None]
+            extra = [(r, (r.vehicles or 0) - bks[r.name.lower()][0]) for r in feasible]
+            reached = [r for r, over in extra if over <= 0]
+            gaps = [
+                100 * (r.distance - bks[r.name.lower()][1]) / bks[r.name.lower()][1]
+                for r in reached
+            ]
+            mean = f"{statistics.mean(gaps):.2f}" if gaps else "-"
+            top = f"{max(gaps):.2f}" if gaps else "-"
+            print(
+                f"| {family} | {solver} | {len(feasible)}/{len(mine)} "
+                f"| {len(reached)}/{len(mine)} | {sum(1 for _, o in extra if o == 1)} "
+                f"| {sum(1 for _, o in extra if o > 1)} | {mean} | {top} |",
+                flush=True,
+            )
     sys.stdout.flush()
 
 

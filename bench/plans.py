@@ -28,7 +28,9 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-POSTGRES = os.environ.get("COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+POSTGRES = os.environ.get(
+    "COURIER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
 REDIS = os.environ.get("COURIER_BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 
@@ -118,9 +120,13 @@ def staff_offices(session: Any) -> None:
             added += 1
             session.add(
                 Courier(
-                    code=f"BENCH-{added:04d}", full_name=f"Bưu tá {added}", phone=f"09{added:08d}",
-                    home_post_office_id=office_id, shift_start=template.shift_start,
-                    shift_end=template.shift_end, capacity=template.capacity,
+                    code=f"BENCH-{added:04d}",
+                    full_name=f"Bưu tá {added}",
+                    phone=f"09{added:08d}",
+                    home_post_office_id=office_id,
+                    shift_start=template.shift_start,
+                    shift_end=template.shift_end,
+                    capacity=template.capacity,
                     speed_kmh=template.speed_kmh,
                 )
             )
@@ -140,9 +146,20 @@ def start_workers(
         COURIER_SECRET_KEY="x" * 40,
     )
     command = [
-        sys.executable, "-m", "celery", "-A", "courier.worker:celery_app", "worker",
-        f"--concurrency={concurrency}", "--pool=prefork", "-Q", "courier", "--loglevel=WARNING",
-        "--without-heartbeat", "--without-gossip", "--without-mingle",
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "courier.worker:celery_app",
+        "worker",
+        f"--concurrency={concurrency}",
+        "--pool=prefork",
+        "-Q",
+        "courier",
+        "--loglevel=WARNING",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
     ]
     with log.open("wb") as out:
         return subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -158,29 +175,35 @@ def run(
     from courier.actors import SYSTEM
     from courier.db import make_engine, make_session_factory
     from courier.outbox.service import pending_count
-    from courier.planning import service
+    from courier.planning import publishing, requesting, service
     from courier.planning.models import PlanStatus
     from courier.runtime import unit_of_work
     from courier.settings import Settings
     from courier.worker import make_celery, use_sender
 
     settings = Settings(
-        database_url=url, broker_url=REDIS, environment="test", secret_key="x" * 40,
-        plan_part_seconds=part_seconds, plan_part_max_jobs=max_jobs,
+        database_url=url,
+        broker_url=REDIS,
+        environment="test",
+        secret_key="x" * 40,
+        plan_part_seconds=part_seconds,
+        plan_part_max_jobs=max_jobs,
     )
     sender: Celery = make_celery(settings)
     sender.control.purge()
     use_sender(sender)
     factory = make_session_factory(make_engine(url))
     with factory() as session:
-        assert pending_count(session) == 0, "the outbox has a backlog: the plan would wait behind it"
+        assert pending_count(session) == 0, (
+            "the outbox has a backlog: the plan would wait behind it"
+        )
     log = Path(f"/tmp/bench-plans-worker-{workers}.log")
     process = start_workers(url, workers, part_seconds, log, max_jobs)
     try:
         time.sleep(6)  # the pool forks and connects
         started = time.perf_counter()
         with unit_of_work(factory) as session:
-            plan_id = service.request_plan(
+            plan_id = requesting.request_plan(
                 session, None, service_on=day, depot_codes=None, settings=settings
             ).id
         while True:
@@ -193,7 +216,7 @@ def run(
         built_s = time.perf_counter() - started
         with factory() as session:
             publish_started = time.perf_counter()
-            plan = service.publish(session, plan_id, SYSTEM, settings)
+            plan = publishing.publish(session, plan_id, SYSTEM, settings)
             session.flush()
             publish_s = time.perf_counter() - publish_started
             result = {
@@ -212,8 +235,11 @@ def run(
         process.wait(timeout=60)
         use_sender(None)
     return {
-        "workers": workers, **result, "build_s": round(built_s, 1),
-        "publish_s": round(publish_s, 2), "wall_s": round(built_s + publish_s, 1),
+        "workers": workers,
+        **result,
+        "build_s": round(built_s, 1),
+        "publish_s": round(publish_s, 2),
+        "wall_s": round(built_s + publish_s, 1),
     }
 
 
@@ -319,7 +345,9 @@ def main() -> None:
         url = fresh_database(str(jobs))
         try:
             prepared = prepare(url, jobs, day)
-            print(json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True)
+            print(
+                json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True
+            )
             for workers in args.workers:
                 for max_jobs in args.max_jobs:
                     found = run(url, day, workers, args.part_seconds, max_jobs, args.peer)
@@ -328,7 +356,9 @@ def main() -> None:
                     rows.append(row)
         finally:
             drop_database(url)
-    print("\n| jobs | workers | parts | served | citizens' pickups in slot | wall s (build + publish) |")
+    print(
+        "\n| jobs | workers | parts | served | citizens' pickups in slot | wall s (build + publish) |"
+    )
     print("| --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print(

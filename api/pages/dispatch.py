@@ -31,8 +31,7 @@ from courier.dossiers.models import JobKind, Leg
 from courier.enums import Role
 from courier.fleet import service as fleet
 from courier.fleet.models import Courier
-from courier.planning import listing, progress
-from courier.planning import service as planning
+from courier.planning import changes, listing, printing, progress
 from courier.planning.models import PlanStatus
 from courier.settings import Settings
 
@@ -171,7 +170,7 @@ def _shown_plan(
     ]
     routes = _routes(session, found)
     locks = {
-        lock.pickup_job_id: lock.courier_id for lock in planning.locks_of(session, picked.plan.id)
+        lock.pickup_job_id: lock.courier_id for lock in changes.locks_of(session, picked.plan.id)
     }
     moved = {
         stop.job.id: locks[stop.job.id]
@@ -282,7 +281,7 @@ def sheet(
     actor = _dispatcher(request, session, settings)
     if isinstance(actor, HTMLResponse):
         return actor
-    pdf = planning.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
+    pdf = printing.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
     return Response(pdf, media_type="application/pdf", headers=_PDF)
 
 

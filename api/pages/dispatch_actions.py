@@ -22,7 +22,7 @@ from courier.db import utcnow
 from courier.dossiers.models import Job
 from courier.errors import DomainError, InvalidInput
 from courier.fleet.models import Courier
-from courier.planning import service as planning
+from courier.planning import changes, publishing, requesting, service
 from courier.planning.models import Plan, PlanLock
 from courier.settings import Settings
 
@@ -119,7 +119,7 @@ def build(
     """Ask for the day's plan (of the dispatcher's office); say which others the day has."""
 
     def asked_for(actor: Actor) -> Response:
-        asked = planning.ask_for_plan(
+        asked = requesting.ask_for_plan(
             session, actor, service_on=on, depot_codes=None, settings=settings
         )
         answer = shown.plan_request_out(session, asked, settings.zone, i18n.language_of(request))
@@ -140,7 +140,7 @@ def publish(
     """Publish a built plan: its couriers see their routes from now on."""
 
     def published(actor: Actor) -> Response:
-        plan = planning.publish(session, plan_id, actor, settings)
+        plan = publishing.publish(session, plan_id, actor, settings)
         where = f"{DISPATCH}?date={plan.service_on.isoformat()}&plan={plan.id}"
         return RedirectResponse(where, status_code=303)
 
@@ -159,10 +159,10 @@ def lock_stop(
     """Keep a stop's dossier on its courier in every re-plan of this plan."""
 
     def locked(actor: Actor) -> Response:
-        lock = planning.lock(
+        lock = changes.lock(
             session, plan_id, actor, job_id=job_id, courier_id=courier_id, position=None
         )
-        plan = planning.get_plan(session, plan_id)
+        plan = service.get_plan(session, plan_id)
         return _done(request, session, actor, plan, LOCKED, **_named(session, lock))
 
     return _act(request, session, on, plan_id, locked)
@@ -181,12 +181,12 @@ def move_job(
     """Move a dossier to another courier; with `replan`, build the new plan with it at once."""
 
     def moved(actor: Actor) -> Response:
-        lock = planning.lock(
+        lock = changes.lock(
             session, plan_id, actor, job_id=job_id, courier_id=courier_id, position=None
         )
         named = _named(session, lock)
         if not replan:
-            plan = planning.get_plan(session, plan_id)
+            plan = service.get_plan(session, plan_id)
             return _done(request, session, actor, plan, MOVED, **named)
         new = _replan(session, actor, plan_id, request.app.state.settings)
         return _done(request, session, actor, new, MOVED_REPLANNED, id=new.id, **named)
@@ -213,9 +213,9 @@ def replan(
 
 def _replan(session: DbSession, actor: Actor, plan_id: int, settings: Settings) -> Plan:
     """A re-plan of the rest of the day, or of the whole day when it has not begun."""
-    base = planning.visible_plan(session, plan_id, actor)
+    base = service.visible_plan(session, plan_id, actor)
     at = None if base.service_on > today(settings) else utcnow()
-    return planning.replan(session, plan_id, actor, at=at, settings=settings)
+    return changes.replan(session, plan_id, actor, at=at, settings=settings)
 
 
 def _named(session: DbSession, lock: PlanLock) -> dict[str, object]:

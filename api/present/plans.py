@@ -15,8 +15,8 @@ from courier.enums import SiteKind
 from courier.planning import listing
 from courier.planning.models import Plan
 from courier.planning.progress import PlanProgress, Position, Unrouted
-from courier.planning.routes import RouteItem, navigation_url
-from courier.planning.service import ACTIONS, PlanRequest
+from courier.planning.requesting import PlanRequest
+from courier.planning.routes import ACTIONS, RouteItem, navigation_url
 
 OTHERS_PUBLISHED = i18n.mark(
     "This day already has other plans for these post offices (%(plans)s); plan %(published)s "

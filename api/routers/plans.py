@@ -22,8 +22,16 @@ from api.schemas.plans import (
 )
 from courier import calendar
 from courier.db import utcnow
-from courier.planning import listing, progress, routes
-from courier.planning import service as planning
+from courier.planning import (
+    changes,
+    listing,
+    printing,
+    progress,
+    publishing,
+    requesting,
+    routes,
+    service,
+)
 from courier.planning.models import PlanLock
 from courier.settings import Settings
 
@@ -60,7 +68,7 @@ def request_plan(
     The day's other plans sharing a post office are in `others`, and `warning` names the
     published one.
     """
-    asked = planning.ask_for_plan(
+    asked = requesting.ask_for_plan(
         session, actor, service_on=body.service_on, depot_codes=body.depots, settings=settings
     )
     if asked.existing:
@@ -87,7 +95,7 @@ def get_plan(
 ) -> PlanOut:
     """Progress (parts solved of total, stops served and dropped so far), then the routes and
     every stop in order."""
-    return shown.plan_out(session, planning.visible_plan(session, plan_id, actor), settings.zone)
+    return shown.plan_out(session, service.visible_plan(session, plan_id, actor), settings.zone)
 
 
 @router.get("/plans/{plan_id}/progress", response_model=PlanProgressOut)
@@ -96,7 +104,7 @@ def plan_progress(
 ) -> PlanProgressOut:
     """The day against the plan: per courier stops done, failed, pending and late, and where they
     were last seen; each stop's state; the day's open pickups of its post offices it leaves out."""
-    plan = planning.visible_plan(session, plan_id, actor)
+    plan = service.visible_plan(session, plan_id, actor)
     found = progress.plan_progress(
         session,
         plan,
@@ -112,7 +120,7 @@ def rebuild(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> PlanOut:
     """Run an interrupted or failed build again: solved parts are kept, nothing is duplicated."""
-    plan = planning.rebuild(session, plan_id, actor)
+    plan = requesting.rebuild(session, plan_id, actor)
     return shown.plan_out(session, plan, settings.zone)
 
 
@@ -121,7 +129,7 @@ def publish(
     plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> PlanOut:
     """Couriers see the routes from now on; pairs the plan could not fit roll over a day."""
-    plan = planning.publish(session, plan_id, actor, settings)
+    plan = publishing.publish(session, plan_id, actor, settings)
     return shown.plan_out(session, plan, settings.zone)
 
 
@@ -137,7 +145,7 @@ def _lock_out(lock: PlanLock) -> LockOut:
 @router.post("/plans/{plan_id}/locks", status_code=201, response_model=LockOut)
 def lock_stop(plan_id: int, body: LockIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Lock a job's pair to a courier (and a place in the route) for the re-plans of this plan."""
-    lock = planning.lock(
+    lock = changes.lock(
         session,
         plan_id,
         actor,
@@ -151,7 +159,7 @@ def lock_stop(plan_id: int, body: LockIn, session: DbSession, actor: CurrentActo
 @router.post("/plans/{plan_id}/moves", status_code=201, response_model=LockOut)
 def move_job(plan_id: int, body: MoveIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Move a job's pair to another courier for the re-plans of this plan."""
-    lock = planning.lock(
+    lock = changes.lock(
         session, plan_id, actor, job_id=body.job_id, courier_id=body.courier_id, position=None
     )
     return _lock_out(lock)
@@ -160,8 +168,8 @@ def move_job(plan_id: int, body: MoveIn, session: DbSession, actor: CurrentActor
 @router.get("/plans/{plan_id}/locks", response_model=list[LockOut])
 def list_locks(plan_id: int, session: DbSession, actor: CurrentActor) -> list[LockOut]:
     """The plan's locks and moves."""
-    planning.visible_plan(session, plan_id, actor)
-    return [_lock_out(lock) for lock in planning.locks_of(session, plan_id)]
+    service.visible_plan(session, plan_id, actor)
+    return [_lock_out(lock) for lock in changes.locks_of(session, plan_id)]
 
 
 @router.post(
@@ -176,7 +184,7 @@ def replan(
 ) -> PlanOut:
     """Build a new plan from where couriers are now, keeping done and locked stops in place."""
     at = None if body.whole_day else (body.at or utcnow())
-    plan = planning.replan(session, plan_id, actor, at=at, settings=settings)
+    plan = changes.replan(session, plan_id, actor, at=at, settings=settings)
     return shown.plan_out(session, plan, settings.zone)
 
 
@@ -202,8 +210,8 @@ def my_route_sheet(
     courier = routes.own_courier(session, actor)
     stops = routes.day_of(session, courier.id, day, settings.zone)
     if not stops:
-        raise planning.PlanNotFound(f"no stops on {day}")
-    pdf = planning.route_sheet(session, courier.id, day, stops, settings.zone)
+        raise service.PlanNotFound(f"no stops on {day}")
+    pdf = printing.route_sheet(session, courier.id, day, stops, settings.zone)
     return Response(pdf, media_type="application/pdf", headers=_PDF)
 
 
@@ -212,5 +220,5 @@ def route_sheet(
     plan_id: int, courier_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     """A courier's printable route sheet of a plan, for the dispatcher of their post office."""
-    pdf = planning.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
+    pdf = printing.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
     return Response(pdf, media_type="application/pdf", headers=_PDF)

@@ -16,7 +16,7 @@ from rich.progress import (
 from courier import runtime
 from courier.actors import SYSTEM
 from courier.errors import DomainError
-from courier.planning import service
+from courier.planning import building, publishing, requesting, service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import get_settings
 
@@ -35,7 +35,7 @@ def build(
     try:
         with runtime.unit_of_work() as session:
             # one build message: sent through the broker, or none when it is run here
-            plan_id = service.request_plan(
+            plan_id = requesting.request_plan(
                 session,
                 None,
                 service_on=service_on,
@@ -76,7 +76,7 @@ def _report(plan: Plan, *, publish: bool) -> int:
         return 1
     if publish:
         with runtime.unit_of_work() as session:
-            service.publish(session, plan.id, SYSTEM, get_settings())
+            publishing.publish(session, plan.id, SYSTEM, get_settings())
         typer.echo(f"plan {plan.id} published")
     return 0
 
@@ -100,7 +100,7 @@ def _build_here(plan_id: int, bar: Progress, task: TaskID) -> None:
             return  # the part failed: the plan says why
         bar.update(task, completed=done)
     with runtime.unit_of_work() as session:
-        service.finish(session, plan_id, settings)
+        building.finish(session, plan_id, settings)
 
 
 def _follow(plan_id: int, bar: Progress, task: TaskID, stall_s: float) -> Plan | None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from courier import calendar
 from courier.actors import Actor
+from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
 from courier.dossiers.jobs import window_on
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg
@@ -67,6 +68,16 @@ HOLD_ACTION = "Để lại bưu cục qua đêm / Leave at the post office overn
 FROM_OFFICE_ACTION = ACTIONS[(Leg.RELAY, JobKind.PICKUP)]
 
 
+def stop_window(
+    job: Job, held_at: Site | None, service_on: date, zone: ZoneInfo
+) -> tuple[datetime, datetime]:
+    """When the stop may be made that day: the job's window, or the post office's hours (first
+    opening to last closing) when the dossier is left there overnight."""
+    if held_at is not None and (hours := catalogue.opening_windows(held_at, service_on, zone)):
+        return hours[0][0], hours[-1][1]
+    return window_on(job, job.dossier.slot, service_on, zone)
+
+
 def own_courier(session: Session, actor: Actor) -> Courier:
     """The courier record of the signed-in courier account."""
     if not actor.has_role(Role.COURIER):
@@ -105,7 +116,7 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
                 job=job,
                 dossier=job.dossier,
                 planned_arrival=arrival,
-                window=window_on(job, job.dossier.slot, service_on, zone),
+                window=stop_window(job, office if held else None, service_on, zone),
                 planned=arrival is not None,
                 status=stop_status(job, job.id in failed),
                 fee_to_collect_vnd=fee_to_collect(session, job),

@@ -8,7 +8,7 @@ from celery import shared_task
 from courier import calendar, embedded, runtime
 from courier.db import DATABASE_UNAVAILABLE, utcnow
 from courier.outbox.service import enqueue
-from courier.planning import service
+from courier.planning import building, requesting
 from courier.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -23,11 +23,11 @@ def build(plan_id: int) -> int:
     settings = get_settings()
     try:
         with runtime.unit_of_work() as session:
-            part_ids = service.prepare_parts(session, plan_id, settings)
+            part_ids = building.prepare_parts(session, plan_id, settings)
             for part_id in part_ids:
                 enqueue(session, SOLVE_PART, part_id=part_id)
             if not part_ids:
-                service.finish(session, plan_id, settings)
+                building.finish(session, plan_id, settings)
     except DATABASE_UNAVAILABLE:
         raise  # not the plan's fault: the outbox runs the build again
     except Exception as exc:
@@ -41,7 +41,7 @@ def prepare(plan_id: int, settings: Settings) -> list[int] | None:
     itself); None when cutting failed (the plan records why)."""
     try:
         with runtime.unit_of_work() as session:
-            return service.prepare_parts(session, plan_id, settings)
+            return building.prepare_parts(session, plan_id, settings)
     except DATABASE_UNAVAILABLE:
         raise
     except Exception as exc:
@@ -52,7 +52,7 @@ def prepare(plan_id: int, settings: Settings) -> list[int] | None:
 def _fail(plan_id: int, exc: Exception) -> None:
     log.exception("plan %s could not be cut into parts", plan_id)
     with runtime.unit_of_work() as session:
-        service.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
+        building.fail(session, plan_id, f"{type(exc).__name__}: {exc}")
 
 
 SOLVE_PART = "planning.solve_part"
@@ -67,23 +67,23 @@ def solve_part(part_id: int) -> bool:
     """
     settings = get_settings()
     with runtime.unit_of_work() as session:
-        loaded = service.load_part(session, part_id)
+        loaded = building.load_part(session, part_id)
     stored = False
     if loaded is not None:
         started = time.perf_counter()
         try:
-            routed = embedded.run_solver(service.solve_frozen, *loaded)
+            routed = embedded.run_solver(building.solve_frozen, *loaded)
         except embedded.SolverInterrupted:
             raise  # not the part's fault: the outbox runs it again
         except Exception as exc:
             log.exception("part %s of a plan could not be solved", part_id)
             with runtime.unit_of_work() as session:
-                service.fail_part(session, part_id, f"{type(exc).__name__}: {exc}")
+                building.fail_part(session, part_id, f"{type(exc).__name__}: {exc}")
             return False
         with runtime.unit_of_work() as session:
-            stored = service.store_result(session, part_id, routed, time.perf_counter() - started)
+            stored = building.store_result(session, part_id, routed, time.perf_counter() - started)
     with runtime.unit_of_work() as session:
-        service.finish_part_plan(session, part_id, settings)
+        building.finish_part_plan(session, part_id, settings)
     return stored
 
 
@@ -98,10 +98,10 @@ def nightly() -> list[int]:
     day = calendar.next_working_day(today)
     with runtime.unit_of_work() as session:
         plan_ids = [
-            service.request_plan(
+            requesting.request_plan(
                 session, None, service_on=day, depot_codes=[office.code], settings=settings
             ).id
-            for office in service.unplanned_offices(session, day)
+            for office in requesting.unplanned_offices(session, day)
         ]
     log.info("nightly plans %s requested for %s", plan_ids or "none", day)
     return plan_ids

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from courier import calendar
 from courier.accounts.models import User
 from courier.enums import Role
-from courier.planning import service as planning
+from courier.planning import requesting
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 from tests.builders import (
@@ -185,7 +185,7 @@ def test_a_dispatchers_plan_defaults_to_their_office(
 
 
 def _plan_of(session: Session, settings: Settings, depots: list[str] | None) -> int:
-    plan = planning.request_plan(
+    plan = requesting.request_plan(
         session,
         None,
         service_on=booking_day(),

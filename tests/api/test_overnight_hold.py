@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from courier.catalogue.service import opening_windows
 from courier.dossiers.models import Dossier, DossierStatus, Job, JobKind, JobStatus, Leg
 from courier.enums import PartyKind
 from courier.fleet.models import Courier
@@ -94,6 +95,14 @@ def test_a_dossier_too_late_for_its_center_spends_the_night_at_the_post_office(
     assert shown["action"] == HOLD_ACTION
     assert shown["site_code"] == office.code
     assert shown["contact_phone"] is None
+    hours = opening_windows(office, day, Settings().zone)
+    window = (
+        datetime.fromisoformat(shown["window_start"]),
+        datetime.fromisoformat(shown["window_end"]),
+    )
+    assert window == (hours[0][0], hours[-1][1]), (
+        "a night at the office is due in the office's hours, not the center's window"
+    )
     headers = headers_for(session, courier.code.lower())
     me = {"kind": "courier", "id": courier.id}
     post_handover_ok(client, headers, handover_body({"kind": "citizen"}, me, [code]))

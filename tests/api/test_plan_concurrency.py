@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from courier.actors import SYSTEM
-from courier.planning import service as planning
+from courier.planning import changes, publishing, service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 from tests.builders import booking_day, headers_for, site_id
@@ -87,14 +87,14 @@ def test_a_publication_and_a_replan_of_one_plan_at_once_do_not_deadlock(
             time_limit_s=1,
         )
         session.add(plan)
-    hold = planning._hold_offices
+    hold = service.hold_offices
 
     def slow_publisher(session: Session, depot_ids: list[int] | None) -> None:
         if threading.current_thread().name == "publish":
             time.sleep(1.0)  # the re-plan comes in meanwhile
         hold(session, depot_ids)
 
-    monkeypatch.setattr(planning, "_hold_offices", slow_publisher)
+    monkeypatch.setattr(service, "hold_offices", slow_publisher)
     monkeypatch.setattr("courier.outbox.service.enqueue", lambda *args, **kwargs: None)
     outcome: dict[str, str] = {}
 
@@ -103,9 +103,9 @@ def test_a_publication_and_a_replan_of_one_plan_at_once_do_not_deadlock(
         try:
             with committed() as session, session.begin():
                 if name == "publish":
-                    planning.publish(session, plan.id, SYSTEM, settings)
+                    publishing.publish(session, plan.id, SYSTEM, settings)
                 else:
-                    planning.replan(session, plan.id, SYSTEM, at=None, settings=settings)
+                    changes.replan(session, plan.id, SYSTEM, at=None, settings=settings)
             outcome[name] = "ok"
         except Exception as exc:
             outcome[name] = f"{type(exc).__name__}: {exc}"

@@ -46,9 +46,9 @@ def _plan(client: TestClient, session: Session, day: Any, **extra: Any) -> dict[
 
 def _queued(session: Session, settings: Settings, day: Any) -> int:
     """Thu Dau Mot's plan of the day left queued (its build not sent), committed; its id."""
-    from courier.planning import service as planning
+    from courier.planning import requesting
 
-    plan = planning.request_plan(
+    plan = requesting.request_plan(
         session,
         None,
         service_on=day,
@@ -336,10 +336,10 @@ def test_an_interrupted_build_resumes_without_duplicates(
     client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
 ) -> None:
     """A build stopped after its parts were cut (worker lost) is sent again and completes once."""
-    from courier.planning import service as planning
+    from courier.planning import building
 
     plan_id = _queued(session, fast, day_with_bookings)
-    parts = planning.prepare_parts(session, plan_id, fast)
+    parts = building.prepare_parts(session, plan_id, fast)
     session.commit()
     assert parts
     dispatcher = headers_for(session, "dispatch.tdm")
@@ -548,12 +548,12 @@ def test_a_solver_error_shows_in_the_plan(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The solver raises: GET /plans/{id} says failed, with the solver's message."""
-    from courier.planning import service as planning
+    from courier.planning import building
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("solver ran out of memory")
 
-    monkeypatch.setattr(planning, "solve_frozen", broken)
+    monkeypatch.setattr(building, "solve_frozen", broken)
     plan = _plan(client, session, day_with_bookings)
     assert plan["status"] == "failed"
     assert "solver ran out of memory" in plan["error"]

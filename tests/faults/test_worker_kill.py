@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
-from courier.planning import service as planning
+from courier.planning import requesting
 from courier.planning.models import PartStatus, Plan, PlanPart, PlanStatus, RouteStop
 from courier.planning.tasks import SOLVE_PART
 from courier.proofs.models import Receipt
@@ -87,7 +87,7 @@ def test_a_plan_is_built_once_when_a_worker_dies_solving_a_part(
     with stage(committed, tmp_path, timeline) as running_on:
         with unit_of_work(committed) as session:
             settings = running_on.scenario.settings()
-            plan_id = planning.request_plan(
+            plan_id = requesting.request_plan(
                 session, None, service_on=day, depot_codes=[DEPOT], settings=settings
             ).id
         timeline.note(f"plan {plan_id} requested: 24 bookings, parts of 5 jobs, 3 s each")

@@ -15,8 +15,7 @@ from courier.dispatch import offices_with_couriers
 from courier.dossiers.models import Dossier, Job, JobKind
 from courier.enums import SiteKind
 from courier.fleet.models import Courier
-from courier.planning import problem, tasks
-from courier.planning import service as planning
+from courier.planning import building, problem, publishing, requesting, tasks
 from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
 from courier.planning.tasks import build, nightly
 from courier.settings import Settings
@@ -40,7 +39,7 @@ def day(session: Session, fast: Settings) -> date:
 
 
 def _request(session: Session, settings: Settings, day: date, depots: list[str] | None) -> Plan:
-    return planning.request_plan(
+    return requesting.request_plan(
         session, None, service_on=day, depot_codes=depots, settings=settings, enqueue_build=False
     )
 
@@ -68,13 +67,13 @@ def test_a_plan_for_one_depot_takes_only_the_jobs_nearest_it(
 ) -> None:
     """Every pair cut for BD-PO-DT-1 has its citizen nearest BD-PO-DT-1, none of Thu Dau Mot's."""
     plan = _request(session, fast, day, ["BD-PO-DT-1"])
-    planning.prepare_parts(session, plan.id, fast)
+    building.prepare_parts(session, plan.id, fast)
     pickups = [
         session.get_one(Job, problem.job_ids(j["id"])[0]) for j in _frozen_jobs(session, plan.id)
     ]
     assert {_nearest_office(session, job) for job in pickups} <= {"BD-PO-DT-1"}
     whole = _request(session, fast, day, [DEPOT])
-    planning.prepare_parts(session, whole.id, fast)
+    building.prepare_parts(session, whole.id, fast)
     near = {problem.job_ids(j["id"])[0] for j in _frozen_jobs(session, whole.id)}
     assert len(near) >= 16
     assert near.isdisjoint(job.id for job in pickups)
@@ -93,14 +92,14 @@ def test_publishing_supersedes_only_plans_it_covers(session: Session, fast: Sett
     first = _plan_row(session, day, [1], PlanStatus.PUBLISHED)
     wide = _plan_row(session, day, [1, 2], PlanStatus.PUBLISHED)
     second = _plan_row(session, day, [2], PlanStatus.BUILT)
-    planning.publish(session, second.id, SYSTEM, fast)
+    publishing.publish(session, second.id, SYSTEM, fast)
     assert first.status is wide.status is PlanStatus.PUBLISHED
     again = _plan_row(session, day, [1], PlanStatus.BUILT)
-    planning.publish(session, again.id, SYSTEM, fast)
+    publishing.publish(session, again.id, SYSTEM, fast)
     assert first.status is PlanStatus.SUPERSEDED
     assert wide.status is PlanStatus.PUBLISHED
     everything = _plan_row(session, day, None, PlanStatus.BUILT)
-    planning.publish(session, everything.id, SYSTEM, fast)
+    publishing.publish(session, everything.id, SYSTEM, fast)
     assert wide.status is second.status is again.status is PlanStatus.SUPERSEDED
 
 
@@ -116,7 +115,7 @@ def test_a_build_that_failed_before_its_parts_were_cut_is_cut_on_retry(
 ) -> None:
     """Failed before cutting: the retry builds real routes, and a second retry duplicates nothing."""
     plan = _request(session, fast, day, [DEPOT])
-    planning.fail(session, plan.id, "worker lost")
+    building.fail(session, plan.id, "worker lost")
     session.commit()
     build(plan.id)
     parts, stops = _counts(session, plan.id)
@@ -133,12 +132,12 @@ def test_a_solver_error_fails_the_part_and_the_plan_and_a_rebuild_recovers(
     """The solver raises: part and plan failed with the message; building again completes the plan."""
     plan = _request(session, fast, day, [DEPOT])
     session.commit()
-    real = planning.solve_frozen
+    real = building.solve_frozen
 
     def broken(*args: Any) -> Any:
         raise RuntimeError("solver ran out of memory")
 
-    monkeypatch.setattr(planning, "solve_frozen", broken)
+    monkeypatch.setattr(building, "solve_frozen", broken)
     build(plan.id)
     session.expire_all()
     failed = session.get_one(Plan, plan.id)
@@ -146,7 +145,7 @@ def test_a_solver_error_fails_the_part_and_the_plan_and_a_rebuild_recovers(
     assert "solver ran out of memory" in (failed.error or "")
     statuses = session.scalars(select(PlanPart.status).where(PlanPart.plan_id == plan.id)).all()
     assert PartStatus.FAILED in statuses
-    monkeypatch.setattr(planning, "solve_frozen", real)
+    monkeypatch.setattr(building, "solve_frozen", real)
     build(plan.id)
     session.expire_all()
     assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
@@ -159,17 +158,17 @@ def test_a_database_outage_during_a_build_fails_the_task_not_the_plan(
     the plan stays queued, and the next run builds it."""
     plan = _request(session, fast, day, [DEPOT])
     session.commit()
-    real = planning.prepare_parts
+    real = building.prepare_parts
 
     def locked(*args: Any, **kwargs: Any) -> Any:
         raise OperationalError("UPDATE plan", {}, Exception("database is locked"))
 
-    monkeypatch.setattr(planning, "prepare_parts", locked)
+    monkeypatch.setattr(building, "prepare_parts", locked)
     with pytest.raises(OperationalError):
         build(plan.id)
     session.expire_all()
     assert session.get_one(Plan, plan.id).status is PlanStatus.QUEUED
-    monkeypatch.setattr(planning, "prepare_parts", real)
+    monkeypatch.setattr(building, "prepare_parts", real)
     build(plan.id)
     session.expire_all()
     assert session.get_one(Plan, plan.id).status is PlanStatus.BUILT
@@ -181,9 +180,9 @@ def test_a_failed_plan_being_rebuilt_is_the_plan_a_new_request_gets(
     """Rebuilding a failed plan puts it back in progress at once: a request for the same office
     meanwhile answers it instead of building a second plan."""
     plan = _request(session, fast, day, [DEPOT])
-    planning.fail(session, plan.id, "worker lost")
-    planning.rebuild(session, plan.id, SYSTEM)
-    again = planning.ask_for_plan(
+    building.fail(session, plan.id, "worker lost")
+    requesting.rebuild(session, plan.id, SYSTEM)
+    again = requesting.ask_for_plan(
         session, SYSTEM, service_on=day, depot_codes=[DEPOT], settings=fast, enqueue_build=False
     )
     assert (again.plan.id, again.existing) == (plan.id, True)
@@ -198,7 +197,7 @@ def test_progress_is_reported_while_parts_are_solved(
     plan = _request(session, fast, day, [DEPOT])
     session.commit()
     seen: list[tuple[str, int, int, int]] = []
-    real = planning.solve_frozen
+    real = building.solve_frozen
 
     def watched(*args: Any) -> Any:
         with factory() as other:
@@ -206,7 +205,7 @@ def test_progress_is_reported_while_parts_are_solved(
             seen.append((now.status.value, now.parts_done, now.parts_total, now.stops_served))
         return real(*args)
 
-    monkeypatch.setattr(planning, "solve_frozen", watched)
+    monkeypatch.setattr(building, "solve_frozen", watched)
     build(plan.id)
     total = seen[0][2]
     assert total >= 2
@@ -236,7 +235,7 @@ def test_a_pair_of_a_dossier_due_today_weighs_four_times_more(
     assert dossier is not None
     dossier.due_on = day
     plan = _request(session, fast, day, [DEPOT])
-    planning.prepare_parts(session, plan.id, fast)
+    building.prepare_parts(session, plan.id, fast)
     pickup = next(j for j in dossier.jobs if j.kind is JobKind.PICKUP)
     penalties = {problem.job_ids(j["id"])[0]: j["penalty"] for j in _frozen_jobs(session, plan.id)}
     assert penalties[pickup.id] == 4 * problem.BASE_PENALTY * (1 + pickup.priority)
@@ -251,19 +250,19 @@ def test_each_courier_travels_at_their_own_speed(
 ) -> None:
     """The solver's vehicles move at the courier's speed over the depot profile's."""
     plan = _request(session, fast, day, [DEPOT])
-    part_ids = planning.prepare_parts(session, plan.id, fast)
+    part_ids = building.prepare_parts(session, plan.id, fast)
     captured: list[Any] = []
 
     def capture(routing_problem: Any, params: Any) -> Any:
         captured.append(routing_problem)
         raise _Captured
 
-    monkeypatch.setattr(planning, "solve", capture)
+    monkeypatch.setattr(building, "solve", capture)
     for part_id in part_ids:
-        loaded = planning.load_part(session, part_id)
+        loaded = building.load_part(session, part_id)
         assert loaded is not None
         with pytest.raises(_Captured):
-            planning.solve_frozen(*loaded)
+            building.solve_frozen(*loaded)
     vehicles = [v for routing_problem in captured for v in routing_problem.vehicles]
     speeds = {c.id: c.speed_kmh for c in session.scalars(select(Courier))}
     for vehicle in vehicles:
@@ -284,7 +283,7 @@ def test_a_locked_pair_weighs_far_more_than_any_other(
     assert pickup is not None
     assert courier is not None
     session.add(PlanLock(plan_id=plan.id, pickup_job_id=pickup.id, courier_id=courier.id))
-    planning.prepare_parts(session, plan.id, fast)
+    building.prepare_parts(session, plan.id, fast)
     jobs = _frozen_jobs(session, plan.id)
     locked = [j["penalty"] for j in jobs if j.get("couriers")]
     free = [j["penalty"] for j in jobs if not j.get("couriers")]
@@ -365,7 +364,7 @@ def test_a_pair_is_planned_by_the_office_that_serves_its_dossier(
     planned = {}
     for code in (DEPOT, "BD-PO-DT-1"):
         plan = _request(session, fast, day, [code])
-        planning.prepare_parts(session, plan.id, fast)
+        building.prepare_parts(session, plan.id, fast)
         planned[code] = {problem.job_ids(j["id"])[0] for j in _frozen_jobs(session, plan.id)}
     assert pickup in planned["BD-PO-DT-1"]
     assert pickup not in planned[DEPOT]

@@ -9,8 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.outbox.models import OutboxMessage
-from courier.planning import cli, tasks
-from courier.planning import service as planning
+from courier.planning import building, cli, tasks
 from courier.settings import Settings
 from courier.worker import make_celery, use_sender
 from tests.builders import booking_day
@@ -68,7 +67,7 @@ def test_a_solver_error_ends_the_command_with_the_plans_error(
     def broken(*args: Any) -> Any:
         raise RuntimeError("solver ran out of memory")
 
-    monkeypatch.setattr(planning, "solve_frozen", broken)
+    monkeypatch.setattr(building, "solve_frozen", broken)
     assert cli.build(day, [DEPOT], publish=False, stall_s=30) == 1
     err = capsys.readouterr().err
     assert "failed" in err

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from courier.db import make_engine, make_session_factory
 from courier.demo.load import load_demo
-from courier.planning import service as planning
+from courier.planning import requesting
 from courier.planning.models import PartStatus, Plan, PlanPart, PlanStatus, RouteStop
 from courier.runtime import unit_of_work
 from courier.settings import Settings
@@ -53,7 +53,7 @@ def test_workers_solve_the_parts_as_a_group_and_finish_the_plan(
     use_sender(make_celery(settings))
     try:
         with unit_of_work(factory) as session:
-            plan_id = planning.request_plan(
+            plan_id = requesting.request_plan(
                 session, None, service_on=booking_day(), depot_codes=[DEPOT], settings=settings
             ).id
         deadline = time.monotonic() + 120
