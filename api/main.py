@@ -81,7 +81,8 @@ def create_app(
     # level 6: nearly the size of 9 at a fraction of its CPU, on every page and API answer
     app.add_middleware(GZipMiddleware, minimum_size=1000, compresslevel=6)
     app.add_middleware(web.SecurityHeaders, tiles_origin=settings.map_tiles_origin)
-    app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    if settings.forwarded_allow_ips.strip():
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
     app.add_middleware(
         UploadLimit,
         max_part=settings.upload_max_bytes,

@@ -85,9 +85,10 @@ class Settings(BaseSettings):
     map_tiles_url: str = ""
     map_tiles_attribution: str = ""
     rate_limit_storage: str = "memory://"
-    # reverse proxies whose X-Forwarded-For names the real client (comma-separated, "*" for any):
-    # rate limits count per citizen, not per proxy, and a client cannot spoof its address
-    forwarded_allow_ips: str = "127.0.0.1"
+    # reverse proxies whose X-Forwarded-For names the real client (comma-separated addresses or
+    # networks, "*" for any): rate limits then count per citizen, not per proxy. Empty, the
+    # default, trusts nobody: a client (even one on this host) cannot pose as another address
+    forwarded_allow_ips: str = ""
     pickup_fee_vnd: int = Field(default=25_000, ge=0)
     return_fee_vnd: int = Field(default=25_000, ge=0)
     outbox_relay_seconds: float = Field(default=30.0, gt=0)

@@ -244,3 +244,26 @@ def test_the_get_with_the_digits_in_the_url_is_deprecated(client: TestClient) ->
     assert paths["get"]["deprecated"] is True
     assert "access logs" in paths["get"]["description"]
     assert not paths["post"].get("deprecated", False)
+
+
+def test_by_default_no_proxy_is_trusted_not_even_the_local_host(
+    factory: sessionmaker[Session],
+) -> None:
+    """Out of the box a client on 127.0.0.1 cannot pose as other addresses with X-Forwarded-For:
+    its invented addresses share its one limit."""
+    defaults = Settings(
+        environment="test",
+        secret_key="test-secret-key-long-enough-for-hs256-signing",
+        track_rate_limit="2/minute",
+    )
+    app = create_app(defaults, factory)
+    with TestClient(app, client=("127.0.0.1", 50000)) as client:
+        answers = [
+            client.get(
+                "/api/v1/track/HS000000005VN",
+                params={"phone": PHONE},
+                headers={"X-Forwarded-For": forwarded},
+            ).status_code
+            for forwarded in ("1.1.1.1", "2.2.2.2", "3.3.3.3")
+        ]
+    assert answers == [404, 404, 429]
