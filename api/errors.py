@@ -166,6 +166,10 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, TooManyRequests)
         return too_many(request, exc)
 
+    async def locked_out(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, errors.LockedOut)
+        return too_many(request, TooManyRequests(exc.retry_after_s, exc.message))
+
     for cls, _ in STATUS:
         app.add_exception_handler(cls, domain_error)
     app.add_exception_handler(RequestValidationError, invalid_request)
@@ -175,3 +179,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Overloaded, overloaded)
     app.add_exception_handler(StarletteHTTPException, not_found)
     app.add_exception_handler(TooManyRequests, rate_limited)
+    app.add_exception_handler(errors.LockedOut, locked_out)

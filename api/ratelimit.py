@@ -1,6 +1,11 @@
 """Rate limits of the public endpoints: per client address (moving window, `limits` library) and
-bookings per phone number (counted in the database, so the cap holds across processes)."""
+bookings per phone number (counted in the database, so the cap holds across processes).
 
+A client is an IPv4 address or an IPv6 /64: one subscriber line is given a whole /64, so counting
+each /128 would let one client spread its guesses over 2^64 buckets.
+"""
+
+import ipaddress
 from datetime import timedelta
 
 from fastapi import Request
@@ -43,6 +48,20 @@ class TooManyRequests(Exception):
         return i18n.gettext(lang, self.message) % {"wait": wait, "count": self.count}
 
 
+def client_address(request: Request) -> str:
+    """Who the limits count the request against: its IPv4 address, or its IPv6 /64."""
+    host = request.client.host if request.client else ""
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 class RateLimit:
     """A limit such as '30/minute' per client address, checked as a dependency."""
 
@@ -53,7 +72,7 @@ class RateLimit:
 
     def __call__(self, request: Request) -> None:
         """Raise `TooManyRequests` once the client has used up its window."""
-        client = request.client.host if request.client else "unknown"
+        client = client_address(request)
         if not self.limiter.hit(self.item, self.scope, client):
             reset_at, _ = self.limiter.get_window_stats(self.item, self.scope, client)
             raise TooManyRequests(round(reset_at - utcnow().timestamp()))

@@ -79,3 +79,12 @@ class InvalidInput(DomainError):
 
     def __post_init__(self) -> None:
         super().__init__("; ".join(f"{'.'.join(map(str, p.loc))}: {p.text}" for p in self.problems))
+
+
+class LockedOut(DomainError):
+    """Too many failed guesses at a secret (a password, a dossier's phone digits): every
+    attempt, right or wrong, is refused until the lock ends."""
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message, code="locked_out")
+        self.retry_after_s = max(1, retry_after_s)

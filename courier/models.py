@@ -5,6 +5,7 @@ from courier.catalogue.models import Procedure, RequiredDocument, Site, Ward
 from courier.dossiers.models import Dossier, Job, JobAttempt, TrackingEvent
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
+from courier.lockout.models import Lockout
 from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
 from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
@@ -22,6 +23,7 @@ __all__ = [
     "HandoverProof",
     "Job",
     "JobAttempt",
+    "Lockout",
     "Notification",
     "OutboxMessage",
     "Plan",

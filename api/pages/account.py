@@ -15,7 +15,7 @@ from api import grants, i18n, present, signin, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.present.tracking import track_out
-from api.ratelimit import public_limit
+from api.ratelimit import client_address, public_limit
 from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.dossiers import owned, phones, slip
@@ -122,13 +122,14 @@ def my_dossiers(
     )
 
 
-def checked_user(session: Session, username: str, password: str) -> User | None:
+def checked_user(request: Request, session: Session, username: str, password: str) -> User | None:
     """The active account a username and password name; None for a wrong one and an unknown
-    user alike (and for fields longer than any account's)."""
+    user alike (and for fields longer than any account's). A failure is counted against the
+    username and the client (`LockedOut` once either is locked; the page's answer commits it)."""
     if not username or not password or len(password) > FIELD_MAX:
         return None
     try:
-        return accounts.authenticate(session, username, password)
+        return accounts.sign_in(session, username, password, client=client_address(request))
     except NotAuthenticated:
         return None
 
@@ -146,7 +147,7 @@ def login(
     if refused := refused_post(request, settings):
         return refused
     username = username.strip()[:FIELD_MAX]
-    user = checked_user(session, username, password)
+    user = checked_user(request, session, username, password)
     if user is None:
         return login_page(request, status_code=401, failed=True, username=username, next=next)
     if user.role not in ACCOUNT_ROLES:

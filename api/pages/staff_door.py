@@ -36,7 +36,7 @@ class Door:
         except signin.ForeignOrigin:
             return self.refused(request, REFUSED)
         username = username.strip()[:FIELD_MAX]
-        user = checked_user(session, username, password)
+        user = checked_user(request, session, username, password)
         if user is None:
             return web.render(
                 request, self.login_template, status_code=401, failed=True, username=username

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from api import grants, i18n, present, problems, signin, web
 from api.deps import DbSession, SettingsDep
 from api.pages import track_view
-from api.ratelimit import TooManyRequests, public_limit
+from api.ratelimit import TooManyRequests, client_address, public_limit
 from courier.dossiers import actions, codes
 from courier.dossiers.models import Dossier
 from courier.dossiers.states import Event, allowed_events
@@ -124,8 +124,8 @@ def lookup(
     if errors:
         return _form(request, code, errors=errors, status_code=422)
     try:
-        actions.find_public(session, code, phone)
-    except DossierNotFound:
+        actions.prove_public(session, code, phone, client=client_address(request))
+    except DossierNotFound:  # answered, not raised: the wrong try it counts is kept
         return _form(request, code, not_found=True, status_code=404)
     answer = RedirectResponse(f"/track/{code}", status_code=303)
     grants.grant(answer, settings, code, phone)

@@ -3,12 +3,13 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse
 
 from api.deps import DbSession, OptionalActor, SettingsDep
 from api.present.custody import custody_out
 from api.ratelimit import public_limit
+from api.routers.track import proven
 from api.schemas.custody import CustodyOut, PublicKeyOut, SigningKeyOut
-from courier.dossiers import actions
 from courier.dossiers import service as dossiers
 from courier.errors import NotAuthenticated
 from courier.proofs import custody, verify
@@ -51,6 +52,7 @@ def _limit_public(request: Request, phone: str | None = None) -> None:
 )
 def custody_chain(
     code: str,
+    request: Request,
     session: DbSession,
     settings: SettingsDep,
     actor: OptionalActor,
@@ -58,14 +60,17 @@ def custody_chain(
         str | None,
         Query(pattern=r"^\d{4}$", description="without an account: the phone's last 4 digits"),
     ] = None,
-) -> CustodyOut:
+) -> CustodyOut | JSONResponse:
     """The chain of handovers of a dossier and whether every link, signature and image verifies.
 
     Staff it concerns call it signed in; the citizen (from the receipt's QR code) with the phone's
     last 4 digits. The chain names parties by kind and id only.
     """
     if phone is not None:
-        dossier = actions.find_public(session, code, phone)
+        proof = proven(request, session, code, phone)
+        if isinstance(proof, JSONResponse):
+            return proof
+        dossier = proof
     elif actor is not None:
         dossier = dossiers.get_visible(session, code, actor)
     else:

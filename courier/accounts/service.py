@@ -21,6 +21,7 @@ from courier.db import utcnow
 from courier.enums import Role, SiteKind
 from courier.errors import Conflict, NotAuthenticated
 from courier.fleet.models import Courier
+from courier.lockout import service as lockout
 from courier.settings import Settings, get_settings
 from courier.text import mark
 
@@ -107,6 +108,25 @@ def authenticate(session: Session, username: str, password: str) -> User:
     if user is None:
         raise NotAuthenticated(WRONG_CREDENTIALS)
     return user
+
+
+SIGN_IN_LOCKED = mark(
+    "Too many failed sign-ins for this account or from your connection, so signing in is "
+    "paused to keep the account safe. Please try again in %(wait)s."
+)
+
+
+def sign_in(session: Session, username: str, password: str, *, client: str) -> User:
+    """`authenticate`, counted against guessing per username and per client address: while
+    either is locked out, `LockedOut` whatever the password; a wrong one is counted, which the
+    caller must commit (answer the 401 rather than raise it)."""
+    guard = lockout.Guard("sign-in", "user:" + username, client, SIGN_IN_LOCKED)
+    return lockout.guarded(
+        session,
+        guard,
+        lambda: authenticate(session, username, password),
+        fails_on=NotAuthenticated,
+    )
 
 
 def issue_token(user: User, settings: Settings, device: DeviceSession | None = None) -> str:

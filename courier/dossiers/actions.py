@@ -3,6 +3,7 @@
 import hmac
 from datetime import date
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from courier import access
@@ -17,6 +18,7 @@ from courier.dossiers.phones import last_digits
 from courier.dossiers.states import Event
 from courier.enums import Role
 from courier.errors import DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
+from courier.lockout import service as lockout
 from courier.proofs.kinds import PostponementReason
 from courier.proofs.models import Postponement
 from courier.settings import Settings
@@ -24,6 +26,8 @@ from courier.text import mark
 
 # a catalogue id: the API answers it in the caller's language
 NO_SUCH_DOSSIER = mark("No dossier has this tracking code and phone number.")
+# what an unknown code is compared against: no suffix of 4 digits matches it
+_NO_DIGITS = "----"
 
 
 def start_processing(session: Session, code: str, actor: Actor) -> Dossier:
@@ -137,13 +141,43 @@ def _for_receiving_site(session: Session, code: str, actor: Actor) -> Dossier:
 
 
 def find_public(session: Session, code: str, phone_last4: str, *, lock: bool = False) -> Dossier:
-    """The dossier for someone who knows its code and the phone's last 4 digits; else not found."""
-    dossier = dossiers.find_by_code(session, code, lock=lock) if codes.is_valid(code) else None
-    expected = last_digits(dossier.applicant_phone) if dossier is not None else "0000"
-    matches = hmac.compare_digest(expected.encode(), phone_last4.strip().encode())
-    if dossier is None or not matches:
+    """The dossier for someone who knows its code and the phone's last 4 digits; else not found.
+
+    An unknown code and a wrong suffix take the same path, so their answers take the same time:
+    one indexed read of the code's phone (a code of the wrong shape too) answering one row either
+    way, one constant-time comparison (against digits no suffix matches when there is no
+    dossier); the dossier is loaded only once the digits match.
+    """
+    normal = codes.normalise(code)[:40]
+    # an aggregate answers one row whether the code exists or not (codes are unique)
+    of_code = select(func.max(Dossier.applicant_phone)).where(Dossier.tracking_code == normal)
+    phone = session.scalar(of_code)
+    expected = last_digits(phone) if phone is not None else _NO_DIGITS
+    if not hmac.compare_digest(expected.encode(), phone_last4.strip().encode()) or phone is None:
+        raise DossierNotFound(NO_SUCH_DOSSIER)
+    dossier = dossiers.find_by_code(session, normal, lock=lock)
+    if dossier is None:  # deleted between the two reads
         raise DossierNotFound(NO_SUCH_DOSSIER)
     return dossier
+
+
+TRACK_LOCKED = mark(
+    "Too many wrong tries for this tracking code or from your connection, so looking it up is "
+    "paused to keep the citizen's data safe. Please try again in %(wait)s."
+)
+
+
+def prove_public(session: Session, code: str, phone_last4: str, *, client: str) -> Dossier:
+    """`find_public`, counted against guessing per tracking code (whoever asks) and per client
+    address: while either is locked out, `LockedOut` whatever the digits; a wrong suffix (or an
+    unknown code: they must read alike) is counted, which the caller must commit."""
+    guard = lockout.Guard("track", "code:" + codes.normalise(code)[:40], client, TRACK_LOCKED)
+    return lockout.guarded(
+        session,
+        guard,
+        lambda: find_public(session, code, phone_last4),
+        fails_on=DossierNotFound,
+    )
 
 
 def cancel_public(session: Session, code: str, phone_last4: str) -> Dossier:

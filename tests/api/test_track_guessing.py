@@ -1,0 +1,159 @@
+"""Guessing a dossier's phone digits: a code locks after a few wrong suffixes whoever asks, a
+client counts per IPv4 address or IPv6 /64, and an unknown code reads exactly like a wrong suffix."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+from fastapi.testclient import TestClient
+from httpx2 import Response
+from sqlalchemy import Connection, event, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from api.main import create_app
+from courier.db import utcnow
+from courier.lockout.models import Lockout
+from courier.settings import Settings
+from tests.builders import book, booking_day
+
+PHONE = "5678"  # last digits of the builders' phone
+UNKNOWN = "HS000000005VN"  # a well-formed code no dossier has
+SAME_SITE = {"Origin": "http://testserver"}
+
+
+def track(client: TestClient, code: str, phone: str) -> Response:
+    """The public timeline, the digits in the body."""
+    return client.post(f"/api/v1/track/{code}", json={"phone": phone})
+
+
+def test_a_code_locks_after_a_few_wrong_suffixes_whoever_asks(
+    settings: Settings, factory: sessionmaker[Session], session: Session
+) -> None:
+    """The finding: a real code's suffix was found in 79 tries by rotating client addresses.
+    Now five wrong suffixes from five addresses lock the code: the right one from a sixth gets
+    429 with Retry-After and a Vietnamese sentence, and works once the lock has ended."""
+    app = create_app(settings, factory)
+    with TestClient(app) as booker:
+        code = book(booker)["tracking_code"]
+    for n in range(5):
+        with TestClient(app, client=(f"198.51.100.{n}", 5000)) as guesser:
+            assert track(guesser, code, f"000{n}").status_code == 404
+    with TestClient(app, client=("203.0.113.9", 5000)) as citizen:
+        locked = track(citizen, code, PHONE)
+        assert locked.status_code == 429
+        assert 1 <= int(locked.headers["Retry-After"]) <= 30
+        assert "thử lại sau" in locked.json()["detail"]
+        assert "events" not in locked.json()
+        session.execute(update(Lockout).values(locked_until=utcnow() - timedelta(seconds=1)))
+        session.flush()
+        assert track(citizen, code, PHONE).status_code == 200
+
+
+def test_an_unknown_code_locks_like_a_real_one(client: TestClient) -> None:
+    """Wrong suffixes on a real code and tries on an unknown code get the same answers, lock
+    included, so the lock does not tell which codes exist."""
+    code = book(client)["tracking_code"]
+    real = [track(client, code, "0000") for _ in range(6)]
+    unknown = [track(client, UNKNOWN, PHONE) for _ in range(6)]
+    assert [a.status_code for a in real] == [a.status_code for a in unknown] == [404] * 5 + [429]
+    assert real[0].content == unknown[0].content
+    assert real[5].json()["detail"] == unknown[5].json()["detail"]
+
+
+def test_every_way_of_giving_the_digits_is_counted(client: TestClient) -> None:
+    """Wrong digits through the deprecated GET, cancel, reschedule, the custody chain and the
+    tracking page all count against the code: the sixth try, right digits, is refused."""
+    code = book(client)["tracking_code"]
+    wrong = {"phone": "0000"}
+    tries = [
+        client.get(f"/api/v1/track/{code}", params=wrong),
+        client.post(f"/api/v1/track/{code}/cancel", json=wrong),
+        client.post(
+            f"/api/v1/track/{code}/reschedule",
+            json={**wrong, "preferred_on": booking_day().isoformat(), "slot": "morning"},
+        ),
+        client.get(f"/api/v1/dossiers/{code}/custody", params=wrong),
+        client.post("/track", data={"code": code, **wrong}, headers=SAME_SITE),
+    ]
+    assert [a.status_code for a in tries] == [404] * 5
+    assert track(client, code, PHONE).status_code == 429
+    page = client.post("/track", data={"code": code, "phone": PHONE}, headers=SAME_SITE)
+    assert page.status_code == 429
+    assert "thử lại sau" in page.text
+    assert not any(name.startswith("dossier_") for name in page.cookies)
+
+
+def _from(app: Any, host: str) -> TestClient:
+    return TestClient(app, client=(host, 5000))
+
+
+def test_ipv6_clients_are_limited_per_64(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """Addresses of one /64 (one subscriber's line) share one rate limit; another /64 has its
+    own. Each /128 counted alone would give one client 2^64 buckets."""
+    app = create_app(settings.model_copy(update={"track_rate_limit": "2/minute"}), factory)
+    hosts = [
+        "2001:db8:1:2::1",
+        "2001:db8:1:2::2",
+        "2001:db8:1:2:ffff:ffff:ffff:3",
+        "2001:db8:1:3::1",
+    ]
+    answers = []
+    for host in hosts:
+        with _from(app, host) as client:
+            answers.append(track(client, UNKNOWN, PHONE).status_code)
+    assert answers == [404, 404, 429, 404]
+
+
+def test_a_64_guessing_many_codes_is_locked(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """Twenty wrong tries on twenty codes from twenty addresses of one /64 lock that /64: the
+    right digits of a real code are then refused from any of its addresses."""
+    app = create_app(settings, factory)
+    with TestClient(app) as booker:
+        code = book(booker)["tracking_code"]
+    for n in range(20):
+        with _from(app, f"2001:db8:7:7::{n + 1:x}") as client:
+            assert track(client, f"HS{n:08d}0VN", PHONE).status_code == 404
+    with _from(app, "2001:db8:7:7:abcd::1") as client:
+        assert track(client, code, PHONE).status_code == 429
+    with _from(app, "2001:db8:7:8::1") as elsewhere:
+        assert track(elsewhere, code, PHONE).status_code == 200
+
+
+@contextmanager
+def statements(connection: Connection) -> Iterator[list[str]]:
+    """The SQL the block sends to the database, in order."""
+    sent: list[str] = []
+
+    def record(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(connection, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(connection, "before_cursor_execute", record)
+
+
+def _refusal_path(client: TestClient, connection: Connection, code: str, phone: str) -> list[str]:
+    with statements(connection) as sent:
+        assert track(client, code, phone).status_code == 404
+    return [statement for statement in sent if "SAVEPOINT" not in statement]
+
+
+def test_a_wrong_suffix_and_an_unknown_code_take_the_same_path(
+    client: TestClient, connection: Connection
+) -> None:
+    """A wrong suffix on a real code, an unknown code and a code of the wrong shape send the
+    same statements, in the same order (so no answer is slower for a real code); the dossier
+    itself is read only once the digits match."""
+    code = book(client)["tracking_code"]
+    wrong = _refusal_path(client, connection, code, "0000")
+    unknown = _refusal_path(client, connection, UNKNOWN, PHONE)
+    malformed = _refusal_path(client, connection, "NOT-A-CODE", PHONE)
+    assert wrong == unknown == malformed
+    assert not any("dossier.id" in statement for statement in wrong)
