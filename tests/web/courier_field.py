@@ -195,7 +195,7 @@ class App:
     def until_offline_ready(self) -> None:
         """The service worker controls the page: the app now opens without a network."""
         self.page.wait_for_function(
-            "navigator.serviceWorker.controller !== null", timeout=15_000, polling=200
+            "() => navigator.serviceWorker.controller !== null", timeout=15_000, polling=200
         )
 
     def open_stop(self, code: str) -> None:

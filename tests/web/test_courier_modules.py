@@ -278,7 +278,7 @@ def test_the_scanner_reads_a_slip_and_a_route_sheet(camera_page: Page) -> None:
 def test_stopping_the_scanner_releases_the_camera(camera_page: Page) -> None:
     """After stop() every track of the camera has ended and nothing more is reported."""
     camera_page.evaluate(SCAN, SCANNER)
-    camera_page.wait_for_function("seen.length > 0", timeout=20_000)
+    camera_page.wait_for_function("() => seen.length > 0", timeout=20_000)
     camera_page.evaluate("scanner.stop()")
     assert camera_page.evaluate(
         "opened.length === 1 && opened[0].getTracks().every(t => t.readyState === 'ended')"
