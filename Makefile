@@ -54,7 +54,7 @@ test: lint typecheck $(NODE_STAMP) browser
 
 bench-routing: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
-	$(BIN)/python bench/literature.py --time-limit 30
+	$(BIN)/python -m bench.literature --time-limit 30
 
 bench-province: $(STAMP)
 	$(BIN)/python -m bench.province --sizes 2000 5000 10000 --workers 2 --budget 100 --max-jobs 80

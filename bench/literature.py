@@ -1,6 +1,6 @@
 """Literature benchmark: our solver, OR-Tools common defaults and VROOM side by side.
 
-Usage: python bench/literature.py [--time-limit 30] [--set dev|all|solomon|lilim] [--only NAME...]
+Usage: python -m bench.literature [--time-limit 30] [--set dev|all|solomon|lilim] [--only NAME...]
                                   [--jobs 2] [--data /work/shared/bench-data] [--out rows.jsonl]
 Each instance runs in its own process (one core; --jobs processes side by side), its solvers one
 after the other; prints one markdown row per run, then the summary per family and solver.
@@ -25,17 +25,20 @@ from pathlib import Path
 
 import vroom
 
+from bench.params import parse_overrides
 from routing.literature import SCALE, Instance, euclidean_distance, read_instance
 from routing.model import Plan, Problem, Route, SolverStats, Stop, Visit
 from routing.solver import SolveParams, solve
 from routing.validate import validate
 
 Runner = Callable[[Instance, float], Plan]
+# SolveParams of "ours" other than the defaults (--params), to measure a lever
+OVERRIDES: dict[str, object] = {}
 
 
 def run_ours(instance: Instance, seconds: float) -> Plan:
-    """Our solver, hierarchical objective."""
-    return solve(instance.problem, SolveParams(time_limit_s=seconds))
+    """Our solver, hierarchical objective (default SolveParams unless --params)."""
+    return solve(instance.problem, SolveParams(time_limit_s=seconds, **OVERRIDES))  # type: ignore[arg-type]
 
 
 def run_ortools_defaults(instance: Instance, seconds: float) -> Plan:
@@ -190,8 +193,11 @@ class Row:
         return "Li & Lim" if self.name.startswith("l") else "Solomon"
 
 
-def run_instance(path: Path, solvers: list[str], seconds: float) -> list[Row]:
+def run_instance(
+    path: Path, solvers: list[str], seconds: float, overrides: dict[str, object]
+) -> list[Row]:
     """Every solver on one instance, one after the other (this process: one core)."""
+    OVERRIDES.update(overrides)
     instance = read_instance(path)
     rows = []
     for solver in solvers:
@@ -227,7 +233,11 @@ def main() -> None:
     parser.add_argument("--solvers", nargs="*", default=list(SOLVERS))
     parser.add_argument("--jobs", type=int, default=1, help="instances solved side by side")
     parser.add_argument("--out", type=Path, default=None, help="JSON lines, appended; resumes")
+    parser.add_argument(
+        "--params", nargs="*", default=[], help="SolveParams of ours, e.g. metaheuristic=..."
+    )
     args = parser.parse_args()
+    overrides = parse_overrides(args.params)
     names = args.only or instance_names(args.data, args.set)
     bks = load_bks(args.data)
     done: list[Row] = []
@@ -241,7 +251,13 @@ def main() -> None:
         _print_row(row, bks)
     with concurrent.futures.ProcessPoolExecutor(args.jobs, max_tasks_per_child=1) as pool:
         futures = [
-            pool.submit(run_instance, instance_path(args.data, name), args.solvers, args.time_limit)
+            pool.submit(
+                run_instance,
+                instance_path(args.data, name),
+                args.solvers,
+                args.time_limit,
+                overrides,
+            )
             for name in todo
         ]
         for future in concurrent.futures.as_completed(futures):

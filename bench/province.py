@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from bench.params import parse_overrides
 from routing.matrix import (
     MOTORBIKE_RURAL,
     MOTORBIKE_TOWN,
@@ -40,7 +41,7 @@ from routing.partition import (
     solve_partitioned,
     split_day,
 )
-from routing.solver import SolveParams
+from routing.solver import part_params
 from routing.validate import validate
 
 BOUNDS = ((10.85, 11.50), (106.33, 106.98))
@@ -184,6 +185,7 @@ def run(
     part_seconds: float | None = None,
     peer: bool = False,
     lunch: bool = True,
+    overrides: dict[str, object] | None = None,
 ) -> list[Result]:
     """Generate, split, solve in parallel, validate and measure one day of `stops` stops; with
     `peer`, VROOM solves the same parts with the same time each; without `lunch`, no courier
@@ -198,9 +200,7 @@ def run(
     # Parts run `workers` at a time; leave a tenth of the budget for setup and process start.
     rounds = math.ceil(len(problems) / workers)
     seconds = part_seconds or max(1.0, 0.9 * budget_s / rounds)
-    # One search phase: the fleet is already sized per depot, and the route-elimination phase
-    # spends its construction share before a 400-stop part has a complete first solution.
-    params = SolveParams(time_limit_s=seconds, reduce_vehicles=False)
+    params = part_params(seconds, **(overrides or {}))  # as the daily plan solves a part
     plans = solve_partitioned(problems, params, workers)
     found = [_result("ours", day, problems, plans, started, max_jobs)]
     if peer:
@@ -279,7 +279,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--peer", action="store_true", help="also solve every part with VROOM")
     parser.add_argument("--no-lunch", action="store_true", help="couriers take no lunch break")
+    parser.add_argument(
+        "--params", nargs="*", default=[], help="SolveParams changes, e.g. reduce_vehicles=true"
+    )
     args = parser.parse_args(argv)
+    overrides = parse_overrides(args.params)
     results = []
     for stops in args.sizes:
         for max_jobs in args.max_jobs:
@@ -291,6 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                 part_seconds=args.part_seconds,
                 peer=args.peer,
                 lunch=not args.no_lunch,
+                overrides=overrides,
             )
             for line in table(found).splitlines()[2:]:
                 print(line, flush=True)

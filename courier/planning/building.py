@@ -16,7 +16,7 @@ from routing import codec
 from routing.diagnose import why_dropped
 from routing.matrix import GreatCircleProvider
 from routing.partition import HOLD, build_problem, split_day
-from routing.solver import SolveParams, solve
+from routing.solver import part_params, solve
 
 
 def prepare_parts(session: Session, plan_id: int, settings: Settings) -> list[int]:
@@ -109,12 +109,7 @@ def solve_frozen(frozen: codec.PartJSON, time_limit_s: int) -> codec.ResultJSON:
         replace(v, speed_factor=speeds.get(v.id, 1.0)) for v in routing_problem.vehicles
     )
     routing_problem = replace(routing_problem, vehicles=vehicles)
-    # One search phase: the fleet is already sized per office, and route elimination leaves the
-    # first construction a fifth of a few seconds (bench/plans.py, 2,000 jobs, 5 s parts, the
-    # same day: 82.5 % of stops served with it, 84.6 % without)
-    routed = solve(
-        routing_problem, SolveParams(time_limit_s=float(time_limit_s), reduce_vehicles=False)
-    )
+    routed = solve(routing_problem, part_params(float(time_limit_s)))
     return codec.result_to_json(routed, why_dropped(routing_problem, routed))
 
 
