@@ -46,6 +46,10 @@ class SolveParams:
     attempt_s: float = 4.0
     attempts: int = 2
     lambda_coefficient: float = 0.1
+    # when set, the search switches between these metaheuristics after `switch_after` local
+    # optima each (OR-Tools' local_search_metaheuristics), instead of running `metaheuristic`
+    switch_metaheuristics: tuple[str, ...] = ()
+    switch_after: int = 100
     construct_share: float = 0.2
     # at most this share of the budget for the first construction, which ends by itself when
     # complete (a 100-stop instance: well under a second; 500 stops on a loaded core: seconds)
@@ -68,6 +72,9 @@ class SolveParams:
             raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
             raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
+        unknown_meta = [m for m in self.switch_metaheuristics if m not in _META.Value.keys()]
+        if unknown_meta:
+            raise ValueError(f"unknown metaheuristics {unknown_meta}")
         unknown = [s for s in self.portfolio if s not in FIRST_SOLUTION_STRATEGIES]
         if unknown:
             raise ValueError(f"unknown first solution strategies {unknown}")
@@ -280,6 +287,12 @@ class _Model:
             _iterated_local_search(search)
         else:
             search.local_search_metaheuristic = _META.Value.Value(params.metaheuristic)
+        if params.switch_metaheuristics and params.metaheuristic != "GREEDY_DESCENT" and not ils:
+            search.local_search_metaheuristic = _META.UNSET  # OR-Tools: one or the other
+            search.local_search_metaheuristics[:] = [
+                _META.Value.Value(m) for m in params.switch_metaheuristics
+            ]
+            search.num_max_local_optima_before_metaheuristic_switch = params.switch_after
         search.guided_local_search_lambda_coefficient = params.lambda_coefficient
         search.time_limit.FromMilliseconds(max(1, int(seconds * 1000)))
         if params.solution_limit is not None:
