@@ -49,6 +49,7 @@ def run_ortools_defaults(instance: Instance, seconds: float) -> Plan:
     params = SolveParams(
         time_limit_s=seconds,
         first_solution="PATH_CHEAPEST_ARC",
+        metaheuristic="GUIDED_LOCAL_SEARCH",
         reduce_vehicles=False,
         drop_mandatory=False,
     )
