@@ -389,7 +389,11 @@ def _check_checklist(request: HandoverRequest, dossier: Dossier) -> None:
 
 
 def _concerns(session: Session, request: HandoverRequest, dossier: Dossier, actor: Actor) -> bool:
-    """A courier taking a dossier from a citizen or a center must have that job assigned."""
+    """The actor may see the dossier, and a courier taking it from a citizen or a center has that
+    job assigned. Checked before anything about the dossier is told: a refusal (held elsewhere,
+    another center, its state) would tell a stranger that it exists, where and with whom."""
+    if not access.can_view_dossier(session, actor, dossier):
+        return False
     if (
         request.giver.kind in (PartyKind.CITIZEN, PartyKind.CENTER)
         and request.receiver.kind is PartyKind.COURIER
@@ -397,14 +401,7 @@ def _concerns(session: Session, request: HandoverRequest, dossier: Dossier, acto
         leg = Leg.INBOUND if request.giver.kind is PartyKind.CITIZEN else Leg.RETURN
         job = jobs.open_job(session, dossier, leg, JobKind.PICKUP)
         return job is not None and job.courier_id == request.receiver.id
-    return (
-        actor.is_admin
-        or access.can_view_dossier(session, actor, dossier)
-        or (
-            request.receiver.kind is PartyKind.CENTER
-            and dossier.receiving_site_id == request.receiver.id
-        )
-    )
+    return True
 
 
 def _check_custody(request: HandoverRequest, dossier: Dossier) -> None:
