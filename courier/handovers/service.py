@@ -314,6 +314,7 @@ def _move(
             _refuse_cancelled(session, dossier, actor)
         raise DossierNotFound(f"no dossier {code} for this handover")
     _check_custody(request, dossier)
+    _check_office(session, request, dossier)
     event = _event_for(request, dossier)
     if event is Event.PICK_UP:
         _check_checklist(request, dossier)
@@ -430,6 +431,35 @@ def _check_custody(request: HandoverRequest, dossier: Dossier) -> None:
         and request.receiver.id != dossier.receiving_site_id
     ):
         raise Conflict(f"{dossier.tracking_code} is bound for another center")
+
+
+OTHER_OFFICE = mark(
+    "Dossier %(code)s is served by another post office: only a dispatcher can give it to this "
+    "courier or post office (by assigning its job or moving it in the plan)."
+)
+
+
+def _check_office(session: Session, request: HandoverRequest, dossier: Dossier) -> None:
+    """A handover keeps the dossier in the post office that serves it (whose staff and couriers
+    may read it); only a dispatcher's assignment or move, which the dossier's office follows,
+    takes it to another office's courier."""
+    office = _office_of(session, request.receiver)
+    if office is None or dossier.post_office_id in (None, office):
+        return
+    taker = request.receiver.id if request.receiver.kind is PartyKind.COURIER else None
+    if taker is not None and access.has_assigned_job(session, dossier, taker):
+        return
+    raise Conflict(OTHER_OFFICE, code="other_office", params={"code": dossier.tracking_code})
+
+
+def _office_of(session: Session, party: Party) -> int | None:
+    """The post office a receiving party works in: its own, or a courier's home office."""
+    if party.kind is PartyKind.POST_OFFICE:
+        return party.id
+    if party.kind is PartyKind.COURIER and party.id is not None:
+        courier = session.get(Courier, party.id)
+        return courier.home_post_office_id if courier is not None else None
+    return None
 
 
 def _receiving_office(session: Session, request: HandoverRequest) -> Site | None:

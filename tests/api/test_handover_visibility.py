@@ -1,14 +1,17 @@
 """Issue 14, visibility: what a handover or an attempt tells someone the dossier does not concern.
 
-A refusal on a dossier the caller may not see answers as an unknown code does.
+A refusal on a dossier the caller may not see answers as an unknown code does; a handover keeps a
+dossier in the post office that serves it.
 """
 
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from courier.dossiers.models import Dossier
 from tests.builders import (
     STAFF_TDM,
     assign,
@@ -20,6 +23,7 @@ from tests.builders import (
     headers_for,
     pick_up,
     post_handover,
+    post_handover_ok,
     post_ok,
     site_id,
     status_of,
@@ -81,3 +85,73 @@ def test_another_centers_result_answers_its_staff_like_an_unknown_code(
     assert answers[0].status_code == 404, answers[0].text
     assert (answers[1].status_code, _as_unknown(answers[1], code)) == (404, answers[0].json())
     assert status_of(client, code) == "result_ready"
+
+
+def _courier_party(session: Session, code: str) -> dict[str, Any]:
+    return {"kind": "courier", "id": courier_id(session, code)}
+
+
+def test_a_courier_cannot_hand_a_dossier_to_another_offices_courier(
+    client: TestClient, session: Session
+) -> None:
+    """Thu Dau Mot's courier handing a dossier to a Di An courier is refused (409, naming the
+    rule) and changes nothing: the Di An courier still cannot read the applicant's data."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    before = counts(session)
+    body = handover_body(
+        _courier_party(session, "BD-CR-TDM-01"), _courier_party(session, "BD-CR-DA-01"), [code]
+    )
+    refused = post_handover(client, body, courier)
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "other_office"
+    assert counts(session) == before
+    stranger = headers_for(session, "bd-cr-da-01")
+    assert client.get(f"/api/v1/dossiers/{code}", headers=stranger).status_code == 404
+
+
+def test_a_courier_cannot_leave_a_dossier_at_another_post_office(
+    client: TestClient, session: Session
+) -> None:
+    """Leaving a Thu Dau Mot dossier overnight at Di An's post office is refused in Vietnamese."""
+    code = book(client)["tracking_code"]
+    _cid, courier = pick_up(client, session, code)
+    office = {"kind": "post_office", "id": site_id(session, "BD-PO-DA-1")}
+    body = handover_body(_courier_party(session, "BD-CR-TDM-01"), office, [code])
+    refused = post_handover(client, body, {**courier, "Accept-Language": "vi"})
+    assert refused.status_code == 409, refused.text
+    assert refused.json()["code"] == "other_office"
+    assert code in refused.json()["detail"]
+    assert "bưu cục" in refused.json()["detail"]
+    assert status_of(client, code) == "picked_up"
+
+
+def test_a_handover_within_the_office_still_passes(client: TestClient, session: Session) -> None:
+    """Two couriers of the same post office hand a dossier over as before."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    body = handover_body(
+        _courier_party(session, "BD-CR-TDM-01"), _courier_party(session, "BD-CR-TDM-02"), [code]
+    )
+    post_handover_ok(client, courier, body)
+    colleague = headers_for(session, "bd-cr-tdm-02")
+    assert client.get(f"/api/v1/dossiers/{code}", headers=colleague).status_code == 200
+
+
+def test_a_dossier_moved_to_another_office_may_be_handed_to_its_courier(
+    client: TestClient, session: Session
+) -> None:
+    """Once an admin gives the delivery to a Di An courier (a move through the jobs API), the
+    handover to that courier passes, and the dossier is Di An's."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    admin = headers_for(session, "admin")
+    delivery = find_job(client, admin, code, "inbound", "delivery")
+    assign(client, admin, delivery, courier_id(session, "BD-CR-DA-01"))
+    body = handover_body(
+        _courier_party(session, "BD-CR-TDM-01"), _courier_party(session, "BD-CR-DA-01"), [code]
+    )
+    post_handover_ok(client, courier, body)
+    dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
+    session.refresh(dossier)
+    assert dossier.post_office_id == site_id(session, "BD-PO-DA-1")
