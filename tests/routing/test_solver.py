@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from routing.model import Break, Pair, Plan, Problem
@@ -125,6 +127,31 @@ def test_same_plan_twice_under_a_solution_limit() -> None:
     assert solved(problem, params).routes == solved(problem, params).routes
 
 
+@pytest.mark.parametrize(
+    "params",
+    [
+        SolveParams(time_limit_s=1.0, metaheuristic="ITERATED_LOCAL_SEARCH_SISR"),
+        SolveParams(
+            time_limit_s=1.0,
+            metaheuristic="GUIDED_LOCAL_SEARCH",
+            switch_metaheuristics=("GUIDED_LOCAL_SEARCH", "TABU_SEARCH"),
+            switch_after=2,
+        ),
+    ],
+    ids=["iterated local search", "switching metaheuristics"],
+)
+def test_each_search_lever_serves_every_stop(params: SolveParams) -> None:
+    """The levers measured in bench/README.md plan every stop of a small day, feasibly, on the
+    pipeline with route elimination and on a single search phase."""
+    stops = tuple(make_stop(s, (i % 3) + 1, demand=2) for i, s in enumerate("abcdefghij"))
+    vehicles = (make_vehicle("v1"), make_vehicle("v2"), make_vehicle("v3"))
+    problem = make_problem(stops, vehicles=vehicles)
+    for reduce in (True, False):
+        plan = solved(problem, replace(params, reduce_vehicles=reduce))
+        assert plan.dropped == ()
+        assert plan.stats.status == "feasible"
+
+
 def test_problem_without_vehicles_drops_everything() -> None:
     """No vehicle: every stop is dropped and nothing crashes."""
     problem = Problem(vehicles=(), stops=(make_stop("a", 1),), matrix=make_problem(()).matrix)
@@ -140,6 +167,8 @@ def test_problem_without_vehicles_drops_everything() -> None:
         ({"first_solution": "FASTEST"}, "unknown first solution strategy 'FASTEST'"),
         ({"metaheuristic": "MAGIC"}, "unknown metaheuristic 'MAGIC'"),
         ({"elimination_share": 1.0}, "elimination_share must be in [0, 1), got 1.0"),
+        ({"first_share": 0}, "first_share must be in (0, 1), got 0"),
+        ({"switch_metaheuristics": ("MAGIC",)}, "unknown metaheuristics ['MAGIC']"),
     ],
 )
 def test_bad_solve_params_are_refused(fields: dict[str, object], message: str) -> None:
