@@ -17,10 +17,8 @@ def can_view_dossier(session: Session, actor: Actor, dossier: Dossier) -> bool:
         return True
     if actor.has_role(Role.DISPATCHER):
         return actor.site_id is not None and dossier.post_office_id == actor.site_id
-    if actor.kind == "api_key":
-        if actor.site_id is not None:
-            return dossier.receiving_site_id == actor.site_id
-        return actor.owner_id is not None and dossier.owner_id == actor.owner_id
+    if actor.kind == "api_key" and actor.site_id is not None:
+        return dossier.receiving_site_id == actor.site_id
     if actor.has_role(Role.CENTER_STAFF):
         return actor.site_id is not None and (
             dossier.receiving_site_id == actor.site_id
@@ -31,9 +29,19 @@ def can_view_dossier(session: Session, actor: Actor, dossier: Dossier) -> bool:
             is_held_by_courier(dossier, actor.courier_id)
             or has_assigned_job(session, dossier, actor.courier_id)
         )
-    if actor.has_role(Role.CITIZEN, Role.ENTERPRISE):
-        return dossier.owner_id is not None and dossier.owner_id == actor.id
-    return False
+    return owns_dossier(actor, dossier)
+
+
+def owns_dossier(actor: Actor, dossier: Dossier) -> bool:
+    """True when the actor booked the dossier: the citizen's or enterprise's account, or the
+    enterprise's API key (its information system)."""
+    if actor.kind == "api_key" and actor.site_id is None:
+        owner = actor.owner_id
+    elif actor.has_role(Role.CITIZEN, Role.ENTERPRISE):
+        owner = actor.id
+    else:
+        return False
+    return owner is not None and dossier.owner_id == owner
 
 
 def may_book_from_files(actor: Actor) -> bool:

@@ -11,10 +11,13 @@ from courier.handovers.models import Handover
 from courier.proofs.service import proofs_of
 
 
-def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> HandoverOut:
-    """A recorded handover with its proofs, chain links and receipt links."""
+def handover_out(
+    session: Session, handover: Handover, zone: ZoneInfo, *, links: bool = True
+) -> HandoverOut:
+    """A recorded handover with its proofs, chain links and receipt links; without `links` (a
+    reader who may not open the images) the digests only."""
     codes = queries.item_codes(session, handover)
-    receipt = queries.has_receipt(session, handover.id)
+    receipt = links and queries.has_receipt(session, handover.id)
     base = f"/api/v1/handovers/{handover.id}"
     return HandoverOut(
         id=handover.id,
@@ -52,7 +55,7 @@ def handover_out(session: Session, handover: Handover, zone: ZoneInfo) -> Handov
                 size_bytes=p.size_bytes,
                 sha256=p.sha256,
                 removed_at=local(p.removed_at, zone) if p.removed_at else None,
-                url=None if p.removed_at else f"{base}/proofs/{p.id}",
+                url=f"{base}/proofs/{p.id}" if links and not p.removed_at else None,
             )
             for p in proofs_of(session, handover.id)
         ],

@@ -92,16 +92,18 @@ def _uploads(
 def get_handover(
     handover_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> HandoverOut:
-    """A handover with its proofs and receipt links, for a party to it or staff it concerns."""
+    """A handover for a party to it or staff it concerns; links to its images and receipt for
+    its parties (and admins) only."""
     found = handover_queries.get_visible(session, handover_id, actor)
-    return handover_out(session, found, settings.zone)
+    links = handover_queries.may_read_proofs(session, actor, found)
+    return handover_out(session, found, settings.zone, links=links)
 
 
 @router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)
 def get_proof(
     handover_id: int, proof_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
-    """One signature or photo, for those the handover concerns."""
+    """One signature or photo, for the handover's parties and admins."""
     try:
         proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
     except handover_queries.ProofRemoved as exc:

@@ -7,10 +7,11 @@ from courier import access
 from courier.actors import Actor
 from courier.dossiers.models import Dossier
 from courier.enums import PartyKind, Role
-from courier.errors import NotFound
+from courier.errors import NotFound, PermissionDenied
 from courier.handovers.models import Handover, HandoverItem
-from courier.handovers.service import Party, is_party
+from courier.handovers.service import is_party_to
 from courier.proofs.models import HandoverProof, Receipt
+from courier.text import mark
 
 RECEIPT_TYPES = {"png": "image/png", "pdf": "application/pdf"}
 
@@ -23,23 +24,42 @@ class ProofRemoved(HandoverNotFound):
     """The image was deleted by retention; its digest remains in the chain."""
 
 
+PROOFS_FOR_PARTIES = mark(
+    "Only the parties to a handover (and admins) see its signatures, photos and receipt."
+)
+
+
+def _dossiers(session: Session, handover: Handover) -> list[Dossier]:
+    return list(
+        session.scalars(
+            select(Dossier)
+            .join(HandoverItem, HandoverItem.dossier_id == Dossier.id)
+            .where(HandoverItem.handover_id == handover.id)
+        ).unique()
+    )
+
+
 def can_view(session: Session, actor: Actor, handover: Handover) -> bool:
     """A party to the handover, an admin, or someone every dossier in it concerns (not a courier:
-    a courier sees the signatures and photos only of handovers they took part in)."""
-    parties = (
-        Party(handover.from_kind, handover.from_id),
-        Party(handover.to_kind, handover.to_id),
-    )
-    if actor.is_admin or any(is_party(actor, p) for p in parties):
+    a courier sees only handovers they took part in). The record names parties by id and holds
+    no image: those are `may_read_proofs`'s."""
+    if is_party_to(actor, handover):
         return True
     if actor.has_role(Role.COURIER):
         return False
-    dossiers = session.scalars(
-        select(Dossier)
-        .join(HandoverItem, HandoverItem.dossier_id == Dossier.id)
-        .where(HandoverItem.handover_id == handover.id)
-    ).unique()
-    return all(access.can_view_dossier(session, actor, d) for d in dossiers)
+    return all(access.can_view_dossier(session, actor, d) for d in _dossiers(session, handover))
+
+
+def may_read_proofs(session: Session, actor: Actor, handover: Handover) -> bool:
+    """The signatures, photos and receipt are the parties' and admins': the courier who gave or
+    took, the staff of a site that did, and on the citizen's side the account (or enterprise API
+    key) that booked every dossier in it. Staff the dossiers merely concern (the receiving
+    center, the dispatcher, a center's system) do not read a citizen's signature."""
+    if is_party_to(actor, handover):
+        return True
+    citizen_side = PartyKind.CITIZEN in (handover.from_kind, handover.to_kind)
+    found = _dossiers(session, handover) if citizen_side else []
+    return bool(found) and all(access.owns_dossier(actor, d) for d in found)
 
 
 def get_visible(session: Session, handover_id: int, actor: Actor) -> Handover:
@@ -50,9 +70,16 @@ def get_visible(session: Session, handover_id: int, actor: Actor) -> Handover:
     return handover
 
 
+def _readable_proofs(session: Session, handover_id: int, actor: Actor) -> None:
+    """Not found for those the handover does not concern; refused for its other readers."""
+    handover = get_visible(session, handover_id, actor)
+    if not may_read_proofs(session, actor, handover):
+        raise PermissionDenied(PROOFS_FOR_PARTIES, code="proofs_for_parties")
+
+
 def visible_proof(session: Session, handover_id: int, proof_id: int, actor: Actor) -> HandoverProof:
-    """One image of a visible handover; removed images are gone for everyone."""
-    get_visible(session, handover_id, actor)
+    """One image of a handover whose proofs the actor reads; removed images are gone for all."""
+    _readable_proofs(session, handover_id, actor)
     proof = session.get(HandoverProof, proof_id)
     if proof is None or proof.handover_id != handover_id:
         raise HandoverNotFound(f"no image {proof_id} in handover {handover_id}")
@@ -64,8 +91,9 @@ def visible_proof(session: Session, handover_id: int, proof_id: int, actor: Acto
 def visible_receipt(
     session: Session, handover_id: int, fmt: str, actor: Actor
 ) -> tuple[Receipt, str, str]:
-    """(receipt, storage key, media type) of a visible handover's receipt."""
-    get_visible(session, handover_id, actor)
+    """(receipt, storage key, media type) of the receipt of a handover whose proofs the actor
+    reads (it shows the signatures and photos)."""
+    _readable_proofs(session, handover_id, actor)
     if fmt not in RECEIPT_TYPES:
         raise HandoverNotFound("receipts are png or pdf")
     receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover_id))

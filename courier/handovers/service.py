@@ -284,6 +284,12 @@ def _check_actor_is_party(actor: Actor, request: HandoverRequest) -> None:
     raise PermissionDenied("only a party to the handover (or an admin) may record it")
 
 
+def is_party_to(actor: Actor, handover: Handover) -> bool:
+    """True for an admin, and for the actor who is (or acts for) its giver or its receiver."""
+    parties = (Party(handover.from_kind, handover.from_id), Party(handover.to_kind, handover.to_id))
+    return actor.is_admin or any(is_party(actor, p) for p in parties)
+
+
 def is_party(actor: Actor, party: Party) -> bool:
     """True when the actor is (or acts for) that party; a party without an id is nobody's (an
     account bound to no courier or site is not every such party)."""

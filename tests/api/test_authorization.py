@@ -3,8 +3,9 @@
 One dossier (booked by the citizen account ``citizen.an`` for the Thu Dau Mot branch, its
 inbound pair assigned to courier BD-CR-TDM-01, and later its return pair too) is brought to the
 state each operation needs; then each actor tries the operation once. The operations cover both
-legs (pickup, center counter, result pickup, delivery, failed attempts), the handover record with
-its images and receipts, the custody chain, and the public cancel/reschedule with a wrong phone
+legs (pickup, center counter, result pickup, delivery, failed attempts), the handover record, its
+images and receipts (its parties' only: the citizen's side by the booking's account, a center or a
+post office by its staff), the custody chain, and the public cancel/reschedule with a wrong phone
 suffix or another dossier's code. The dispatcher of another post office (Di An) is refused like
 any other stranger to the dossier, and their job list leaves it out; so is a courier account bound
 to no courier record. The courier app's reads (own record, own route) and the assigned courier's
@@ -214,6 +215,11 @@ def _delivered(w: World) -> None:
     _done(w, "assigned_courier", _handover(_courier, _citizen))
 
 
+def _at_post_office(w: World) -> None:
+    _picked_up(w)
+    _done(w, "assigned_courier", _handover(_courier, _post_office))
+
+
 def _another_dossier(w: World) -> None:
     w.other_code = book(w.client)["tracking_code"]  # the builders' applicant: phone ...5678
 
@@ -236,6 +242,10 @@ def _center(w: World) -> dict[str, Any]:
 
 def _citizen(w: World) -> dict[str, Any]:
     return {"kind": "citizen"}
+
+
+def _post_office(w: World) -> dict[str, Any]:
+    return {"kind": "post_office", "id": site_id(w.session, "BD-PO-TDM-1")}
 
 
 @dataclass(frozen=True)
@@ -335,6 +345,11 @@ CONCERNED = frozenset(
     }
 )
 STAFF_OF_SITE = {"staff_receiving_site", "api_key_site", "admin"}
+# who reads a handover's signatures, photos and receipt: its parties (the booking's account for
+# the citizen) and admins, never staff the dossier merely concerns
+CITIZEN_AND_COURIER = frozenset({"citizen_owner", "assigned_courier", "admin"})
+COURIER_AND_CENTER = frozenset({"assigned_courier", "staff_receiving_site", "admin"})
+COURIER_AND_OFFICE = frozenset({"assigned_courier", "dispatcher", "admin"})
 COURIERS_WITH_A_RECORD = frozenset({"assigned_courier", "other_courier"})
 CARRIER = frozenset({"assigned_courier", "admin"})
 NOBODY: frozenset[str] = frozenset()
@@ -428,19 +443,37 @@ OPERATIONS: dict[str, Operation] = {
         _picked_up, _get("/api/v1/handovers/{handover}"), CONCERNED, personal=False
     ),
     "get_pickup_signature": Operation(
-        _picked_up, _get("/api/v1/handovers/{handover}/proofs/{proof}"), CONCERNED
+        _picked_up, _get("/api/v1/handovers/{handover}/proofs/{proof}"), CITIZEN_AND_COURIER
     ),
     "get_pickup_receipt_pdf": Operation(
-        _picked_up, _get("/api/v1/handovers/{handover}/receipt.pdf"), CONCERNED
+        _picked_up, _get("/api/v1/handovers/{handover}/receipt.pdf"), CITIZEN_AND_COURIER
     ),
     "get_pickup_receipt_png": Operation(
-        _picked_up, _get("/api/v1/handovers/{handover}/receipt.png"), CONCERNED
+        _picked_up, _get("/api/v1/handovers/{handover}/receipt.png"), CITIZEN_AND_COURIER
+    ),
+    "get_center_handover": Operation(
+        _received, _get("/api/v1/handovers/{handover}"), CONCERNED, personal=False
+    ),
+    "get_center_signature": Operation(
+        _received, _get("/api/v1/handovers/{handover}/proofs/{proof}"), COURIER_AND_CENTER
+    ),
+    "get_center_receipt_pdf": Operation(
+        _received, _get("/api/v1/handovers/{handover}/receipt.pdf"), COURIER_AND_CENTER
+    ),
+    "get_post_office_signature": Operation(
+        _at_post_office, _get("/api/v1/handovers/{handover}/proofs/{proof}"), COURIER_AND_OFFICE
+    ),
+    "get_post_office_receipt_pdf": Operation(
+        _at_post_office, _get("/api/v1/handovers/{handover}/receipt.pdf"), COURIER_AND_OFFICE
     ),
     "get_delivery_handover": Operation(
         _delivered, _get("/api/v1/handovers/{handover}"), CONCERNED, personal=False
     ),
+    "get_delivery_signature": Operation(
+        _delivered, _get("/api/v1/handovers/{handover}/proofs/{proof}"), CITIZEN_AND_COURIER
+    ),
     "get_delivery_receipt_pdf": Operation(
-        _delivered, _get("/api/v1/handovers/{handover}/receipt.pdf"), CONCERNED
+        _delivered, _get("/api/v1/handovers/{handover}/receipt.pdf"), CITIZEN_AND_COURIER
     ),
     "custody_signed_in": Operation(
         _picked_up, _get("/api/v1/dossiers/{code}/custody"), CONCERNED, personal=False

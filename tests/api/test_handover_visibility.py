@@ -1,7 +1,8 @@
 """Issue 14, visibility: what a handover or an attempt tells someone the dossier does not concern.
 
 A refusal on a dossier the caller may not see answers as an unknown code does; a handover keeps a
-dossier in the post office that serves it.
+dossier in the post office that serves it; a handover's record gives a non-party no link to images
+it may not read.
 """
 
 from typing import Any
@@ -12,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courier.dossiers.models import Dossier
+from courier.handovers.models import Handover, HandoverItem
 from tests.builders import (
     STAFF_TDM,
     assign,
@@ -155,3 +157,34 @@ def test_a_dossier_moved_to_another_office_may_be_handed_to_its_courier(
     dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
     session.refresh(dossier)
     assert dossier.post_office_id == site_id(session, "BD-PO-DA-1")
+
+
+def test_a_non_party_reading_the_record_gets_no_image_links(
+    client: TestClient, session: Session
+) -> None:
+    """The dispatcher sees the pickup's record (its dossier is their office's) but no link to the
+    citizen's signature, photos or receipt; the courier who took it gets them."""
+    code = book(client)["tracking_code"]
+    _, courier = pick_up(client, session, code)
+    handover = _latest_handover(session, code)
+    dispatcher = headers_for(session, "dispatch.tdm")
+    seen = client.get(f"/api/v1/handovers/{handover}", headers=dispatcher).json()
+    assert [p["url"] for p in seen["proofs"]] == [None] * len(seen["proofs"])
+    assert (seen["receipt_pdf"], seen["receipt_png"]) == (None, None)
+    party = client.get(f"/api/v1/handovers/{handover}", headers=courier).json()
+    assert all(p["url"] for p in party["proofs"])
+    assert party["receipt_pdf"]
+
+
+def _latest_handover(session: Session, code: str) -> int:
+    """The id of the dossier's latest handover."""
+    query = (
+        select(Handover.id)
+        .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+        .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+        .where(Dossier.tracking_code == code)
+        .order_by(Handover.id.desc())
+    )
+    found = session.scalar(query.limit(1))
+    assert found is not None
+    return found
