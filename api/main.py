@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.middleware.gzip import GZipMiddleware
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from api import errors, pages, web
+from api import accesslog, errors, pages, web
 from api.admission import Admission
 from api.ratelimit import RateLimit
 from api.routers import (
@@ -59,6 +59,7 @@ def create_app(
 ) -> FastAPI:
     """The app, on the given settings and sessions (the process's by default)."""
     settings = settings or get_settings()
+    accesslog.install()
     app = FastAPI(
         title="Dịch vụ bưu chính công: thu gom và trả hồ sơ / Public postal dossier courier",
         version="0.1.0",
