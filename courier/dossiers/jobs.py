@@ -27,7 +27,7 @@ from courier.errors import (
     PermissionDenied,
 )
 from courier.fleet.models import Courier
-from courier.idempotency import fingerprint, insert_once
+from courier.idempotency import fingerprint, insert_once, stored_key
 from courier.settings import Settings
 from courier.text import mark
 
@@ -304,6 +304,7 @@ FUTURE = mark(
 )
 BEFORE_WINDOW = mark("the stop's window opens at %(time)s; an attempt before it does not count")
 KEY_REUSED = mark("this key was already used for a different attempt: send a new key")
+KEY_RACED = mark("another request took this key at the same moment: send the attempt again")
 
 
 def ahead_of_clock(
@@ -325,7 +326,7 @@ def record_failed_attempt(
     Returns (job, attempt, created): a retry with the same key and body answers the first attempt.
     """
     digest = request.digest(job_id, actor)
-    mine = _replayed(session, request, digest, job_id=job_id, actor=actor)
+    mine = _replayed(session, request, digest, actor)
     if mine is not None:  # the pair went back to the queue: the job is no longer the courier's
         return session.get_one(Job, job_id), mine, False
     job = get_visible_job(session, job_id, actor)
@@ -336,45 +337,52 @@ def record_failed_attempt(
     _check_attempt(job, request, settings)
     if job.status is not JobStatus.ASSIGNED:
         raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
-    attempt = _insert_attempt(session, job, request, digest)
-    if attempt is None:  # an identical request committed it a moment ago
-        replayed = _replayed(session, request, digest)
-        assert replayed is not None
-        return job, replayed, False
-    _fail(session, job, actor, request.reason, settings)
-    return job, attempt, True
+    for _ in range(3):  # the key taken meanwhile: by the same request, or by another courier's
+        key = _stored_key(session, request, actor)
+        attempt = _insert_attempt(session, job, request, digest, key)
+        if attempt is not None:
+            _fail(session, job, actor, request.reason, settings)
+            return job, attempt, True
+        replayed = _replayed(session, request, digest, actor)
+        if replayed is not None:
+            return job, replayed, False
+    raise Conflict(KEY_RACED, code="idempotency_key_busy")
+
+
+def _by_key(session: Session, key: str) -> JobAttempt | None:
+    return session.scalar(select(JobAttempt).where(JobAttempt.idempotency_key == key))
+
+
+def _stored_key(session: Session, request: AttemptRequest, actor: Actor) -> str | None:
+    """The key as this courier's attempts store it: their own when another courier's attempt
+    holds it as sent (that one is none of their business)."""
+
+    def taken_by_other(sent: str) -> bool:
+        holder = _by_key(session, sent)
+        return holder is not None and not _holds(holder, actor)
+
+    key = request.idempotency_key
+    return None if key is None else stored_key(key, actor, taken_by_other)
+
+
+def _holds(attempt: JobAttempt, actor: Actor) -> bool:
+    """The actor may know of the attempt: an admin, or the courier whose stop it was."""
+    courier = actor.courier_id if actor.has_role(Role.COURIER) else None
+    return actor.is_admin or (courier is not None and attempt.courier_id == courier)
 
 
 def _replayed(
-    session: Session,
-    request: AttemptRequest,
-    digest: str,
-    *,
-    job_id: int | None = None,
-    actor: Actor | None = None,
+    session: Session, request: AttemptRequest, digest: str, actor: Actor
 ) -> JobAttempt | None:
-    """The attempt recorded with the request's key; `InvalidInput` if it was sent with another
-    body. With a job and an actor: only the actor's own attempt at that job (a stranger replaying
-    a key learns nothing; the insert then finds the key taken)."""
-    if request.idempotency_key is None:
-        return None
-    found = session.scalar(
-        select(JobAttempt).where(JobAttempt.idempotency_key == request.idempotency_key)
-    )
-    if found is not None and actor is not None and not _own(found, job_id, actor):
-        return None
+    """The caller's attempt recorded with the request's key; `InvalidInput` if the key came with
+    another body (their own other attempt: another courier's key is new to them)."""
+    key = _stored_key(session, request, actor)
+    found = _by_key(session, key) if key is not None else None
     if found is not None and found.request_digest != digest:
         raise InvalidInput(
             [FieldProblem(("idempotency_key",), KEY_REUSED, "idempotency_key_reused")]
         )
     return found
-
-
-def _own(attempt: JobAttempt, job_id: int | None, actor: Actor) -> bool:
-    by_actor = actor.is_admin or (
-        actor.has_role(Role.COURIER) and attempt.courier_id == actor.courier_id is not None
-    )
-    return attempt.job_id == job_id and by_actor
 
 
 def _check_attempt(job: Job, request: AttemptRequest, settings: Settings) -> None:
@@ -396,7 +404,7 @@ def _check_attempt(job: Job, request: AttemptRequest, settings: Settings) -> Non
 
 
 def _insert_attempt(
-    session: Session, job: Job, request: AttemptRequest, digest: str
+    session: Session, job: Job, request: AttemptRequest, digest: str, key: str | None
 ) -> JobAttempt | None:
     """Insert the attempt; None when a concurrent request took its key first."""
     attempt = JobAttempt(
@@ -408,10 +416,10 @@ def _insert_attempt(
         lon=request.lon,
         accuracy_m=request.accuracy_m,
         device_at=request.device_at,
-        idempotency_key=request.idempotency_key,
-        request_digest=digest if request.idempotency_key else None,
+        idempotency_key=key,
+        request_digest=digest if key else None,
     )
-    if request.idempotency_key is None:  # no key: nothing to collide with
+    if key is None:  # no key: nothing to collide with
         session.add(attempt)
         session.flush()
         return attempt

@@ -178,10 +178,7 @@ def receive(
     """Record one courier → center handover for the batch, every code checked first; a retry of
     the same batch (same key) answers the first handover."""
     check_staff(actor, batch.site_id)
-    replay = session.scalar(
-        select(Handover.id).where(Handover.idempotency_key == batch.idempotency_key)
-    )
-    if replay is None:
+    if handovers.recorded_with(session, batch.idempotency_key, actor) is None:
         _check_proof(batch, uploads)
         _check_batch(session, actor, batch)
     request = handovers.HandoverRequest(

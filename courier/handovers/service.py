@@ -30,7 +30,7 @@ from courier.enums import PartyKind, Role, SiteKind
 from courier.errors import Conflict, DossierNotFound, FieldProblem, InvalidInput, PermissionDenied
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
-from courier.idempotency import fingerprint, insert_once
+from courier.idempotency import fingerprint, insert_once, stored_key
 from courier.outbox.service import enqueue
 from courier.proofs import custody
 from courier.proofs import service as proofs
@@ -111,7 +111,7 @@ def record(
     """
     _check_actor_is_party(actor, request)  # first: a stranger replaying a key learns nothing
     digest = request.digest(uploads)
-    existing = _replay(session, request, digest)
+    existing = _replay(session, request, actor, digest)
     if existing is not None:
         return existing, False
     ahead = jobs.ahead_of_clock(request.device_at, settings, ("handover", "device_at"))
@@ -120,11 +120,9 @@ def record(
     _check_shape(session, request)
     _check_proof(request, uploads)
     prepared = proofs.prepare(uploads, settings)
-    handover = _insert(session, request, actor, digest)
-    if handover is None:  # an identical request committed it a moment ago
-        replayed = _replay(session, request, digest)
-        assert replayed is not None
-        return replayed, False
+    handover, created = _claim(session, request, actor, digest)
+    if not created:  # an identical request committed it a moment ago
+        return handover, False
     office = _receiving_office(session, request)
     for code in dict.fromkeys(request.tracking_codes):
         dossier = _move(session, handover, request, code, actor)
@@ -138,29 +136,65 @@ def record(
     return handover, True
 
 
-def _replay(session: Session, request: HandoverRequest, digest: str) -> Handover | None:
-    existing = session.scalar(
-        select(Handover).where(Handover.idempotency_key == request.idempotency_key)
-    )
+KEY_REUSED = mark("this key was already used for a different handover: send a new key")
+KEY_RACED = mark("another request took this key at the same moment: send the handover again")
+
+
+def _by_key(session: Session, key: str) -> Handover | None:
+    return session.scalar(select(Handover).where(Handover.idempotency_key == key))
+
+
+def _stored_key(session: Session, key: str, actor: Actor) -> str:
+    """The key as this caller's handovers store it: their own when a handover the caller is no
+    party to holds it as sent (that one is none of the caller's business)."""
+
+    def taken_by_other(sent: str) -> bool:
+        holder = _by_key(session, sent)
+        return holder is not None and not is_party_to(actor, holder)
+
+    return stored_key(key, actor, taken_by_other)
+
+
+def recorded_with(session: Session, key: str, actor: Actor) -> Handover | None:
+    """The handover recorded with this key that the caller may know of (None: the key is new to
+    them, even when another caller's handover holds it)."""
+    return _by_key(session, _stored_key(session, key, actor))
+
+
+def _claim(
+    session: Session, request: HandoverRequest, actor: Actor, digest: str
+) -> tuple[Handover, bool]:
+    """(handover, created): inserted under the caller's key; else the identical request's that
+    took the key first. The key with another body is refused, naming only the caller's own use."""
+    for _ in range(3):  # taken meanwhile: by the same request, or by another caller's
+        existing = _replay(session, request, actor, digest)
+        if existing is not None:
+            return existing, False
+        key = _stored_key(session, request.idempotency_key, actor)
+        handover = _insert(session, request, actor, digest, key)
+        if handover is not None:
+            return handover, True
+    raise Conflict(KEY_RACED, code="idempotency_key_busy")
+
+
+def _replay(
+    session: Session, request: HandoverRequest, actor: Actor, digest: str
+) -> Handover | None:
+    """The caller's handover recorded with the key and the same content; refused when the key
+    came with another content."""
+    existing = recorded_with(session, request.idempotency_key, actor)
     if existing is not None and existing.request_digest != digest:
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    ("handover", "idempotency_key"),
-                    "this key was already used for a different handover",
-                    "idempotency_key_reused",
-                )
-            ]
-        )
+        loc = ("handover", "idempotency_key")
+        raise InvalidInput([FieldProblem(loc, KEY_REUSED, "idempotency_key_reused")])
     return existing
 
 
 def _insert(
-    session: Session, request: HandoverRequest, actor: Actor, digest: str
+    session: Session, request: HandoverRequest, actor: Actor, digest: str, key: str
 ) -> Handover | None:
     """Insert the handover row; None when a concurrent request took the key first."""
     handover = Handover(
-        idempotency_key=request.idempotency_key,
+        idempotency_key=key,
         request_digest=digest,
         from_kind=request.giver.kind,
         from_id=request.giver.id,

@@ -2,7 +2,7 @@
 
 A refusal on a dossier the caller may not see answers as an unknown code does; a handover keeps a
 dossier in the post office that serves it; a handover's record gives a non-party no link to images
-it may not read.
+it may not read; another caller's idempotency key is as new to the caller as an unused one.
 """
 
 from typing import Any
@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from courier.dossiers.models import Dossier
+from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, Leg
 from courier.handovers.models import Handover, HandoverItem
 from tests.builders import (
     STAFF_TDM,
@@ -188,3 +188,79 @@ def _latest_handover(session: Session, code: str) -> int:
     found = session.scalar(query.limit(1))
     assert found is not None
     return found
+
+
+def test_another_couriers_handover_key_is_new_to_me(client: TestClient, session: Session) -> None:
+    """A courier whose key another courier already used records their own handover with it (201),
+    learns nothing of the other one, and a retry answers their own handover."""
+    first, second = book(client)["tracking_code"], book(client)["tracking_code"]
+    cid, courier = pick_up(client, session, first)
+    other_id, other = pick_up(client, session, second, "BD-CR-TDM-02")
+    center = {"kind": "center", "id": site_id(session, "BD-TDM")}
+    theirs = post_handover_ok(
+        client, courier, handover_body({"kind": "courier", "id": cid}, center, [first])
+    )
+    body = handover_body({"kind": "courier", "id": other_id}, center, [second])
+    body["idempotency_key"] = _key_of(session, theirs["id"])
+    mine = post_handover(client, body, other)
+    assert mine.status_code == 201, mine.text
+    assert mine.json()["id"] != theirs["id"]
+    assert first not in mine.text
+    again = post_handover(client, body, other)
+    assert (again.status_code, again.json()["id"]) == (200, mine.json()["id"])
+    assert status_of(client, second) == "received_at_center"
+
+
+def _key_of(session: Session, handover_id: int) -> str:
+    key = session.scalar(select(Handover.idempotency_key).where(Handover.id == handover_id))
+    assert key is not None
+    return key
+
+
+def _inbound_pickup(session: Session, code: str) -> int:
+    query = (
+        select(Job.id)
+        .join(Dossier)
+        .where(Dossier.tracking_code == code, Job.leg == Leg.INBOUND, Job.kind == JobKind.PICKUP)
+    )
+    found = session.scalar(query)
+    assert found is not None
+    return found
+
+
+def test_another_couriers_attempt_key_is_new_to_me(client: TestClient, session: Session) -> None:
+    """Two couriers' failed attempts with one key: the second is recorded as its own (not 422
+    'already used'), and its retry answers it."""
+    dispatcher = headers_for(session, "dispatch.tdm")
+    jobs = []
+    for courier in ("BD-CR-TDM-01", "BD-CR-TDM-02"):
+        code = book(client)["tracking_code"]
+        job = _inbound_pickup(session, code)
+        assign(client, dispatcher, job, courier_id(session, courier))
+        jobs.append((job, headers_for(session, courier.lower())))
+    body = {"reason": "not_home", "idempotency_key": "shared-key-0001"}
+    (job_a, courier_a), (job_b, courier_b) = jobs
+    first = client.post(f"/api/v1/jobs/{job_a}/attempts", json=body, headers=courier_a)
+    assert first.status_code == 200, first.text
+    mine = client.post(f"/api/v1/jobs/{job_b}/attempts", json=body, headers=courier_b)
+    assert mine.status_code == 200, mine.text
+    again = client.post(f"/api/v1/jobs/{job_b}/attempts", json=body, headers=courier_b)
+    assert again.json()["attempt_id"] == mine.json()["attempt_id"] != first.json()["attempt_id"]
+    session.expire_all()
+    assert len(session.scalars(select(JobAttempt)).all()) == 2
+
+
+def test_my_own_key_with_another_body_is_still_refused(
+    client: TestClient, session: Session
+) -> None:
+    """The key a courier used for one handover, sent again with another dossier, is refused by
+    name (422 on idempotency_key) as before: scoping keys per caller changes nothing for one's own."""
+    first, second = book(client)["tracking_code"], book(client)["tracking_code"]
+    cid, courier = pick_up(client, session, first)
+    pick_up(client, session, second)
+    center = {"kind": "center", "id": site_id(session, "BD-TDM")}
+    body = handover_body({"kind": "courier", "id": cid}, center, [first])
+    post_handover_ok(client, courier, body)
+    reused = post_handover(client, {**body, "tracking_codes": [second]}, courier)
+    assert reused.status_code == 422
+    assert reused.json()["detail"][0]["loc"] == ["body", "handover", "idempotency_key"]
