@@ -248,19 +248,3 @@ def test_another_couriers_attempt_key_is_new_to_me(client: TestClient, session: 
     assert again.json()["attempt_id"] == mine.json()["attempt_id"] != first.json()["attempt_id"]
     session.expire_all()
     assert len(session.scalars(select(JobAttempt)).all()) == 2
-
-
-def test_my_own_key_with_another_body_is_still_refused(
-    client: TestClient, session: Session
-) -> None:
-    """The key a courier used for one handover, sent again with another dossier, is refused by
-    name (422 on idempotency_key) as before: scoping keys per caller changes nothing for one's own."""
-    first, second = book(client)["tracking_code"], book(client)["tracking_code"]
-    cid, courier = pick_up(client, session, first)
-    pick_up(client, session, second)
-    center = {"kind": "center", "id": site_id(session, "BD-TDM")}
-    body = handover_body({"kind": "courier", "id": cid}, center, [first])
-    post_handover_ok(client, courier, body)
-    reused = post_handover(client, {**body, "tracking_codes": [second]}, courier)
-    assert reused.status_code == 422
-    assert reused.json()["detail"][0]["loc"] == ["body", "handover", "idempotency_key"]
