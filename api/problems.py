@@ -100,6 +100,7 @@ ADVICE: dict[str, str] = {
     "model_attributes_type": _OBJECT,
     "dict_type": _OBJECT,
     "phone_invalid": mark("please enter a Vietnamese mobile number, e.g. 0912 345 678"),
+    "day_out_of_range": mark("please choose a day from %(first)s to %(last)s"),
 }
 _DEFAULT_ADVICE = mark("please check this value")
 

@@ -6,6 +6,8 @@ from zoneinfo import ZoneInfo
 import holidays
 
 from courier.dossiers.models import Slot
+from courier.errors import FieldProblem
+from courier.text import mark
 
 # Public holidays come from the `holidays` package (Vietnam's labour code, lunar dates computed,
 # every year); the government also announces extra days off around them, listed here as they
@@ -14,6 +16,17 @@ _OFFICIAL = holidays.country_holidays("VN")
 EXTRA_DAYS_OFF: frozenset[date] = frozenset(
     [date(2026, 2, 14) + timedelta(days=i) for i in range(9)]  # Tết Bính Ngọ, 14-22/02
 )
+
+
+TOO_FAR = mark("please choose a day at most %(days)s days from today")
+
+
+def beyond_horizon(field: str, day: date, today: date, days: int) -> list[FieldProblem]:
+    """The problem of a day later than `days` after today (a booking in 2099, a result date in
+    9999), which would otherwise run on into date arithmetic past the calendar's end."""
+    if day <= today + timedelta(days=days):
+        return []
+    return [FieldProblem((field,), TOO_FAR, "day_too_far", {"days": days})]
 
 
 def is_holiday(day: date) -> bool:

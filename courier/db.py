@@ -60,6 +60,10 @@ class Base(DeclarativeBase):
     type_annotation_map = {datetime: UTCDateTime()}
 
 
+# every id is a PostgreSQL `integer` column (SQLite takes 64 bits): a larger number names nothing
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """The current time, aware, in UTC."""
     return datetime.now(UTC)

@@ -18,6 +18,7 @@ from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.account import REFUSED
 from api.pages.center import CENTER, NOT_STAFF, Clerk, clerk
+from api.schemas import Id
 from courier.errors import DomainError, FieldProblem, InvalidInput
 from courier.handovers import counter
 from courier.handovers import queries as handover_queries
@@ -42,7 +43,7 @@ def counter_page(
     session: DbSession,
     settings: SettingsDep,
     site: ShortText = "",
-    courier: Annotated[int | None, Query()] = None,
+    courier: Annotated[Id | None, Query()] = None,
 ) -> Response:
     """The counter screen: pick the courier, scan, check, both sign, receive."""
     who = clerk(request, session, settings, site)
@@ -112,7 +113,7 @@ def check(
     session: DbSession,
     settings: SettingsDep,
     code: ShortText,
-    courier: Annotated[int | None, Query()] = None,
+    courier: Annotated[Id | None, Query()] = None,
     site: ShortText = "",
 ) -> Response:
     """One scanned code: what the clerk checks, or why it cannot be received here."""
@@ -151,7 +152,7 @@ def receive(
     settings: SettingsDep,
     idempotency_key: FormText,
     device_at: FormText,
-    courier_id: Annotated[int, Form()],
+    courier_id: Annotated[Id, Form()],
     codes: Annotated[list[str], Form()],
     seal_number: Annotated[str, Form(max_length=32)] = "",
     site: Annotated[str, Form(max_length=40)] = "",
@@ -214,7 +215,7 @@ def received(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    handover_id: int,
+    handover_id: Id,
     site: ShortText = "",
     refused: Annotated[list[str] | None, Query()] = None,
 ) -> Response:
@@ -242,7 +243,7 @@ def receipt(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    handover_id: int,
+    handover_id: Id,
     fmt: str,
     site: ShortText = "",
 ) -> Response:

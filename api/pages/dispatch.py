@@ -22,6 +22,7 @@ from api.pages.account import REFUSED
 from api.pages.staff_door import Door
 from api.present import dispatch_map
 from api.ratelimit import public_limit
+from api.schemas import Day, Id
 from courier import calendar
 from courier.accounts import service as accounts
 from courier.accounts.models import User
@@ -114,8 +115,8 @@ def day_page(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    on: Annotated[date | None, Query(alias="date")] = None,
-    plan: Annotated[int | None, Query(ge=1)] = None,
+    on: Annotated[Day | None, Query(alias="date")] = None,
+    plan: Annotated[Id | None, Query()] = None,
 ) -> HTMLResponse:
     """The sign-in form, or the day of the dispatcher's post office."""
     actor = _dispatcher(request, session, settings)
@@ -275,7 +276,7 @@ def poster(request: Request, session: DbSession, settings: Settings) -> Actor | 
 
 @router.get(DISPATCH + "plans/{plan_id}/sheets/{courier_id}.pdf", response_model=None)
 def sheet(
-    request: Request, session: DbSession, settings: SettingsDep, plan_id: int, courier_id: int
+    request: Request, session: DbSession, settings: SettingsDep, plan_id: Id, courier_id: Id
 ) -> Response:
     """A courier's printable route sheet of the plan, for the signed-in dispatcher."""
     actor = _dispatcher(request, session, settings)

@@ -17,6 +17,7 @@ from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.dispatch import DISPATCH, day_context, poster, today
 from api.present import plans as shown
+from api.schemas import Day, Id
 from courier.actors import Actor
 from courier.db import utcnow
 from courier.dossiers.models import Job
@@ -96,7 +97,7 @@ def _act(
     request: Request,
     session: DbSession,
     on: date,
-    plan_id: int | None,
+    plan_id: Id | None,
     action: Callable[[Actor], Response],
 ) -> Response:
     """A dispatcher's form, sent from this site: the action's page, or the day saying why not."""
@@ -114,7 +115,7 @@ def build(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    on: Annotated[date, Form(alias="date")],
+    on: Annotated[Day, Form(alias="date")],
 ) -> Response:
     """Ask for the day's plan (of the dispatcher's office); say which others the day has."""
 
@@ -134,8 +135,8 @@ def publish(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    plan_id: int,
-    on: Annotated[date, Form(alias="date")],
+    plan_id: Id,
+    on: Annotated[Day, Form(alias="date")],
 ) -> Response:
     """Publish a built plan: its couriers see their routes from now on."""
 
@@ -151,10 +152,10 @@ def publish(
 def lock_stop(
     request: Request,
     session: DbSession,
-    plan_id: int,
-    on: Annotated[date, Form(alias="date")],
-    job_id: Annotated[int, Form()],
-    courier_id: Annotated[int, Form()],
+    plan_id: Id,
+    on: Annotated[Day, Form(alias="date")],
+    job_id: Annotated[Id, Form()],
+    courier_id: Annotated[Id, Form()],
 ) -> Response:
     """Keep a stop's dossier on its courier in every re-plan of this plan."""
 
@@ -172,10 +173,10 @@ def lock_stop(
 def move_job(
     request: Request,
     session: DbSession,
-    plan_id: int,
-    on: Annotated[date, Form(alias="date")],
-    job_id: Annotated[int, Form()],
-    courier_id: Annotated[int, Form()],
+    plan_id: Id,
+    on: Annotated[Day, Form(alias="date")],
+    job_id: Annotated[Id, Form()],
+    courier_id: Annotated[Id, Form()],
     replan: Annotated[bool, Form()] = False,
 ) -> Response:
     """Move a dossier to another courier; with `replan`, build the new plan with it at once."""
@@ -199,8 +200,8 @@ def replan(
     request: Request,
     session: DbSession,
     settings: SettingsDep,
-    plan_id: int,
-    on: Annotated[date, Form(alias="date")],
+    plan_id: Id,
+    on: Annotated[Day, Form(alias="date")],
 ) -> Response:
     """Build the plan again from now (the whole day before it starts), keeping locks and moves."""
 
@@ -211,7 +212,7 @@ def replan(
     return _act(request, session, on, plan_id, replanned)
 
 
-def _replan(session: DbSession, actor: Actor, plan_id: int, settings: Settings) -> Plan:
+def _replan(session: DbSession, actor: Actor, plan_id: Id, settings: Settings) -> Plan:
     """A re-plan of the rest of the day, or of the whole day when it has not begun."""
     base = service.visible_plan(session, plan_id, actor)
     at = None if base.service_on > today(settings) else utcnow()

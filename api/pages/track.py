@@ -21,6 +21,7 @@ from api import grants, i18n, present, problems, signin, web
 from api.deps import DbSession, SettingsDep
 from api.pages import track_view
 from api.ratelimit import TooManyRequests, client_address, public_limit
+from api.schemas import Id
 from courier.dossiers import actions, codes
 from courier.dossiers.models import Dossier
 from courier.dossiers.states import Event, allowed_events
@@ -214,7 +215,7 @@ def reschedule(
 def receipt(
     request: Request,
     code: str,
-    handover_id: int,
+    handover_id: Id,
     fmt: str,
     session: DbSession,
     settings: SettingsDep,

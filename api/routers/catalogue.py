@@ -36,8 +36,8 @@ def list_slots(
     session: DbSession,
     settings: SettingsDep,
     procedure_code: Annotated[str | None, Query(max_length=32)] = None,
-    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
-    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90, allow_inf_nan=False)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180, allow_inf_nan=False)] = None,
 ) -> SlotsOut:
     """Pickup slots of the next two weeks not yet begun, labelled in the caller's language.
 

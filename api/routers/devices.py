@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.couriers import device_out
+from api.schemas import Id
 from api.schemas.devices import DeviceOut, RevokeIn
 from courier.accounts import devices
 
@@ -12,7 +13,7 @@ router = APIRouter(prefix="/devices", tags=["devices"])
 
 @router.get("", response_model=list[DeviceOut])
 def list_devices(
-    session: DbSession, settings: SettingsDep, actor: CurrentActor, user_id: int | None = None
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, user_id: Id | None = None
 ) -> list[DeviceOut]:
     """Admins see every phone, a dispatcher their couriers' (and their own), others their own."""
     found = devices.list_sessions(session, actor, user_id=user_id)
@@ -21,7 +22,7 @@ def list_devices(
 
 @router.post("/{device_id}/revoke", response_model=DeviceOut)
 def revoke_device(
-    device_id: int,
+    device_id: Id,
     body: RevokeIn,
     session: DbSession,
     settings: SettingsDep,

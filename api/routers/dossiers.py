@@ -1,7 +1,6 @@
 """Dossiers for those they concern: the staff list and its export, details, center actions, a
 courier's departure."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query
@@ -11,6 +10,7 @@ from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossier_list import csv_chunks
 from api.present.dossiers import dossier_out
+from api.schemas import Day
 from api.schemas.dossier_list import DossierListItem, DossierListOut
 from api.schemas.dossiers import DossierOut, PostponeIn, ResultReadyIn
 from courier import calendar
@@ -26,8 +26,8 @@ def dossier_filter(
     site: Annotated[str | None, Query(description="receiving site code")] = None,
     status: Annotated[list[DossierStatus] | None, Query(description="repeatable")] = None,
     procedure: Annotated[str | None, Query(description="procedure code")] = None,
-    due_from: Annotated[date | None, Query(description="due on or after")] = None,
-    due_to: Annotated[date | None, Query(description="due on or before")] = None,
+    due_from: Annotated[Day | None, Query(description="due on or after")] = None,
+    due_to: Annotated[Day | None, Query(description="due on or before")] = None,
     overdue: Annotated[
         bool, Query(description="due before today and not delivered, returned or cancelled")
     ] = False,

@@ -8,6 +8,7 @@ from pydantic import ValidationError
 
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.handovers import handover_out
+from api.schemas import Id
 from api.schemas.handovers import HandoverIn, HandoverOut
 from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
@@ -90,7 +91,7 @@ def _uploads(
 
 @router.get("/{handover_id}", response_model=HandoverOut)
 def get_handover(
-    handover_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> HandoverOut:
     """A handover for a party to it or staff it concerns; links to its images and receipt for
     its parties (and admins) only."""
@@ -101,7 +102,7 @@ def get_handover(
 
 @router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)
 def get_proof(
-    handover_id: int, proof_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id, proof_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     """One signature or photo, for the handover's parties and admins."""
     try:
@@ -114,7 +115,7 @@ def get_proof(
 
 @router.get("/{handover_id}/receipt.{fmt}", response_class=Response)
 def get_receipt(
-    handover_id: int, fmt: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id, fmt: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     """The printable receipt, PNG or PDF, once its task has rendered it."""
     receipt, key, media_type = handover_queries.visible_receipt(session, handover_id, fmt, actor)

@@ -1,11 +1,10 @@
 """Courier jobs: a courier's own list, failed attempts, and assignment by a dispatcher."""
 
-from datetime import date
-
 from fastapi import APIRouter
 
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossiers import job_out
+from api.schemas import Day, Id
 from api.schemas.jobs import AssignIn, AttemptIn, AttemptOut, JobOut
 from courier.dossiers import jobs
 from courier.dossiers.models import JobStatus
@@ -20,7 +19,7 @@ def list_jobs(
     settings: SettingsDep,
     actor: CurrentActor,
     status: JobStatus | None = None,
-    on: date | None = None,
+    on: Day | None = None,
 ) -> list[JobOut]:
     """A courier's own jobs, a dispatcher's post office's, or every job for admins, by window start."""
     found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
@@ -28,7 +27,7 @@ def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def get_job(job_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> JobOut:
+def get_job(job_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> JobOut:
     """One job the caller may see."""
     return job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
 
@@ -39,7 +38,7 @@ def get_job(job_id: int, session: DbSession, settings: SettingsDep, actor: Curre
     responses={422: {"description": "a capture time ahead of the clock or before the window"}},
 )
 def fail_attempt(
-    job_id: int,
+    job_id: Id,
     body: AttemptIn,
     session: DbSession,
     settings: SettingsDep,
@@ -70,7 +69,7 @@ def fail_attempt(
 
 @router.post("/{job_id}/assign", response_model=list[JobOut])
 def assign(
-    job_id: int,
+    job_id: Id,
     body: AssignIn,
     session: DbSession,
     settings: SettingsDep,

@@ -8,6 +8,7 @@ from api import i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present import plans as shown
 from api.present.plans import route_stop_out
+from api.schemas import Day, Id
 from api.schemas.plans import (
     LockIn,
     LockOut,
@@ -81,7 +82,7 @@ def list_plans(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
-    on: date | None = _DAY,
+    on: Day | None = _DAY,
     depot: str | None = Query(None, max_length=32, description="a post office's code"),
 ) -> list[PlanSummaryOut]:
     """The day's plans: a dispatcher's are those of exactly their post office, admins see all."""
@@ -91,7 +92,7 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(
-    plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> PlanOut:
     """Progress (parts solved of total, stops served and dropped so far), then the routes and
     every stop in order."""
@@ -100,7 +101,7 @@ def get_plan(
 
 @router.get("/plans/{plan_id}/progress", response_model=PlanProgressOut)
 def plan_progress(
-    plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> PlanProgressOut:
     """The day against the plan: per courier stops done, failed, pending and late, and where they
     were last seen; each stop's state; the day's open pickups of its post offices it leaves out."""
@@ -116,18 +117,14 @@ def plan_progress(
 
 
 @router.post("/plans/{plan_id}/build", status_code=status.HTTP_202_ACCEPTED, response_model=PlanOut)
-def rebuild(
-    plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> PlanOut:
+def rebuild(plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> PlanOut:
     """Run an interrupted or failed build again: solved parts are kept, nothing is duplicated."""
     plan = requesting.rebuild(session, plan_id, actor)
     return shown.plan_out(session, plan, settings.zone)
 
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanOut)
-def publish(
-    plan_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
-) -> PlanOut:
+def publish(plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> PlanOut:
     """Couriers see the routes from now on; pairs the plan could not fit roll over a day."""
     plan = publishing.publish(session, plan_id, actor, settings)
     return shown.plan_out(session, plan, settings.zone)
@@ -143,7 +140,7 @@ def _lock_out(lock: PlanLock) -> LockOut:
 
 
 @router.post("/plans/{plan_id}/locks", status_code=201, response_model=LockOut)
-def lock_stop(plan_id: int, body: LockIn, session: DbSession, actor: CurrentActor) -> LockOut:
+def lock_stop(plan_id: Id, body: LockIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Lock a job's pair to a courier (and a place in the route) for the re-plans of this plan."""
     lock = changes.lock(
         session,
@@ -157,7 +154,7 @@ def lock_stop(plan_id: int, body: LockIn, session: DbSession, actor: CurrentActo
 
 
 @router.post("/plans/{plan_id}/moves", status_code=201, response_model=LockOut)
-def move_job(plan_id: int, body: MoveIn, session: DbSession, actor: CurrentActor) -> LockOut:
+def move_job(plan_id: Id, body: MoveIn, session: DbSession, actor: CurrentActor) -> LockOut:
     """Move a job's pair to another courier for the re-plans of this plan."""
     lock = changes.lock(
         session, plan_id, actor, job_id=body.job_id, courier_id=body.courier_id, position=None
@@ -166,7 +163,7 @@ def move_job(plan_id: int, body: MoveIn, session: DbSession, actor: CurrentActor
 
 
 @router.get("/plans/{plan_id}/locks", response_model=list[LockOut])
-def list_locks(plan_id: int, session: DbSession, actor: CurrentActor) -> list[LockOut]:
+def list_locks(plan_id: Id, session: DbSession, actor: CurrentActor) -> list[LockOut]:
     """The plan's locks and moves."""
     service.visible_plan(session, plan_id, actor)
     return [_lock_out(lock) for lock in changes.locks_of(session, plan_id)]
@@ -176,7 +173,7 @@ def list_locks(plan_id: int, session: DbSession, actor: CurrentActor) -> list[Lo
     "/plans/{plan_id}/replan", status_code=status.HTTP_202_ACCEPTED, response_model=PlanOut
 )
 def replan(
-    plan_id: int,
+    plan_id: Id,
     body: ReplanIn,
     session: DbSession,
     settings: SettingsDep,
@@ -190,7 +187,7 @@ def replan(
 
 @router.get("/couriers/me/route", response_model=list[RouteStopOut])
 def my_route(
-    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: date | None = _DAY
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: Day | None = _DAY
 ) -> list[RouteStopOut]:
     """The signed-in courier's day: the published plan's stops in order, then the jobs assigned by
     hand, each pending, done or failed, with what to collect, whom to meet and how to get there."""
@@ -203,7 +200,7 @@ _PDF = {"Cache-Control": "private, no-store"}
 
 @router.get("/couriers/me/route.pdf", response_class=Response)
 def my_route_sheet(
-    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: date | None = _DAY
+    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: Day | None = _DAY
 ) -> Response:
     """The signed-in courier's printable route sheet (sketch to scale, stops with barcodes)."""
     day = _day(on, settings)
@@ -217,7 +214,7 @@ def my_route_sheet(
 
 @router.get("/plans/{plan_id}/sheets/{courier_id}.pdf", response_class=Response)
 def route_sheet(
-    plan_id: int, courier_id: int, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    plan_id: Id, courier_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
 ) -> Response:
     """A courier's printable route sheet of a plan, for the dispatcher of their post office."""
     pdf = printing.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)

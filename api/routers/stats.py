@@ -1,20 +1,20 @@
 """Statistics per center and period: counts, on-time rates per leg, failures, days per stage."""
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas import Day
 from api.schemas.stats import SiteStatsOut
 from courier.stats import service as stats
 from courier.stats.periods import period
 
 router = APIRouter(prefix="/stats", tags=["statistics"])
 
-FromDay = Annotated[date, Query(alias="from", description="first local date, included")]
+FromDay = Annotated[Day, Query(alias="from", description="first local date, included")]
 ToDay = Annotated[
-    date, Query(alias="to", description="last local date, included (366 days at most)")
+    Day, Query(alias="to", description="last local date, included (366 days at most)")
 ]
 
 

@@ -5,6 +5,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from api.deps import CurrentActor, DbSession, SettingsDep
+from api.schemas import Id
 from api.schemas.webhooks import (
     DeliveryOut,
     ReplayedOut,
@@ -54,7 +55,7 @@ def listed(session: DbSession, actor: CurrentActor) -> list[WebhookOut]:
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=_FOUND)
-def remove(subscription_id: int, session: DbSession, actor: CurrentActor) -> Response:
+def remove(subscription_id: Id, session: DbSession, actor: CurrentActor) -> Response:
     """Stop sending to this endpoint; its deliveries stay listed."""
     webhooks.remove(session, actor, subscription_id)
     return Response(status_code=204)
@@ -62,11 +63,11 @@ def remove(subscription_id: int, session: DbSession, actor: CurrentActor) -> Res
 
 @router.get("/{subscription_id}/deliveries", response_model=list[DeliveryOut], responses=_FOUND)
 def deliveries(
-    subscription_id: int,
+    subscription_id: Id,
     session: DbSession,
     actor: CurrentActor,
     status: DeliveryStatus | None = None,
-    before_id: int | None = None,
+    before_id: Id | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> list[DeliveryOut]:
     """The endpoint's deliveries, newest first; `status=failed` lists the undeliverable ones."""
@@ -77,7 +78,7 @@ def deliveries(
 
 
 @router.post("/{subscription_id}/deliveries/replay", response_model=ReplayedOut, responses=_FOUND)
-def replay_failed(subscription_id: int, session: DbSession, actor: CurrentActor) -> ReplayedOut:
+def replay_failed(subscription_id: Id, session: DbSession, actor: CurrentActor) -> ReplayedOut:
     """Send every failed delivery of the endpoint again, oldest first."""
     return ReplayedOut(replayed=webhooks.replay_failed(session, actor, subscription_id))
 
@@ -88,7 +89,7 @@ def replay_failed(subscription_id: int, session: DbSession, actor: CurrentActor)
     responses={**_FOUND, 409: {"description": "delivered already"}},
 )
 def replay(
-    subscription_id: int, delivery_id: int, session: DbSession, actor: CurrentActor
+    subscription_id: Id, delivery_id: Id, session: DbSession, actor: CurrentActor
 ) -> DeliveryOut:
     """Send one failed delivery again now, its tries counted afresh."""
     return DeliveryOut.model_validate(webhooks.replay(session, actor, subscription_id, delivery_id))

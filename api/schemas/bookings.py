@@ -1,10 +1,10 @@
 """Bodies of a booking and a batch of bookings, and their answers."""
 
-from datetime import date, datetime
+from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
-from api.schemas import Strict, VietnameseMobile
+from api.schemas import Day, Strict, VietnameseMobile
 from api.schemas.catalogue import SiteOut
 from courier.dossiers.models import ResultReturn, Slot
 
@@ -20,7 +20,7 @@ class BookingIn(Strict):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
     procedure_code: str = Field(min_length=1, max_length=32)
-    preferred_on: date
+    preferred_on: Day
     slot: Slot
     result_return: ResultReturn
     consent: StrictBool = Field(

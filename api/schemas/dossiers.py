@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.schemas import Strict
+from api.schemas import Day, Strict
 from api.schemas.jobs import JobOut
 from courier.dossiers.models import ResultReturn, Slot
 from courier.proofs.kinds import PostponementReason
@@ -13,7 +13,7 @@ from courier.proofs.kinds import PostponementReason
 class PostponeIn(Strict):
     """The center moves the result date."""
 
-    new_due_on: date
+    new_due_on: Day
     reason: PostponementReason
     note: str = Field(default="", max_length=1000)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from api.schemas import AwareDatetime, IdempotencyKey, Strict
+from api.schemas import AwareDatetime, Id, IdempotencyKey, Strict
 from courier.enums import PartyKind
 from courier.proofs.kinds import DocumentForm, ProofRole
 
@@ -14,13 +14,13 @@ class PartyIn(Strict):
     """A giver or receiver."""
 
     kind: PartyKind
-    id: int | None = None
+    id: Id | None = None
 
 
 class DocumentTickIn(Strict):
     """One required document of the procedure, as handed in."""
 
-    position: int = Field(ge=0)
+    position: int = Field(ge=0, le=1000)
     form: DocumentForm
 
 
@@ -32,7 +32,7 @@ class HandoverIn(Strict):
     receiver: PartyIn
     tracking_codes: list[str] = Field(min_length=1, max_length=200)
     device_at: AwareDatetime
-    site_id: int | None = None
+    site_id: Id | None = None
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)

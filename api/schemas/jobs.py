@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from api.schemas import AwareDatetime, IdempotencyKey, Strict
+from api.schemas import AwareDatetime, Id, IdempotencyKey, Strict
 from api.schemas.bookings import WindowOut
 from courier.dossiers.models import JobKind, JobStatus, Leg
 
@@ -30,7 +30,7 @@ class AttemptIn(Strict):
 class AssignIn(Strict):
     """A courier for a job pair."""
 
-    courier_id: int
+    courier_id: Id
 
 
 class JobOut(BaseModel):

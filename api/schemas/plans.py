@@ -5,7 +5,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from api.schemas import AwareDatetime, Strict
+from api.schemas import AwareDatetime, Day, Id, Strict
 from courier.dossiers.models import JobKind, Leg
 
 
@@ -164,7 +164,7 @@ class PlanProgressOut(BaseModel):
 class PlanIn(Strict):
     """Build the plan of a day; `depots` are post office codes (all when left out)."""
 
-    service_on: date
+    service_on: Day
     depots: list[str] | None = Field(default=None, min_length=1, max_length=200)
 
 
@@ -174,16 +174,16 @@ class LockIn(Strict):
     A position past the end of the courier's route in this plan is refused (422, `position`).
     """
 
-    job_id: int
-    courier_id: int
+    job_id: Id
+    courier_id: Id
     position: int | None = Field(default=None, ge=0, le=500)
 
 
 class MoveIn(Strict):
     """Move a job's pair to another courier, wherever it fits best."""
 
-    job_id: int
-    courier_id: int
+    job_id: Id
+    courier_id: Id
 
 
 class ReplanIn(Strict):

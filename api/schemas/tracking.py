@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, Field
 
-from api.schemas import Strict
+from api.schemas import Day, Strict
 from courier.dossiers.models import Slot
 
 
@@ -43,5 +43,5 @@ class PhoneProof(Strict):
 class RescheduleIn(PhoneProof):
     """A new day and slot for the pickup."""
 
-    preferred_on: date
+    preferred_on: Day
     slot: Slot

@@ -17,7 +17,7 @@ from courier.accounts import devices
 from courier.accounts.models import ApiKey, DeviceSession, User
 from courier.actors import Actor
 from courier.catalogue.models import Site
-from courier.db import utcnow
+from courier.db import MAX_ID, utcnow
 from courier.enums import Role, SiteKind
 from courier.errors import Conflict, NotAuthenticated
 from courier.fleet.models import Courier
@@ -152,12 +152,23 @@ def actor_from_token(session: Session, token: str, settings: Settings) -> Actor:
         )
     except jwt.PyJWTError:
         raise NotAuthenticated("invalid or expired token") from None
-    user = active_user(session, int(claims["sub"]))
-    device_id = claims.get("sid")
-    if device_id is None:
+    user = active_user(session, _claimed_id(claims["sub"]))
+    if claims.get("sid") is None:
         return actor_for_user(session, user)
-    devices.check_access(session, int(device_id), user.id, claims.get("rtg"))
-    return replace(actor_for_user(session, user), device_id=int(device_id))
+    device_id = _claimed_id(claims["sid"])
+    devices.check_access(session, device_id, user.id, claims.get("rtg"))
+    return replace(actor_for_user(session, user), device_id=device_id)
+
+
+def _claimed_id(value: object) -> int:
+    """An id a token names (`sub` a string of digits, `sid` a number); anything else, or a
+    number no id can be, makes the token as bad as a forged one."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if not isinstance(text, str) or not text.isascii() or not text.isdigit():
+        raise NotAuthenticated("invalid or expired token")
+    if len(text) > len(str(MAX_ID)) or not 1 <= int(text) <= MAX_ID:
+        raise NotAuthenticated("invalid or expired token")
+    return int(text)
 
 
 def active_user(session: Session, user_id: int) -> User:

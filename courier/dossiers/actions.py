@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from courier import access
 from courier.actors import PUBLIC_CITIZEN, Actor
-from courier.calendar import add_working_days, is_working_day, local_today
+from courier.calendar import add_working_days, beyond_horizon, is_working_day, local_today
 from courier.db import utcnow
 from courier.dossiers import codes, jobs
 from courier.dossiers import service as dossiers
@@ -26,6 +26,8 @@ from courier.text import mark
 
 # a catalogue id: the API answers it in the caller's language
 NO_SUCH_DOSSIER = mark("No dossier has this tracking code and phone number.")
+# a result date moves at most this far: a year, the longest a procedure may be extended
+POSTPONE_DAYS_AHEAD = 366
 # what an unknown code is compared against: no suffix of 4 digits matches it
 _NO_DIGITS = "----"
 
@@ -75,6 +77,8 @@ def postpone_result(
     """The receiving center moves the result date to a later working day, and says why."""
     dossier = _for_receiving_site(session, code, actor)
     today = local_today(utcnow(), settings.zone)
+    if too_far := beyond_horizon("new_due_on", new_due_on, today, POSTPONE_DAYS_AHEAD):
+        raise InvalidInput(too_far)
     floor = max(filter(None, (dossier.due_on, today)))
     if new_due_on <= floor or not is_working_day(new_due_on):
         raise InvalidInput(

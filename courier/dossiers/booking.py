@@ -22,6 +22,8 @@ from courier.text import mark
 from routing.matrix import LatLon
 
 MAX_BATCH = 500
+# how far ahead a pickup may be booked (or moved): the slots list shows the next two weeks
+BOOKING_DAYS_AHEAD = 60
 
 # what a citizen reads beside the field (English catalogue ids, translated by the API and pages)
 OUTSIDE_AREA = mark(
@@ -137,6 +139,8 @@ def check_day(
     today = calendar.local_today(now, settings.zone)
     if on < today:
         return [FieldProblem(("preferred_on",), PAST_DAY, "day_in_past")]
+    if too_far := calendar.beyond_horizon("preferred_on", on, today, BOOKING_DAYS_AHEAD):
+        return too_far
     if not slots.serves(on, slot, site):
         return [FieldProblem(("preferred_on",), NOT_WORKING_DAY, "not_a_working_day")]
     _, slot_end = calendar.slot_window(on, slot, settings.zone)

@@ -20,6 +20,9 @@ from courier.planning import service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 
+# a plan is built for a day at most this far ahead (the nightly build makes tomorrow's)
+PLAN_DAYS_AHEAD = 31
+
 
 @dataclass(frozen=True, slots=True)
 class PlanRequest:
@@ -100,8 +103,11 @@ def _requested_depots(
     """The ids of the post offices to plan (None: all), or why the request is refused."""
     office = access.office_scope(actor) if actor is not None else None
     problems = []
-    if service_on < calendar.local_today(utcnow(), settings.zone):
+    today = calendar.local_today(utcnow(), settings.zone)
+    if service_on < today:
         problems.append(FieldProblem(("service_on",), "must not be in the past"))
+    elif too_far := calendar.beyond_horizon("service_on", service_on, today, PLAN_DAYS_AHEAD):
+        problems += too_far
     elif not calendar.is_working_day(service_on):
         problems.append(FieldProblem(("service_on",), "not a working day"))
     depot_ids, unknown = _depots(session, depot_codes)
