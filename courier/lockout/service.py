@@ -1,13 +1,15 @@
 """Failed guesses counted in the database (so across API processes), per key, with a lock that
 doubles with each failure past a few free ones.
 
-A guarded attempt runs in the request's transaction. The subject's row (the account, the
-tracking code) is taken FOR UPDATE first, so attempts at one subject are serialized: a burst of
-parallel guesses cannot all slip in before the first failure is counted. While the subject or
+A guarded attempt runs in the request's transaction. Attempts at one subject (an account, a
+tracking code) wait for each other: on PostgreSQL a transaction-scoped advisory lock on the key
+(nothing written), on SQLite the writing transaction itself (a POST begins IMMEDIATE). So a burst
+of parallel guesses cannot all slip in before the first failure is counted. While the subject or
 the client is locked, `LockedOut` is raised before anything is compared: a right password during
 the lock is refused like a wrong one. A failure is counted against both keys; the caller must
 commit it (answer the refusal rather than raise it, or the request's rollback forgets it). A
-success forgets the subject's failures; the client's are forgotten once it stays quiet.
+success writes nothing unless the subject had failures, which it forgets; the client's are
+forgotten once it stays quiet.
 """
 
 import hashlib
@@ -91,7 +93,7 @@ def guarded(
     against both keys and raised again (commit it), its success forgetting the subject's."""
     now = utcnow()
     (subject, _), _ = keys = guard.keys()
-    _check(session, keys, guard.message, now)
+    counted = _check(session, keys, guard.message, now)
     try:
         result = attempt()
     except fails_on:
@@ -99,25 +101,30 @@ def guarded(
             _failed(session, key, policy, now)
         _purge(session, now)
         raise
-    session.execute(delete(Lockout).where(Lockout.key == subject), execution_options=_NO_SYNC)
+    if counted:
+        session.execute(delete(Lockout).where(Lockout.key == subject), execution_options=_NO_SYNC)
     return result
 
 
 def _check(
     session: Session, keys: tuple[tuple[str, Policy], ...], message: str, now: datetime
-) -> None:
+) -> bool:
+    """Wait for other attempts at the subject, refuse while a key is locked; whether the
+    subject has failures counted."""
     (subject, _), (client, _) = keys
-    insert = _dialect(session).insert(Lockout).values(key=subject, failures=0)
-    session.execute(insert.on_conflict_do_nothing(index_elements=["key"]))
-    ends = [
-        session.scalar(
-            select(Lockout.locked_until).where(Lockout.key == subject).with_for_update()
-        ),
-        session.scalar(select(Lockout.locked_until).where(Lockout.key == client)),
-    ]
-    locked = [end for end in ends if end is not None and end > now]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(_lock_id(subject))))
+    found = select(Lockout.key, Lockout.locked_until).where(Lockout.key.in_((subject, client)))
+    rows: dict[str, datetime | None] = dict(session.execute(found).all())
+    locked = [end for end in rows.values() if end is not None and end > now]
     if locked:
         raise LockedOut(message, retry_after_s=ceil((max(locked) - now).total_seconds()))
+    return subject in rows
+
+
+def _lock_id(key: str) -> int:
+    """The key as PostgreSQL's advisory locks name one: a signed 64-bit number."""
+    return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big", signed=True)
 
 
 def _failed(session: Session, key: str, policy: Policy, now: datetime) -> None:

@@ -157,3 +157,13 @@ def test_a_wrong_suffix_and_an_unknown_code_take_the_same_path(
     malformed = _refusal_path(client, connection, "NOT-A-CODE", PHONE)
     assert wrong == unknown == malformed
     assert not any("dossier.id" in statement for statement in wrong)
+
+
+def test_a_right_lookup_writes_nothing(client: TestClient, connection: Connection) -> None:
+    """Following a dossier with the right digits only reads (a GET on SQLite then never waits
+    for a writer, such as a plan being saved); the count is written only when a try fails."""
+    code = book(client)["tracking_code"]
+    with statements(connection) as sent:
+        assert client.get(f"/api/v1/track/{code}", params={"phone": PHONE}).status_code == 200
+    writes = [s for s in sent if s.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))]
+    assert writes == []
