@@ -28,7 +28,7 @@ from courier.db import utcnow
 from courier.errors import LockedOut
 from courier.lockout.models import Lockout
 
-# operators alert on this logger's WARNINGs (README "Operating it safely")
+# operators alert on this logger's WARNINGs (README "Guessing passwords and phone digits")
 log = logging.getLogger("courier.lockout")
 T = TypeVar("T")
 _KEY_MAX = 120  # longer values (a username nobody has) are counted under their digest
