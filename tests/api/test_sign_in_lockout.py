@@ -175,3 +175,27 @@ def test_parallel_guesses_cannot_slip_past_the_lock(
         row = session.scalar(select(Lockout).where(Lockout.key == "sign-in:user:admin"))
         assert row is not None
         assert row.failures == 5
+
+
+def test_an_account_quiet_for_a_day_starts_again_from_zero(
+    client: TestClient, session: Session
+) -> None:
+    """Failures a day older than the last lock are forgotten: the next typo is the first again,
+    and locks nothing; before that day, the next failure locks at once, twice as long."""
+    for _ in range(5):
+        token(client)
+    end_locks(session)
+    assert token(client).status_code == 401  # the 6th failure
+    assert 30 < int(token(client).headers["Retry-After"]) <= 60
+    long_ago = utcnow() - timedelta(hours=25)
+    session.execute(
+        update(Lockout)
+        .where(Lockout.key == "sign-in:user:admin")
+        .values(last_failure_at=long_ago, locked_until=long_ago)
+    )
+    session.flush()
+    assert token(client).status_code == 401
+    row = session.scalar(select(Lockout).where(Lockout.key == "sign-in:user:admin"))
+    assert row is not None
+    session.refresh(row)
+    assert (row.failures, row.locked_until) == (1, None)
