@@ -22,5 +22,10 @@ def parse_overrides(pairs: list[str]) -> dict[str, object]:
         except json.JSONDecodeError:
             value = text
         overrides[name] = tuple(value) if isinstance(value, list) else value
-    SolveParams(**overrides)  # type: ignore[arg-type]  # refuse bad values before any run
+    chosen = SolveParams(**overrides)  # type: ignore[arg-type]  # refuse bad values before any run
+    if chosen.switch_metaheuristics and chosen.metaheuristic != "GUIDED_LOCAL_SEARCH":
+        raise SystemExit(
+            "--params: switch_metaheuristics replaces the stages of guided local search only: "
+            "add metaheuristic=GUIDED_LOCAL_SEARCH"
+        )
     return overrides

@@ -49,8 +49,8 @@ class SolveParams:
     attempt_s: float = 4.0
     attempts: int = 2
     lambda_coefficient: float = 0.1
-    # when set, the search switches between these metaheuristics after `switch_after` local
-    # optima each (OR-Tools' local_search_metaheuristics), instead of running `metaheuristic`
+    # when set, the stages that run guided local search switch between these metaheuristics
+    # after `switch_after` local optima each (OR-Tools' local_search_metaheuristics)
     switch_metaheuristics: tuple[str, ...] = ()
     switch_after: int = 100
     construct_share: float = 0.2
@@ -75,7 +75,9 @@ class SolveParams:
             raise ValueError(f"solution_limit must be at least 1, got {self.solution_limit}")
         if self.first_solution not in FIRST_SOLUTION_STRATEGIES:
             raise ValueError(f"unknown first solution strategy {self.first_solution!r}")
-        unknown_meta = [m for m in self.switch_metaheuristics if m not in METAHEURISTICS - {ILS_SISR}]
+        unknown_meta = [
+            m for m in self.switch_metaheuristics if m not in METAHEURISTICS - {ILS_SISR}
+        ]
         if unknown_meta:
             raise ValueError(f"unknown metaheuristics {unknown_meta}")
         unknown = [s for s in self.portfolio if s not in FIRST_SOLUTION_STRATEGIES]
@@ -293,7 +295,7 @@ class _Model:
             _iterated_local_search(search)
         else:
             search.local_search_metaheuristic = _META.Value.Value(params.metaheuristic)
-        if params.switch_metaheuristics and params.metaheuristic != "GREEDY_DESCENT" and not ils:
+        if params.switch_metaheuristics and params.metaheuristic == "GUIDED_LOCAL_SEARCH":
             search.local_search_metaheuristic = _META.UNSET  # OR-Tools: one or the other
             search.local_search_metaheuristics[:] = [
                 _META.Value.Value(m) for m in params.switch_metaheuristics
@@ -461,10 +463,11 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
 
 
 def _optimise(problem: Problem, params: SolveParams, clock: _Clock, found: _Found) -> _Found:
-    """Shorten the routes of the reduced fleet: tabu search first, then guided local search.
+    """Shorten the routes of the reduced fleet: tabu search first, then `params.metaheuristic`
+    (iterated local search by default).
 
-    Tabu search makes the big early gains on long (type-2) routes but stops by itself; guided
-    local search keeps improving with whatever time is left.
+    Tabu search makes the big early gains on long (type-2) routes but stops by itself; the second
+    stage keeps improving with whatever time is left.
     """
     fleet = found.model.fleet
     stages = (params.optimise_metaheuristic, params.metaheuristic)
@@ -523,8 +526,8 @@ def _search(
 def _eliminate(params: SolveParams, clock: _Clock, found: _Found, until: float) -> _Found:
     """Remove routes one by one while the remaining vehicles can still serve their stops.
 
-    Each try first repairs the previous routes minus the victim's (guided local search
-    re-inserting its stops); when that fails, it builds afresh on the smaller fleet with tabu
+    Each try first repairs the previous routes minus the victim's (`params.metaheuristic`
+    re-inserting its stops, from them as a hint under iterated local search); when that fails, it builds afresh on the smaller fleet with tabu
     search, which escapes the previous solution's shape (measured: RC101 16 → 15 vehicles).
     """
     while clock.elapsed() < until:
