@@ -1,11 +1,13 @@
 """The `courier` operator command line."""
 
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import typer
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.orm import Session
 
 from courier.cli import bench, stats
 from courier.enums import Role
@@ -202,6 +204,43 @@ def users_create(
     typer.echo(f"user {user.username} ({user.role.value}) created with id {user.id}")
 
 
+def _change(work: Callable[[Session], str]) -> None:
+    """Run `work` in one transaction and print what it did once committed; a refusal is printed
+    as an error, exits 1 and changes nothing."""
+    from courier import runtime
+
+    try:
+        with runtime.unit_of_work() as session:
+            done = work(session)
+    except DomainError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(done)
+
+
+@users_app.command("deactivate")
+def users_deactivate(username: str = typer.Argument(...)) -> None:
+    """Shut an account out at once: no sign-in, its tokens and phones refused; its data stays."""
+    from courier.accounts import revocation
+
+    def deactivate(session: Session) -> str:
+        user, phones = revocation.deactivate_user(session, username)
+        return f"user {user.username} deactivated; {phones} phone(s) signed out"
+
+    _change(deactivate)
+
+
+@users_app.command("reactivate")
+def users_reactivate(username: str = typer.Argument(...)) -> None:
+    """Let a deactivated account sign in again (its phones must sign in anew)."""
+    from courier.accounts import revocation
+
+    def reactivate(session: Session) -> str:
+        return f"user {revocation.reactivate_user(session, username).username} reactivated"
+
+    _change(reactivate)
+
+
 @keys_app.command("signing-key")
 def keys_signing_key() -> None:
     """Create the Ed25519 key that signs the custody chain (never overwrites an existing one)."""
@@ -248,6 +287,33 @@ def keys_create(
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(1) from None
     typer.echo(secret)
+
+
+@keys_app.command("list")
+def keys_list() -> None:
+    """List API keys: id, prefix, name, site or owner, state (never a secret)."""
+    from courier import runtime
+    from courier.accounts import revocation
+
+    with runtime.unit_of_work() as session:
+        for key in revocation.api_keys(session):
+            bound = f"site {key.site_id}" if key.site_id else f"owner {key.owner_id}"
+            state = "active" if key.active else "revoked"
+            typer.echo(f"{key.id}\tck_{key.prefix}\t{key.name}\t{bound}\t{state}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key: str = typer.Argument(..., help="key id, or its prefix (the 8 characters after ck_)"),
+) -> None:
+    """Revoke an API key: its next request is refused (401), as an unknown key's."""
+    from courier.accounts import revocation
+
+    def revoke(session: Session) -> str:
+        revoked = revocation.revoke_api_key(session, key.removeprefix("ck_"))
+        return f"API key {revoked.id} (ck_{revoked.prefix}, {revoked.name}) revoked"
+
+    _change(revoke)
 
 
 @outbox_app.command("relay")
