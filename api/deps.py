@@ -14,7 +14,7 @@ from courier.accounts import service as accounts
 from courier.actors import Actor
 from courier.db import read_only_bind
 from courier.enums import Role
-from courier.errors import NotAuthenticated, PermissionDenied
+from courier.errors import LockedOut, NotAuthenticated, PermissionDenied
 from courier.outbox import service as outbox
 from courier.settings import Settings
 
@@ -34,22 +34,26 @@ async def get_session(request: Request, background: BackgroundTasks) -> AsyncIte
     The session is opened only once the request holds a database slot (`api.admission`), taken
     on the event loop: no thread ever waits for a pooled connection. Commit and rollback run in
     a thread. Requests that only read begin a SQLite transaction DEFERRED, so they never wait
-    for a writer. The tasks the request enqueued are handed on once the response is out: to the
+    for a writer, except those giving a phone's digits (`?phone=`): a wrong try is counted
+    (`courier.lockout`), and SQLite refuses a DEFERRED reader's write once another request has
+    committed. A refusal that counted a failure (`LockedOut.counted`) is committed, not rolled
+    back. The tasks the request enqueued are handed on once the response is out: to the
     embedded worker thread, or relayed (only the request's own messages) to the broker.
     """
     state = request.app.state
     factory: sessionmaker[Session] = state.session_factory
     async with state.admission.slot():
-        if request.method in ("GET", "HEAD"):
+        if request.method in ("GET", "HEAD") and "phone" not in request.query_params:
             session = factory(bind=read_only_bind(factory.kw["bind"]))
         else:
             session = factory()
         session.begin()
         try:
             yield session
-        except BaseException:
+        except BaseException as exc:
+            keep = isinstance(exc, LockedOut) and exc.counted
             with anyio.CancelScope(shield=True):  # a cancelled request still closes its session
-                await run_in_threadpool(_end, session, commit=False)
+                await run_in_threadpool(_end, session, commit=keep)
             raise
         await run_in_threadpool(_end, session, commit=True)
     enqueued = outbox.take_enqueued(session)

@@ -24,6 +24,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (errors.IllegalTransition, 409),
     (errors.Conflict, 409),
     (errors.InvalidInput, 422),
+    (errors.LockedOut, 429),
 ]
 
 _TRANSITION = mark("The dossier is «%(current)s»; it cannot become «%(requested)s»")
@@ -114,16 +115,21 @@ def unavailable(request: Request, message: str, retry_after_s: int) -> Response:
 
 def too_many(request: Request, exc: TooManyRequests) -> Response:
     """429 with `Retry-After` and the reason in the caller's language (a page for a page)."""
-    lang = i18n.language_of(request)
-    headers = {"Retry-After": str(exc.retry_after_s)}
     if _page(request):
-        return web.refusal(request, 429, headers, _TOO_MANY, exc.text(lang))
-    body = {"detail": exc.text(lang), "retry_after_s": exc.retry_after_s}
-    return _json(request, body, 429, headers)
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        return web.refusal(request, 429, headers, _TOO_MANY, exc.text(i18n.language_of(request)))
+    return _too_many_json(request, exc)
+
+
+def _too_many_json(request: Request, exc: TooManyRequests) -> JSONResponse:
+    body = {"detail": exc.text(i18n.language_of(request)), "retry_after_s": exc.retry_after_s}
+    return _json(request, body, 429, {"Retry-After": str(exc.retry_after_s)})
 
 
 def domain_response(request: Request, exc: errors.DomainError) -> JSONResponse:
     """The answer to a domain error; a route returns it (rather than raise) to keep its writes."""
+    if isinstance(exc, errors.LockedOut):
+        return _too_many_json(request, TooManyRequests(exc.retry_after_s, exc.message))
     status = next(code for cls, code in STATUS if isinstance(exc, cls))
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
     return _json(request, _body(exc, i18n.language_of(request)), status, headers)

@@ -82,9 +82,11 @@ class InvalidInput(DomainError):
 
 
 class LockedOut(DomainError):
-    """Too many failed guesses at a secret (a password, a dossier's phone digits): every
-    attempt, right or wrong, is refused until the lock ends."""
+    """Too many failed guesses at a secret (a password, a dossier's phone digits): the attempt
+    is refused until the lock ends. `counted`: the refused attempt was a failure counted in the
+    transaction, which the request must commit rather than roll back."""
 
-    def __init__(self, message: str, *, retry_after_s: int) -> None:
+    def __init__(self, message: str, *, retry_after_s: int, counted: bool = False) -> None:
         super().__init__(message, code="locked_out")
         self.retry_after_s = max(1, retry_after_s)
+        self.counted = counted

@@ -125,7 +125,7 @@ def my_dossiers(
 def checked_user(request: Request, session: Session, username: str, password: str) -> User | None:
     """The active account a username and password name; None for a wrong one and an unknown
     user alike (and for fields longer than any account's). A failure is counted against the
-    username and the client (`LockedOut` once either is locked; the page's answer commits it)."""
+    username and the client (`LockedOut` while locked; the page's answer commits it)."""
     if not username or not password or len(password) > FIELD_MAX:
         return None
     try:

@@ -117,9 +117,10 @@ SIGN_IN_LOCKED = mark(
 
 
 def sign_in(session: Session, username: str, password: str, *, client: str) -> User:
-    """`authenticate`, counted against guessing per username and per client address: while
-    either is locked out, `LockedOut` whatever the password; a wrong one is counted, which the
-    caller must commit (answer the 401 rather than raise it)."""
+    """`authenticate`, counted against guessing (`courier.lockout`): `LockedOut` whatever the
+    password while the username is locked for this client or for everyone, and for a wrong one
+    while the client is; a wrong one is counted, which the caller must commit (answer the 401
+    rather than raise it)."""
     guard = lockout.Guard("sign-in", "user:" + username, client, SIGN_IN_LOCKED)
     return lockout.guarded(
         session,

@@ -172,9 +172,10 @@ TRACK_LOCKED = mark(
 
 
 def prove_public(session: Session, code: str, phone_last4: str, *, client: str) -> Dossier:
-    """`find_public`, counted against guessing per tracking code (whoever asks) and per client
-    address: while either is locked out, `LockedOut` whatever the digits; a wrong suffix (or an
-    unknown code: they must read alike) is counted, which the caller must commit."""
+    """`find_public`, counted against guessing (`courier.lockout`): `LockedOut` whatever the
+    digits while the code is locked for this client or for everyone, and for wrong ones while
+    the client is; a wrong suffix (or an unknown code: they must read alike) is counted, which
+    the caller must commit."""
     guard = lockout.Guard("track", "code:" + codes.normalise(code)[:40], client, TRACK_LOCKED)
     return lockout.guarded(
         session,

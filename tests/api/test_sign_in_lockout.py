@@ -1,24 +1,30 @@
-"""Password guessing is slowed down: per username and per client address, counted in the
-database, a lock that grows, a right password refused while locked, and a WARNING to alert on."""
+"""Password guessing is slowed down: per username and client address a lock that grows, per
+username from everyone a lock at many failures, per client address a short refusal of wrong
+passwords only; counted in the database, with a WARNING to alert on."""
 
+import json
 import logging
 from datetime import timedelta
 
 import pytest
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.errors import domain_response
 from api.main import create_app
+from courier.accounts.service import SIGN_IN_LOCKED
 from courier.db import utcnow
+from courier.errors import LockedOut
 from courier.lockout.models import Lockout
 from courier.settings import Settings
 from tests.race import race
 
 ADMIN, RIGHT = "admin", "demo-admin-2026"
 SAME_SITE = {"Origin": "http://testserver"}
+PAIR_KEY = "sign-in:user:admin@client:testclient"  # admin as guessed from the test client
 
 
 def token(client: TestClient, username: str = ADMIN, password: str = "wrong-guess") -> Response:
@@ -75,23 +81,60 @@ def test_a_success_forgets_the_accounts_failures(client: TestClient) -> None:
     assert token(client, password=RIGHT).status_code == 200
 
 
-def test_the_account_locks_whoever_guesses(
+def test_a_strangers_guesses_lock_the_account_for_that_client_only(
     settings: Settings, factory: sessionmaker[Session]
 ) -> None:
-    """Guesses spread over five addresses still lock the username, for a sixth address too."""
+    """The finding: one wrong try an hour kept admin locked for everyone. Now five failures from
+    one address lock the username there only: the owner, elsewhere, still signs in."""
     app = create_app(settings, factory)
-    for n in range(5):
+    with TestClient(app, client=("198.51.100.7", 5000)) as stranger:
+        assert [token(stranger).status_code for _ in range(5)] == [401] * 5
+        assert token(stranger, password=RIGHT).status_code == 429
+    with TestClient(app, client=("203.0.113.9", 5000)) as owner:
+        assert token(owner, password=RIGHT).status_code == 200
+
+
+def test_fifty_failures_from_several_clients_lock_the_account_for_everyone(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """Guesses spread over ten addresses (five each, under every client's own lock) add up: at
+    the fiftieth failure in a day the username is locked for everyone, for an hour."""
+    app = create_app(settings, factory)
+    for n in range(10):
         with TestClient(app, client=(f"198.51.100.{n}", 5000)) as client:
-            assert token(client).status_code == 401
-    with TestClient(app, client=("203.0.113.9", 5000)) as client:
-        assert token(client, password=RIGHT).status_code == 429
+            assert [token(client).status_code for _ in range(5)] == [401] * 5
+    with TestClient(app, client=("203.0.113.9", 5000)) as owner:
+        locked = token(owner, password=RIGHT)
+    assert locked.status_code == 429
+    assert 3500 < int(locked.headers["Retry-After"]) <= 3600
 
 
-def test_a_client_guessing_many_accounts_is_locked(client: TestClient) -> None:
-    """Twenty failures from one address over as many usernames lock the address: even the right
-    password of another account is refused from there."""
+def test_a_client_guessing_many_accounts_is_slowed_down(client: TestClient) -> None:
+    """Twenty failures from one address over as many usernames lock the address for a few
+    minutes: its next wrong passwords get 429 (a fixed wait, not doubled), not 401."""
     answers = [token(client, username=f"nobody.{n}").status_code for n in range(20)]
     assert answers == [401] * 20
+    first = token(client, username="nobody.x")
+    assert first.status_code == 429
+    assert 1 <= int(first.headers["Retry-After"]) <= 300
+    assert int(token(client, username="nobody.y").headers["Retry-After"]) <= 300
+
+
+def test_a_right_password_passes_from_a_locked_client(client: TestClient) -> None:
+    """The finding: behind one carrier NAT, thousands of people's typos locked the address and
+    then everyone's right password was refused. The client's lock refuses wrong guesses only."""
+    for n in range(20):
+        token(client, username=f"nobody.{n}")
+    assert token(client).status_code == 429
+    assert token(client, password=RIGHT).status_code == 200
+
+
+def test_wrong_guesses_from_a_locked_client_still_count(client: TestClient) -> None:
+    """The 429 a locked client gets for a wrong password keeps the failure it counted: five of
+    them lock the account there, and then its right password is refused too."""
+    for n in range(20):
+        token(client, username=f"nobody.{n}")
+    assert [token(client).status_code for _ in range(5)] == [429] * 5
     assert token(client, password=RIGHT).status_code == 429
 
 
@@ -125,7 +168,8 @@ def test_the_lock_is_logged_for_operators(
     warnings = [r for r in caplog.records if r.name == "courier.lockout"]
     assert [r.levelno for r in warnings] == [logging.WARNING]
     assert (
-        warnings[0].getMessage() == "lockout: sign-in:user:admin locked for 30 s after 5 failures"
+        warnings[0].getMessage()
+        == "lockout: sign-in:user:admin@client:testclient locked for 30 s after 5 failures"
     )
 
 
@@ -172,7 +216,7 @@ def test_parallel_guesses_cannot_slip_past_the_lock(
         answers = race(*[lambda: token(client).status_code for _ in range(12)])
     assert sorted(answers) == [401] * 5 + [429] * 7
     with committed() as session:
-        row = session.scalar(select(Lockout).where(Lockout.key == "sign-in:user:admin"))
+        row = session.scalar(select(Lockout).where(Lockout.key == PAIR_KEY))
         assert row is not None
         assert row.failures == 5
 
@@ -190,12 +234,27 @@ def test_an_account_quiet_for_a_day_starts_again_from_zero(
     long_ago = utcnow() - timedelta(hours=25)
     session.execute(
         update(Lockout)
-        .where(Lockout.key == "sign-in:user:admin")
+        .where(Lockout.key == PAIR_KEY)
         .values(last_failure_at=long_ago, locked_until=long_ago)
     )
     session.flush()
     assert token(client).status_code == 401
-    row = session.scalar(select(Lockout).where(Lockout.key == "sign-in:user:admin"))
+    row = session.scalar(select(Lockout).where(Lockout.key == PAIR_KEY))
     assert row is not None
     session.refresh(row)
     assert (row.failures, row.locked_until) == (1, None)
+
+
+def test_a_lock_answered_by_a_route_is_a_429() -> None:
+    """A route answering `LockedOut` itself (to keep the failure it counted) gets the same 429
+    as the handler's: Retry-After and the wait in the sentence, never a crash."""
+    request = Request(
+        {"type": "http", "method": "POST", "path": "/api/v1/auth/token", "headers": []}
+    )
+    answer = domain_response(request, LockedOut(SIGN_IN_LOCKED, retry_after_s=90))
+    assert answer.status_code == 429
+    assert answer.headers["Retry-After"] == "90"
+    body = json.loads(answer.body)
+    assert body["retry_after_s"] == 90
+    assert "%(wait)s" not in body["detail"]
+    assert "2" in body["detail"]  # 90 s read as two minutes
