@@ -19,12 +19,19 @@ from api.i18n import mark
 from api.pages.account import REFUSED
 from api.pages.center import CENTER, NOT_STAFF, Clerk, clerk
 from api.schemas import Id
+from courier.calendar import outside_service_years
 from courier.errors import DomainError, FieldProblem, InvalidInput
 from courier.handovers import counter
 from courier.handovers import queries as handover_queries
 from courier.proofs import service as proofs
 from courier.proofs.kinds import ProofRole
-from courier.proofs.storage import StoredObjectMissing, storage_for
+from courier.proofs.storage import (
+    DAMAGED,
+    StoredObjectDamaged,
+    StoredObjectMissing,
+    read_checked,
+    storage_for,
+)
 
 router = APIRouter(include_in_schema=False)
 COUNTER = CENTER + "counter"
@@ -205,7 +212,8 @@ def _moment(value: str) -> datetime:
         moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         moment = None
-    if moment is None or moment.tzinfo is None:
+    # a year the calendar cannot carry to UTC (0001 at +07:00) is as unreadable as garbage
+    if moment is None or moment.tzinfo is None or outside_service_years("", moment.date()):
         raise InvalidInput([FieldProblem(("device_at",), BAD_TIME)])
     return moment
 
@@ -256,9 +264,11 @@ def receipt(
         found, key, media_type = handover_queries.visible_receipt(
             session, handover_id, fmt, who.actor
         )
-        data = storage_for(settings).get(key)
+        data = read_checked(storage_for(settings), key, found.sha256_of(key))
     except (handover_queries.HandoverNotFound, StoredObjectMissing):
         return web.refusal(request, 404, {"Retry-After": "5"}, NO_RECEIPT, NO_RECEIPT)
+    except StoredObjectDamaged:
+        return web.refusal(request, 409, {}, DAMAGED, DAMAGED)
     disposition = f'inline; filename="bien-nhan-{found.handover_id}.{fmt}"'
     return Response(
         data,

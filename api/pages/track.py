@@ -33,7 +33,13 @@ from courier.errors import (
     InvalidInput,
 )
 from courier.handovers import queries as handover_queries
-from courier.proofs.storage import StoredObjectMissing, storage_for
+from courier.proofs.storage import (
+    DAMAGED,
+    StoredObjectDamaged,
+    StoredObjectMissing,
+    read_checked,
+    storage_for,
+)
 from courier.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -228,9 +234,11 @@ def receipt(
         found, key, media_type = handover_queries.citizen_receipt(
             session, dossier.id, handover_id, fmt
         )
-        data = storage_for(settings).get(key)
+        data = read_checked(storage_for(settings), key, found.sha256_of(key))
     except (handover_queries.HandoverNotFound, StoredObjectMissing):
         raise HTTPException(404) from None
+    except StoredObjectDamaged:
+        return web.refusal(request, 409, {}, DAMAGED, DAMAGED)
     disposition = f'inline; filename="bien-nhan-{found.handover_id}.{fmt}"'
     headers = {"Cache-Control": "private, no-store", "Content-Disposition": disposition}
     return Response(data, media_type=media_type, headers=headers)

@@ -14,7 +14,7 @@ from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
 from courier.proofs import service as proofs
 from courier.proofs.kinds import MAX_PHOTOS, ProofRole
-from courier.proofs.storage import StoredObjectMissing, storage_for
+from courier.proofs.storage import StoredObjectMissing, read_checked, storage_for
 from courier.settings import Settings
 
 router = APIRouter(prefix="/handovers", tags=["handovers"])
@@ -109,7 +109,8 @@ def get_proof(
         proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
     except handover_queries.ProofRemoved as exc:
         raise HTTPException(status.HTTP_410_GONE, exc.message) from None
-    data = _stored(settings, proof.storage_key, f"image {proof_id} of handover {handover_id}")
+    what = f"image {proof_id} of handover {handover_id}"
+    data = _stored(settings, proof.storage_key, proof.sha256, what)
     return Response(data, media_type=proof.media_type, headers=_PRIVATE)
 
 
@@ -119,17 +120,19 @@ def get_receipt(
 ) -> Response:
     """The printable receipt, PNG or PDF, once its task has rendered it."""
     receipt, key, media_type = handover_queries.visible_receipt(session, handover_id, fmt, actor)
-    data = _stored(settings, key, f"the {fmt} receipt of handover {handover_id}")
+    what = f"the {fmt} receipt of handover {handover_id}"
+    data = _stored(settings, key, receipt.sha256_of(key), what)
     disposition = f'inline; filename="bien-nhan-{receipt.handover_id}.{fmt}"'
     return Response(
         data, media_type=media_type, headers={**_PRIVATE, "Content-Disposition": disposition}
     )
 
 
-def _stored(settings: Settings, key: str, what: str) -> bytes:
-    """The stored bytes, or 404 naming what is missing (the record exists, its file does not)."""
+def _stored(settings: Settings, key: str, sha256: str, what: str) -> bytes:
+    """The stored bytes, or 404 naming what is missing (the record exists, its file does not);
+    bytes that are not the recorded ones are `StoredObjectDamaged` (409 `proof_damaged`)."""
     try:
-        return storage_for(settings).get(key)
+        return read_checked(storage_for(settings), key, sha256)
     except StoredObjectMissing:
         raise HTTPException(
             status.HTTP_404_NOT_FOUND, f"{what} is recorded but its file is missing from storage"

@@ -50,6 +50,10 @@ class Receipt(Base):
     pdf_sha256: Mapped[str] = mapped_column(String(64))
     rendered_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+    def sha256_of(self, key: str) -> str:
+        """The recorded SHA-256 of its PNG or its PDF, by storage key."""
+        return self.png_sha256 if key == self.png_key else self.pdf_sha256
+
 
 class Postponement(Base):
     """The center moved the date a dossier's result is due, and why."""

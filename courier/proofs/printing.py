@@ -13,7 +13,7 @@ from courier.proofs import custody, receipts
 from courier.proofs.kinds import ProofRole
 from courier.proofs.models import HandoverProof, Receipt
 from courier.proofs.service import proofs_of
-from courier.proofs.storage import Storage
+from courier.proofs.storage import Storage, StoredObjectDamaged, read_checked
 from courier.settings import Settings
 
 _FORMS = {"original": "Bản chính", "copy": "Bản sao"}
@@ -52,11 +52,16 @@ def reissue_without_removed_images(
         )
         .order_by(Receipt.id)
     ).all()
+    redrawn = []
     for receipt in stale:
         handover = session.get_one(Handover, receipt.handover_id)
-        _draw(session, receipt, handover, settings=settings, storage=storage)
+        try:  # a damaged image (logged) holds back its own receipt, not the others
+            _draw(session, receipt, handover, settings=settings, storage=storage)
+        except StoredObjectDamaged:
+            continue
+        redrawn.append(receipt.handover_id)
     session.flush()
-    return [r.handover_id for r in stale]
+    return redrawn
 
 
 def _draw(
@@ -104,11 +109,15 @@ def receipt_data(
         else None,
         dossiers=parts,
         signatures=tuple(
-            (signer_captions[p.role], storage.get(p.storage_key))
+            (signer_captions[p.role], read_checked(storage, p.storage_key, p.sha256))
             for p in proofs
             if p.role is not ProofRole.PHOTO
         ),
-        photos=tuple(storage.get(p.storage_key) for p in proofs if p.role is ProofRole.PHOTO),
+        photos=tuple(
+            read_checked(storage, p.storage_key, p.sha256)
+            for p in proofs
+            if p.role is ProofRole.PHOTO
+        ),
         key_id=handover_key_id(session, handover) or custody.signing_key(settings).key_id,
         zone=settings.zone,
         content_hash=handover.content_hash or "",

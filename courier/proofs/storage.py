@@ -1,16 +1,22 @@
 """Where proof images and receipts live: the media folder by default, an S3 bucket in production.
 
 The database keeps only keys and digests. Proof images are stored under their SHA-256, so two
-identical uploads share one object and a retried request writes nothing new.
+identical uploads share one object and a retried request writes nothing new. Images and receipts
+are read through `read_checked`: bytes that no longer match their recorded digest are never
+served or printed.
 """
 
+import hashlib
+import logging
 import os
 import re
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from courier.errors import Conflict
 from courier.settings import Settings
+from courier.text import mark
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -20,6 +26,19 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9/_.-]{0,200}$")
 
 class StoredObjectMissing(LookupError):
     """No object is stored under the key."""
+
+
+DAMAGED = mark(
+    "This stored file is damaged: it no longer matches the fingerprint recorded when it was "
+    "saved, so it is not shown. The operators have been alerted to restore it from a backup."
+)
+
+# an operator alerts on this logger's ERRORs (README "Handovers and their proof")
+log = logging.getLogger(__name__)
+
+
+class StoredObjectDamaged(Conflict):
+    """The stored bytes differ from the SHA-256 recorded when they were stored."""
 
 
 class Storage(Protocol):
@@ -43,6 +62,22 @@ def check_key(key: str) -> str:
     if not _KEY.match(key) or ".." in key or "//" in key:
         raise ValueError(f"not a storage key: {key!r}")
     return key
+
+
+def read_checked(storage: Storage, key: str, sha256: str) -> bytes:
+    """The bytes under `key` if their SHA-256 is the recorded one; `StoredObjectDamaged` (logged
+    as an ERROR) if not, `StoredObjectMissing` if nothing is there."""
+    data = storage.get(key)
+    found = hashlib.sha256(data).hexdigest()
+    if found != sha256:
+        log.error(
+            "stored file damaged: %s has sha256 %s, recorded %s; refused, restore it from a backup",
+            key,
+            found,
+            sha256,
+        )
+        raise StoredObjectDamaged(DAMAGED, code="proof_damaged")
+    return data
 
 
 class LocalStorage:

@@ -10,7 +10,7 @@ from courier import runtime
 from courier.db import utcnow
 from courier.proofs.printing import issue_receipt, reissue_without_removed_images
 from courier.proofs.service import mark_for_retention
-from courier.proofs.storage import storage_for
+from courier.proofs.storage import StoredObjectDamaged, storage_for
 from courier.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -26,6 +26,8 @@ def render_receipt(handover_id: int) -> bool:
                 session, handover_id, settings=settings, storage=storage_for(settings)
             )
     except IntegrityError:  # a concurrent run stored it first
+        return False
+    except StoredObjectDamaged:  # logged as an ERROR: no receipt prints altered images
         return False
     return issued is not None
 
