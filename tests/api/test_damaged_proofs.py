@@ -19,8 +19,9 @@ from courier.proofs import printing
 from courier.proofs.models import HandoverProof, Receipt
 from courier.proofs.storage import StoredObjectDamaged, storage_for
 from courier.settings import Settings
+from tests.api.center_staff import as_staff, post_receive, receive_form
 from tests.api.test_proofs import _pickup
-from tests.builders import post_handover, signature_png
+from tests.builders import STAFF_TDM, book, pick_up, post_handover, signature_png
 
 SAME_SITE = {"Origin": "http://testserver"}
 Files = list[tuple[str, tuple[str, bytes, str]]]
@@ -137,6 +138,25 @@ def test_the_citizens_page_refuses_an_altered_receipt(client: TestClient, sessio
         png = client.get(f"{base}.png")
     assert refused.status_code == 409
     assert refused.headers["content-type"].startswith("text/html")
+    assert "bị hỏng" in refused.text
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+
+
+def test_the_counter_refuses_an_altered_receipt(client: TestClient, session: Session) -> None:
+    """At the center's counter, the clerk's altered PDF receipt is a 409 page; its PNG is served."""
+    code = book(client)["tracking_code"]
+    cid, _ = pick_up(client, session, code)
+    as_staff(client, session, STAFF_TDM)
+    received = post_receive(client, receive_form(cid, [code]))
+    assert received.status_code == 201, received.text
+    handover_id = received.json()["handover_id"]
+    receipt = session.scalars(select(Receipt).where(Receipt.handover_id == handover_id)).one()
+    base = f"/center/counter/received/{handover_id}/receipt"
+    with _one_byte_altered(receipt.pdf_key):
+        refused = client.get(f"{base}.pdf")
+        png = client.get(f"{base}.png")
+    assert refused.status_code == 409
     assert "bị hỏng" in refused.text
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
