@@ -13,6 +13,7 @@ from typing import Any
 
 from api import i18n
 from api.i18n import mark
+from courier import calendar
 from courier.errors import InvalidInput
 
 # a schema's limit or choice list is short; anything longer is not repeated
@@ -100,7 +101,7 @@ ADVICE: dict[str, str] = {
     "model_attributes_type": _OBJECT,
     "dict_type": _OBJECT,
     "phone_invalid": mark("please enter a Vietnamese mobile number, e.g. 0912 345 678"),
-    "day_out_of_range": mark("please choose a day from %(first)s to %(last)s"),
+    "day_out_of_range": calendar.OUT_OF_YEARS,
 }
 _DEFAULT_ADVICE = mark("please check this value")
 

@@ -19,6 +19,19 @@ EXTRA_DAYS_OFF: frozenset[date] = frozenset(
 
 
 TOO_FAR = mark("please choose a day at most %(days)s days from today")
+# the days the service can mean: date arithmetic (a day's UTC start, the next day, the next
+# month) runs past the calendar's ends on 0001-01-01 and 9999-12-31; the domain sets its own,
+# nearer horizons
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+OUT_OF_YEARS = mark("please choose a day from %(first)s to %(last)s")
+
+
+def outside_service_years(field: str, *days: date) -> list[FieldProblem]:
+    """The problem of a day before `FIRST_DAY` or after `LAST_DAY` (none if all are within)."""
+    if all(FIRST_DAY <= day <= LAST_DAY for day in days):
+        return []
+    bounds = {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()}
+    return [FieldProblem((field,), OUT_OF_YEARS, "day_out_of_range", bounds)]
 
 
 def beyond_horizon(field: str, day: date, today: date, days: int) -> list[FieldProblem]:

@@ -6,6 +6,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
+from courier import calendar
 from courier.db import MAX_ID
 from courier.dossiers.phones import InvalidPhone, normalise_mobile
 
@@ -26,24 +27,23 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-# a day the service can mean: date arithmetic (a day's UTC start, the next day) runs past the
-# calendar's ends on 0001-01-01 and 9999-12-31; the domain sets its own, nearer horizons
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
-
-
 def _in_service_years(value: date) -> date:
-    if not FIRST_DAY <= value <= LAST_DAY:
+    if problems := calendar.outside_service_years("", value):
         raise PydanticCustomError(
-            "day_out_of_range",
-            "choose a day from {first} to {last}",
-            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()},
+            "day_out_of_range", "choose a day from {first} to {last}", dict(problems[0].params)
         )
+    return value
+
+
+def _aware_in_service_years(value: datetime) -> datetime:
+    # converting 0001-01-01T00:00+07:00 to UTC (to store it) runs past the calendar's start
+    _in_service_years(value.date())
     return value
 
 
 VietnameseMobile = Annotated[str, AfterValidator(_mobile)]
 Day = Annotated[date, AfterValidator(_in_service_years)]
-AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+AwareDatetime = Annotated[datetime, AfterValidator(_aware), AfterValidator(_aware_in_service_years)]
 IdempotencyKey = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")]
 # An id larger than the columns hold names nothing, and is refused (422) before it reaches the
 # database, whose "out of range" would be a 500; in a path, a query, a form field and a body

@@ -123,6 +123,12 @@ def replan(
     base = service.visible_plan(session, plan_id, actor)
     if base.status not in service.READY:
         raise Conflict(f"plan {base.id} is {base.status.value}; re-plan a built plan")
+    if at is not None and at.astimezone(settings.zone).date() > base.service_on:
+        # nothing of the day is left to plan after it (a moment before it: all of it is)
+        day = base.service_on.isoformat()
+        raise InvalidInput(
+            [FieldProblem(("at",), f"choose a moment on or before the plan's day, {day}")]
+        )
     service.refuse_in_progress(session, base)
     plan = Plan(
         service_on=base.service_on,

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from courier import calendar
 from courier.actors import Actor
 from courier.catalogue.models import Site
 from courier.errors import FieldProblem, InvalidInput
@@ -92,6 +93,8 @@ def month_period(month: str, settings: Settings) -> Period:
         first = datetime.strptime(month, "%Y-%m").date()
     except ValueError:
         raise InvalidInput([FieldProblem(("month",), BAD_MONTH, "month_invalid")]) from None
+    if problems := calendar.outside_service_years("month", first):
+        raise InvalidInput(problems)
     return period(first, _next_month(first) - timedelta(days=1), settings.zone)
 
 

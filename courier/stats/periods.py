@@ -27,6 +27,8 @@ class Period:
 
 def period(from_on: date, to_on: date, zone: ZoneInfo) -> Period:
     """The period of those inclusive dates in the zone; `InvalidInput` if reversed or too long."""
+    if problems := calendar.outside_service_years("from", from_on, to_on):
+        raise InvalidInput(problems)
     if to_on < from_on:
         raise InvalidInput([FieldProblem(("to",), REVERSED, "period_reversed")])
     if (to_on - from_on).days + 1 > MAX_DAYS:

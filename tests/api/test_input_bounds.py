@@ -1,11 +1,11 @@
 """Out-of-range input is a 422 saying what to do, never a 500: ids past what the columns hold,
-NaN and infinities, days centuries ahead, a token naming no number."""
+NaN and infinities, days and times centuries away, a token naming no number."""
 
 import json
 import math
 import typing
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 import jwt
@@ -20,18 +20,28 @@ from sqlalchemy.orm import Session
 from api.schemas.handovers import HandoverIn
 from courier.db import MAX_ID
 from courier.settings import Settings
+from tests.api.center_staff import as_staff, post_receive, receive_form
 from tests.api.test_center_report_pages import staff_cookie
 from tests.builders import (
     STAFF_TDM,
     book,
     booking_body,
+    booking_day,
+    courier_id,
     handover_body,
     headers_for,
+    pick_up,
     post_handover,
 )
 
 HUGE = 2**63
 CALENDAR_ENDS = (date.min, date.max)
+UTC7 = timezone(timedelta(hours=7))
+# the first moment at +07:00 is before the calendar's start in UTC, the last at -07:00 past its end
+TIME_ENDS = (
+    datetime(1, 1, 1, tzinfo=UTC7),
+    datetime(9999, 12, 31, 23, 59, tzinfo=timezone(timedelta(hours=-7))),
+)
 PARAMETER_KINDS = ("path_params", "query_params", "header_params", "cookie_params", "body_params")
 # bodies a route reads by hand (a multipart form's JSON field) rather than through a parameter
 HAND_PARSED: list[type[BaseModel]] = [HandoverIn]
@@ -74,6 +84,8 @@ def _holes(annotation: Any, metadata: list[Any], place: str) -> Iterator[str]:
         yield f"{place}: NaN"
     if date in kinds and any(_accepts(annotation, metadata, day) for day in CALENDAR_ENDS):
         yield f"{place}: a day at the calendar's ends"
+    if datetime in kinds and any(_accepts(annotation, metadata, at) for at in TIME_ENDS):
+        yield f"{place}: a time at the calendar's ends"
 
 
 def _dependant_holes(dependant: Dependant, where: str) -> Iterator[str]:
@@ -100,7 +112,8 @@ def _routes(app: FastAPI) -> list[tuple[str, APIRoute]]:
 def test_no_route_takes_an_unbounded_number(app: FastAPI) -> None:
     """Every number a route reads (path, query, header, form, JSON body, the pages' forms
     included) refuses 2^63 and one past the largest id; every decimal refuses NaN; every day
-    refuses the first and the last of the calendar (date arithmetic past them fails)."""
+    refuses the first and the last of the calendar (date arithmetic past them fails), and every
+    time the first and the last moment (their conversion to UTC fails)."""
     routes = _routes(app)
     holes = [hole for where, route in routes for hole in _dependant_holes(route.dependant, where)]
     holes += [hole for model in HAND_PARSED for hole in _model_holes(model, model.__name__, set())]
@@ -236,3 +249,70 @@ def test_a_day_at_the_calendars_ends_is_never_a_500(
         asked[path] = client.get(path, params=dict.fromkeys(names, day), headers=admin).status_code
     assert len(asked) >= 5
     assert {path: status for path, status in asked.items() if status >= 500} == {}
+
+
+def test_a_handover_time_at_the_calendars_ends_is_422(client: TestClient, session: Session) -> None:
+    """The finding: a handover's `device_at` of 0001-01-01T00:00+07:00 answered 500 (storing it
+    in UTC runs before the calendar's start). Now 422 naming the years, nothing recorded."""
+    code = book(client)["tracking_code"]
+    cid = courier_id(session, "BD-CR-TDM-01")
+    body = handover_body({"kind": "citizen"}, {"kind": "courier", "id": cid}, [code])
+    body["device_at"] = TIME_ENDS[0].isoformat()
+    answer = post_handover(client, body, headers_for(session, "bd-cr-tdm-01"))
+    assert answer.status_code == 422
+    assert answer.json()["detail"][0]["type"] == "day_out_of_range"
+    assert "2000-01-01 đến 2099-12-31" in answer.json()["detail"][0]["msg"]
+
+
+@pytest.mark.parametrize("at", [end.isoformat() for end in TIME_ENDS])
+def test_the_counters_clock_at_the_calendars_ends_is_422(
+    client: TestClient, session: Session, at: str
+) -> None:
+    """The counter page's form sends the tablet's time: one at the calendar's ends is refused
+    with the page's own sentence (Vietnamese first), and no handover is recorded."""
+    code = book(client)["tracking_code"]
+    cid, _ = pick_up(client, session, code)
+    as_staff(client, session, STAFF_TDM)
+    answer = post_receive(client, receive_form(cid, [code], device_at=at))
+    assert answer.status_code == 422, answer.text
+    assert "thời gian không đọc được" in answer.json()["detail"]
+
+
+def test_a_re_plan_from_after_the_plans_day_is_422(client: TestClient, session: Session) -> None:
+    """A re-plan `at` the calendar's start is refused by the schema, one after the plan's day
+    (nothing of the day is left) by the plan; neither queues a plan."""
+    book(client)
+    day = booking_day()
+    dispatcher = headers_for(session, "dispatch.tdm")
+    made = client.post("/api/v1/plans", json={"service_on": day.isoformat()}, headers=dispatcher)
+    assert made.status_code == 202, made.text
+    url = f"/api/v1/plans/{made.json()['id']}/replan"
+    for at in (TIME_ENDS[0], datetime.combine(day + timedelta(days=1), datetime.min.time(), UTC7)):
+        answer = client.post(url, json={"at": at.isoformat()}, headers=dispatcher)
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["detail"][0]["loc"][-1] == "at"
+    plans = client.get("/api/v1/plans", params={"date": day.isoformat()}, headers=dispatcher)
+    assert len(plans.json()) == 1
+
+
+@pytest.mark.parametrize("path", ["/center/report", "/center/report.pdf"])
+@pytest.mark.parametrize(
+    "asked",
+    [
+        {"month": "9999-12"},
+        {"month": "0001-01"},
+        {"from": "9999-12-31", "to": "9999-12-31"},
+        {"from": "0001-01-01", "to": "0001-01-01"},
+    ],
+    ids=["month-9999", "month-0001", "days-9999", "days-0001"],
+)
+def test_a_report_at_the_calendars_ends_is_422(
+    client: TestClient, session: Session, path: str, asked: dict[str, str]
+) -> None:
+    """The finding: the report page and its PDF answered 500 for the month 9999-12 and for the
+    days 9999-12-31 or 0001-01-01. Now the page, 422, says which years it covers (in Vietnamese)."""
+    client.cookies.update(staff_cookie(session, "admin"))
+    answer = client.get(path, params=asked)
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "2000-01-01 đến 2099-12-31" in answer.text
