@@ -15,6 +15,9 @@ from courier.errors import Conflict, FieldProblem, InvalidInput
 from courier.planning import service
 from courier.planning.models import Plan, PlanLock, PlanStatus, RouteStop
 from courier.settings import Settings
+from courier.text import mark
+
+AFTER_THE_DAY = mark("please choose a moment on or before the plan's day, %(day)s")
 
 
 def lock(
@@ -125,10 +128,8 @@ def replan(
         raise Conflict(f"plan {base.id} is {base.status.value}; re-plan a built plan")
     if at is not None and at.astimezone(settings.zone).date() > base.service_on:
         # nothing of the day is left to plan after it (a moment before it: all of it is)
-        day = base.service_on.isoformat()
-        raise InvalidInput(
-            [FieldProblem(("at",), f"choose a moment on or before the plan's day, {day}")]
-        )
+        day = {"day": base.service_on.isoformat()}
+        raise InvalidInput([FieldProblem(("at",), AFTER_THE_DAY, "replan_after_day", day)])
     service.refuse_in_progress(session, base)
     plan = Plan(
         service_on=base.service_on,

@@ -291,6 +291,7 @@ def test_a_re_plan_from_after_the_plans_day_is_422(client: TestClient, session: 
         answer = client.post(url, json={"at": at.isoformat()}, headers=dispatcher)
         assert answer.status_code == 422, answer.text
         assert answer.json()["detail"][0]["loc"][-1] == "at"
+    assert "trước ngày của kế hoạch, " + day.isoformat() in answer.json()["detail"][0]["msg"]
     plans = client.get("/api/v1/plans", params={"date": day.isoformat()}, headers=dispatcher)
     assert len(plans.json()) == 1
 
