@@ -258,3 +258,19 @@ def test_a_lock_answered_by_a_route_is_a_429() -> None:
     assert body["retry_after_s"] == 90
     assert "%(wait)s" not in body["detail"]
     assert "2" in body["detail"]  # 90 s read as two minutes
+
+
+def test_a_clients_failures_older_than_its_window_are_forgotten(
+    client: TestClient, session: Session
+) -> None:
+    """The client's count is a rate: twenty failures more than ten minutes ago (two windows
+    back) no longer slow it down; its next wrong password is an ordinary 401."""
+    for n in range(20):
+        token(client, username=f"nobody.{n}")
+    assert token(client, username="nobody.x").status_code == 429
+    for key in session.scalars(select(Lockout.key).where(Lockout.key.like("sign-in:client:%"))):
+        base, window = key.rsplit("#", 1)
+        older = {"key": f"{base}#{int(window) - 2}", "locked_until": None}
+        session.execute(update(Lockout).where(Lockout.key == key).values(**older))
+    session.flush()
+    assert token(client, username="nobody.y").status_code == 401
