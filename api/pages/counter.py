@@ -27,6 +27,7 @@ from courier.proofs import service as proofs
 from courier.proofs.kinds import ProofRole
 from courier.proofs.storage import (
     DAMAGED,
+    DAMAGED_TITLE,
     StoredObjectDamaged,
     StoredObjectMissing,
     read_checked,
@@ -268,7 +269,7 @@ def receipt(
     except (handover_queries.HandoverNotFound, StoredObjectMissing):
         return web.refusal(request, 404, {"Retry-After": "5"}, NO_RECEIPT, NO_RECEIPT)
     except StoredObjectDamaged:
-        return web.refusal(request, 409, {}, DAMAGED, DAMAGED)
+        return web.refusal(request, 409, {}, DAMAGED_TITLE, DAMAGED)
     disposition = f'inline; filename="bien-nhan-{found.handover_id}.{fmt}"'
     return Response(
         data,

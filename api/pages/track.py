@@ -35,6 +35,7 @@ from courier.errors import (
 from courier.handovers import queries as handover_queries
 from courier.proofs.storage import (
     DAMAGED,
+    DAMAGED_TITLE,
     StoredObjectDamaged,
     StoredObjectMissing,
     read_checked,
@@ -238,7 +239,7 @@ def receipt(
     except (handover_queries.HandoverNotFound, StoredObjectMissing):
         raise HTTPException(404) from None
     except StoredObjectDamaged:
-        return web.refusal(request, 409, {}, DAMAGED, DAMAGED)
+        return web.refusal(request, 409, {}, DAMAGED_TITLE, DAMAGED)
     disposition = f'inline; filename="bien-nhan-{found.handover_id}.{fmt}"'
     headers = {"Cache-Control": "private, no-store", "Content-Disposition": disposition}
     return Response(data, media_type=media_type, headers=headers)

@@ -28,6 +28,7 @@ class StoredObjectMissing(LookupError):
     """No object is stored under the key."""
 
 
+DAMAGED_TITLE = mark("This file is damaged")
 DAMAGED = mark(
     "This stored file is damaged: it no longer matches the fingerprint recorded when it was "
     "saved, so it is not shown. The operators have been alerted to restore it from a backup."

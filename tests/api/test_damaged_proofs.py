@@ -157,6 +157,6 @@ def test_the_counter_refuses_an_altered_receipt(client: TestClient, session: Ses
         refused = client.get(f"{base}.pdf")
         png = client.get(f"{base}.png")
     assert refused.status_code == 409
-    assert "bị hỏng" in refused.text
+    assert "Tệp bị hỏng" in refused.text
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
