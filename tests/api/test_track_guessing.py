@@ -181,8 +181,8 @@ def test_a_wrong_suffix_and_an_unknown_code_take_the_same_path(
 
 
 def test_a_right_lookup_writes_nothing(client: TestClient, connection: Connection) -> None:
-    """Following a dossier with the right digits only reads (a GET on SQLite then never waits
-    for a writer, such as a plan being saved); the count is written only when a try fails."""
+    """Following a dossier with the right digits writes nothing (no row per lookup to grow or
+    contend on); the count is written only when a try fails."""
     code = book(client)["tracking_code"]
     with statements(connection) as sent:
         assert client.get(f"/api/v1/track/{code}", params={"phone": PHONE}).status_code == 200
