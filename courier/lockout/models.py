@@ -9,8 +9,10 @@ from courier.db import Base
 
 
 class Lockout(Base):
-    """Failed guesses counted against a key (`sign-in:user:admin`, `track:code:HS…VN`,
-    `track:client:203.0.113.7`), and until when the key is locked."""
+    """Failed guesses counted against a key, and until when the key is locked: an account or a
+    code as guessed from one client (`sign-in:user:admin@client:203.0.113.7`), or a window's
+    count of one from everyone (`track:code:HS…VN#20429`, a day's number) or of a client
+    (`track:client:203.0.113.7#2941837`, a ten-minute window's number)."""
 
     __tablename__ = "lockout"
 
