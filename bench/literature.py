@@ -187,6 +187,9 @@ class Row:
     distance: float
     feasible: bool
     seconds: float
+    # the run's settings, so that a resumed run never mixes two (rows of older runs: unknown)
+    time_limit: float | None = None
+    params: str | None = None
 
     @property
     def family(self) -> str:
@@ -241,11 +244,19 @@ def main() -> None:
     overrides = parse_overrides(args.params)
     names = args.only or instance_names(args.data, args.set)
     bks = load_bks(args.data)
+    settings = (args.time_limit, json.dumps(overrides, sort_keys=True))
     done: list[Row] = []
     if args.out and args.out.exists():
         done = [Row(**json.loads(line)) for line in args.out.read_text().splitlines() if line]
         done = [row for row in done if row.name in names and row.solver in args.solvers]
-    todo = [name for name in names if name not in {row.name for row in done}]
+        if any((row.time_limit, row.params) != settings for row in done):
+            raise SystemExit(f"{args.out} holds runs with other settings: give another --out")
+    finished = {(row.name, row.solver) for row in done}
+    todo = {
+        name: [s for s in args.solvers if (name, s) not in finished]
+        for name in names
+        if any((name, s) not in finished for s in args.solvers)
+    }
     print("| instance | solver | vehicles | BKS veh | distance | BKS dist | gap % | feasible | s |")
     print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in done:
@@ -255,14 +266,15 @@ def main() -> None:
             pool.submit(
                 run_instance,
                 instance_path(args.data, name),
-                args.solvers,
+                solvers,
                 args.time_limit,
                 overrides,
             )
-            for name in todo
+            for name, solvers in todo.items()
         ]
         for future in concurrent.futures.as_completed(futures):
-            for row in future.result():
+            for found in future.result():
+                row = dataclasses.replace(found, time_limit=settings[0], params=settings[1])
                 done.append(row)
                 _print_row(row, bks)
                 if args.out:

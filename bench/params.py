@@ -15,6 +15,8 @@ def parse_overrides(pairs: list[str]) -> dict[str, object]:
     overrides: dict[str, object] = {}
     for pair in pairs:
         name, _, text = pair.partition("=")
+        if name == "time_limit_s":
+            raise SystemExit("--params: the time limit is the bench's own option")
         if name not in fields:
             raise SystemExit(f"--params: SolveParams has no field {name!r}")
         try:
