@@ -59,10 +59,11 @@ def test_the_api_documentation_loads_without_the_internet(
     allowed_console.append("https://cdn.redoc.ly/redoc/logo-mini.svg")
     fetched: list[str] = []
     page.on("requestfinished", lambda r: fetched.append(r.url))
+    # both render the whole OpenAPI document in the browser: seconds on a loaded machine
     page.goto("/docs")
-    expect(page.locator(".opblock").first).to_be_visible()
+    expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     page.goto("/redoc")
-    expect(page.get_by_text("/bookings").first).to_be_attached()
+    expect(page.get_by_text("/bookings").first).to_be_attached(timeout=30_000)
     outside = [url for url in fetched if not url.startswith((site.base, "blob:", "data:"))]
     assert not outside, outside
 
