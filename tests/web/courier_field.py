@@ -83,12 +83,15 @@ class Field:
     def _open_now(self, codes: list[str]) -> None:
         """Move the stops' windows to now: they opened a little ago and close in a few hours."""
         now = datetime.now(UTC).replace(tzinfo=None)
-        midnight = datetime.now(ZONE).replace(hour=0, minute=1, second=0, microsecond=0)
+        midnight = datetime.now(ZONE).replace(hour=0, minute=0, second=0, microsecond=0)
         start = max(now - timedelta(minutes=30), midnight.astimezone(UTC).replace(tzinfo=None))
+        # the center opens a little after the pickup, but never later than now (just after
+        # midnight in Vietnam the day is only minutes old)
+        delivery_opens = min(start + timedelta(minutes=5), now)
         engine = create_engine(self.database_url)
         with engine.begin() as conn:
             for code in codes:
-                for kind, opens in (("pickup", start), ("delivery", start + timedelta(minutes=5))):
+                for kind, opens in (("pickup", start), ("delivery", delivery_opens)):
                     conn.execute(
                         text(
                             "UPDATE job SET window_start = :start, window_end = :end"

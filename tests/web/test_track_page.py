@@ -102,6 +102,7 @@ def test_the_citizen_moves_the_pickup_to_another_slot(
     track(page, code, digits, variant)
     page.get_by_role("link", name=TEXT[variant.lang]["reschedule"]).click()
     options = page.locator("#when option")
+    expect(options.first).to_be_attached()  # count() does not wait for the page to load
     assert options.count() >= 8
     chosen = options.nth(3).get_attribute("value") or ""
     page.locator("#when").select_option(chosen)
