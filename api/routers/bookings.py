@@ -35,7 +35,8 @@ IdempotencyKey = Annotated[
         max_length=100,
         pattern=r"^[A-Za-z0-9_-]+$",
         description="any unique value per booking (e.g. a UUID): a retry with the same key and "
-        "body answers the first booking again; another body with the key is refused (422)",
+        "body answers the first booking again; another body with the key is refused (422); a "
+        "key is its caller's own (another account's or API key's key is new to this caller)",
     ),
 ]
 

@@ -159,7 +159,8 @@ def book(
     """Create the dossier, its tracking event and its inbound job pair; `InvalidInput` if bad.
 
     With an idempotency key, a request already made with it (same body, same caller) answers
-    its dossier again; another body with the key is `InvalidInput` naming the key.
+    its dossier again; another body with the caller's key is `InvalidInput` naming the key
+    (a key another caller booked with is new to this one).
     """
     done = replayed(session, request, actor, idempotency_key)
     if done is not None:
@@ -170,9 +171,12 @@ def book(
     new = _New(request, checked, _serving_offices(session, [request])[0])
     if not idempotency_key:
         return _create(session, new, settings, actor)
-    keyed = (idempotency_key, idempotency.digest(request, actor))
     made = idempotency.create_once(
-        session, *keyed, lambda: _create(session, new, settings, actor, keyed)
+        session,
+        idempotency_key,
+        request,
+        actor,
+        lambda keyed: _create(session, new, settings, actor, keyed),
     )
     return made if isinstance(made, tuple) else (made, quote_of(made, settings))
 
@@ -180,11 +184,11 @@ def book(
 def replayed(
     session: Session, request: BookingRequest, actor: Actor, idempotency_key: str | None
 ) -> Dossier | None:
-    """The dossier an earlier request with this key made (None if none); `InvalidInput` if the
-    key came with another body."""
+    """The dossier the caller's earlier request with this key made (None if none); `InvalidInput`
+    if the key came with another body."""
     if not idempotency_key:
         return None
-    return idempotency.replay(session, idempotency_key, idempotency.digest(request, actor))
+    return idempotency.replay(session, idempotency_key, request, actor)
 
 
 def quote_of(dossier: Dossier, settings: Settings) -> Quote:

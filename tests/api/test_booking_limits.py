@@ -71,6 +71,28 @@ def test_the_same_key_with_another_body_is_refused_naming_the_key(
     assert counts(session) == before
 
 
+def test_another_callers_key_is_new_to_me(client: TestClient, session: Session) -> None:
+    """A key an enterprise booked with, reused by a citizen with another body and by an anonymous
+    caller with the same body: each books their own dossier (201), as with an unused key, and
+    learns neither that the key was used nor the first booking's code; each retry answers their
+    own booking, and the enterprise's retry still answers its own."""
+    key = _key()
+    enterprise = {**key, **login_as(client, "enterprise")}
+    first = client.post("/api/v1/bookings", json=booking_body(), headers=enterprise)
+    assert first.status_code == 201, first.text
+    theirs = first.json()["tracking_code"]
+    other = booking_body(applicant_name="Lê Văn Tám", slot="afternoon")
+    for caller, body in (({**key, **login_as(client, "citizen")}, other), (key, booking_body())):
+        before = counts(session)["dossier"]
+        mine = client.post("/api/v1/bookings", json=body, headers=caller)
+        assert mine.status_code == 201, mine.text
+        assert theirs not in mine.text
+        assert counts(session)["dossier"] == before + 1
+        assert client.post("/api/v1/bookings", json=body, headers=caller).json() == mine.json()
+    replay = client.post("/api/v1/bookings", json=booking_body(), headers=enterprise)
+    assert replay.json()["tracking_code"] == theirs
+
+
 def test_a_malformed_key_is_refused(client: TestClient) -> None:
     """Keys are 1-100 letters, digits, - or _."""
     for bad in ("has space", "x" * 101, "a.b"):
