@@ -55,6 +55,12 @@ LABELS: dict[str, str] = {
     "idempotency_key": mark("Idempotency key"),
     "device_at": mark("Time on the phone"),
     "device_name": mark("Phone name"),
+    "service_on": mark("Plan day"),
+    "depots": mark("Post offices"),
+    "job_id": mark("Job"),
+    "courier_id": mark("Courier"),
+    "position": mark("Place in the route"),
+    "at": mark("Re-plan from"),
 }
 
 _DATE = mark("please enter a date as yyyy-mm-dd, e.g. 2026-12-02")

@@ -18,6 +18,11 @@ from courier.settings import Settings
 from courier.text import mark
 
 AFTER_THE_DAY = mark("please choose a moment on or before the plan's day, %(day)s")
+NO_OPEN_JOB = mark("no open job has this id")
+NOT_THE_PLANS_COURIER = mark("this courier does not work at the plan's post offices")
+PAST_THE_ROUTE = mark(
+    "the courier's route has %(stops)s other stops: choose a position from 0 to %(stops)s"
+)
 
 
 def lock(
@@ -39,9 +44,9 @@ def lock(
     problems = []
     pickup = _open_pickup(session, actor, job_id)
     if pickup is None:
-        problems.append(FieldProblem(("job_id",), "no open job with this id"))
+        problems.append(FieldProblem(("job_id",), NO_OPEN_JOB, "unknown_job"))
     if not _courier_of(session, plan, courier_id):
-        problems.append(FieldProblem(("courier_id",), "no courier of this plan's post offices"))
+        problems.append(FieldProblem(("courier_id",), NOT_THE_PLANS_COURIER, "courier_not_in_plan"))
     if not problems and pickup is not None and position is not None:
         problems += _check_position(session, plan.id, courier_id, pickup, position)
     if problems or pickup is None:
@@ -100,11 +105,7 @@ def _check_position(
     )
     if position <= length:
         return []
-    return [
-        FieldProblem(
-            ("position",), f"the courier's route has {length} other stops: at most {length}"
-        )
-    ]
+    return [FieldProblem(("position",), PAST_THE_ROUTE, "position_past_route", {"stops": length})]
 
 
 def locks_of(session: Session, plan_id: int) -> list[PlanLock]:

@@ -19,9 +19,14 @@ from courier.errors import Conflict, FieldProblem, InvalidInput, PermissionDenie
 from courier.planning import service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
+from courier.text import mark
 
 # a plan is built for a day at most this far ahead (the nightly build makes tomorrow's)
 PLAN_DAYS_AHEAD = 31
+# the booking's sentences for the same days (one catalogue entry each)
+PAST_DAY = mark("please choose today or a later day")
+NOT_WORKING_DAY = mark("please choose a working day (Monday to Friday, not a public holiday)")
+UNKNOWN_DEPOTS = mark("no post office has these codes: %(codes)s")
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,16 +110,17 @@ def _requested_depots(
     problems = []
     today = calendar.local_today(utcnow(), settings.zone)
     if service_on < today:
-        problems.append(FieldProblem(("service_on",), "must not be in the past"))
+        problems.append(FieldProblem(("service_on",), PAST_DAY, "day_in_past"))
     elif too_far := calendar.beyond_horizon("service_on", service_on, today, PLAN_DAYS_AHEAD):
         problems += too_far
     elif not calendar.is_working_day(service_on):
-        problems.append(FieldProblem(("service_on",), "not a working day"))
+        problems.append(FieldProblem(("service_on",), NOT_WORKING_DAY, "not_a_working_day"))
     depot_ids, unknown = _depots(session, depot_codes)
     if office is not None and set(depot_ids or ()) - {office}:
         raise PermissionDenied("a dispatcher plans only their own post office")
     if unknown:
-        problems.append(FieldProblem(("depots",), f"no post offices {unknown}"))
+        codes = {"codes": ", ".join(unknown)}
+        problems.append(FieldProblem(("depots",), UNKNOWN_DEPOTS, "unknown_depot", codes))
     if problems:
         raise InvalidInput(problems)
     return [office] if office is not None else depot_ids

@@ -608,3 +608,66 @@ def test_a_new_request_says_which_plan_of_the_day_is_published(
     assert in_vietnamese.status_code == 202, in_vietnamese.text
     assert str(first["id"]) in in_vietnamese.json()["warning"]
     assert "published" not in in_vietnamese.json()["warning"]
+
+
+def test_plan_refusals_read_in_vietnamese_and_in_english(
+    client: TestClient, session: Session, fast: Settings, day_with_bookings: Any
+) -> None:
+    """A plan's day and post offices, and a lock's job, courier and position, are refused in
+    Vietnamese by default and in English on request, each naming its field."""
+    dispatcher = headers_for(session, "dispatch.tdm")
+    plan = _plan(client, session, day_with_bookings)
+    route = plan["routes"][0]
+    stops = _stops(session, plan["id"])
+    job = next(s.job_id for s in stops.values() if s.courier_id != route["courier_id"])
+    past = (booking_day() - timedelta(days=7)).isoformat()
+    refusals = [
+        ("/api/v1/plans", {"service_on": past, "depots": ["NO-SUCH"]}),
+        ("/api/v1/plans", {"service_on": weekend_day().isoformat(), "depots": [DEPOT]}),
+        (
+            f"/api/v1/plans/{plan['id']}/locks",
+            {"job_id": 999_999, "courier_id": courier_id(session, "BD-CR-DA-01")},
+        ),
+        (
+            f"/api/v1/plans/{plan['id']}/locks",
+            {"job_id": job, "courier_id": route["courier_id"], "position": 400},
+        ),
+    ]
+    said: dict[str, list[tuple[str, str]]] = {"vi": [], "en": []}
+    for lang, sentences in said.items():
+        for url, body in refusals:
+            answer = client.post(url, json=body, headers={**dispatcher, "Accept-Language": lang})
+            assert answer.status_code == 422, answer.text
+            sentences += [(p["loc"][-1], p["msg"]) for p in answer.json()["detail"]]
+    n = route["stops"]
+    assert said["vi"] == [
+        ("service_on", "«Ngày của kế hoạch»: hãy chọn hôm nay hoặc một ngày sau đó"),
+        ("depots", "«Bưu cục»: không có bưu cục nào mang các mã: NO-SUCH"),
+        (
+            "service_on",
+            "«Ngày của kế hoạch»: hãy chọn một ngày làm việc (từ thứ Hai đến thứ Sáu, "
+            "không phải ngày lễ)",
+        ),
+        ("job_id", "«Việc»: không có việc nào đang mở với mã số này"),
+        ("courier_id", "«Bưu tá»: bưu tá này không làm việc tại các bưu cục của kế hoạch"),
+        (
+            "position",
+            f"«Vị trí trong tuyến»: tuyến của bưu tá có {n} điểm dừng khác: hãy chọn vị trí "
+            f"từ 0 đến {n}",
+        ),
+    ]
+    assert said["en"] == [
+        ("service_on", "«Plan day»: please choose today or a later day"),
+        ("depots", "«Post offices»: no post office has these codes: NO-SUCH"),
+        (
+            "service_on",
+            "«Plan day»: please choose a working day (Monday to Friday, not a public holiday)",
+        ),
+        ("job_id", "«Job»: no open job has this id"),
+        ("courier_id", "«Courier»: this courier does not work at the plan's post offices"),
+        (
+            "position",
+            f"«Place in the route»: the courier's route has {n} other stops: choose a position "
+            f"from 0 to {n}",
+        ),
+    ]
