@@ -16,6 +16,7 @@ from courier.db import read_only_bind
 from courier.enums import Role
 from courier.errors import LockedOut, NotAuthenticated, PermissionDenied
 from courier.outbox import service as outbox
+from courier.privacy import reads
 from courier.settings import Settings
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -37,8 +38,10 @@ async def get_session(request: Request, background: BackgroundTasks) -> AsyncIte
     for a writer, except those giving a phone's digits (`?phone=`): a wrong try is counted
     (`courier.lockout`), and SQLite refuses a DEFERRED reader's write once another request has
     committed. A refusal that counted a failure (`LockedOut.counted`) is committed, not rolled
-    back. The tasks the request enqueued are handed on once the response is out: to the
-    embedded worker thread, or relayed (only the request's own messages) to the broker.
+    back. Access log rows a read-only SQLite request kept are written after its commit, in a
+    writing transaction of their own (`courier.privacy.reads`). The tasks the request enqueued
+    are handed on once the response is out: to the embedded worker thread, or relayed (only
+    the request's own messages) to the broker.
     """
     state = request.app.state
     factory: sessionmaker[Session] = state.session_factory
@@ -56,6 +59,9 @@ async def get_session(request: Request, background: BackgroundTasks) -> AsyncIte
                 await run_in_threadpool(_end, session, commit=keep)
             raise
         await run_in_threadpool(_end, session, commit=True)
+        kept = reads.deferred(session)
+        if kept:  # before the answer: no personal data leaves without its access log rows
+            await run_in_threadpool(reads.write_deferred, factory, kept)
     enqueued = outbox.take_enqueued(session)
     if enqueued and state.task_thread is not None:
         state.task_thread.wake()

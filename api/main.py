@@ -13,6 +13,7 @@ from api import accesslog, errors, pages, web
 from api.admission import Admission
 from api.ratelimit import RateLimit
 from api.routers import (
+    access_log,
     auth,
     batch_files,
     bookings,
@@ -44,7 +45,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
     if settings.tasks_in_process and settings.embedded_worker:
-        app.state.task_thread = EmbeddedWorker(app.state.session_factory)
+        from courier.worker import embedded_daily  # the Celery app, only where tasks run here
+
+        app.state.task_thread = EmbeddedWorker(
+            app.state.session_factory, daily=embedded_daily(settings)
+        )
         app.state.task_thread.start()
     try:
         yield
@@ -107,6 +112,7 @@ def create_app(
         me,
         stats,
         webhooks,
+        access_log,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in pages.ROUTERS:

@@ -2,17 +2,22 @@
 
 One thread takes due outbox messages, runs their tasks with their own short transactions, and
 is woken after each commit that enqueued something; it also sweeps every few seconds, so a task
-whose run was cut short (the process stopped) is run again. OR-Tools holds the interpreter lock
+whose run was cut short (the process stopped) is run again. In place of beat it enqueues its
+daily tasks (`Daily`: the retention duties) when their local time comes; they are idempotent,
+so a run missed while the process was down is made up by the next day's. OR-Tools holds the interpreter lock
 for long stretches, so plan parts are solved in a child process: requests keep being answered.
 """
 
 import logging
 import multiprocessing
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import CancelledError, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -86,6 +91,23 @@ def _stop_solver() -> None:
 _running: "EmbeddedWorker | None" = None
 
 
+@dataclass(frozen=True, slots=True)
+class Daily:
+    """A task enqueued once a day at a local time (what beat's crontab entries do)."""
+
+    task: str
+    at: time
+    zone: ZoneInfo
+
+    def next_after(self, now: datetime) -> datetime:
+        """The first moment of this task strictly after `now`."""
+        local = now.astimezone(self.zone)
+        today = datetime.combine(local.date(), self.at, self.zone)
+        if today > now:
+            return today
+        return datetime.combine(local.date() + timedelta(days=1), self.at, self.zone)
+
+
 def wake_if_running() -> bool:
     """Wake this process's embedded worker; False when none runs (tasks are relayed then)."""
     worker = _running
@@ -98,9 +120,13 @@ def wake_if_running() -> bool:
 class EmbeddedWorker:
     """A thread running due outbox tasks in this process, woken by commits, sweeping meanwhile."""
 
-    def __init__(self, factory: sessionmaker[Session], *, sweep_s: float = 5.0) -> None:
+    def __init__(
+        self, factory: sessionmaker[Session], *, sweep_s: float = 5.0, daily: Sequence[Daily] = ()
+    ) -> None:
         self.factory = factory
         self.sweep_s = sweep_s
+        self.daily = tuple(daily)
+        self._next: dict[str, datetime] = {}
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="courier-tasks", daemon=True)
@@ -127,7 +153,24 @@ class EmbeddedWorker:
         if self._thread.is_alive():
             self._thread.join(timeout_s)
 
+    def enqueue_due(self, now: datetime) -> list[str]:
+        """Enqueue the daily tasks whose time came since the last look (none at the first)."""
+        from courier.outbox.service import enqueue
+
+        due = []
+        for daily in self.daily:
+            next_at = self._next.setdefault(daily.task, daily.next_after(now))
+            if next_at <= now:
+                due.append(daily.task)
+                self._next[daily.task] = daily.next_after(now)
+        if due:
+            with self.factory() as session, session.begin():
+                for task in due:
+                    enqueue(session, task)
+        return due
+
     def _run(self) -> None:
+        from courier.db import utcnow
         from courier.outbox.service import relay_pending
 
         while not self._stop.is_set():
@@ -136,6 +179,7 @@ class EmbeddedWorker:
             if self._stop.is_set():
                 return
             try:
+                self.enqueue_due(utcnow())
                 relay_pending(self.factory, until=self._stop.is_set)
             except Exception:  # the database is away: the next sweep tries again
                 log.exception("embedded worker: relay pass failed")

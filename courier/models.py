@@ -9,15 +9,18 @@ from courier.lockout.models import Lockout
 from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
 from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
+from courier.privacy.models import AccessLogEntry, ErasureRequest
 from courier.proofs.models import HandoverProof, Postponement, Receipt
 from courier.stats.models import SiteDayFailures, SiteDayStats
 from courier.webhooks.models import WebhookDelivery, WebhookSubscription
 
 __all__ = [
+    "AccessLogEntry",
     "ApiKey",
     "Courier",
     "DeviceSession",
     "Dossier",
+    "ErasureRequest",
     "Handover",
     "HandoverItem",
     "HandoverProof",

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     photo_max_pixels: int = Field(default=50_000_000, ge=1_000_000)
     photo_max_pixels_full_decode: int = Field(default=25_000_000, ge=1_000_000)
     proof_retention_days: int = Field(default=365, ge=1)
+    # a closed dossier's personal fields are kept this long after it closed (delivered or
+    # cancelled): the administrative record's retention; then erased (courier.privacy.erasure)
+    personal_data_retention_days: int = Field(default=1825, ge=1, le=36_500)
+    personal_data_purge_at: str = Field(default="02:45", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     # daily plan: seconds of OR-Tools per part, jobs per part, jobs a courier is expected to carry
     plan_part_seconds: int = Field(default=20, ge=1, le=600)
     plan_part_max_jobs: int = Field(default=80, ge=5, le=500)
@@ -145,6 +149,15 @@ class Settings(BaseSettings):
             raise ValueError(
                 "COURIER_API_DB_SLOTS must not exceed COURIER_DB_POOL_SIZE + COURIER_DB_MAX_OVERFLOW"
                 " (a request holding a slot must never wait for a connection)"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _images_go_before_the_record(self) -> "Settings":
+        if self.personal_data_retention_days < self.proof_retention_days:
+            raise ValueError(
+                "COURIER_PERSONAL_DATA_RETENTION_DAYS must not be shorter than "
+                "COURIER_PROOF_RETENTION_DAYS (signatures and photos go first, with their proof)"
             )
         return self
 

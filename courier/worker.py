@@ -1,5 +1,6 @@
 """The Celery application: in-process when no broker is configured, workers and beat otherwise."""
 
+from datetime import time
 from typing import Any
 
 from celery import Celery, Task
@@ -7,6 +8,7 @@ from celery.schedules import crontab
 from celery.signals import task_failure, task_prerun, task_success
 from kombu import Queue  # type: ignore[attr-defined]
 
+from courier.embedded import Daily
 from courier.settings import Settings, get_settings
 
 TASK_MODULES = [
@@ -15,6 +17,7 @@ TASK_MODULES = [
     "courier.proofs.tasks",
     "courier.planning.tasks",
     "courier.webhooks.tasks",
+    "courier.privacy.tasks",
 ]
 
 
@@ -29,7 +32,32 @@ def task_leases(settings: Settings) -> dict[str, int]:
         "planning.solve_part": solve,
         "planning.build": max(settings.task_lease_s, 300),
         "proofs.apply_retention": 3600,
+        "privacy.purge": 3600,
     }
+
+
+def daily_tasks(settings: Settings) -> dict[str, tuple[str, str]]:
+    """Beat's daily tasks: entry -> (task, local HH:MM)."""
+    return {
+        "nightly-plan": ("planning.nightly", settings.plan_nightly_at),
+        "proof-retention": ("proofs.apply_retention", "02:30"),
+        "personal-data-purge": ("privacy.purge", settings.personal_data_purge_at),
+    }
+
+
+# what the embedded worker runs daily in place of beat: the retention duties (the nightly plan
+# is left to the dispatcher, who builds it from the page in this mode)
+EMBEDDED_DAILY = ("proof-retention", "personal-data-purge")
+
+
+def embedded_daily(settings: Settings) -> list[Daily]:
+    """The embedded worker's daily tasks, at beat's times."""
+    entries = daily_tasks(settings)
+    return [
+        Daily(task, time.fromisoformat(at), settings.zone)
+        for entry, (task, at) in entries.items()
+        if entry in EMBEDDED_DAILY
+    ]
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -66,15 +94,9 @@ def make_celery(settings: Settings) -> Celery:
         timezone=settings.timezone,
         beat_schedule={
             "outbox-relay": {"task": "outbox.relay", "schedule": settings.outbox_relay_seconds},
-            "nightly-plan": {
-                "task": "planning.nightly",
-                "schedule": crontab(
-                    hour=int(settings.plan_nightly_at[:2]), minute=int(settings.plan_nightly_at[3:])
-                ),
-            },
-            "proof-retention": {
-                "task": "proofs.apply_retention",
-                "schedule": crontab(hour=2, minute=30),
+            **{
+                entry: {"task": task, "schedule": crontab(hour=int(at[:2]), minute=int(at[3:]))}
+                for entry, (task, at) in daily_tasks(settings).items()
             },
         },
     )
@@ -156,7 +178,9 @@ def _settle_success(sender: Task | None = None, **_: Any) -> None:
         mark_done(runtime.session_factory(), message_id)
 
 
-def _settle_failure(sender: Task | None = None, exception: BaseException | None = None, **_: Any) -> None:
+def _settle_failure(
+    sender: Task | None = None, exception: BaseException | None = None, **_: Any
+) -> None:
     """A worker's task raised: the outbox tries it again after a growing wait."""
     message_id = _outbox_id(sender)
     if message_id is not None:

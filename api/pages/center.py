@@ -19,6 +19,7 @@ from api.i18n import mark
 from api.pages.account import REFUSED
 from api.pages.staff_door import Door
 from api.ratelimit import public_limit
+from api.reads import ReadLog
 from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.actors import Actor
@@ -28,6 +29,7 @@ from courier.dossiers import listing, phones, today
 from courier.dossiers.models import DossierStatus
 from courier.enums import Role, SiteKind
 from courier.errors import InvalidInput
+from courier.privacy.reads import DataKind
 from courier.proofs.kinds import PostponementReason
 from courier.settings import Settings
 
@@ -186,6 +188,8 @@ def today_context(
             context["sections"] = _sections(request, session, who.actor, wanted, only, after)
         except InvalidInput:
             context["sections"] = _sections(request, session, who.actor, wanted, only, "")
+    shown = (row.id for found in context["sections"] for row in found.page.rows)
+    ReadLog(session, request).ids(who.actor, DataKind.DOSSIER_LIST, shown)
     return context
 
 

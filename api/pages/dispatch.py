@@ -22,6 +22,7 @@ from api.pages.account import REFUSED
 from api.pages.staff_door import Door
 from api.present import dispatch_map
 from api.ratelimit import public_limit
+from api.reads import ReadLog
 from api.schemas import Day, Id
 from courier import calendar
 from courier.accounts import service as accounts
@@ -34,6 +35,7 @@ from courier.fleet import service as fleet
 from courier.fleet.models import Courier
 from courier.planning import changes, listing, printing, progress
 from courier.planning.models import PlanStatus
+from courier.privacy.reads import DataKind
 from courier.settings import Settings
 
 router = APIRouter(include_in_schema=False)
@@ -170,6 +172,9 @@ def _shown_plan(
         if picked.plan.depot_ids is None or c.home_post_office_id in picked.plan.depot_ids
     ]
     routes = _routes(session, found)
+    shown = [stop.job.dossier_id for r in routes for stop, _state in r.stops]
+    shown += [u.dossier.id for u in found.unrouted]
+    ReadLog(session, request).ids(actor, DataKind.PLAN_STOPS, shown)
     locks = {
         lock.pickup_job_id: lock.courier_id for lock in changes.locks_of(session, picked.plan.id)
     }
@@ -283,6 +288,8 @@ def sheet(
     if isinstance(actor, HTMLResponse):
         return actor
     pdf = printing.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
+    shown = listing.dossier_ids(session, plan_id, courier_id)
+    ReadLog(session, request).ids(actor, DataKind.ROUTE_SHEET, shown)
     return Response(pdf, media_type="application/pdf", headers=_PDF)
 
 

@@ -10,14 +10,18 @@ from api import present
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossier_list import csv_chunks
 from api.present.dossiers import dossier_out
+from api.reads import ReadLog, ReadLogDep
 from api.schemas import Day
 from api.schemas.dossier_list import DossierListItem, DossierListOut
 from api.schemas.dossiers import DossierOut, PostponeIn, ResultReadyIn
 from courier import calendar
+from courier.actors import Actor
 from courier.db import utcnow
 from courier.dossiers import actions, listing
 from courier.dossiers import service as dossiers
 from courier.dossiers.models import Dossier, DossierStatus
+from courier.privacy.reads import DataKind
+from courier.settings import Settings
 
 router = APIRouter(prefix="/dossiers", tags=["dossiers"])
 
@@ -62,6 +66,7 @@ def list_dossiers(
     settings: SettingsDep,
     actor: CurrentActor,
     wanted: Filter,
+    log: ReadLogDep,
     limit: Annotated[int, Query(ge=1, le=listing.MAX_LIMIT)] = listing.DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> DossierListOut:
@@ -69,6 +74,7 @@ def list_dossiers(
     (dispatchers), all for admins, newest first; filters combine, `cursor` pages on."""
     today = calendar.local_today(utcnow(), settings.zone)
     page = listing.list_page(session, actor, wanted, today=today, limit=limit, cursor=cursor)
+    log.ids(actor, DataKind.DOSSIER_LIST, (r.id for r in page.rows))
     context = {"zone": settings.zone}
     return DossierListOut(
         items=[DossierListItem.model_validate(r, context=context) for r in page.rows],
@@ -82,11 +88,13 @@ def export_dossiers(
     settings: SettingsDep,
     actor: CurrentActor,
     wanted: Filter,
+    log: ReadLogDep,
     accept_language: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """The same list as a spreadsheet (every matching row, up to 100,000), UTF-8 with a BOM."""
     today = calendar.local_today(utcnow(), settings.zone)
     rows = listing.export_rows(session, actor, wanted, today=today)
+    log.ids(actor, DataKind.DOSSIER_EXPORT, (r.id for r in rows))
     chunks = csv_chunks(rows, present.language(accept_language), settings.zone)
     name = f"ho-so-{today:%Y-%m-%d}.csv"
     return StreamingResponse(
@@ -96,26 +104,28 @@ def export_dossiers(
     )
 
 
-def _out(session: DbSession, dossier: Dossier, settings: SettingsDep) -> DossierOut:
-    session.flush()
-    session.refresh(dossier, ["jobs"])
+def _out(log: ReadLog, actor: Actor, dossier: Dossier, settings: Settings) -> DossierOut:
+    """The dossier in full, its read logged."""
+    log.session.flush()
+    log.session.refresh(dossier, ["jobs"])
+    log.dossiers(actor, DataKind.DOSSIER, [dossier])
     return dossier_out(dossier, settings.zone)
 
 
 @router.get("/{code}", response_model=DossierOut)
 def get_dossier(
-    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
 ) -> DossierOut:
     """The dossier with its personal data, if it concerns the caller."""
-    return _out(session, dossiers.get_visible(session, code, actor), settings)
+    return _out(log, actor, dossiers.get_visible(session, code, actor), settings)
 
 
 @router.post("/{code}/processing", response_model=DossierOut)
 def start_processing(
-    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
 ) -> DossierOut:
     """The receiving center starts processing."""
-    return _out(session, actions.start_processing(session, code, actor), settings)
+    return _out(log, actor, actions.start_processing(session, code, actor), settings)
 
 
 @router.post("/{code}/result-ready", response_model=DossierOut)
@@ -124,13 +134,14 @@ def result_ready(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
     body: ResultReadyIn | None = None,
 ) -> DossierOut:
     """Center staff or the center's system (API key): the result is ready, returned as booked
     or as the citizen now asks (`result_return`)."""
     chosen = body.result_return if body else None
     found = actions.mark_result_ready(session, code, actor, settings, result_return=chosen)
-    return _out(session, found, settings)
+    return _out(log, actor, found, settings)
 
 
 @router.post("/{code}/postpone", response_model=DossierOut)
@@ -140,6 +151,7 @@ def postpone(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
 ) -> DossierOut:
     """The receiving center moves the result date (new date, reason); the timeline shows it."""
     dossier = actions.postpone_result(
@@ -151,10 +163,12 @@ def postpone(
         reason=body.reason,
         note=body.note,
     )
-    return _out(session, dossier, settings)
+    return _out(log, actor, dossier, settings)
 
 
 @router.post("/{code}/depart", response_model=DossierOut)
-def depart(code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> DossierOut:
+def depart(
+    code: str, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
+) -> DossierOut:
     """The carrying courier leaves for the center, or for the citizen with the result."""
-    return _out(session, actions.depart(session, code, actor), settings)
+    return _out(log, actor, actions.depart(session, code, actor), settings)

@@ -8,10 +8,13 @@ from pydantic import ValidationError
 
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.handovers import handover_out
+from api.reads import ReadLogDep
 from api.schemas import Id
 from api.schemas.handovers import HandoverIn, HandoverOut
 from courier.handovers import queries as handover_queries
 from courier.handovers import service as handovers
+from courier.handovers.models import Handover
+from courier.privacy.reads import DataKind
 from courier.proofs import service as proofs
 from courier.proofs.kinds import MAX_PHOTOS, ProofRole
 from courier.proofs.storage import StoredObjectMissing, read_checked, storage_for
@@ -32,6 +35,7 @@ def record_handover(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
     handover: Annotated[str, Form(description=HANDOVER_DOC)],
     signature: Annotated[UploadFile | None, File(description="PNG from the signature pad")] = None,
     counter_signature: Annotated[
@@ -67,7 +71,12 @@ def record_handover(
     )
     if not created:
         response.status_code = status.HTTP_200_OK
+    log.ids(actor, DataKind.HANDOVER, _dossier_ids(recorded))
     return handover_out(session, recorded, settings.zone)
+
+
+def _dossier_ids(handover: Handover) -> list[int]:
+    return [item.dossier_id for item in handover.items]
 
 
 def _parse(raw: str) -> HandoverIn:
@@ -91,24 +100,31 @@ def _uploads(
 
 @router.get("/{handover_id}", response_model=HandoverOut)
 def get_handover(
-    handover_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
 ) -> HandoverOut:
     """A handover for a party to it or staff it concerns; links to its images and receipt for
     its parties (and admins) only."""
     found = handover_queries.get_visible(session, handover_id, actor)
+    log.ids(actor, DataKind.HANDOVER, _dossier_ids(found))
     links = handover_queries.may_read_proofs(session, actor, found)
     return handover_out(session, found, settings.zone, links=links)
 
 
 @router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)
 def get_proof(
-    handover_id: Id, proof_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id,
+    proof_id: Id,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    log: ReadLogDep,
 ) -> Response:
     """One signature or photo, for the handover's parties and admins."""
     try:
         proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
     except handover_queries.ProofRemoved as exc:
         raise HTTPException(status.HTTP_410_GONE, exc.message) from None
+    log.ids(actor, DataKind.PROOF_IMAGE, _dossier_ids(session.get_one(Handover, handover_id)))
     what = f"image {proof_id} of handover {handover_id}"
     data = _stored(settings, proof.storage_key, proof.sha256, what)
     return Response(data, media_type=proof.media_type, headers=_PRIVATE)
@@ -116,10 +132,16 @@ def get_proof(
 
 @router.get("/{handover_id}/receipt.{fmt}", response_class=Response)
 def get_receipt(
-    handover_id: Id, fmt: str, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    handover_id: Id,
+    fmt: str,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    log: ReadLogDep,
 ) -> Response:
     """The printable receipt, PNG or PDF, once its task has rendered it."""
     receipt, key, media_type = handover_queries.visible_receipt(session, handover_id, fmt, actor)
+    log.ids(actor, DataKind.RECEIPT, _dossier_ids(session.get_one(Handover, handover_id)))
     what = f"the {fmt} receipt of handover {handover_id}"
     data = _stored(settings, key, receipt.sha256_of(key), what)
     disposition = f'inline; filename="bien-nhan-{receipt.handover_id}.{fmt}"'

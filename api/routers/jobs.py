@@ -4,11 +4,13 @@ from fastapi import APIRouter
 
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.dossiers import job_out
+from api.reads import ReadLogDep
 from api.schemas import Day, Id
 from api.schemas.jobs import AssignIn, AttemptIn, AttemptOut, JobOut
 from courier.dossiers import jobs
 from courier.dossiers.models import JobStatus
 from courier.errors import FieldProblem, InvalidInput
+from courier.privacy.reads import DataKind
 
 router = APIRouter(prefix="/jobs", tags=["jobs"])
 
@@ -18,18 +20,24 @@ def list_jobs(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
     status: JobStatus | None = None,
     on: Day | None = None,
 ) -> list[JobOut]:
     """A courier's own jobs, a dispatcher's post office's, or every job for admins, by window start."""
     found = jobs.list_jobs(session, actor, status=status, on=on, settings=settings)
+    log.ids(actor, DataKind.JOB, (j.dossier_id for j in found))
     return [job_out(j, settings.zone) for j in found]
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def get_job(job_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> JobOut:
+def get_job(
+    job_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
+) -> JobOut:
     """One job the caller may see."""
-    return job_out(jobs.get_visible_job(session, job_id, actor), settings.zone)
+    job = jobs.get_visible_job(session, job_id, actor)
+    log.ids(actor, DataKind.JOB, [job.dossier_id])
+    return job_out(job, settings.zone)
 
 
 @router.post(
@@ -43,6 +51,7 @@ def fail_attempt(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
 ) -> AttemptOut:
     """Record a failed attempt with its reason; the pair is re-queued until the limit.
 
@@ -64,6 +73,7 @@ def fail_attempt(
         idempotency_key=body.idempotency_key,
     )
     job, attempt, _ = jobs.record_failed_attempt(session, job_id, actor, settings, request)
+    log.ids(actor, DataKind.JOB, [job.dossier_id])
     return AttemptOut(**job_out(job, settings.zone).model_dump(), attempt_id=attempt.id)
 
 
@@ -74,7 +84,9 @@ def assign(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
 ) -> list[JobOut]:
     """Give the job's pair to a courier (a dispatcher: their office's job, to one of its couriers)."""
     pair = jobs.assign_pair(session, job_id, body.courier_id, actor)
+    log.ids(actor, DataKind.JOB, (j.dossier_id for j in pair))
     return [job_out(j, settings.zone) for j in pair]

@@ -8,6 +8,7 @@ from api import i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present import plans as shown
 from api.present.plans import route_stop_out
+from api.reads import ReadLog, ReadLogDep
 from api.schemas import Day, Id
 from api.schemas.plans import (
     LockIn,
@@ -22,6 +23,7 @@ from api.schemas.plans import (
     RouteStopOut,
 )
 from courier import calendar
+from courier.actors import Actor
 from courier.db import utcnow
 from courier.planning import (
     changes,
@@ -33,7 +35,8 @@ from courier.planning import (
     routes,
     service,
 )
-from courier.planning.models import PlanLock
+from courier.planning.models import Plan, PlanLock
+from courier.privacy.reads import DataKind
 from courier.settings import Settings
 
 router = APIRouter(tags=["plans"])
@@ -92,11 +95,17 @@ def list_plans(
 
 @router.get("/plans/{plan_id}", response_model=PlanOut)
 def get_plan(
-    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
 ) -> PlanOut:
     """Progress (parts solved of total, stops served and dropped so far), then the routes and
     every stop in order."""
-    return shown.plan_out(session, service.visible_plan(session, plan_id, actor), settings.zone)
+    return _plan_out(log, actor, service.visible_plan(session, plan_id, actor), settings)
+
+
+def _plan_out(log: ReadLog, actor: Actor, plan: Plan, settings: Settings) -> PlanOut:
+    """The plan with every stop's address, its read logged."""
+    log.ids(actor, DataKind.PLAN_STOPS, listing.dossier_ids(log.session, plan.id))
+    return shown.plan_out(log.session, plan, settings.zone)
 
 
 @router.get("/plans/{plan_id}/progress", response_model=PlanProgressOut)
@@ -117,17 +126,19 @@ def plan_progress(
 
 
 @router.post("/plans/{plan_id}/build", status_code=status.HTTP_202_ACCEPTED, response_model=PlanOut)
-def rebuild(plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> PlanOut:
+def rebuild(
+    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
+) -> PlanOut:
     """Run an interrupted or failed build again: solved parts are kept, nothing is duplicated."""
-    plan = requesting.rebuild(session, plan_id, actor)
-    return shown.plan_out(session, plan, settings.zone)
+    return _plan_out(log, actor, requesting.rebuild(session, plan_id, actor), settings)
 
 
 @router.post("/plans/{plan_id}/publish", response_model=PlanOut)
-def publish(plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor) -> PlanOut:
+def publish(
+    plan_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor, log: ReadLogDep
+) -> PlanOut:
     """Couriers see the routes from now on; pairs the plan could not fit roll over a day."""
-    plan = publishing.publish(session, plan_id, actor, settings)
-    return shown.plan_out(session, plan, settings.zone)
+    return _plan_out(log, actor, publishing.publish(session, plan_id, actor, settings), settings)
 
 
 def _lock_out(lock: PlanLock) -> LockOut:
@@ -178,20 +189,26 @@ def replan(
     session: DbSession,
     settings: SettingsDep,
     actor: CurrentActor,
+    log: ReadLogDep,
 ) -> PlanOut:
     """Build a new plan from where couriers are now, keeping done and locked stops in place."""
     at = None if body.whole_day else (body.at or utcnow())
     plan = changes.replan(session, plan_id, actor, at=at, settings=settings)
-    return shown.plan_out(session, plan, settings.zone)
+    return _plan_out(log, actor, plan, settings)
 
 
 @router.get("/couriers/me/route", response_model=list[RouteStopOut])
 def my_route(
-    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: Day | None = _DAY
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    log: ReadLogDep,
+    on: Day | None = _DAY,
 ) -> list[RouteStopOut]:
     """The signed-in courier's day: the published plan's stops in order, then the jobs assigned by
     hand, each pending, done or failed, with what to collect, whom to meet and how to get there."""
     items = routes.courier_day(session, actor, _day(on, settings), settings.zone)
+    log.dossiers(actor, DataKind.ROUTE, (item.dossier for item in items))
     return [route_stop_out(item, settings.zone) for item in items]
 
 
@@ -200,7 +217,11 @@ _PDF = {"Cache-Control": "private, no-store"}
 
 @router.get("/couriers/me/route.pdf", response_class=Response)
 def my_route_sheet(
-    session: DbSession, settings: SettingsDep, actor: CurrentActor, on: Day | None = _DAY
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    log: ReadLogDep,
+    on: Day | None = _DAY,
 ) -> Response:
     """The signed-in courier's printable route sheet (sketch to scale, stops with barcodes)."""
     day = _day(on, settings)
@@ -209,13 +230,20 @@ def my_route_sheet(
     if not stops:
         raise service.PlanNotFound(f"no stops on {day}")
     pdf = printing.route_sheet(session, courier.id, day, stops, settings.zone)
+    log.dossiers(actor, DataKind.ROUTE_SHEET, (item.dossier for item in stops))
     return Response(pdf, media_type="application/pdf", headers=_PDF)
 
 
 @router.get("/plans/{plan_id}/sheets/{courier_id}.pdf", response_class=Response)
 def route_sheet(
-    plan_id: Id, courier_id: Id, session: DbSession, settings: SettingsDep, actor: CurrentActor
+    plan_id: Id,
+    courier_id: Id,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
+    log: ReadLogDep,
 ) -> Response:
     """A courier's printable route sheet of a plan, for the dispatcher of their post office."""
     pdf = printing.sheet_for_dispatcher(session, plan_id, courier_id, actor, settings.zone)
+    log.ids(actor, DataKind.ROUTE_SHEET, listing.dossier_ids(session, plan_id, courier_id))
     return Response(pdf, media_type="application/pdf", headers=_PDF)

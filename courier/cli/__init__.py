@@ -9,7 +9,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.orm import Session
 
-from courier.cli import bench, stats
+from courier.cli import bench, data, stats
 from courier.enums import Role
 from courier.errors import DomainError
 from courier.settings import get_settings
@@ -33,6 +33,7 @@ app.add_typer(plan_app, name="plan")
 app.add_typer(devices_app, name="devices")
 app.add_typer(bench.app, name="bench")
 app.add_typer(stats.app, name="stats")
+app.add_typer(data.app, name="data")
 
 
 def alembic_config(url: str | None = None) -> Config:

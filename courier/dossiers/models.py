@@ -132,6 +132,8 @@ class Dossier(Base):
     custody_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     custody_head: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # when its personal fields were replaced by the erasure marker (courier.privacy.erasure)
+    erased_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(default=1)
     # the booking's Idempotency-Key and a digest of its request and caller: a retry finds it
     idempotency_key: Mapped[str | None] = mapped_column(String(100))

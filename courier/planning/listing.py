@@ -73,9 +73,7 @@ def listings(session: Session, plans: list[Plan]) -> list[PlanListing]:
     """The plans with their offices' codes and the usernames of who asked for them."""
     codes = office_codes(session, {i for p in plans for i in p.depot_ids or ()})
     user_ids = {p.created_by_id for p in plans if p.created_by_id is not None}
-    users = dict(
-        session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all()
-    )
+    users = dict(session.execute(select(User.id, User.username).where(User.id.in_(user_ids))).all())
     return [
         PlanListing(
             plan=plan,
@@ -141,3 +139,15 @@ def plan_stops(session: Session, plan_id: int) -> list[PlanStop]:
         .order_by(Courier.code, RouteStop.position)
     ).all()
     return [PlanStop(*row) for row in rows]
+
+
+def dossier_ids(session: Session, plan_id: int, courier_id: int | None = None) -> list[int]:
+    """The dossiers whose stops a plan shows (one courier's route, if named): for the access log."""
+    query = (
+        select(Job.dossier_id)
+        .join(RouteStop, RouteStop.job_id == Job.id)
+        .where(RouteStop.plan_id == plan_id)
+    )
+    if courier_id is not None:
+        query = query.where(RouteStop.courier_id == courier_id)
+    return list(session.scalars(query.distinct()))

@@ -37,11 +37,20 @@ def issue_receipt(
 def reissue_without_removed_images(
     session: Session, *, settings: Settings, storage: Storage
 ) -> list[int]:
-    """Draw again every receipt that still shows an image retention removed since it was drawn.
+    """Draw again every receipt that still shows an image retention removed, or the name of an
+    applicant whose personal data was erased, since it was drawn.
 
-    The new PNG and PDF replace the old ones under the same keys, so no copy of the images
-    survives in a receipt. Returns the handover ids; a second run finds nothing to do.
+    The new PNG and PDF replace the old ones under the same keys, so no copy of the images or
+    the name survives in a receipt. Returns the handover ids; a second run finds nothing to do.
     """
+    erased = (
+        select(HandoverItem.id)
+        .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+        .where(
+            HandoverItem.handover_id == Receipt.handover_id,
+            Dossier.erased_at >= Receipt.rendered_at,
+        )
+    )
     stale = session.scalars(
         select(Receipt)
         .where(
@@ -49,6 +58,7 @@ def reissue_without_removed_images(
                 HandoverProof.handover_id == Receipt.handover_id,
                 HandoverProof.removed_at >= Receipt.rendered_at,
             )
+            | erased.exists()
         )
         .order_by(Receipt.id)
     ).all()
