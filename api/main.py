@@ -26,6 +26,7 @@ from api.routers import (
     handovers,
     jobs,
     me,
+    my_data,
     plans,
     stats,
     track,
@@ -113,6 +114,7 @@ def create_app(
         stats,
         webhooks,
         access_log,
+        my_data,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     for router in pages.ROUTERS:

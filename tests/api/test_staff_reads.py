@@ -84,6 +84,7 @@ NOT_STAFF_READS = {
     "stats": "counts",
     "webhooks": "events by code and status",
     "access_log": "the log itself (admins)",
+    "my_data": "the citizen's own data and erasure",
     "home": "public pages",
     "booking": "the citizen's booking form",
     "confirmation": "the citizen's booking",

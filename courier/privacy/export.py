@@ -1,0 +1,222 @@
+"""A citizen's copy of their data: the dossier, its timeline, the handovers they took part in,
+their consent, their erasure request, and who read the dossier (by role and site: staff names
+and ids are the staff's own personal data, so the citizen sees the office, not the person).
+
+As JSON-ready values (`citizen_copy`) and as A4 pages (`render_pdf`), in the citizen's language.
+"""
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from courier import consent, i18n
+from courier.catalogue.models import Site
+from courier.db import utcnow
+from courier.dossiers import service as dossiers
+from courier.dossiers.models import Dossier
+from courier.dossiers.states import EVENTS
+from courier.enums import PartyKind
+from courier.handovers.models import Handover, HandoverItem
+from courier.privacy import reads
+from courier.privacy.models import ErasureRequest
+from courier.proofs import receipts
+from courier.settings import Settings
+from courier.text import mark
+
+TITLE = mark("Your personal data: dossier %(code)s")
+MADE = mark("Made on %(moment)s")
+PAGE_OF = mark("Page %(n)s of %(count)s")
+SECTIONS = {
+    "dossier": mark("The dossier"),
+    "consent": mark("Your consent"),
+    "timeline": mark("Timeline"),
+    "handovers": mark("Handovers you took part in"),
+    "access_log": mark("Who read your dossier's personal data"),
+    "erasure": mark("Your erasure request"),
+}
+NOBODY = mark("No staff member has read it.")
+NONE = mark("None.")
+
+
+def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:
+    return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def citizen_copy(
+    session: Session, dossier: Dossier, settings: Settings, lang: str
+) -> dict[str, Any]:
+    """Everything the service holds about the citizen in this dossier, JSON-ready."""
+    zone = settings.zone
+    return {
+        "generated_at": _iso(utcnow(), zone),
+        "dossier": _dossier(dossier, zone, lang),
+        "consent": _consent(dossier, zone, lang),
+        "timeline": _timeline(session, dossier, zone, lang),
+        "handovers": _handovers(session, dossier, zone),
+        "access_log": _reads(session, dossier, zone),
+        "erasure_request": _erasure(session, dossier, zone),
+    }
+
+
+def _dossier(dossier: Dossier, zone: ZoneInfo, lang: str) -> dict[str, Any]:
+    procedure, site = dossier.procedure, dossier.receiving_site
+    return {
+        "tracking_code": dossier.tracking_code,
+        "status": dossier.status.value,
+        "procedure": {
+            "code": procedure.code,
+            "name": procedure.name_vi if lang == "vi" else procedure.name_en,
+        },
+        "receiving_site": {
+            "code": site.code,
+            "name": site.name_vi if lang == "vi" else site.name_en,
+        },
+        "applicant_name": dossier.applicant_name,
+        "phone": dossier.applicant_phone,
+        "address": dossier.address_text,
+        "lat": dossier.lat,
+        "lon": dossier.lon,
+        "point_source": dossier.point_source.value,
+        "preferred_on": dossier.preferred_on.isoformat(),
+        "slot": dossier.slot.value,
+        "result_return": dossier.result_return.value,
+        "procedure_fee_vnd": dossier.procedure_fee_vnd,
+        "service_fee_vnd": dossier.service_fee_vnd,
+        "due_on": dossier.due_on.isoformat() if dossier.due_on else None,
+        "booked_at": _iso(dossier.created_at, zone),
+        "erased_at": _iso(dossier.erased_at, zone),
+    }
+
+
+def _consent(dossier: Dossier, zone: ZoneInfo, lang: str) -> dict[str, Any]:
+    texts = consent.TEXTS.get(dossier.consent_version, {})
+    return {
+        "version": dossier.consent_version,
+        "agreed_at": _iso(dossier.consent_at, zone),
+        "text": texts.get(lang) or texts.get("vi"),
+    }
+
+
+def _timeline(
+    session: Session, dossier: Dossier, zone: ZoneInfo, lang: str
+) -> list[dict[str, Any]]:
+    rows = []
+    for event in dossiers.timeline(session, dossier):
+        info = next((i for e, i in EVENTS.items() if e.value == event.event), None)
+        rows.append(
+            {
+                "at": _iso(event.occurred_at, zone),
+                "code": event.code,
+                "event": i18n.gettext(lang, info.label) if info else event.event,
+                "status": event.to_status.value,
+                "reason": event.reason,
+            }
+        )
+    return rows
+
+
+def _handovers(session: Session, dossier: Dossier, zone: ZoneInfo) -> list[dict[str, Any]]:
+    """The handovers where the citizen gave or received the dossier (the others are the staff's)."""
+    found = session.scalars(
+        select(Handover)
+        .join(HandoverItem, HandoverItem.handover_id == Handover.id)
+        .where(
+            HandoverItem.dossier_id == dossier.id,
+            or_(Handover.from_kind == PartyKind.CITIZEN, Handover.to_kind == PartyKind.CITIZEN),
+        )
+        .order_by(Handover.id)
+    )
+    return [
+        {
+            "id": h.id,
+            "at": _iso(h.device_at, zone),
+            "giver": h.from_kind.value,
+            "receiver": h.to_kind.value,
+            "lat": h.lat,
+            "lon": h.lon,
+            "fees_collected_vnd": h.fees_collected_vnd,
+            "seal_number": h.seal_number,
+            "content_hash": h.content_hash,
+        }
+        for h in found
+    ]
+
+
+def _reads(session: Session, dossier: Dossier, zone: ZoneInfo) -> list[dict[str, Any]]:
+    entries = reads.of_dossier(session, dossier.id)
+    sites = {
+        s.id: s
+        for s in session.scalars(select(Site).where(Site.id.in_({e.site_id for e in entries})))
+    }
+    return [
+        {
+            "at": _iso(e.at, zone),
+            "role": e.role,
+            "site": sites[e.site_id].code if e.site_id in sites else None,
+            "data": e.data,
+            "endpoint": e.endpoint,
+        }
+        for e in entries
+    ]
+
+
+def _erasure(session: Session, dossier: Dossier, zone: ZoneInfo) -> dict[str, Any] | None:
+    asked = session.scalar(select(ErasureRequest).where(ErasureRequest.dossier_id == dossier.id))
+    if asked is None:
+        return None
+    return {
+        "requested_at": _iso(asked.requested_at, zone),
+        "erasable_on": asked.erasable_on.isoformat() if asked.erasable_on else None,
+        "erased_at": _iso(asked.erased_at, zone),
+    }
+
+
+def render_pdf(copy: dict[str, Any], lang: str, zone: ZoneInfo) -> bytes:
+    """The copy on A4 pages, section by section, in the citizen's language."""
+
+    def _(message: str) -> str:
+        return i18n.gettext(lang, message)
+
+    page = receipts.Page()
+    code = copy["dossier"]["tracking_code"]
+    page.text(_(TITLE) % {"code": code}, "title", gap=6)
+    page.text(_(MADE) % {"moment": receipts.local_time(utcnow(), zone)}, "small")
+    for key, heading in SECTIONS.items():
+        page.y += 12
+        page.text(_(heading), "heading")
+        value = copy["erasure_request" if key == "erasure" else key]
+        lines = _lines(value)
+        if not lines:
+            lines = [_(NOBODY) if key == "access_log" else _(NONE)]
+        for line in lines:
+            for part in _wrap(line):
+                page.text(part, "small", gap=4)
+    receipts.number_pages(page, lambda n, count: _(PAGE_OF) % {"n": n, "count": count})
+    return receipts.pdf_of(page.images, _(TITLE) % {"code": code})
+
+
+def _lines(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [" · ".join(f"{k}: {v}" for k, v in row.items() if v is not None) for row in value]
+    return [f"{k}: {v}" for k, v in value.items() if v is not None and not isinstance(v, dict)] + [
+        f"{k}: {' · '.join(str(x) for x in v.values())}"
+        for k, v in value.items()
+        if isinstance(v, dict)
+    ]
+
+
+def _wrap(line: str, width: int = 110) -> list[str]:
+    out = []
+    for paragraph in line.split("\n"):
+        while len(paragraph) > width:
+            cut = paragraph.rfind(" ", 0, width)
+            cut = cut if cut > 0 else width
+            out.append(paragraph[:cut])
+            paragraph = paragraph[cut:].lstrip()
+        out.append(paragraph)
+    return out
