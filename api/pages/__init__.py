@@ -15,6 +15,7 @@ from api.pages import (
     dispatch,
     dispatch_actions,
     home,
+    my_data,
     privacy,
     track,
 )
@@ -25,7 +26,9 @@ ROUTERS: tuple[APIRouter, ...] = (
     booking.router,
     confirmation.router,
     track.router,
+    my_data.track_router,
     account.router,
+    my_data.account_router,
     batch_upload.router,
     privacy.router,
     courier_app.router,

@@ -20,6 +20,7 @@ from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.dossiers import owned, phones, slip
 from courier.dossiers import service as dossiers
+from courier.dossiers.models import Dossier
 from courier.enums import Role
 from courier.errors import DossierNotFound, NotAuthenticated
 from courier.settings import Settings
@@ -91,7 +92,7 @@ def refused_post(request: Request, settings: Settings) -> HTMLResponse | None:
     return None
 
 
-def account_of(request: Request, session: DbSession, settings: Settings) -> User | None:
+def account_of(request: Request, session: Session, settings: Settings) -> User | None:
     """The signed-in citizen or enterprise account, or None."""
     user = signin.signed_in_user(request, session, settings)
     return user if user is not None and user.role in ACCOUNT_ROLES else None
@@ -170,18 +171,28 @@ def logout(request: Request, settings: SettingsDep) -> Response:
     return answer
 
 
+def mine(
+    request: Request, session: Session, settings: Settings, code: str
+) -> Dossier | HTMLResponse:
+    """The signed-in account's dossier with that code; else the sign-in form (401), or the same
+    404 page for another's dossier and an unknown code."""
+    user = account_of(request, session, settings)
+    if user is None:
+        return login_page(request, status_code=401, expired=True)
+    try:
+        return owned.get_owned(session, user.id, code)
+    except DossierNotFound:
+        return notice(request, 404, NOT_YOURS, code=code[:40])
+
+
 @router.get("/me/dossiers/{code}", response_class=HTMLResponse)
 def my_dossier(
     code: CodePath, request: Request, session: DbSession, settings: SettingsDep
 ) -> HTMLResponse:
     """One of the account's dossiers: details and timeline; another's reads as unknown (404)."""
-    user = account_of(request, session, settings)
-    if user is None:
-        return login_page(request, status_code=401, expired=True)
-    try:
-        dossier = owned.get_owned(session, user.id, code)
-    except DossierNotFound:
-        return notice(request, 404, NOT_YOURS, code=code[:40])
+    dossier = mine(request, session, settings, code)
+    if isinstance(dossier, HTMLResponse):
+        return dossier
     lang = i18n.language_of(request)
     track = track_out(dossier, dossiers.timeline(session, dossier), lang, settings.zone)
     return web.render(

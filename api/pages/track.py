@@ -160,7 +160,7 @@ def cancel_form(request: Request, code: str, session: DbSession, settings: Setti
     """Ask before cancelling: what is cancelled, and that no courier will come."""
     dossier = grants.granted_dossier(request, session, settings, code)
     if dossier is None or Event.CANCEL not in allowed_events(dossier.status):
-        return _back(code)
+        return back(code)
     return _page(request, session, settings, dossier, "track_cancel.html")
 
 
@@ -169,12 +169,12 @@ def cancel(request: Request, code: str, session: DbSession, settings: SettingsDe
     """Cancel the booking before pickup; a refusal is shown on the dossier's page."""
     suffix = grants.granted_suffix(request, settings, codes.normalise(code))
     if suffix is None:
-        return _back(code)
+        return back(code)
     try:
         dossier = actions.cancel_public(session, codes.normalise(code), suffix)
     except DomainError as exc:
         return _refused(request, session, settings, code, exc)
-    return _back(dossier.tracking_code, "cancelled")
+    return back(dossier.tracking_code, "cancelled")
 
 
 @router.get("/track/{code}/reschedule", response_class=HTMLResponse)
@@ -184,7 +184,7 @@ def reschedule_form(
     """The days and slots the pickup can move to."""
     dossier = grants.granted_dossier(request, session, settings, code)
     if dossier is None or Event.RESCHEDULE not in allowed_events(dossier.status):
-        return _back(code)
+        return back(code)
     return _reschedule_page(request, session, settings, dossier)
 
 
@@ -200,7 +200,7 @@ def reschedule(
     code = codes.normalise(code)
     suffix = grants.granted_suffix(request, settings, code)
     if suffix is None:
-        return _back(code)
+        return back(code)
     lang = i18n.language_of(request)
     chosen = track_view.parse_choice(when)
     try:
@@ -215,7 +215,7 @@ def reschedule(
         return _reschedule_page(request, session, settings, dossier, error=error)
     except DomainError as exc:
         return _refused(request, session, settings, code, exc)
-    return _back(code, "rescheduled")
+    return back(code, "rescheduled")
 
 
 @router.get("/track/{code}/receipts/{handover_id}.{fmt}")
@@ -230,7 +230,7 @@ def receipt(
     """A receipt of a handover of this dossier that the citizen signed, for its granted browser."""
     dossier = grants.granted_dossier(request, session, settings, code)
     if dossier is None:
-        return _back(code)
+        return back(code)
     try:
         found, key, media_type = handover_queries.citizen_receipt(
             session, dossier.id, handover_id, fmt
@@ -245,7 +245,7 @@ def receipt(
     return Response(data, media_type=media_type, headers=headers)
 
 
-def _back(code: str, done: str | None = None) -> RedirectResponse:
+def back(code: str, done: str | None = None) -> RedirectResponse:
     """To the dossier's page (which asks for the digits again once the grant has lapsed)."""
     query = f"?done={done}" if done else ""
     target = f"/track/{quote(codes.normalise(code), safe='')}{query}"
@@ -293,7 +293,7 @@ def _refused(
     session.rollback()
     dossier = grants.granted_dossier(request, session, settings, code)
     if dossier is None:
-        return _back(code)
+        return back(code)
     _ = web.translator(request)
     if isinstance(exc, IllegalTransition):
         status = present.status_label(dossier.status, i18n.language_of(request))
