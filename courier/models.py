@@ -10,7 +10,13 @@ from courier.notifications.models import Notification
 from courier.outbox.models import OutboxMessage
 from courier.planning.models import Plan, PlanLock, PlanPart, RouteStop
 from courier.privacy.models import AccessLogEntry, ErasureRequest
-from courier.proofs.models import HandoverProof, Postponement, Receipt
+from courier.proofs.models import (
+    CustodyAnchor,
+    CustodyAnchorHead,
+    HandoverProof,
+    Postponement,
+    Receipt,
+)
 from courier.stats.models import SiteDayFailures, SiteDayStats
 from courier.webhooks.models import WebhookDelivery, WebhookSubscription
 
@@ -18,6 +24,8 @@ __all__ = [
     "AccessLogEntry",
     "ApiKey",
     "Courier",
+    "CustodyAnchor",
+    "CustodyAnchorHead",
     "DeviceSession",
     "Dossier",
     "ErasureRequest",

@@ -3,7 +3,13 @@
 from zoneinfo import ZoneInfo
 
 from api.present import local
-from api.schemas.custody import BrokenLinkOut, CustodyLinkOut, CustodyOut, CustodyProofOut
+from api.schemas.custody import (
+    AnchorOut,
+    BrokenLinkOut,
+    CustodyLinkOut,
+    CustodyOut,
+    CustodyProofOut,
+)
 from api.schemas.handovers import PartyIn
 from courier.proofs.verify import ChainReport
 
@@ -32,6 +38,11 @@ def custody_out(report: ChainReport, zone: ZoneInfo) -> CustodyOut:
                 link_hash=link.item.link_hash,
                 signature=link.item.signature,
                 key_id=link.item.key_id,
+                anchor=AnchorOut(
+                    day=link.anchor.day, seq=link.anchor.seq, entry_hash=link.anchor.entry_hash
+                )
+                if link.anchor
+                else None,
                 proofs=[
                     CustodyProofOut(
                         role=c.proof.role,

@@ -9,10 +9,12 @@ from api.deps import DbSession, OptionalActor, SettingsDep
 from api.present.custody import custody_out
 from api.ratelimit import public_limit
 from api.routers.track import proven
-from api.schemas.custody import CustodyOut, PublicKeyOut, SigningKeyOut
+from api.schemas import Day
+from api.schemas.custody import CustodyDayOut, CustodyOut, PublicKeyOut, SigningKeyOut
+from courier.db import utcnow
 from courier.dossiers import service as dossiers
 from courier.errors import NotAuthenticated
-from courier.proofs import custody, verify
+from courier.proofs import anchor, custody, verify
 from courier.proofs.storage import storage_for
 
 router = APIRouter(tags=["custody"])
@@ -37,6 +39,34 @@ def public_key(settings: SettingsDep) -> PublicKeyOut:
         **published[0].model_dump(exclude={"status"}),
         keys=published,
         signed_message="the ASCII hex SHA-256 link hash printed on the receipt",
+    )
+
+
+@router.get(
+    "/custody/days/{day}", response_model=CustodyDayOut, dependencies=[Depends(public_limit)]
+)
+def custody_day(day: Day, session: DbSession, settings: SettingsDep) -> CustodyDayOut:
+    """A day (in the service's time zone) of the custody log: the hash of each link anchored then,
+    their root and its Ed25519 signature, to check a printed receipt's log entry against.
+
+    No personal data: entry hashes only. The root changes until the day is over (`complete`).
+    """
+    log = anchor.day_log(session, day)
+    key = custody.signing_key(settings)
+    return CustodyDayOut(
+        day=day,
+        complete=day < utcnow().astimezone(settings.zone).date(),
+        count=len(log.entries),
+        first_seq=log.first_seq,
+        entries=log.entries,
+        root=log.root,
+        signature=key.sign(log.root),
+        key_id=key.key_id,
+        signed_message="the ASCII hex root; root = SHA-256 of the canonical JSON (sorted keys, "
+        'no spaces) of {"day": day, "entries": entries, "v": 1}',
+        verified=not log.problems,
+        problems=log.problems,
+        public_key_url="/api/v1/custody/public-key",
     )
 
 

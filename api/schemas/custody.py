@@ -1,6 +1,6 @@
 """A dossier's custody chain, its verification, and the keys that sign it."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from pydantic import BaseModel
@@ -16,6 +16,14 @@ class CustodyProofOut(BaseModel):
     position: int
     sha256: str
     state: str
+
+
+class AnchorOut(BaseModel):
+    """The custody log entry that anchored a link when it was written."""
+
+    day: date
+    seq: int
+    entry_hash: str
 
 
 class CustodyLinkOut(BaseModel):
@@ -34,6 +42,7 @@ class CustodyLinkOut(BaseModel):
     link_hash: str | None
     signature: str | None
     key_id: str | None
+    anchor: AnchorOut | None
     proofs: list[CustodyProofOut]
     verified: bool
     problems: list[str]
@@ -76,3 +85,20 @@ class PublicKeyOut(BaseModel):
     public_key_raw_base64: str
     keys: list[SigningKeyOut]
     signed_message: str
+
+
+class CustodyDayOut(BaseModel):
+    """A day of the custody log: its entry hashes, their signed root (no personal data)."""
+
+    day: date
+    complete: bool
+    count: int
+    first_seq: int | None
+    entries: list[str]
+    root: str
+    signature: str
+    key_id: str
+    signed_message: str
+    verified: bool
+    problems: list[str]
+    public_key_url: str

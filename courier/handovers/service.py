@@ -131,7 +131,7 @@ def record(
         if office is not None:  # kept overnight on its way in: on to the center next morning
             jobs.hold_overnight(session, dossier, office, settings, at=request.device_at)
     proofs.attach(session, handover, prepared, storage_for(settings))
-    proofs.seal(session, handover, custody.signing_key(settings))
+    proofs.seal(session, handover, custody.signing_key(settings), zone=settings.zone)
     enqueue(session, "proofs.render_receipt", handover_id=handover.id)
     return handover, True
 

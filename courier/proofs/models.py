@@ -1,4 +1,5 @@
-"""Proofs of a handover (signatures, photos), its receipts, and postponements of a result date."""
+"""Proofs of a handover (signatures, photos), its receipts, the custody log that anchors each
+link, and postponements of a result date."""
 
 from datetime import date, datetime
 
@@ -53,6 +54,33 @@ class Receipt(Base):
     def sha256_of(self, key: str) -> str:
         """The recorded SHA-256 of its PNG or its PDF, by storage key."""
         return self.png_sha256 if key == self.png_key else self.pdf_sha256
+
+
+class CustodyAnchor(Base):
+    """One custody link hash appended to the log as it was written; never updated or deleted.
+
+    The entries of all dossiers form one hash chain (each hashes the entry before it); a day's
+    entries have a root the service signs and publishes (see `courier.proofs.anchor`).
+    """
+
+    __tablename__ = "custody_anchor"
+
+    seq: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    day: Mapped[date] = mapped_column(index=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossier.id"), index=True)
+    link_hash: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+
+
+class CustodyAnchorHead(Base):
+    """The custody log's last entry, in one row each writer locks, so the log never forks."""
+
+    __tablename__ = "custody_anchor_head"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seq: Mapped[int]
+    entry_hash: Mapped[str] = mapped_column(String(64))
 
 
 class Postponement(Base):

@@ -9,7 +9,7 @@ from courier.dossiers.models import Dossier
 from courier.enums import PartyKind
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
-from courier.proofs import custody, receipts
+from courier.proofs import anchor, custody, receipts
 from courier.proofs.kinds import ProofRole
 from courier.proofs.models import HandoverProof, Receipt
 from courier.proofs.service import proofs_of
@@ -97,7 +97,10 @@ def receipt_data(
         .where(HandoverItem.handover_id == handover.id)
         .order_by(HandoverItem.id)
     ).all()
-    parts = tuple(_part(handover, item, dossier, settings) for item, dossier in rows)
+    parts = tuple(
+        _part(handover, item, dossier, settings, _anchor_line(session, item))
+        for item, dossier in rows
+    )
     applicants = sorted({p.applicant for p in parts})
     every = proofs_of(session, handover.id)
     proofs = [p for p in every if p.removed_at is None]
@@ -194,8 +197,14 @@ def _place(session: Session, handover: Handover) -> str:
     return f"GPS {handover.lat:.6f}, {handover.lon:.6f}{accuracy}"
 
 
+def _anchor_line(session: Session, item: HandoverItem) -> str:
+    """The custody log entry of the link, as printed: day, number and entry hash."""
+    entry = anchor.of_link(session, item.dossier_id, item.link_hash or "")
+    return f"{entry.day.isoformat()} #{entry.seq} {entry.entry_hash}" if entry else ""
+
+
 def _part(
-    handover: Handover, item: HandoverItem, dossier: Dossier, settings: Settings
+    handover: Handover, item: HandoverItem, dossier: Dossier, settings: Settings, anchored: str
 ) -> receipts.DossierPart:
     ticks = {
         tick["position"]: tick["form"]
@@ -214,5 +223,6 @@ def _part(
         documents=documents,
         link_hash=item.link_hash or "",
         signature=item.signature or "",
+        anchor=anchored,
         custody_url=f"{base}/track/{dossier.tracking_code}",
     )

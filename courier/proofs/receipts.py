@@ -3,7 +3,8 @@
 For a pickup it is the dossier slip the citizen keeps (documents ticked original or copy, fee,
 seal); at a center it is the delivery record both sides signed; otherwise a handover receipt. The
 QR code opens the dossier's custody check; the printed content hash, link hash and signature let
-anyone tie the paper to its record and check it offline with the published public key. A long
+anyone tie the paper to its record and check it offline with the published public key, and the
+link's custody log entry (day, number, hash) checks against the day's published, signed root. A long
 record flows over as many A4 pages as it needs.
 """
 
@@ -47,6 +48,7 @@ class DossierPart:
     link_hash: str
     signature: str
     custody_url: str
+    anchor: str = ""  # its custody log entry: "day #number entry-hash"
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,12 +292,15 @@ def _photos(page: Page, photos: tuple[bytes, ...], removed: int) -> None:
 def _proof(page: Page, data: ReceiptData) -> None:
     """Key id, content hash, and each dossier's link hash and signature, at the page's foot."""
     mono = line_height("mono", 2)
-    needed = mono * 2 + (mono + line_height("mono", 6)) * len(data.dossiers)
+    each = [mono * (2 if part.anchor else 1) + line_height("mono", 6) for part in data.dossiers]
+    needed = mono * 2 + sum(each)
     if page.y + needed <= BOTTOM:
         page.y = BOTTOM - needed
     page.text(f"Khóa công khai / Public key: {data.key_id}", "mono", gap=2)
     page.text(f"Nội dung / Content SHA-256 {data.content_hash}", "mono", gap=2)
-    for part in data.dossiers:
-        page.ensure(mono + line_height("mono", 6))  # a link's hash and signature stay together
+    for part, height in zip(data.dossiers, each, strict=True):
+        page.ensure(height)  # a link's hash, signature and log entry stay together
         page.text(f"{part.tracking_code} SHA-256 {part.link_hash}", "mono", gap=2)
+        if part.anchor:
+            page.text(f"Sổ neo / Custody log {part.anchor}", "mono", gap=2)
         page.text(f"Ed25519 {part.signature}", "mono", gap=6)

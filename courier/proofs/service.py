@@ -8,6 +8,7 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, Select, select
 from sqlalchemy.orm import Session
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from courier.dossiers.models import Dossier, DossierStatus
 from courier.errors import FieldProblem, InvalidInput
 from courier.handovers.models import Handover, HandoverItem
-from courier.proofs import custody, images
+from courier.proofs import anchor, custody, images
 from courier.proofs.kinds import ProofRole
 from courier.proofs.models import HandoverProof
 from courier.proofs.storage import Storage
@@ -174,8 +175,9 @@ def content_of(session: Session, handover: Handover) -> dict[str, Any]:
     }
 
 
-def seal(session: Session, handover: Handover, key: custody.SigningKey) -> None:
-    """Hash the handover and append a signed link to each moved dossier's chain."""
+def seal(session: Session, handover: Handover, key: custody.SigningKey, *, zone: ZoneInfo) -> None:
+    """Hash the handover, append a signed link to each moved dossier's chain, and anchor each
+    link in the custody log (its day counted in `zone`)."""
     session.flush()
     handover.content_hash = custody.sha256_hex(custody.canonical(content_of(session, handover)))
     for item in session.scalars(
@@ -196,6 +198,7 @@ def seal(session: Session, handover: Handover, key: custody.SigningKey) -> None:
         item.key_id = key.key_id
         dossier.custody_seq = item.seq
         dossier.custody_head = item.link_hash
+        anchor.append(session, dossier_id=dossier.id, link_hash=item.link_hash, zone=zone)
     session.flush()
 
 

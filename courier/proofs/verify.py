@@ -1,4 +1,5 @@
-"""Verify a dossier's custody chain: hashes, signatures by the key each link names, images.
+"""Verify a dossier's custody chain: hashes, signatures by the key each link names, images, and
+the custody log that anchored each link as it was written (`courier.proofs.anchor`).
 
 An image may be missing from storage only where the chain itself proves retention removed it: the
 signed chain shows the dossier delivered at least the retention period before the removal, and
@@ -18,9 +19,9 @@ from courier.catalogue.models import Site
 from courier.db import utcnow
 from courier.dossiers.models import Dossier, DossierStatus
 from courier.handovers.models import Handover, HandoverItem
-from courier.proofs import custody
+from courier.proofs import anchor, custody
 from courier.proofs.kinds import ProofRole
-from courier.proofs.models import HandoverProof
+from courier.proofs.models import CustodyAnchor, HandoverProof
 from courier.proofs.service import content_of, proofs_of
 from courier.proofs.storage import Storage, StoredObjectMissing
 from courier.settings import Settings
@@ -64,6 +65,7 @@ class LinkCheck:
     proofs: list[ProofCheck]
     problems: list[str] = field(default_factory=list)
     site_code: str | None = None
+    anchor: CustodyAnchor | None = None
 
 
 @dataclass(slots=True)
@@ -112,15 +114,48 @@ def verify_chain(
         link.problems = _link_problems(session, dossier, link, prev, trust, removable)
         links.append(link)
         prev = item.link_hash or prev
-    head_problem = None
+    tail = []
     if dossier.custody_seq != len(links) or (dossier.custody_head or None) != (
         links[-1].item.link_hash if links else None
     ):
-        head_problem = (
+        tail.append(
             f"the chain ends at record {len(links)} but the dossier's custody head points to "
             f"record {dossier.custody_seq}: a later record was removed"
         )
+    tail += _anchor_problems(session, dossier, links)
+    head_problem = "; ".join(tail) or None
     return ChainReport(dossier.tracking_code, links, head_problem, trust.current_key_id)
+
+
+def _anchor_problems(session: Session, dossier: Dossier, links: list[LinkCheck]) -> list[str]:
+    """Check the chain against the custody log: the k-th entry of the dossier anchors its k-th
+    link, each entry sits intact in the log, and the head is the last anchored link. Adds the
+    problems of each link to it; returns those past the chain's end (removed records)."""
+    entries = anchor.of_dossier(session, dossier.id)
+    in_log = anchor.entry_problems(session, entries)
+    for link, entry in zip(links, entries, strict=False):
+        link.anchor = entry
+        if entry.link_hash != link.item.link_hash:
+            link.problems.append(
+                f"it is not the record anchored in custody log entry {entry.seq} ({entry.day}): "
+                "that record was removed or replaced"
+            )
+        link.problems += in_log[entry.seq]
+    for link in links[len(entries) :]:
+        link.problems.append("it was never anchored in the custody log")
+    tail = []
+    for number, entry in enumerate(entries[len(links) :], start=len(links) + 1):
+        tail.append(
+            f"record {number}, anchored in custody log entry {entry.seq} ({entry.day}), is "
+            "missing: it was removed"
+        )
+        tail += in_log[entry.seq]
+    if entries and dossier.custody_head != entries[-1].link_hash:
+        tail.append(
+            f"the dossier's custody head was rewound: its last anchored record is "
+            f"{len(entries)} (custody log entry {entries[-1].seq}, {entries[-1].day})"
+        )
+    return tail
 
 
 def _removable_from(rows: Sequence[Row[HandoverItem, Handover]], trust: Trust) -> datetime | None:

@@ -37,8 +37,8 @@ def _chain(client: TestClient, code: str, headers: dict[str, str]) -> dict[str, 
     return body
 
 
-@pytest.fixture
-def carried(client: TestClient, session: Session) -> tuple[str, dict[str, str]]:
+@pytest.fixture(name="carried")
+def carried_dossier(client: TestClient, session: Session) -> tuple[str, dict[str, str]]:
     """A post-return dossier out for delivery: three handovers (pickup, center, result)."""
     code = book(client, result_return="post")["tracking_code"]
     to_out_for_delivery(client, session, code)
@@ -131,13 +131,17 @@ def _rewrite_consistently(session: Session, code: str) -> HandoverItem:
 def test_a_consistently_rewritten_record_fails_only_its_signature(
     client: TestClient, session: Session, carried: tuple[str, dict[str, str]]
 ) -> None:
-    """Every hash recomputed after the change: only the Ed25519 signature catches it."""
+    """Every hash recomputed after the change: the Ed25519 signature catches it, and the custody
+    log still anchors the record as it was written."""
     code, staff = carried
     item = _rewrite_consistently(session, code)
     chain = _chain(client, code, staff)
+    entry = chain["links"][2]["anchor"]
     assert chain["first_broken"] == {
         "seq": 3,
-        "problem": f"its signature does not verify with the public key {item.key_id}",
+        "problem": f"its signature does not verify with the public key {item.key_id}; it is not "
+        f"the record anchored in custody log entry {entry['seq']} ({entry['day']}): that record "
+        "was removed or replaced",
     }
 
 

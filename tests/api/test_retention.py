@@ -31,6 +31,7 @@ from tests.builders import (
     post_handover_ok,
     to_out_for_delivery,
 )
+from tests.custody_log import reanchor
 
 
 def _deliver(client: TestClient, session: Session) -> tuple[str, dict[str, str]]:
@@ -42,7 +43,8 @@ def _deliver(client: TestClient, session: Session) -> tuple[str, dict[str, str]]
 
 
 def _age(session: Session, code: str, days: int) -> None:
-    """Move the dossier's whole history `days` back, re-sealed as the server would have then."""
+    """Move the dossier's whole history `days` back, re-sealed and anchored as the server would
+    have then."""
     dossier = session.scalars(select(Dossier).where(Dossier.tracking_code == code)).one()
     dossier.status_changed_at -= timedelta(days=days)
     handovers = session.scalars(
@@ -55,8 +57,9 @@ def _age(session: Session, code: str, days: int) -> None:
     for handover in handovers:
         handover.recorded_at -= timedelta(days=days)
         handover.device_at -= timedelta(days=days)
-        seal(session, handover, signing_key(Settings()))
+        seal(session, handover, signing_key(Settings()), zone=Settings().zone)
     session.flush()
+    reanchor(session, Settings().zone)
 
 
 def test_old_deliveries_lose_their_images_but_keep_their_digests(

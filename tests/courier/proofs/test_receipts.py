@@ -25,6 +25,7 @@ def _part(code: str = "HS123456785VN") -> receipts.DossierPart:
         ),
         link_hash="a" * 64,
         signature="b" * 88,
+        anchor=f"2026-11-23 #1234 {'d' * 64}",
         custody_url=f"http://127.0.0.1:8000/api/v1/dossiers/{code}/custody",
     )
 
@@ -105,12 +106,14 @@ def test_thirty_dossiers_flow_over_pages_and_every_code_is_printed() -> None:
 
 
 def test_the_receipt_prints_the_content_hash_key_and_signatures() -> None:
-    """The record's content hash ties the paper to the record; link hash and signature check it."""
+    """The record's content hash ties the paper to the record; link hash and signature check it,
+    and the link's custody log entry checks against the day's published root."""
     _, _, lines = receipts.render(_data())
     text = [line.text for line in lines]
     assert f"Nội dung / Content SHA-256 {'c' * 64}" in text
     assert "Khóa công khai / Public key: ed25519:0123456789abcdef" in text
     assert f"Ed25519 {'b' * 88}" in text
+    assert f"Sổ neo / Custody log 2026-11-23 #1234 {'d' * 64}" in text
 
 
 def test_diacritics_change_the_drawing() -> None:
