@@ -5,6 +5,7 @@ then `attach` and `seal` once the moves succeeded; the edge commits.
 """
 
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
@@ -62,11 +63,11 @@ class Prepared:
     position: int
     image: images.StoredImage
 
-    @property
-    def key(self) -> str:
-        """Content-addressed storage key."""
-        digest = self.image.sha256
-        return f"proofs/{digest[:2]}/{digest}.{_EXTENSIONS[self.image.media_type]}"
+    def new_key(self) -> str:
+        """A storage key of its own: identical uploads are stored once each, so damage to one
+        file touches one record (older records keep the digest-named keys they were given)."""
+        name = uuid.uuid4().hex
+        return f"proofs/{name[:2]}/{name}.{_EXTENSIONS[self.image.media_type]}"
 
 
 def prepare(uploads: list[Upload], settings: Settings) -> list[Prepared]:
@@ -98,16 +99,16 @@ def _normalise(upload: Upload, settings: Settings) -> images.StoredImage:
 def attach(
     session: Session, handover: Handover, prepared: list[Prepared], storage: Storage
 ) -> list[HandoverProof]:
-    """Store each image under its digest and record its key; a stored twin is not rewritten."""
+    """Store each image under a key of its own and record the key and the image's digest."""
     rows = []
     for item in prepared:
-        if not storage.exists(item.key):
-            storage.put(item.key, item.image.data, item.image.media_type)
+        key = item.new_key()
+        storage.put(key, item.image.data, item.image.media_type)
         row = HandoverProof(
             handover_id=handover.id,
             role=item.role,
             position=item.position,
-            storage_key=item.key,
+            storage_key=key,
             sha256=item.image.sha256,
             media_type=item.image.media_type,
             size_bytes=len(item.image.data),

@@ -1,7 +1,9 @@
 """Where proof images and receipts live: the media folder by default, an S3 bucket in production.
 
-The database keeps only keys and digests. Proof images are stored under their SHA-256, so two
-identical uploads share one object and a retried request writes nothing new. Images and receipts
+The database keeps only keys and digests. Each proof image is stored under a key of its own (a
+random name; images stored before that kept their SHA-256 as name, and are still read there), so
+one damaged file touches one record, never the dossiers of another upload that happened to be
+identical. A retried request replays its handover and writes nothing new. Images and receipts
 are read through `read_checked`: bytes that no longer match their recorded digest are never
 served or printed.
 """

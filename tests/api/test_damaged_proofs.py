@@ -21,14 +21,14 @@ from courier.proofs.storage import StoredObjectDamaged, storage_for
 from courier.settings import Settings
 from tests.api.center_staff import as_staff, post_receive, receive_form
 from tests.api.test_proofs import _pickup
-from tests.builders import STAFF_TDM, book, pick_up, post_handover, signature_png
+from tests.builders import STAFF_TDM, book, headers_for, pick_up, post_handover, signature_png
 
 SAME_SITE = {"Origin": "http://testserver"}
 Files = list[tuple[str, tuple[str, bytes, str]]]
 
 
 def _unique_photo() -> bytes:
-    """A photo no other test uploads, so its stored file (shared by identical uploads) is ours."""
+    """A photo no other test uploads (random pixels)."""
     image = Image.frombytes("RGB", (320, 240), os.urandom(320 * 240 * 3))
     out = io.BytesIO()
     image.save(out, "JPEG", quality=90)
@@ -160,3 +160,41 @@ def test_the_counter_refuses_an_altered_receipt(client: TestClient, session: Ses
     assert "Tệp bị hỏng" in refused.text
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
+
+
+def test_identical_uploads_are_stored_apart_so_damage_touches_one_record(
+    client: TestClient, session: Session
+) -> None:
+    """The same photo taken at two pickups of two dossiers: two files, one digest. One byte
+    changed in the first file: the first photo is refused and its chain broken; the second is
+    still served and its chain verifies."""
+    photo = _unique_photo()
+    pickups = []
+    for _ in range(2):
+        code, body, courier = _pickup(client, session)
+        files: Files = [
+            ("signature", ("s.png", signature_png(), "image/png")),
+            ("photos", ("p.jpg", photo, "image/jpeg")),
+        ]
+        posted = post_handover(client, body, courier, files, complete=False)
+        assert posted.status_code == 201, posted.text
+        recorded = client.get(f"/api/v1/handovers/{posted.json()['id']}", headers=courier).json()
+        pickups.append((code, *_photo(session, recorded)))
+    (first_code, first, first_url), (second_code, second, second_url) = pickups
+    assert first.sha256 == second.sha256
+    assert first.storage_key != second.storage_key
+    staff = headers_for(session, STAFF_TDM)
+    with _one_byte_altered(first.storage_key):
+        refused = client.get(first_url, headers=courier)
+        served = client.get(second_url, headers=courier)
+        chains = [
+            client.get(f"/api/v1/dossiers/{code}/custody", headers=staff).json()
+            for code in (first_code, second_code)
+        ]
+    assert refused.status_code == 409
+    assert served.status_code == 200
+    assert chains[0]["first_broken"] == {
+        "seq": 1,
+        "problem": "photo 1 was replaced (its digest differs)",
+    }
+    assert chains[1]["verified"] is True
