@@ -32,8 +32,8 @@ CodePath = Annotated[str, Path(max_length=40)]
 Format = Annotated[str, Path(pattern="^(json|pdf)$")]
 TITLES = {
     "erased": mark("Your personal data is erased"),
-    "scheduled": mark("Your erasure request is recorded"),
-    "open": mark("Your erasure request is recorded"),
+    "scheduled": mark("Your erasure request"),
+    "open": mark("Your erasure request"),
 }
 TONES = {"erased": "success", "scheduled": "success", "open": "warning"}
 

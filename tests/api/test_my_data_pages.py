@@ -102,7 +102,7 @@ def test_an_open_dossier_is_answered_with_the_earliest_day(
     assert answer.status_code == 200
     asked = _requests(session)[0]
     earliest = (asked.requested_at + timedelta(days=RETENTION)).astimezone(ZONE).date()
-    assert "Yêu cầu xóa của bạn đã được ghi nhận" in answer.text
+    assert "<h1>Yêu cầu xóa dữ liệu của bạn</h1>" in answer.text
     assert "Hồ sơ đang được xử lý" in answer.text
     assert f"không sớm hơn ngày {earliest:%d/%m/%Y}" in answer.text
     assert asked.requested_via == "track"
@@ -119,7 +119,7 @@ def test_a_closed_dossier_is_answered_with_its_day_in_english(
     answer = client.post(f"/track/{code}/erasure", headers=SAME_SITE)
     closed = _dossier(session, code).status_changed_at
     day = (closed + timedelta(days=RETENTION)).astimezone(ZONE).date()
-    assert "Your erasure request is recorded" in answer.text
+    assert "<h1>Your erasure request</h1>" in answer.text
     assert f"will be erased on {day:%d/%m/%Y}" in answer.text
     assert _dossier(session, code).erased_at is None
 

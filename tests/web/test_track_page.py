@@ -26,6 +26,12 @@ TEXT: dict[str, dict[str, str]] = {
         "new_date": "Ngày hẹn mới",
         "receipt": "Biên nhận hồ sơ bạn đã giao cho bưu tá",
         "collected": "Bưu tá đã nhận hồ sơ",
+        "my_data": "Dữ liệu cá nhân của bạn",
+        "download_pdf": "Tải bản sao (PDF)",
+        "erase": "Yêu cầu xóa dữ liệu",
+        "confirm_erase": "Có, xóa dữ liệu cá nhân của tôi",
+        "recorded": "Yêu cầu xóa dữ liệu của bạn",
+        "not_before": "không sớm hơn ngày",
     },
     "en": {
         "track": "Track",
@@ -43,6 +49,12 @@ TEXT: dict[str, dict[str, str]] = {
         "new_date": "New date",
         "receipt": "Receipt for the dossier you handed to the courier",
         "collected": "Collected by the courier",
+        "my_data": "Your personal data",
+        "download_pdf": "Download a copy (PDF)",
+        "erase": "Ask for erasure",
+        "confirm_erase": "Yes, erase my personal data",
+        "recorded": "Your erasure request",
+        "not_before": "not before",
     },
 }
 
@@ -172,6 +184,33 @@ def test_the_pickup_receipt_opens_as_a_pdf(
     assert pdf.body().startswith(b"%PDF")
     assert_accessible(page)
     screenshot(page, "track-receipts", variant)
+
+
+def test_the_citizen_downloads_their_data_and_asks_for_erasure(
+    page: Page, office: Backoffice, variant: Variant
+) -> None:
+    """«Your personal data»: the PDF downloads as a file; erasure asks first, then says in words
+    that the dossier is still open and the earliest day it can go."""
+    code, digits = office.book()
+    track(page, code, digits, variant)
+    section = page.get_by_role("region", name=TEXT[variant.lang]["my_data"])
+    with page.expect_download() as download:
+        section.get_by_role("link", name=TEXT[variant.lang]["download_pdf"]).click()
+    assert download.value.suggested_filename == f"du-lieu-ca-nhan-{code}.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
+    screenshot(page, "track-my-data", variant)
+    section.get_by_role("link", name=TEXT[variant.lang]["erase"]).click()
+    assert_accessible(page)
+    screenshot(page, "track-erasure-confirm", variant)
+    page.get_by_role("button", name=TEXT[variant.lang]["confirm_erase"]).click()
+    answer = page.get_by_role("status")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TEXT[variant.lang]["recorded"])
+    expect(answer).to_contain_text(TEXT[variant.lang]["not_before"])
+    expect(answer).to_contain_text(re.compile(r"\d\d/\d\d/\d{4}"))
+    assert digits not in page.url
+    assert_accessible(page)
+    screenshot(page, "track-erasure-answer", variant)
 
 
 def test_the_tracking_page_works_with_the_keyboard_alone(
