@@ -31,6 +31,7 @@ from functools import cache
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
 from sqlalchemy import Connection, Engine, select
@@ -862,7 +863,10 @@ ANSWERS = {
         check=lambda w, a: _private_cache(a),
     ),
     "refused_booking_echoes_name_and_phone": Attack(
-        _refused_booking(phone="0987 654 32X"), 422, check=_no_pydantic_input
+        _refused_booking(phone="0987 654 32X"),
+        422,
+        hidden=(*PERSONAL, "654 32X"),
+        check=_no_pydantic_input,
     ),
     "refused_booking_echoes_a_long_name": Attack(
         lambda w: w.client.post(
@@ -881,6 +885,41 @@ def _private_cache(answer: Response) -> None:
     assert answer.headers.get("cache-control") in ("no-store", "private, no-store")
 
 
+# --- personal data: the access log, a citizen's copy and erasure ------------------------------
+
+
+NOT_ADMINS = {
+    "dispatcher": "dispatch.tdm",
+    "center_staff": "center.tdm",
+    "courier": "bd-cr-tdm-01",
+    "citizen": "citizen.an",
+    "center_system": "key:site_x",
+}
+
+
+PERSONAL_DATA = {
+    **{
+        f"{role}_reads_the_access_log": Attack(_get("/api/v1/access-log", who), 403)
+        for role, who in NOT_ADMINS.items()
+    },
+    "anonymous_reads_the_access_log": Attack(_get("/api/v1/access-log", "anonymous"), 401),
+    "citizen_downloads_anothers_data": Attack(
+        _get("/api/v1/me/dossiers/{victim}/data", OTHER_CITIZEN[0]), 404
+    ),
+    "citizen_downloads_anothers_data_pdf": Attack(
+        _get("/api/v1/me/dossiers/{victim}/data.pdf", OTHER_CITIZEN[0]), 404
+    ),
+    "citizen_erases_anothers_data": Attack(
+        _post("/api/v1/me/dossiers/{victim}/erasure", OTHER_CITIZEN[0]), 404
+    ),
+    "stranger_downloads_the_data_with_a_wrong_suffix": Attack(
+        lambda w: w.client.post(f"/api/v1/track/{w.victim}/data", json={"phone": "0000"}),
+        404,
+        changes=True,  # the wrong suffix is counted against the code
+    ),
+}
+
+
 ATTACKS: dict[str, Attack] = {
     **CREDENTIALS,
     **ACCESS,
@@ -890,6 +929,7 @@ ATTACKS: dict[str, Attack] = {
     **GUESSING,
     **INPUTS,
     **ANSWERS,
+    **PERSONAL_DATA,
 }
 
 
@@ -903,6 +943,7 @@ class Made:
     world: World
     connection: Connection
     factory: sessionmaker[Session]
+    app: FastAPI
 
 
 def module_settings() -> Settings:
@@ -914,24 +955,21 @@ def module_settings() -> Settings:
 def made(engine: Engine) -> Iterator[Made]:
     """The world, made once for the module (per backend)."""
     settings = module_settings()
-    with (
-        rolled_back(engine) as conn,
-        joined_sessions(conn) as factory,
-        TestClient(create_app(settings, factory)) as client,
-        factory() as session,
-    ):
-        world = build(World(client, session, settings))
-        yield Made(world, conn, factory)
+    with rolled_back(engine) as conn, joined_sessions(conn) as factory:
+        app = create_app(settings, factory)
+        with TestClient(app) as client, factory() as session:
+            world = build(World(client, session, settings))
+            yield Made(world, conn, factory, app)
 
 
 @pytest.fixture
 def world(made: Made) -> Iterator[World]:
-    """The world for one attack, with a client of its own calling from 127.0.0.1 (where a
-    reverse proxy would be); the attack is rolled back."""
+    """The world for one attack, with a client of its own (no cookies) calling from 127.0.0.1,
+    where a reverse proxy would be; the attack is rolled back."""
     attempt = made.connection.begin_nested()
     runtime.use_session_factory(made.factory)
     with (
-        TestClient(create_app(made.world.settings, made.factory), client=LOOPBACK) as client,
+        TestClient(made.app, client=LOOPBACK) as client,
         made.factory() as session,
     ):
         yield replace(made.world, client=client, session=session)
