@@ -9,7 +9,7 @@ erased now, the day it will be, or that the dossier is still open and the earlie
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlalchemy.orm import Session
 
@@ -29,7 +29,6 @@ track_router = APIRouter(
 )
 account_router = APIRouter(include_in_schema=False)
 CodePath = Annotated[str, Path(max_length=40)]
-Format = Annotated[str, Path(pattern="^(json|pdf)$")]
 TITLES = {
     "erased": mark("Your personal data is erased"),
     "scheduled": mark("Your erasure request"),
@@ -39,9 +38,11 @@ TONES = {"erased": "success", "scheduled": "success", "open": "warning"}
 
 
 def _copy(session: Session, dossier: Dossier, settings: Settings, lang: str, fmt: str) -> Response:
-    """The copy as a file to keep."""
+    """The copy as a file to keep; another format is an unknown page (404)."""
     if fmt == "pdf":
         return pdf_response(session, dossier, settings, lang)
+    if fmt != "json":
+        raise HTTPException(404)
     copy = copy_of(session, dossier, settings, lang)
     return JSONResponse(copy, headers=attachment(dossier.tracking_code, "json"))
 
@@ -73,7 +74,7 @@ def _answer(request: Request, answer: ErasureOut, back: str | None) -> HTMLRespo
 
 @track_router.get("/track/{code}/data.{fmt}")
 def track_copy(
-    request: Request, code: str, fmt: Format, session: DbSession, settings: SettingsDep
+    request: Request, code: str, fmt: str, session: DbSession, settings: SettingsDep
 ) -> Response:
     """The copy of the dossier's data for the browser that proved the digits."""
     dossier = grants.granted_dossier(request, session, settings, code)
@@ -112,7 +113,7 @@ def track_erasure(
 
 @account_router.get("/me/dossiers/{code}/data.{fmt}")
 def my_copy(
-    code: CodePath, fmt: Format, request: Request, session: DbSession, settings: SettingsDep
+    code: CodePath, fmt: str, request: Request, session: DbSession, settings: SettingsDep
 ) -> Response:
     """The copy of the account's dossier's data."""
     dossier = account.mine(request, session, settings, code)

@@ -73,6 +73,8 @@ def test_the_tracking_page_downloads_the_copy_as_pdf_and_json(client: TestClient
         f'attachment; filename="du-lieu-ca-nhan-{code}.pdf"'
     )
     assert pdf.headers["cache-control"] == "private, no-store"
+    other = client.get(f"/track/{code}/data.xml")  # a format there is not: a page, not JSON
+    assert (other.status_code, other.headers["content-type"][:9]) == (404, "text/html")
     copy = client.get(f"/track/{code}/data.json")
     assert copy.headers["content-disposition"].startswith("attachment;")
     assert copy.json()["dossier"]["applicant_name"] == "Nguyễn Văn An"
