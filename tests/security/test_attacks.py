@@ -34,13 +34,15 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from httpx2 import Response
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from courier import runtime
 from courier.accounts import revocation
 from courier.accounts.models import User
+from courier.dossiers.models import Dossier
+from courier.handovers.models import HandoverItem
 from courier.proofs.kinds import ProofRole
 from courier.settings import Settings
 from tests.api.center_staff import ORIGIN, as_staff
@@ -920,6 +922,48 @@ PERSONAL_DATA = {
 }
 
 
+# --- the custody record, altered by whoever owns the database --------------------------------
+
+
+def _last_link_removed_and_head_rewound(w: World) -> Response:
+    """The center's link of the received dossier deleted, its head set back to the pickup's:
+    the rows agree with each other again; the admin then asks for the chain."""
+    items = w.session.scalars(
+        select(HandoverItem)
+        .join(Dossier, Dossier.id == HandoverItem.dossier_id)
+        .where(Dossier.tracking_code == w.received)
+        .order_by(HandoverItem.seq)
+    ).all()
+    *kept, last = items
+    w.session.execute(delete(HandoverItem).where(HandoverItem.id == last.id))
+    w.session.execute(
+        update(Dossier)
+        .where(Dossier.id == last.dossier_id)
+        .values(custody_seq=len(kept), custody_head=kept[-1].link_hash)
+    )
+    w.session.commit()
+    return w.client.get(f"/api/v1/dossiers/{w.received}/custody", headers=w.as_("admin"))
+
+
+def _named_as_removed(w: World, answer: Response) -> None:
+    chain = answer.json()
+    assert chain["verified"] is False
+    assert chain["first_broken"]["seq"] == 2
+    assert "removed" in chain["first_broken"]["problem"]
+    assert "rewound" in chain["first_broken"]["problem"]
+
+
+CUSTODY = {
+    "last_custody_link_removed_and_head_rewound": Attack(
+        _last_link_removed_and_head_rewound,
+        200,
+        changes=True,
+        hidden=(),
+        check=_named_as_removed,
+    ),
+}
+
+
 ATTACKS: dict[str, Attack] = {
     **CREDENTIALS,
     **ACCESS,
@@ -930,6 +974,7 @@ ATTACKS: dict[str, Attack] = {
     **INPUTS,
     **ANSWERS,
     **PERSONAL_DATA,
+    **CUSTODY,
 }
 
 
@@ -1016,6 +1061,11 @@ RIGHTFUL = {
         "",
     ),
     "an admin reads the pickup photo": ("/api/v1/handovers/{handover}/proofs/{photo}", "admin", ""),
+    "an admin finds the received dossier's chain intact": (
+        "/api/v1/dossiers/{received}/custody",
+        "admin",
+        '"verified":true',
+    ),
 }
 
 
