@@ -169,6 +169,8 @@ def test_problem_without_vehicles_drops_everything() -> None:
         ({"elimination_share": 1.0}, "elimination_share must be in [0, 1), got 1.0"),
         ({"first_share": 0}, "first_share must be in (0, 1), got 0"),
         ({"switch_metaheuristics": ("MAGIC",)}, "unknown metaheuristics ['MAGIC']"),
+        ({"large_first_solution": "FASTEST"}, "unknown first solution strategy 'FASTEST'"),
+        ({"large_from": 0}, "large_from must be at least 1, got 0"),
     ],
 )
 def test_bad_solve_params_are_refused(fields: dict[str, object], message: str) -> None:
@@ -178,3 +180,24 @@ def test_bad_solve_params_are_refused(fields: dict[str, object], message: str) -
         match="^" + message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)") + "$",
     ):
         SolveParams(**fields)  # type: ignore[arg-type]
+
+
+def test_large_problems_start_from_their_own_construction(monkeypatch: pytest.MonkeyPatch) -> None:
+    """From `large_from` stops on, the first solution uses `large_first_solution`; below, the
+    usual `first_solution`."""
+    from routing import solver
+
+    used: list[str] = []
+    search = solver._Model.search
+
+    def recording(model: object, params: SolveParams, *args: object) -> object:
+        used.append(params.first_solution)
+        return search(model, params, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver._Model, "search", recording)
+    stops = tuple(make_stop(s, (i % 3) + 1, demand=2) for i, s in enumerate("abcdef"))
+    problem = make_problem(stops, vehicles=(make_vehicle("v1"), make_vehicle("v2")))
+    single = replace(QUICK, reduce_vehicles=False, large_first_solution="SAVINGS")
+    solved(problem, replace(single, large_from=7))
+    solved(problem, replace(single, large_from=6))
+    assert used == ["PARALLEL_CHEAPEST_INSERTION", "SAVINGS"]
