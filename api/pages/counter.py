@@ -18,11 +18,14 @@ from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.account import REFUSED
 from api.pages.center import CENTER, NOT_STAFF, Clerk, clerk
+from api.reads import ReadLog
 from api.schemas import Id
 from courier.calendar import outside_service_years
 from courier.errors import DomainError, FieldProblem, InvalidInput
 from courier.handovers import counter
 from courier.handovers import queries as handover_queries
+from courier.handovers.models import Handover
+from courier.privacy.reads import DataKind
 from courier.proofs import service as proofs
 from courier.proofs.kinds import ProofRole
 from courier.proofs.storage import (
@@ -256,7 +259,8 @@ def receipt(
     fmt: str,
     site: ShortText = "",
 ) -> Response:
-    """The printable receipt of a counter handover, for the clerk."""
+    """The printable receipt of a counter handover, for the clerk; it prints each dossier's
+    applicant, so the read is written to the access log."""
     who = clerk(request, session, settings, site)
     if not isinstance(who, Clerk):
         return who
@@ -270,6 +274,8 @@ def receipt(
         return web.refusal(request, 404, {"Retry-After": "5"}, NO_RECEIPT, NO_RECEIPT)
     except StoredObjectDamaged:
         return web.refusal(request, 409, {}, DAMAGED_TITLE, DAMAGED)
+    shown = [item.dossier_id for item in session.get_one(Handover, handover_id).items]
+    ReadLog(session, request).ids(who.actor, DataKind.RECEIPT, shown)
     disposition = f'inline; filename="bien-nhan-{found.handover_id}.{fmt}"'
     return Response(
         data,

@@ -59,6 +59,7 @@ LOGGED = {
     "GET /api/v1/couriers/me/route.pdf": "route_sheet",
     "GET /api/v1/plans/{plan_id}/sheets/{courier_id}.pdf": "route_sheet",
     "GET /center/": "dossier_list",
+    "GET /center/counter/received/{handover_id}/receipt.{fmt}": "receipt",
     "GET /dispatch/": "plan_stops",
     "GET /dispatch/plans/{plan_id}/sheets/{courier_id}.pdf": "route_sheet",
 }
@@ -93,7 +94,7 @@ NOT_STAFF_READS = {
     "batch_upload": "an enterprise's own bookings",
     "courier_app": "the app's files (its data comes from /api/v1)",
     "center_report": "counts",
-    "counter": "codes, seals and checklists; the courier's and clerk's signatures",
+    "counter": "codes, seals and checklists; its receipt (applicants' names) is logged",
     "center_actions": "renders /center/ through its logged `today_context`, or redirects",
     "dispatch_actions": "renders /dispatch/ through its logged `day_context`, or redirects",
     "main": "health",
@@ -207,7 +208,9 @@ def test_each_staff_read_of_personal_data_writes_its_rows(
     post_ok(client, f"/api/v1/plans/{plan.id}/publish", admin)
     post_ok(client, f"/api/v1/dossiers/{code}/depart", courier)
     center = {"kind": "center", "id": site_id(session, "BD-TDM")}
-    post_handover_ok(client, courier, handover_body({"kind": "courier", "id": cid}, center, [code]))
+    into_center = post_handover_ok(
+        client, courier, handover_body({"kind": "courier", "id": cid}, center, [code])
+    )
     post_ok(client, f"/api/v1/dossiers/{code}/processing", staff)
     later = (booking_day() + timedelta(days=30)).isoformat()
     postpone = {"new_due_on": later, "reason": "additional_verification"}
@@ -215,6 +218,7 @@ def test_each_staff_read_of_personal_data_writes_its_rows(
     post_ok(client, f"/api/v1/dossiers/{code}/result-ready", staff)
     client.cookies.update(staff_cookie(session, STAFF_TDM))
     _get(client, "/center/")
+    _get(client, f"/center/counter/received/{into_center['id']}/receipt.pdf")
 
     session.expire_all()
     rows = session.scalars(select(AccessLogEntry).where(AccessLogEntry.dossier_id == dossier.id))
