@@ -7,12 +7,13 @@ unknown one (404).
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
 from api import i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.my_data import PRIVATE, ask_erasure, copy_of, pdf_response
+from api.ratelimit import public_limit
 from api.routers.track import proven
 from api.schemas.my_data import ErasureOut
 from api.schemas.tracking import PhoneProof
@@ -23,9 +24,11 @@ from courier.dossiers.models import Dossier
 from courier.errors import DossierNotFound
 
 router = APIRouter(tags=["my data"])
+# the public asks (code and digits) share the tracking endpoints' per-client limit (429)
+PUBLIC = [Depends(public_limit)]
 
 
-@router.post("/track/{code}/data")
+@router.post("/track/{code}/data", dependencies=PUBLIC)
 def track_data(
     code: str, body: PhoneProof, request: Request, session: DbSession, settings: SettingsDep
 ) -> Any:
@@ -38,7 +41,7 @@ def track_data(
     )
 
 
-@router.post("/track/{code}/data.pdf", response_class=Response)
+@router.post("/track/{code}/data.pdf", response_class=Response, dependencies=PUBLIC)
 def track_data_pdf(
     code: str, body: PhoneProof, request: Request, session: DbSession, settings: SettingsDep
 ) -> Response:
@@ -49,7 +52,7 @@ def track_data_pdf(
     return pdf_response(session, found, settings, i18n.language_of(request))
 
 
-@router.post("/track/{code}/erasure", response_model=ErasureOut)
+@router.post("/track/{code}/erasure", response_model=ErasureOut, dependencies=PUBLIC)
 def track_erasure(
     code: str, body: PhoneProof, request: Request, session: DbSession, settings: SettingsDep
 ) -> ErasureOut | JSONResponse:

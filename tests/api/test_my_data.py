@@ -5,8 +5,9 @@ from datetime import timedelta
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
+from api.main import create_app
 from courier.dossiers.models import Dossier
 from courier.privacy.erasure import MARKER
 from courier.privacy.models import ErasureRequest
@@ -80,6 +81,21 @@ def test_nobody_else_gets_the_copy_or_erases(client: TestClient, session: Sessio
     ]
     assert answers == [404] * 5
     assert session.scalars(select(ErasureRequest)).all() == []
+
+
+def test_the_public_asks_share_the_tracking_limit(
+    settings: Settings, factory: sessionmaker[Session]
+) -> None:
+    """With the right code and digits too, a client past the tracking endpoints' limit gets 429
+    on the copy, its PDF and erasure, as on `/track`: no unbounded rendering of PDFs."""
+    limited = create_app(settings.model_copy(update={"track_rate_limit": "3/minute"}), factory)
+    with TestClient(limited) as client:
+        code = book(client)["tracking_code"]
+        answers = [
+            client.post(f"/api/v1/track/{code}/{ask}", json=PHONE).status_code
+            for ask in ("data", "data.pdf", "erasure", "data", "data.pdf", "erasure")
+        ]
+    assert answers == [200, 200, 200, 429, 429, 429]
 
 
 def test_an_open_dossier_is_not_erased_and_the_answer_says_when(
