@@ -321,6 +321,18 @@ def test_the_database_refuses_to_change_the_log(client: TestClient, session: Ses
             session.execute(text(statement))
 
 
+def test_postgresql_refuses_to_truncate_the_log(client: TestClient, session: Session) -> None:
+    """TRUNCATE, which fires no row trigger, is refused as custody_anchor's is (SQLite has no
+    TRUNCATE: its DELETE without WHERE fires the row trigger above)."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    code = book(client)["tracking_code"]
+    _get(client, f"/api/v1/dossiers/{code}", headers=headers_for(session, "admin"))
+    with pytest.raises(DBAPIError, match="append-only"), session.begin_nested():
+        session.execute(text("TRUNCATE access_log"))
+    assert session.scalar(text("SELECT count(*) FROM access_log")) > 0
+
+
 def test_a_read_only_sqlite_request_writes_its_rows_before_answering(
     committed: sessionmaker[Session], settings: Settings
 ) -> None:
