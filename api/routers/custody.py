@@ -11,7 +11,6 @@ from api.ratelimit import public_limit
 from api.routers.track import proven
 from api.schemas import Day
 from api.schemas.custody import CustodyDayOut, CustodyOut, PublicKeyOut, SigningKeyOut
-from courier.db import utcnow
 from courier.dossiers import service as dossiers
 from courier.errors import NotAuthenticated
 from courier.proofs import anchor, custody, verify
@@ -49,13 +48,14 @@ def custody_day(day: Day, session: DbSession, settings: SettingsDep) -> CustodyD
     """A day (in the service's time zone) of the custody log: the hash of each link anchored then,
     their root and its Ed25519 signature, to check a printed receipt's log entry against.
 
-    No personal data: entry hashes only. The root changes until the day is over (`complete`).
+    No personal data: entry hashes only. The root changes until `complete`: an entry of a later
+    day is anchored, so none of this day can still be added.
     """
     log = anchor.day_log(session, day)
     key = custody.signing_key(settings)
     return CustodyDayOut(
         day=day,
-        complete=day < utcnow().astimezone(settings.zone).date(),
+        complete=log.complete,
         count=len(log.entries),
         first_seq=log.first_seq,
         entries=log.entries,

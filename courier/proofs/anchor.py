@@ -7,6 +7,10 @@ each hashing the entry before it. A day's entries have a root (the SHA-256 of th
 entry hashes), signed with the custody key and published at `GET /custody/days/{day}`; each
 receipt prints its entries (day, number, hash). Nothing updates or deletes an entry (the database
 refuses it too); writers take the head row's lock, so two handovers never fork the log.
+
+Readers take no lock, and on PostgreSQL each statement sees what was committed before it: so the
+head is read first (an entry past it is a handover committed since, not a gap), and what must
+agree with it is read in the same statement.
 """
 
 from collections.abc import Iterable, Sequence
@@ -14,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
 
 from courier.db import utcnow
 from courier.proofs import custody
@@ -86,11 +90,15 @@ def of_link(session: Session, dossier_id: int, link_hash: str) -> CustodyAnchor 
     return session.scalar(query.order_by(CustodyAnchor.seq).limit(1))
 
 
-def entry_problems(session: Session, entries: Sequence[CustodyAnchor]) -> dict[int, list[str]]:
+def entry_problems(
+    session: Session, entries: Sequence[CustodyAnchor], *, head_seq: int | None = None
+) -> dict[int, list[str]]:
     """What is wrong with each entry (by seq) and its place in the log: its hash recomputed, the
-    entry before it present and hashed into it, the entry after it present and following it."""
+    entry before it present and hashed into it, the entry after it present and following it.
+    `head_seq`: the head as read before `entries` (else it is read now, before the neighbours)."""
     if not entries:
         return {}
+    last = _head_seq(session) if head_seq is None else head_seq
     seqs = [e.seq for e in entries]
     query = select(CustodyAnchor)
     if max(seqs) - min(seqs) <= 3 * len(seqs):  # a day: one range, not thousands of parameters
@@ -98,7 +106,6 @@ def entry_problems(session: Session, entries: Sequence[CustodyAnchor]) -> dict[i
     else:
         query = query.where(CustodyAnchor.seq.in_({s + d for s in seqs for d in (-1, 0, 1)}))
     rows = {a.seq: a for a in session.scalars(query)}
-    last = _head(session).seq
     problems: dict[int, list[str]] = {}
     for entry in entries:
         found = problems.setdefault(entry.seq, [])
@@ -124,26 +131,66 @@ def _recomputed(entry: CustodyAnchor) -> str:
     )
 
 
-def _head(session: Session) -> CustodyAnchorHead:
-    head = session.get(CustodyAnchorHead, HEAD_ID)
-    if head is None:
+def _head_seq(session: Session) -> int:
+    """The head's number as committed now (a column read: never a stale object of the session)."""
+    seq = session.scalar(select(CustodyAnchorHead.seq).where(CustodyAnchorHead.id == HEAD_ID))
+    if seq is None:
         raise LogHeadMissing("the custody_anchor_head row is missing; run the migrations")
-    return head
+    return seq
+
+
+@dataclass(frozen=True, slots=True)
+class _Ends:
+    """The head, the log's last entry and the day of the entry the head names, read together."""
+
+    head: tuple[int, str]
+    last: tuple[int, str]
+    head_day: date | None
+
+
+def _ends(session: Session) -> _Ends:
+    """One statement, so one snapshot: a handover committing meanwhile moves all or none."""
+    last, at_head = aliased(CustodyAnchor), aliased(CustodyAnchor)
+    newest = select(func.max(CustodyAnchor.seq)).correlate(None).scalar_subquery()
+    row = session.execute(
+        select(
+            CustodyAnchorHead.seq,
+            CustodyAnchorHead.entry_hash,
+            last.seq,
+            last.entry_hash,
+            at_head.day,
+        )
+        .select_from(CustodyAnchorHead)
+        .outerjoin(last, last.seq == newest)
+        .outerjoin(at_head, at_head.seq == CustodyAnchorHead.seq)
+        .where(CustodyAnchorHead.id == HEAD_ID)
+    ).one_or_none()
+    if row is None:
+        raise LogHeadMissing("the custody_anchor_head row is missing; run the migrations")
+    head_seq, head_hash, last_seq, last_hash, head_day = row
+    ends = (last_seq, last_hash) if last_seq is not None else (0, custody.GENESIS)
+    return _Ends((head_seq, head_hash), ends, head_day)
 
 
 @dataclass(slots=True)
 class DayLog:
-    """A day of the custody log: its entry hashes in order, their root, and what is wrong."""
+    """A day of the custody log: its entry hashes in order, their root, whether an entry can
+    still be added to it, and what is wrong."""
 
     day: date
     first_seq: int | None
     entries: list[str]
     root: str
+    complete: bool = False
     problems: list[str] = field(default_factory=list)
 
 
 def day_log(session: Session, day: date) -> DayLog:
-    """The day's entries and root, each entry checked in its place in the log."""
+    """The day's entries and root, each entry checked in its place in the log.
+
+    Complete once the head names an entry of a later day: appends wait for each other (the head
+    lock), so every entry of the day was committed before that one, and is read here after it."""
+    ends = _ends(session)
     rows = list(
         session.scalars(
             select(CustodyAnchor).where(CustodyAnchor.day == day).order_by(CustodyAnchor.seq)
@@ -151,14 +198,12 @@ def day_log(session: Session, day: date) -> DayLog:
     )
     log = DayLog(day, rows[0].seq if rows else None, [r.entry_hash for r in rows], "")
     log.root = day_root(day, log.entries)
-    log.problems = _flatten(entry_problems(session, rows).values())
-    head = _head(session)
-    last = session.scalar(select(CustodyAnchor).order_by(CustodyAnchor.seq.desc()).limit(1))
-    ends = (last.seq, last.entry_hash) if last else (0, custody.GENESIS)
-    if ends != (head.seq, head.entry_hash):
+    log.complete = ends.head_day is not None and ends.head_day > day
+    log.problems = _flatten(entry_problems(session, rows, head_seq=ends.head[0]).values())
+    if ends.last != ends.head:
         log.problems.append(
-            f"the custody log ends at entry {ends[0]} but its head names entry {head.seq}: "
-            "entries were removed or altered"
+            f"the custody log ends at entry {ends.last[0]} but its head names entry "
+            f"{ends.head[0]}: entries were removed or altered"
         )
     return log
 

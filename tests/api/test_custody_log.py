@@ -173,8 +173,11 @@ def test_the_days_root_is_published_and_verifies_with_the_public_key(
     assert "5678" not in answer.text
 
 
-def test_a_day_without_entries_and_a_day_out_of_range(client: TestClient) -> None:
-    """A day nothing was anchored: no entries, the root of none; year 9999 is refused (422)."""
+def test_a_day_without_entries_and_a_day_out_of_range(
+    client: TestClient, carried: tuple[str, dict[str, str]]
+) -> None:
+    """A day nothing was anchored, before today's entries: no entries, the root of none,
+    complete; year 9999 is refused (422)."""
     empty = client.get("/api/v1/custody/days/2001-01-01").json()
     assert (empty["count"], empty["entries"], empty["complete"]) == (0, [], True)
     assert empty["root"] == _root("2001-01-01", [])
