@@ -3,8 +3,13 @@ their consent, their erasure request, and who read the dossier (by role and site
 and ids are the staff's own personal data, so the citizen sees the office, not the person).
 
 As JSON-ready values (`citizen_copy`) and as A4 pages (`render_pdf`), in the citizen's language.
+The JSON holds every read; the pages print them grouped, one line per local day, role, site, kind
+of data and route with how many and the first and last time, and only the newest `PDF_READ_LINES`
+of those lines: every list page and every /center/ load adds a row per dossier shown, and each
+page is an image held in memory until the PDF is written.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -39,6 +44,12 @@ SECTIONS = {
 }
 NOBODY = mark("No staff member has read it.")
 NONE = mark("None.")
+READS_GROUPED = mark(
+    "Reads on the same day (Vietnam time) by the same role, site, kind of data and route are "
+    "one line: how many, the first and the last time."
+)
+OLDER_LEFT_OUT = mark("%(count)s older lines are not printed here; the JSON copy holds every read.")
+PDF_READ_LINES = 100
 
 
 def _iso(value: datetime | None, zone: ZoneInfo) -> str | None:
@@ -174,28 +185,68 @@ def _erasure(session: Session, dossier: Dossier, zone: ZoneInfo) -> dict[str, An
     }
 
 
-def render_pdf(copy: dict[str, Any], lang: str, zone: ZoneInfo) -> bytes:
-    """The copy on A4 pages, section by section, in the citizen's language."""
+def read_groups(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The copy's reads (oldest first, local times) as one line per local day, role, site, kind
+    of data and route: how many, the first and the last time; oldest first."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        day, _, time = row["at"].partition("T")
+        key = (day, row["role"], row["site"], row["data"], row["endpoint"])
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = {
+                "day": day,
+                "role": row["role"],
+                "site": row["site"],
+                "data": row["data"],
+                "endpoint": row["endpoint"],
+                "count": 0,
+                "first": time[:8],
+            }
+        group["count"] += 1
+        group["last"] = time[:8]
+    return sorted(groups.values(), key=lambda g: (g["day"], g["first"]))
+
+
+def copy_pages(copy: dict[str, Any], lang: str, zone: ZoneInfo) -> receipts.Page:
+    """The copy drawn on A4 pages, section by section, in the citizen's language."""
 
     def _(message: str) -> str:
         return i18n.gettext(lang, message)
 
     page = receipts.Page()
-    code = copy["dossier"]["tracking_code"]
-    page.text(_(TITLE) % {"code": code}, "title", gap=6)
+    page.text(_(TITLE) % {"code": copy["dossier"]["tracking_code"]}, "title", gap=6)
     page.text(_(MADE) % {"moment": receipts.local_time(utcnow(), zone)}, "small")
     for key, heading in SECTIONS.items():
         page.y += 12
         page.text(_(heading), "heading")
         value = copy["erasure_request" if key == "erasure" else key]
-        lines = _lines(value)
+        lines = _read_lines(value, _) if key == "access_log" and value else _lines(value)
         if not lines:
             lines = [_(NOBODY) if key == "access_log" else _(NONE)]
         for line in lines:
             for part in _wrap(line):
                 page.text(part, "small", gap=4)
     receipts.number_pages(page, lambda n, count: _(PAGE_OF) % {"n": n, "count": count})
-    return receipts.pdf_of(page.images, _(TITLE) % {"code": code})
+    return page
+
+
+def render_pdf(copy: dict[str, Any], lang: str, zone: ZoneInfo) -> bytes:
+    """The copy on A4 pages (`copy_pages`), as a PDF."""
+    title = i18n.gettext(lang, TITLE) % {"code": copy["dossier"]["tracking_code"]}
+    return receipts.pdf_of(copy_pages(copy, lang, zone).images, title)
+
+
+def _read_lines(rows: list[dict[str, Any]], _: Callable[[str], str]) -> list[str]:
+    """The reads grouped, the newest `PDF_READ_LINES` groups, saying how many older ones are
+    left to the JSON copy."""
+    groups = read_groups(rows)
+    shown = groups[-PDF_READ_LINES:]
+    left_out = len(groups) - len(shown)
+    notes = [_(READS_GROUPED)]
+    if left_out:
+        notes.append(_(OLDER_LEFT_OUT) % {"count": left_out})
+    return notes + _lines(shown)
 
 
 def _lines(value: Any) -> list[str]:
