@@ -54,7 +54,9 @@ def day_root(day: date, entries: Sequence[str]) -> str:
 
 
 def append(session: Session, *, dossier_id: int, link_hash: str, zone: ZoneInfo) -> CustodyAnchor:
-    """Append one link to the log under the head row's lock (held until the commit)."""
+    """Append one link to the log under the head row's lock (held until the commit), on today's
+    date, never before the previous entry's day: a clock behind another server's, or stepped
+    back, must not add to a day already complete (`day_log`)."""
     head = session.scalar(
         select(CustodyAnchorHead)
         .where(CustodyAnchorHead.id == HEAD_ID)
@@ -64,6 +66,8 @@ def append(session: Session, *, dossier_id: int, link_hash: str, zone: ZoneInfo)
     if head is None:
         raise LogHeadMissing("the custody_anchor_head row is missing; run the migrations")
     seq, day = head.seq + 1, utcnow().astimezone(zone).date()
+    previous = session.scalar(select(CustodyAnchor.day).where(CustodyAnchor.seq == head.seq))
+    day = max(day, previous or day)
     anchor = CustodyAnchor(
         seq=seq, day=day, dossier_id=dossier_id, link_hash=link_hash, prev_hash=head.entry_hash
     )

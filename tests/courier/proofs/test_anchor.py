@@ -117,3 +117,20 @@ def test_a_day_is_complete_only_once_an_entry_of_a_later_day_is_anchored(
     assert (pending["complete"], pending["count"]) == (False, 0)
     assert (last["complete"], last["count"]) == (False, 1)
     assert (over["complete"], over["root"], over["verified"]) == (True, last["root"], True)
+
+
+def test_an_entry_never_goes_back_to_a_complete_day(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server whose clock is behind appends at 23:59:58 after an entry of 00:00:01 the next
+    day: its entry takes the later day, so the day before, complete since, keeps its root."""
+    code = book(client)["tracking_code"]
+    dossier = session.scalars(select(Dossier.id).where(Dossier.tracking_code == code)).one()
+    monkeypatch.setattr(anchor, "utcnow", _at(date(2026, 1, 2), time(0, 0, 1)))
+    anchor.append(session, dossier_id=dossier, link_hash="a" * 64, zone=ZONE)
+    before = anchor.day_log(session, date(2026, 1, 1))
+    monkeypatch.setattr(anchor, "utcnow", _at(date(2026, 1, 1), time(23, 59, 58)))
+    behind = anchor.append(session, dossier_id=dossier, link_hash="b" * 64, zone=ZONE)
+    after = anchor.day_log(session, date(2026, 1, 1))
+    assert behind.day == date(2026, 1, 2)
+    assert (after.complete, after.root) == (before.complete, before.root)
