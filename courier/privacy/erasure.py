@@ -2,8 +2,9 @@
 
 A dossier closes when delivered or cancelled (`states.TERMINAL`, at `status_changed_at`); its
 personal fields are kept `COURIER_PERSONAL_DATA_RETENTION_DAYS` after that, then replaced by
-`MARKER`: the applicant's name, phone and address, its point, its stops' addresses and points,
-its failed visits' notes and positions, the SMS sent to it. The custody chain hashes none of
+`MARKER`: the applicant's name, phone and address, its point, its stops' addresses and points
+(in the stored problems of the plans that routed them too), its failed visits' notes and
+positions, the notes of its postponements, the SMS sent to it. The custody chain hashes none of
 them (`courier.proofs.service.content_of`: parties by kind and id, the dossier by code, images
 by digest), so it verifies as before. The signatures and photos go earlier, with the proof
 retention (the setting keeps it no longer than this one); their digests stay in the chain and
@@ -19,7 +20,9 @@ from sqlalchemy.orm import Session
 from courier.dossiers.models import Dossier, Job, JobAttempt
 from courier.dossiers.states import TERMINAL
 from courier.notifications.models import Notification
+from courier.planning import erasure as plans
 from courier.privacy.models import ErasureRequest
+from courier.proofs.models import Postponement
 from courier.settings import Settings
 
 MARKER = "[đã xóa]"
@@ -67,8 +70,31 @@ def request_erasure(
 
 def erase(session: Session, dossier: Dossier, *, now: datetime) -> None:
     """Replace the dossier's personal fields by the marker; a second call changes nothing."""
-    if dossier.erased_at is not None:
+    erase_all(session, [dossier], now=now)
+
+
+def erase_all(session: Session, dossiers: list[Dossier], *, now: datetime) -> None:
+    """`erase` for several dossiers, their stops' points in stored plans in one pass."""
+    due = [d for d in dossiers if d.erased_at is None]
+    if not due:
         return
+    stops = list(
+        session.scalars(
+            select(Job.id).where(Job.dossier_id.in_([d.id for d in due]), Job.site_id.is_(None))
+        )
+    )
+    for dossier in due:
+        _erase_fields(session, dossier, now)
+    plans.forget_points(
+        session,
+        stops,
+        days_from=min(d.created_at for d in due).date() - timedelta(days=1),
+        cut_by=max(d.status_changed_at if d.status in TERMINAL else now for d in due),
+    )
+    session.flush()
+
+
+def _erase_fields(session: Session, dossier: Dossier, now: datetime) -> None:
     dossier.applicant_name = MARKER
     dossier.applicant_phone = MARKER
     dossier.address_text = MARKER
@@ -92,11 +118,15 @@ def erase(session: Session, dossier: Dossier, *, now: datetime) -> None:
         .values(recipient=MARKER, body=MARKER)
     )
     session.execute(
+        update(Postponement)
+        .where(Postponement.dossier_id == dossier.id, Postponement.note != "")
+        .values(note=MARKER)
+    )
+    session.execute(
         update(ErasureRequest)
         .where(ErasureRequest.dossier_id == dossier.id, ErasureRequest.erased_at.is_(None))
         .values(erased_at=now)
     )
-    session.flush()
 
 
 def erase_due(session: Session, *, now: datetime, settings: Settings) -> list[str]:
@@ -112,6 +142,5 @@ def erase_due(session: Session, *, now: datetime, settings: Settings) -> list[st
         .order_by(Dossier.status_changed_at, Dossier.id)
         .limit(BATCH)
     ).all()
-    for dossier in due:
-        erase(session, dossier, now=now)
+    erase_all(session, list(due), now=now)
     return [d.tracking_code for d in due]
