@@ -1,12 +1,13 @@
 """Rate limits of the public endpoints: per client address (moving window, `limits` library) and
-bookings per phone number (counted in the database, so the cap holds across processes).
+bookings per phone number and data-copy links per dossier (counted in the database, so the caps
+hold across processes).
 
 A client is an IPv4 address or an IPv6 /64: one subscriber line is given a whole /64, so counting
 each /128 would let one client spread its guesses over 2^64 buckets.
 """
 
 import ipaddress
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request
 from limits import parse
@@ -18,6 +19,7 @@ from api import i18n
 from api.i18n import mark
 from courier.db import utcnow
 from courier.dossiers import booking
+from courier.notifications import service as notifications
 from courier.settings import Settings
 
 _TOO_MANY = mark("Too many requests; please try again in %(wait)s.")
@@ -25,6 +27,11 @@ _PHONE_FULL = mark(
     "This phone number has reached its daily limit of bookings (%(count)s in the last 24 "
     "hours); please try again in %(wait)s or call the center."
 )
+_COPY_LINKS_FULL = mark(
+    "A download link was already sent to this dossier's phone %(count)s times in the last 24 "
+    "hours, the most we send; please use one of them or try again in %(wait)s."
+)
+COPY_LINKS_PER_DAY = 3
 # a wait in words: (one, more than one), minutes under an hour, else whole hours
 _MINUTES = (mark("1 minute"), mark("%(n)s minutes"))
 _HOURS = (mark("1 hour"), mark("%(n)s hours"))
@@ -90,11 +97,22 @@ def check_booking(request: Request, session: Session, phone: str) -> None:
     limiter: RateLimit = request.app.state.booking_limit
     limiter(request)
     settings: Settings = request.app.state.settings
-    cap = settings.bookings_per_phone_per_day
     now = utcnow()
     recent = booking.booked_since(session, phone, now - DAY)
+    _within_day(recent, settings.bookings_per_phone_per_day, now, _PHONE_FULL)
+
+
+def check_copy_links(session: Session, dossier_id: int) -> None:
+    """At most `COPY_LINKS_PER_DAY` data-copy SMS to a dossier's phone in 24 hours, whoever asks
+    (else `TooManyRequests`): the digits do not let anyone flood a citizen with messages."""
+    now = utcnow()
+    recent = notifications.copy_links_since(session, dossier_id, now - DAY)
+    _within_day(recent, COPY_LINKS_PER_DAY, now, _COPY_LINKS_FULL)
+
+
+def _within_day(recent: list[datetime], cap: int, now: datetime, message: str) -> None:
     if len(recent) >= cap:
-        # free again when the booking that brings the count under the cap leaves the window
+        # free again when the one that brings the count under the cap leaves the window
         frees_at = recent[len(recent) - cap] + DAY
         wait_s = int((frees_at - now).total_seconds()) + 1
-        raise TooManyRequests(wait_s, _PHONE_FULL, count=len(recent))
+        raise TooManyRequests(wait_s, message, count=len(recent))

@@ -3,8 +3,11 @@
 On the tracking page, for the browser that proved the phone digits (the grant that cancel and
 reschedule read, `api.grants`), and on the account's dossier page, for the account that booked
 it. Anyone else meets what those pages answer: the tracking form again, or the account's 404.
-The copy is a file (JSON or PDF); erasure asks first, then says in words what the request got:
-erased now, the day it will be, or that the dossier is still open and the earliest day.
+The account downloads the copy (JSON or PDF) at once; the tracking page only sends a link to it
+by SMS to the dossier's phone (the digits are too weak a proof for the full name, phone and
+address), and the link opens a page with the two downloads, or a 404 once void.
+Erasure asks first, then says in words what the request got: erased now, the day it will be, or
+that the dossier is still open and the earliest day.
 """
 
 from typing import Annotated
@@ -17,10 +20,11 @@ from api import grants, i18n, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages import account, track
-from api.present.my_data import ask_erasure, attachment, copy_of, pdf_response
+from api.present.my_data import ask_erasure, attachment, copy_of, pdf_response, send_copy_link
 from api.ratelimit import public_limit
 from api.schemas.my_data import ErasureOut
 from courier.dossiers.models import Dossier
+from courier.errors import DossierNotFound
 from courier.privacy.erasure import MARKER
 from courier.settings import Settings
 
@@ -72,14 +76,42 @@ def _answer(request: Request, answer: ErasureOut, back: str | None) -> HTMLRespo
     )
 
 
-@track_router.get("/track/{code}/data.{fmt}")
-def track_copy(
-    request: Request, code: str, fmt: str, session: DbSession, settings: SettingsDep
+@track_router.post("/track/{code}/copy", dependencies=[track.SameOrigin])
+def track_copy_link(
+    request: Request, code: str, session: DbSession, settings: SettingsDep
 ) -> Response:
-    """The copy of the dossier's data for the browser that proved the digits."""
+    """Send the link to the copy by SMS to the dossier's phone, and say to which number."""
     dossier = grants.granted_dossier(request, session, settings, code)
     if dossier is None:
         return track.back(code)
+    sent = send_copy_link(session, dossier, settings)
+    return web.render(request, "my_data_sent.html", code=dossier.tracking_code, sent=sent)
+
+
+def _linked(session: Session, settings: Settings, code: str, token: str) -> Dossier:
+    """The dossier of a live link; a void one is an unknown page (404)."""
+    try:
+        return grants.copy_dossier(session, settings, code, token)
+    except DossierNotFound:
+        raise HTTPException(404) from None
+
+
+@track_router.get("/track/{code}/copy/{token}", response_class=HTMLResponse)
+def track_copy_page(
+    request: Request, code: str, token: str, session: DbSession, settings: SettingsDep
+) -> HTMLResponse:
+    """The page the SMS links to: the copy's two downloads."""
+    dossier = _linked(session, settings, code, token)
+    path = f"/track/{dossier.tracking_code}/copy/{token}"
+    return web.render(request, "my_data_copy.html", code=dossier.tracking_code, copy_path=path)
+
+
+@track_router.get("/track/{code}/copy/{token}/data.{fmt}")
+def track_copy(
+    request: Request, code: str, token: str, fmt: str, session: DbSession, settings: SettingsDep
+) -> Response:
+    """The copy of the dossier's data, through the link sent by SMS."""
+    dossier = _linked(session, settings, code, token)
     return _copy(session, dossier, settings, i18n.language_of(request), fmt)
 
 

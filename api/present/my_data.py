@@ -1,15 +1,18 @@
-"""A citizen's copy of their data as a file, and the answer to their erasure request in words;
-the same for the API (`api.routers.my_data`) and the pages (`api.pages.my_data`)."""
+"""A citizen's copy of their data as a file (or its link, by SMS), and the answer to their
+erasure request in words; the same for the API (`api.routers.my_data`) and the pages
+(`api.pages.my_data`)."""
 
 from typing import Any
 
 from fastapi import Response
 from sqlalchemy.orm import Session
 
-from api import i18n
-from api.schemas.my_data import ErasureOut
+from api import grants, i18n, ratelimit
+from api.schemas.my_data import CopySentOut, ErasureOut
 from courier.db import utcnow
+from courier.dossiers import phones
 from courier.dossiers.models import Dossier
+from courier.notifications import service as notifications
 from courier.outbox.service import enqueue
 from courier.privacy import erasure, export
 from courier.settings import Settings
@@ -47,6 +50,16 @@ def pdf_response(session: Session, dossier: Dossier, settings: Settings, lang: s
     return Response(
         pdf, media_type="application/pdf", headers=attachment(dossier.tracking_code, "pdf")
     )
+
+
+def send_copy_link(session: Session, dossier: Dossier, settings: Settings) -> CopySentOut:
+    """Send the dossier's phone an SMS with a half-hour link to the copy (at most a few a day,
+    else `TooManyRequests`); say which number, by the digits the citizen proved."""
+    ratelimit.check_copy_links(session, dossier.id)
+    token = grants.copy_token(settings, dossier)
+    url = f"{settings.public_base_url}/track/{dossier.tracking_code}/copy/{token}"
+    notifications.send_copy_link(session, dossier=dossier, url=url)
+    return CopySentOut(sent_to="…" + phones.last_digits(dossier.applicant_phone))
 
 
 def ask_erasure(

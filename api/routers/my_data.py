@@ -1,21 +1,22 @@
 """A citizen's own personal data (Law 91/2025): a copy as JSON or PDF, and erasure.
 
-With the tracking code and the phone's last 4 digits (in the body, as `/track` takes them), or
-signed in as the account that booked the dossier. Another citizen's dossier answers as an
-unknown one (404).
+Signed in as the account that booked the dossier, the copy comes at once. With the tracking
+code and the phone's last 4 digits (in the body, as `/track` takes them) it does not: anyone who
+saw the code (an SMS, a receipt's QR code) may know those digits, and the copy holds the full
+name, phone, address and pickup points. So the digits only send a link by SMS to the dossier's
+own phone, valid half an hour (`api.grants.copy_token`); the link serves the copy. Another
+citizen's dossier, a wrong digit or a void link answers as an unknown dossier (404).
 """
-
-from typing import Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 
-from api import i18n
+from api import grants, i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
-from api.present.my_data import PRIVATE, ask_erasure, copy_of, pdf_response
+from api.present.my_data import PRIVATE, ask_erasure, copy_of, pdf_response, send_copy_link
 from api.ratelimit import public_limit
 from api.routers.track import proven
-from api.schemas.my_data import ErasureOut
+from api.schemas.my_data import CopySentOut, ErasureOut
 from api.schemas.tracking import PhoneProof
 from courier import access
 from courier.actors import Actor
@@ -28,28 +29,36 @@ router = APIRouter(tags=["my data"])
 PUBLIC = [Depends(public_limit)]
 
 
-@router.post("/track/{code}/data", dependencies=PUBLIC)
+@router.post("/track/{code}/data", status_code=202, response_model=CopySentOut, dependencies=PUBLIC)
 def track_data(
     code: str, body: PhoneProof, request: Request, session: DbSession, settings: SettingsDep
-) -> Any:
-    """Everything held about the citizen in this dossier, as JSON."""
+) -> CopySentOut | JSONResponse:
+    """Send the dossier's phone an SMS with a link to the copy of its data, valid 30 minutes;
+    at most 3 a day per dossier (429)."""
     found = proven(request, session, code, body.phone)
     if isinstance(found, JSONResponse):
         return found
+    return send_copy_link(session, found, settings)
+
+
+@router.get("/track/{code}/copy/{token}.pdf", response_class=Response, dependencies=PUBLIC)
+def track_copy_pdf(
+    code: str, token: str, request: Request, session: DbSession, settings: SettingsDep
+) -> Response:
+    """The copy on A4 pages (PDF), through the link sent by SMS."""
+    found = grants.copy_dossier(session, settings, code, token)
+    return pdf_response(session, found, settings, i18n.language_of(request))
+
+
+@router.get("/track/{code}/copy/{token}", dependencies=PUBLIC)
+def track_copy(
+    code: str, token: str, request: Request, session: DbSession, settings: SettingsDep
+) -> JSONResponse:
+    """Everything held about the citizen in this dossier, as JSON, through the link sent by SMS."""
+    found = grants.copy_dossier(session, settings, code, token)
     return JSONResponse(
         copy_of(session, found, settings, i18n.language_of(request)), headers=PRIVATE
     )
-
-
-@router.post("/track/{code}/data.pdf", response_class=Response, dependencies=PUBLIC)
-def track_data_pdf(
-    code: str, body: PhoneProof, request: Request, session: DbSession, settings: SettingsDep
-) -> Response:
-    """The same copy on A4 pages (PDF)."""
-    found = proven(request, session, code, body.phone)
-    if isinstance(found, JSONResponse):
-        return found
-    return pdf_response(session, found, settings, i18n.language_of(request))
 
 
 @router.post("/track/{code}/erasure", response_model=ErasureOut, dependencies=PUBLIC)

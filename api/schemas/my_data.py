@@ -1,4 +1,4 @@
-"""The answer to a citizen's request to erase their personal data."""
+"""The answers to a citizen's requests about their personal data: a copy's link, erasure."""
 
 from datetime import date
 
@@ -13,3 +13,9 @@ class ErasureOut(BaseModel):
     on: date | None
     retention_days: int
     message: str
+
+
+class CopySentOut(BaseModel):
+    """A link to the copy was sent by SMS to the dossier's phone, ending with these digits."""
+
+    sent_to: str

@@ -1,6 +1,7 @@
 """Compose and record messages to citizens; the gateway here is the log and the table."""
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,6 +48,43 @@ def sms_body(dossier: Dossier, event: Event) -> str:
     url = f"{get_settings().public_base_url}/track/{dossier.tracking_code}"
     label = i18n.gettext(SMS_LANGUAGE, info.label)
     return unaccented(f"Hồ sơ {dossier.tracking_code}: {label}. Tra cứu: {url}")
+
+
+def copy_link_body(dossier: Dossier, url: str) -> str:
+    """The Vietnamese SMS text carrying the link to a copy of the citizen's data, unaccented."""
+    text = (
+        f"Hồ sơ {dossier.tracking_code}: liên kết tải bản sao dữ liệu cá nhân (hiệu lực 30 phút): "
+    )
+    return unaccented(text) + url
+
+
+def send_copy_link(session: Session, *, dossier: Dossier, url: str) -> Notification:
+    """Write the SMS with the link to the data copy, to the dossier's phone."""
+    notification = Notification(
+        dossier_id=dossier.id,
+        channel="sms",
+        recipient=dossier.applicant_phone,
+        body=copy_link_body(dossier, url),
+    )
+    session.add(notification)
+    session.flush()
+    # the log is the gateway's record, not a way in: the link's token stays out of it
+    log.info("SMS to ...%s: data copy link for %s", dossier.applicant_phone[-3:], dossier.id)
+    return notification
+
+
+def copy_links_since(session: Session, dossier_id: int, since: datetime) -> list[datetime]:
+    """When the dossier's data-copy links were sent since then, oldest first."""
+    query = (
+        select(Notification.created_at)
+        .where(
+            Notification.dossier_id == dossier_id,
+            Notification.tracking_event_id.is_(None),
+            Notification.created_at >= since,
+        )
+        .order_by(Notification.created_at)
+    )
+    return list(session.scalars(query))
 
 
 def notify_event(session: Session, *, event_id: int) -> Notification | None:

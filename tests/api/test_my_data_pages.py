@@ -1,5 +1,6 @@
-"""«Dữ liệu cá nhân của bạn» on the tracking page and the account's dossier page: a copy as a file,
-erasure after a confirmation, the answer in words; anyone else's dossier as on those pages."""
+"""«Dữ liệu cá nhân của bạn» on the tracking page and the account's dossier page: a copy as a file
+(from the tracking page, through a link sent by SMS to the dossier's phone), erasure after a
+confirmation, the answer in words; anyone else's dossier as on those pages."""
 
 import re
 from datetime import timedelta
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from api import grants
 from courier.dossiers.models import Dossier
+from courier.notifications.models import Notification
 from courier.privacy.erasure import MARKER
 from courier.privacy.models import ErasureRequest
 from courier.settings import Settings
@@ -42,6 +44,13 @@ def _closed(client: TestClient, session: Session, days_ago: int) -> str:
     return code
 
 
+def _links(session: Session) -> list[str]:
+    """The links to a copy sent by SMS, oldest first (path only, without the site's address)."""
+    session.expire_all()
+    sent = session.scalars(select(Notification).where(Notification.tracking_event_id.is_(None)))
+    return [re.sub(r"^.*?(/track/)", r"\1", n.body) for n in sent]
+
+
 def _requests(session: Session) -> list[ErasureRequest]:
     session.expire_all()
     return list(session.scalars(select(ErasureRequest)))
@@ -52,33 +61,81 @@ def _sign_in(client: TestClient) -> None:
     assert client.post("/me/login", data=form, headers=SAME_SITE).status_code == 200
 
 
-def test_the_tracking_page_offers_the_copy_and_erasure(client: TestClient) -> None:
-    """Once the digits matched, the page has the section with its two downloads and erasure."""
+def test_the_tracking_page_offers_the_link_by_sms_and_erasure(client: TestClient) -> None:
+    """Once the digits matched, the section sends a download link by SMS (a form) and asks
+    for erasure; it offers no download of its own."""
     code = book(client)["tracking_code"]
     _follow(client, code)
     page = client.get(f"/track/{code}")
     assert "Dữ liệu cá nhân của bạn" in page.text
-    for path in ("data.pdf", "data.json", "erasure"):
-        assert f'href="/track/{code}/{path}"' in page.text
+    assert f'action="/track/{code}/copy"' in page.text
+    assert "Gửi liên kết tải bản sao qua SMS" in page.text
+    assert f'href="/track/{code}/erasure"' in page.text
+    assert "data.pdf" not in page.text
+    assert "data.json" not in page.text
 
 
-def test_the_tracking_page_downloads_the_copy_as_pdf_and_json(client: TestClient) -> None:
-    """Both are files to keep, never cached; the JSON holds the citizen's own fields."""
+def test_the_link_is_sent_by_sms_and_opens_the_downloads(
+    client: TestClient, session: Session
+) -> None:
+    """The button sends the SMS and says to which number; the SMS's link opens a page with the
+    PDF and the JSON, both files to keep, never cached."""
     code = book(client)["tracking_code"]
     _follow(client, code)
-    pdf = client.get(f"/track/{code}/data.pdf")
-    assert pdf.status_code == 200
+    sent = client.post(f"/track/{code}/copy", headers=SAME_SITE)
+    assert sent.status_code == 200
+    assert (
+        "Chúng tôi đã gửi liên kết đến số điện thoại …5678; liên kết có hiệu lực 30 phút."
+        in sent.text
+    )
+    [link] = _links(session)
+    assert link.startswith(f"/track/{code}/copy/")
+    client.cookies.clear()  # the phone that got the SMS is another browser
+    page = client.get(link)
+    assert page.status_code == 200
+    assert page.headers["cache-control"] == "no-store"
+    for ext in ("pdf", "json"):
+        assert f'href="{link}/data.{ext}"' in page.text
+    pdf = client.get(f"{link}/data.pdf")
     assert pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-disposition"] == (
         f'attachment; filename="du-lieu-ca-nhan-{code}.pdf"'
     )
     assert pdf.headers["cache-control"] == "private, no-store"
-    other = client.get(f"/track/{code}/data.xml")  # a format there is not: a page, not JSON
+    other = client.get(f"{link}/data.xml")  # a format there is not: a page, not JSON
     assert (other.status_code, other.headers["content-type"][:9]) == (404, "text/html")
-    copy = client.get(f"/track/{code}/data.json")
+    copy = client.get(f"{link}/data.json")
     assert copy.headers["content-disposition"].startswith("attachment;")
     assert copy.json()["dossier"]["applicant_name"] == "Nguyễn Văn An"
     assert copy.headers["cache-control"] == "private, no-store"
+
+
+def test_a_void_link_is_a_not_found_page(client: TestClient, session: Session) -> None:
+    """A tampered link, or one used with another dossier's code: the 404 page, no data."""
+    code = book(client)["tracking_code"]
+    other = book(client, phone="0987 654 321")["tracking_code"]
+    _follow(client, code)
+    client.post(f"/track/{code}/copy", headers=SAME_SITE)
+    [link] = _links(session)
+    tampered = link[:-1] + ("0" if link[-1] != "0" else "1")
+    elsewhere = link.replace(code, other)
+    for bad in (tampered, f"{tampered}/data.json", elsewhere, f"{elsewhere}/data.pdf"):
+        answer = client.get(bad)
+        assert (answer.status_code, answer.headers["content-type"][:9]) == (404, "text/html")
+        assert "Nguyễn Văn An" not in answer.text
+
+
+def test_the_fourth_link_of_the_day_is_a_refusal_page(client: TestClient, session: Session) -> None:
+    """Three SMS a day at most: the 4th ask is a 429 page that says why, in English too."""
+    code = book(client)["tracking_code"]
+    _follow(client, code)
+    for _ in range(3):
+        assert client.post(f"/track/{code}/copy", headers=SAME_SITE).status_code == 200
+    client.cookies.set("lang", "en")
+    refused = client.post(f"/track/{code}/copy", headers=SAME_SITE)
+    assert refused.status_code == 429
+    assert "A download link was already sent to this dossier" in refused.text
+    assert len(_links(session)) == 3
 
 
 def test_erasure_on_the_tracking_page_asks_first(client: TestClient, session: Session) -> None:
@@ -143,29 +200,35 @@ def test_past_retention_the_data_is_erased_and_the_digits_no_longer_open_it(
 def test_without_the_digits_nothing_is_given_nor_recorded(
     client: TestClient, session: Session
 ) -> None:
-    """Wrong digits answer the form's 404; then the copy and erasure lead back to the form, as
-    cancel does, and another dossier's addresses too while this one is open."""
+    """Wrong digits answer the form's 404; then the link and erasure lead back to the form, as
+    cancel does, and another dossier's addresses too while this one is open; the copy has no
+    address of its own on the tracking page any more."""
     code = book(client)["tracking_code"]
     other = book(client, phone="0987 654 321")["tracking_code"]
     assert _follow(client, code, "0000") == 404
     _follow(client, other, "4321")
-    for path in ("data.pdf", "data.json", "erasure"):
-        assert client.get(f"/track/{code}/{path}", follow_redirects=False).status_code == 303
-    erase = client.post(f"/track/{code}/erasure", headers=SAME_SITE, follow_redirects=False)
-    assert (erase.status_code, erase.headers["location"]) == (303, f"/track/{code}")
+    assert client.get(f"/track/{code}/erasure", follow_redirects=False).status_code == 303
+    for path in ("copy", "erasure"):
+        asked = client.post(f"/track/{code}/{path}", headers=SAME_SITE, follow_redirects=False)
+        assert (asked.status_code, asked.headers["location"]) == (303, f"/track/{code}")
+    for path in ("data.pdf", "data.json"):
+        assert client.get(f"/track/{other}/{path}").status_code == 404
     assert _requests(session) == []
+    assert _links(session) == []
 
 
-def test_an_erasure_posted_from_another_site_is_refused(
+def test_an_erasure_or_link_posted_from_another_site_is_refused(
     client: TestClient, session: Session
 ) -> None:
-    """A form POSTed from elsewhere (CSRF): a 403 page, nothing recorded."""
+    """A form POSTed from elsewhere (CSRF): a 403 page, nothing recorded, no SMS."""
     code = book(client)["tracking_code"]
     _follow(client, code)
-    refused = client.post(f"/track/{code}/erasure", headers={"Origin": "https://evil.example"})
-    assert refused.status_code == 403
-    assert refused.headers["content-type"].startswith("text/html")
+    for path in ("erasure", "copy"):
+        refused = client.post(f"/track/{code}/{path}", headers={"Origin": "https://evil.example"})
+        assert refused.status_code == 403
+        assert refused.headers["content-type"].startswith("text/html")
     assert _requests(session) == []
+    assert _links(session) == []
 
 
 def test_the_account_downloads_and_asks_for_erasure_from_its_dossier(

@@ -22,6 +22,7 @@ import hmac
 import io
 import json
 import struct
+import time
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -37,12 +38,14 @@ from httpx2 import Response
 from sqlalchemy import Connection, Engine, delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
+from api import grants
 from api.main import create_app
 from courier import runtime
 from courier.accounts import revocation
 from courier.accounts.models import User
 from courier.dossiers.models import Dossier
 from courier.handovers.models import HandoverItem
+from courier.notifications.models import Notification
 from courier.proofs.kinds import ProofRole
 from courier.settings import Settings
 from tests.api.center_staff import ORIGIN, as_staff
@@ -890,6 +893,63 @@ def _private_cache(answer: Response) -> None:
 # --- personal data: the access log, a citizen's copy and erasure ------------------------------
 
 
+def _victim(w: World) -> Dossier:
+    return w.session.scalars(select(Dossier).where(Dossier.tracking_code == w.victim)).one()
+
+
+def _links(w: World) -> list[Notification]:
+    """The SMS with a link to the victim's copy."""
+    w.session.expire_all()
+    query = select(Notification).where(
+        Notification.dossier_id == _victim(w).id, Notification.tracking_event_id.is_(None)
+    )
+    return list(w.session.scalars(query))
+
+
+def _link_sent_to_the_victim(w: World, answer: Response) -> None:
+    assert answer.json() == {"sent_to": "…" + SUFFIX}
+    assert [n.recipient for n in _links(w)] == [_victim(w).applicant_phone]
+
+
+def _four_copy_links(w: World) -> Response:
+    for _ in range(3):
+        w.client.post(f"/api/v1/track/{w.victim}/data", json={"phone": SUFFIX})
+    return w.client.post(f"/api/v1/track/{w.victim}/data", json={"phone": SUFFIX})
+
+
+def _three_links_sent(w: World, answer: Response) -> None:
+    assert len(_links(w)) == 3
+
+
+def _forged_link(w: World) -> str:
+    """The victim's link signed with a secret the attacker chose."""
+    forged = w.settings.model_copy(update={"secret_key": "attacker-chosen-secret-" * 2})
+    return grants.copy_token(forged, _victim(w))
+
+
+def _expired_link(w: World) -> str:
+    """A genuine link to the victim's copy, made 31 minutes ago."""
+    return grants.copy_token(w.settings, _victim(w), now=time.time() - 31 * 60)
+
+
+def _anothers_link(w: World) -> str:
+    """A genuine, live link to the received dossier's copy, used on the victim's code."""
+    received = select(Dossier).where(Dossier.tracking_code == w.received)
+    return grants.copy_token(w.settings, w.session.scalars(received).one())
+
+
+def _copy_with(token: Callable[[World], str], ext: str = "") -> Attempt:
+    return lambda w: w.client.get(f"/api/v1/track/{w.victim}/copy/{token(w)}{ext}")
+
+
+def _like_an_unknown_copy(token: Callable[[World], str], ext: str) -> Check:
+    def check(w: World, answer: Response) -> None:
+        unknown = w.client.get(f"/api/v1/track/{UNKNOWN}/copy/{token(w)}{ext}")
+        assert (answer.status_code, answer.text) == (unknown.status_code, unknown.text)
+
+    return check
+
+
 NOT_ADMINS = {
     "dispatcher": "dispatch.tdm",
     "center_staff": "center.tdm",
@@ -919,6 +979,30 @@ PERSONAL_DATA = {
         404,
         changes=True,  # the wrong suffix is counted against the code
     ),
+    "stranger_with_the_right_suffix_gets_no_personal_data": Attack(
+        lambda w: w.client.post(f"/api/v1/track/{w.victim}/data", json={"phone": SUFFIX}),
+        202,
+        changes=True,  # the link is sent by SMS, to the victim's own phone
+        check=_link_sent_to_the_victim,
+    ),
+    "stranger_asks_the_old_pdf_with_the_right_suffix": Attack(
+        lambda w: w.client.post(f"/api/v1/track/{w.victim}/data.pdf", json={"phone": SUFFIX}),
+        (404, 405),
+    ),
+    "stranger_floods_the_citizen_with_copy_links": Attack(
+        _four_copy_links, 429, changes=True, check=_three_links_sent
+    ),
+    **{
+        f"stranger_opens_the_copy_with_{name}{ext}": Attack(
+            _copy_with(token, ext), 404, check=_like_an_unknown_copy(token, ext)
+        )
+        for name, token in (
+            ("a_forged_link", _forged_link),
+            ("an_expired_link", _expired_link),
+            ("anothers_link", _anothers_link),
+        )
+        for ext in ("", ".pdf")
+    },
 }
 
 

@@ -5,9 +5,10 @@ import re
 import time
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import create_engine, text
 
 from tests.web.backoffice import Backoffice
-from tests.web.conftest import Variant, assert_accessible, screenshot
+from tests.web.conftest import DATABASE_URLS, Variant, assert_accessible, screenshot
 
 TEXT: dict[str, dict[str, str]] = {
     "vi": {
@@ -27,6 +28,8 @@ TEXT: dict[str, dict[str, str]] = {
         "receipt": "Biên nhận hồ sơ bạn đã giao cho bưu tá",
         "collected": "Bưu tá đã nhận hồ sơ",
         "my_data": "Dữ liệu cá nhân của bạn",
+        "send_link": "Gửi liên kết tải bản sao qua SMS",
+        "sent": "Chúng tôi đã gửi liên kết đến số điện thoại …",
         "download_pdf": "Tải bản sao (PDF)",
         "erase": "Yêu cầu xóa dữ liệu",
         "confirm_erase": "Có, xóa dữ liệu cá nhân của tôi",
@@ -50,6 +53,8 @@ TEXT: dict[str, dict[str, str]] = {
         "receipt": "Receipt for the dossier you handed to the courier",
         "collected": "Collected by the courier",
         "my_data": "Your personal data",
+        "send_link": "Send me a download link by SMS",
+        "sent": "We have sent the link to the phone number …",
         "download_pdf": "Download a copy (PDF)",
         "erase": "Ask for erasure",
         "confirm_erase": "Yes, erase my personal data",
@@ -186,20 +191,45 @@ def test_the_pickup_receipt_opens_as_a_pdf(
     screenshot(page, "track-receipts", variant)
 
 
+def _sms_link(backend: str, code: str) -> str:
+    """The path of the last data-copy link sent by SMS for the dossier, read from the SMS table."""
+    engine = create_engine(DATABASE_URLS[backend])
+    with engine.connect() as connection:
+        body = connection.execute(
+            text(
+                "SELECT n.body FROM notification n JOIN dossier d ON d.id = n.dossier_id "
+                "WHERE d.tracking_code = :code AND n.tracking_event_id IS NULL "
+                "ORDER BY n.id DESC"
+            ),
+            {"code": code},
+        ).scalar_one()
+    engine.dispose()
+    return str(body)[str(body).index("/track/") :]
+
+
 def test_the_citizen_downloads_their_data_and_asks_for_erasure(
     page: Page, office: Backoffice, variant: Variant
 ) -> None:
-    """«Your personal data»: the PDF downloads as a file; erasure asks first, then says in words
-    that the dossier is still open and the earliest day it can go."""
+    """«Your personal data»: the button sends a link by SMS to the booked phone and says to which
+    number; the link opens a page whose PDF downloads as a file; erasure asks first, then says
+    in words that the dossier is still open and the earliest day it can go."""
     code, digits = office.book()
     track(page, code, digits, variant)
     section = page.get_by_role("region", name=TEXT[variant.lang]["my_data"])
-    with page.expect_download() as download:
-        section.get_by_role("link", name=TEXT[variant.lang]["download_pdf"]).click()
-    assert download.value.suggested_filename == f"du-lieu-ca-nhan-{code}.pdf"
-    assert download.value.path().read_bytes().startswith(b"%PDF")
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]  # type: ignore[index]
     screenshot(page, "track-my-data", variant)
+    section.get_by_role("button", name=TEXT[variant.lang]["send_link"]).click()
+    expect(page.get_by_role("status")).to_contain_text(TEXT[variant.lang]["sent"] + digits)
+    assert_accessible(page)
+    screenshot(page, "track-copy-sent", variant)
+    page.goto(_sms_link(variant.backend, code))
+    assert_accessible(page)
+    screenshot(page, "track-copy", variant)
+    with page.expect_download() as download:
+        page.get_by_role("link", name=TEXT[variant.lang]["download_pdf"]).click()
+    assert download.value.suggested_filename == f"du-lieu-ca-nhan-{code}.pdf"
+    assert download.value.path().read_bytes().startswith(b"%PDF")
+    page.goto(f"/track/{code}")
     section.get_by_role("link", name=TEXT[variant.lang]["erase"]).click()
     assert_accessible(page)
     screenshot(page, "track-erasure-confirm", variant)
