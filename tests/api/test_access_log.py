@@ -42,3 +42,24 @@ def test_a_record_keeps_its_shape() -> None:
     )
     assert redact("/track?phone") == "/track?phone"
     assert redact("/track") == "/track"
+
+
+def test_the_token_of_a_data_copy_link_is_not_logged() -> None:
+    """The SMS link to a citizen's data copy opens their personal data for half an hour: its
+    token is redacted on the page, the API and their downloads, the rest of the target kept."""
+    token = "1765100000-Zm9vYmFyYmF6cXV4"
+    for target, logged in (
+        (f"/track/HS1VN/copy/{token}", "/track/HS1VN/copy/[redacted]"),
+        (f"/track/HS1VN/copy/{token}/data.pdf", "/track/HS1VN/copy/[redacted]/data.pdf"),
+        (
+            f"/api/v1/track/HS1VN/copy/{token}.pdf?lang=en",
+            "/api/v1/track/HS1VN/copy/[redacted]?lang=en",
+        ),
+    ):
+        args = ("203.0.113.7:5123", "GET", target, "1.1", 200)
+        record = logging.LogRecord(
+            "uvicorn.access", logging.INFO, "", 0, '%s - "%s %s HTTP/%s" %d', args, None
+        )
+        assert RedactQuery().filter(record)
+        assert token not in record.getMessage()
+        assert f"GET {logged} HTTP" in record.getMessage()

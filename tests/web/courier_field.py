@@ -160,7 +160,9 @@ class Field:
             jobs = self.get(f"/dossiers/{stop.code}", self.admin)["jobs"]
             job = next(j["id"] for j in jobs if j["leg"] == "return" and j["kind"] == "pickup")
             assigned = self.api.post(
-                f"/api/v1/jobs/{job}/assign", data={"courier_id": self.courier_id}, headers=self.admin
+                f"/api/v1/jobs/{job}/assign",
+                data={"courier_id": self.courier_id},
+                headers=self.admin,
             )
             assert assigned.ok, assigned.text()
             returns.append(job)
