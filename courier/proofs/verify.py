@@ -21,7 +21,7 @@ from courier.dossiers.models import Dossier, DossierStatus
 from courier.handovers.models import Handover, HandoverItem
 from courier.proofs import anchor, custody
 from courier.proofs.kinds import ProofRole
-from courier.proofs.models import CustodyAnchor, HandoverProof
+from courier.proofs.models import CustodyAnchor, CustodyAnchorHead, HandoverProof
 from courier.proofs.service import content_of, proofs_of
 from courier.proofs.storage import Storage, StoredObjectMissing
 from courier.settings import Settings
@@ -96,13 +96,22 @@ class ChainReport:
 def verify_chain(
     session: Session, dossier: Dossier, *, storage: Storage, trust: Trust
 ) -> ChainReport:
-    """Recompute every hash, check every signature and image digest, and the chain's head."""
+    """Recompute every hash, check every signature and image digest, and the chain's head.
+
+    Readers take no lock, and on PostgreSQL each statement sees what was committed before it:
+    so the dossier's head and the custody log's are read first, together, and a link or entry
+    of a handover committed since is left to the next verification, not named removed."""
+    head = _head_of(session, dossier.id)
     rows = session.execute(
         select(HandoverItem, Handover)
         .join(Handover, Handover.id == HandoverItem.handover_id)
         .where(HandoverItem.dossier_id == dossier.id)
         .order_by(HandoverItem.seq, HandoverItem.id)
     ).all()
+    entries = anchor.of_dossier(session, dossier.id)
+    since = {e.link_hash for e in entries if e.seq > head.log_seq}
+    rows = [row for row in rows if not _sealed_since(row[0], head, since)]
+    entries = [e for e in entries if e.seq <= head.log_seq]
     removable = _removable_from(rows, trust)
     links: list[LinkCheck] = []
     prev = custody.GENESIS
@@ -115,24 +124,53 @@ def verify_chain(
         links.append(link)
         prev = item.link_hash or prev
     tail = []
-    if dossier.custody_seq != len(links) or (dossier.custody_head or None) != (
-        links[-1].item.link_hash if links else None
-    ):
+    if head.seq != len(links) or head.link_hash != (links[-1].item.link_hash if links else None):
         tail.append(
             f"the chain ends at record {len(links)} but the dossier's custody head points to "
-            f"record {dossier.custody_seq}: a later record was removed"
+            f"record {head.seq}: a later record was removed"
         )
-    tail += _anchor_problems(session, dossier, links)
+    tail += _anchor_problems(session, head, links, entries)
     head_problem = "; ".join(tail) or None
     return ChainReport(dossier.tracking_code, links, head_problem, trust.current_key_id)
 
 
-def _anchor_problems(session: Session, dossier: Dossier, links: list[LinkCheck]) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """The dossier's head (its last link's number and hash) and the custody log's, as one
+    snapshot: every entry up to `log_seq` was committed with the dossier's links it names."""
+
+    seq: int
+    link_hash: str | None
+    log_seq: int
+
+
+def _head_of(session: Session, dossier_id: int) -> _Head:
+    """One statement, column reads (never a stale object of the session)."""
+    log_seq = select(CustodyAnchorHead.seq).where(CustodyAnchorHead.id == anchor.HEAD_ID)
+    seq, link_hash, last = session.execute(
+        select(Dossier.custody_seq, Dossier.custody_head, log_seq.scalar_subquery()).where(
+            Dossier.id == dossier_id
+        )
+    ).one()
+    if last is None:
+        raise anchor.LogHeadMissing("the custody_anchor_head row is missing; run the migrations")
+    return _Head(seq, link_hash or None, last)
+
+
+def _sealed_since(item: HandoverItem, head: _Head, since: set[str]) -> bool:
+    """A link past the dossier's head that the log anchors past its own head: a handover
+    committed since the heads were read. One past the head that the log does not anchor there
+    stays in the chain, and is named."""
+    return (item.seq or 0) > head.seq and item.link_hash in since
+
+
+def _anchor_problems(
+    session: Session, head: _Head, links: list[LinkCheck], entries: list[CustodyAnchor]
+) -> list[str]:
     """Check the chain against the custody log: the k-th entry of the dossier anchors its k-th
     link, each entry sits intact in the log, and the head is the last anchored link. Adds the
     problems of each link to it; returns those past the chain's end (removed records)."""
-    entries = anchor.of_dossier(session, dossier.id)
-    in_log = anchor.entry_problems(session, entries)
+    in_log = anchor.entry_problems(session, entries, head_seq=head.log_seq)
     for link, entry in zip(links, entries, strict=False):
         link.anchor = entry
         if entry.link_hash != link.item.link_hash:
@@ -150,7 +188,7 @@ def _anchor_problems(session: Session, dossier: Dossier, links: list[LinkCheck])
             "missing: it was removed"
         )
         tail += in_log[entry.seq]
-    if entries and dossier.custody_head != entries[-1].link_hash:
+    if entries and head.link_hash != entries[-1].link_hash:
         tail.append(
             f"the dossier's custody head was rewound: its last anchored record is "
             f"{len(entries)} (custody log entry {entries[-1].seq}, {entries[-1].day})"

@@ -1,6 +1,7 @@
-"""Reading the custody log while handovers commit (PostgreSQL, read committed: each statement sees
-what was committed before it): no false "missing" or "removed" is named, and a day is published
-as complete only once no entry can still be added to it."""
+"""Reading the custody log, and verifying a dossier's chain, while handovers commit (PostgreSQL,
+read committed: each statement sees what was committed before it): no false "missing" or
+"removed" is named, and a day is published as complete only once no entry can still be added to
+it."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -14,8 +15,14 @@ from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
-from courier.dossiers.models import Dossier
-from courier.proofs import anchor
+from courier.db import utcnow
+from courier.dossiers.models import Dossier, DossierStatus
+from courier.enums import PartyKind
+from courier.handovers.models import Handover, HandoverItem
+from courier.proofs import anchor, verify
+from courier.proofs.custody import signing_key
+from courier.proofs.service import seal
+from courier.proofs.storage import storage_for
 from courier.settings import Settings
 from tests.builders import book
 
@@ -90,6 +97,58 @@ def test_a_day_read_while_handovers_commit_names_no_removed_entry(
         log = anchor.day_log(reader, first.day)
     assert len(appended) >= 2, "the reads were not interleaved with appends"
     assert log.problems == []
+
+
+def _seal(committed: sessionmaker[Session], dossier_id: int, key: str) -> None:
+    """Another connection records a handover of the dossier, seals its link and commits."""
+    settings = Settings(environment="test")
+    with committed() as session:
+        status = DossierStatus.PICKED_UP.value
+        handover = Handover(
+            idempotency_key=key,
+            request_digest="0" * 64,
+            from_kind=PartyKind.COURIER,
+            to_kind=PartyKind.COURIER,
+            device_at=utcnow(),
+        )
+        handover.items.append(
+            HandoverItem(
+                dossier_id=dossier_id, event="transfer", from_status=status, to_status=status
+            )
+        )
+        session.add(handover)
+        seal(session, handover, signing_key(settings), zone=settings.zone)
+        session.commit()
+
+
+def test_a_chain_verified_while_handovers_of_its_dossier_commit_is_intact(
+    committed: sessionmaker[Session], dossier_id: int
+) -> None:
+    """A courier scans the dossier while its chain is verified: after each statement of the
+    verification another handover of it is sealed and committed. Whatever was read first, the
+    chain is intact: no record named removed or missing, no head named rewound."""
+    _seal(committed, dossier_id, "first")
+    settings = Settings(environment="test")
+    sealed: list[int] = []
+
+    def after(conn: Connection, *_: Any) -> None:
+        if conn is connection and len(sealed) < 20:
+            sealed.append(len(sealed))
+            _seal(committed, dossier_id, f"later-{len(sealed)}")
+
+    with committed() as reader:
+        dossier = reader.get_one(Dossier, dossier_id)
+        connection = reader.connection()
+        event.listen(connection, "after_cursor_execute", after)
+        try:
+            report = verify.verify_chain(
+                reader, dossier, storage=storage_for(settings), trust=verify.Trust.of(settings)
+            )
+        finally:
+            event.remove(connection, "after_cursor_execute", after)
+    assert len(sealed) >= 2, "the reads were not interleaved with handovers"
+    assert report.first_broken is None
+    assert [link.seq for link in report.links] == list(range(1, len(report.links) + 1))
 
 
 def _at(day: date, clock: time) -> Callable[[], datetime]:
