@@ -86,9 +86,15 @@ def _plan_row(session: Session, day: date, depots: list[int] | None, status: Pla
     return plan
 
 
+def _today() -> date:
+    """Today in Vietnam, as the nightly task counts (not the machine's date: in UTC the evening
+    is already the next morning in Vietnam)."""
+    return calendar.local_today(datetime.now(UTC), Settings().zone)
+
+
 def test_publishing_supersedes_only_plans_it_covers(session: Session, fast: Settings) -> None:
     """One office's plan leaves the others' and a wider plan; a plan of all depots replaces all."""
-    day = calendar.next_working_day(date.today())
+    day = calendar.next_working_day(_today())
     first = _plan_row(session, day, [1], PlanStatus.PUBLISHED)
     wide = _plan_row(session, day, [1, 2], PlanStatus.PUBLISHED)
     second = _plan_row(session, day, [2], PlanStatus.BUILT)
@@ -328,7 +334,7 @@ def test_the_nightly_task_plans_again_only_the_office_whose_plan_failed(
 
 def test_a_plan_of_all_depots_counts_as_planned(session: Session, fast: Settings) -> None:
     """An admin's plan of every depot leaves the nightly task nothing to do."""
-    _plan_row(session, calendar.next_working_day(date.today()), None, PlanStatus.BUILT)
+    _plan_row(session, calendar.next_working_day(_today()), None, PlanStatus.BUILT)
     session.commit()
     assert nightly() == []
 
