@@ -3,7 +3,7 @@
 import gzip
 import re
 
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from tests.faults.serving import Served, call
 from tests.web.backoffice import fresh_phone
@@ -153,8 +153,8 @@ def _tab_to(page: Page, selector: str, presses: int = 60) -> None:
     raise AssertionError(f"Tab never reached {selector}")
 
 
-def test_the_booking_works_with_the_keyboard_alone(page: Page, variant: Variant) -> None:
-    """Every step is reachable and operable with Tab, typing, arrows and Space; Enter books."""
+def _type_to_the_ward(page: Page) -> None:
+    """By keyboard alone: find the procedure, type who and where, and tab to the ward."""
     page.goto("/book")
     _tab_to(page, "#q")
     page.keyboard.type("khai sinh")
@@ -166,11 +166,10 @@ def test_the_booking_works_with_the_keyboard_alone(page: Page, variant: Variant)
     page.keyboard.press("Tab")
     page.keyboard.type("27 Yersin, khu phố 2")
     _tab_to(page, "#ward")
-    page.keyboard.press("ArrowDown")
-    expect(page.locator("#ward")).not_to_have_value("")
-    expect(page.locator("#located_by")).to_have_value("ward")
-    _tab_to(page, "#when input[type=radio] >> nth=0")
-    page.keyboard.press("Space")
+
+
+def _return_agree_and_book(page: Page) -> None:
+    """By keyboard alone: the first way back of the result, the consent, Enter on the button."""
     _tab_to(page, "input[name=result_return] >> nth=0")
     page.keyboard.press("Space")
     _tab_to(page, "#consent")
@@ -178,6 +177,46 @@ def test_the_booking_works_with_the_keyboard_alone(page: Page, variant: Variant)
     expect(page.locator("#consent")).to_be_checked()
     _tab_to(page, "#submit")
     page.keyboard.press("Enter")
+
+
+def test_the_booking_works_with_the_keyboard_alone(page: Page, variant: Variant) -> None:
+    """Every step is reachable and operable with Tab, typing, arrows and Space; Enter books."""
+    _type_to_the_ward(page)
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#ward")).not_to_have_value("")
+    expect(page.locator("#located_by")).to_have_value("ward")
+    _tab_to(page, "#when input[type=radio] >> nth=0")
+    page.keyboard.press("Space")
+    _return_agree_and_book(page)
+    expect(page).to_have_url(BOOKED)
+
+
+def test_the_focus_stays_on_the_slot_when_the_slots_refresh(page: Page, variant: Variant) -> None:
+    """A keyboard user who tabs into the slots before the slots of the chosen place arrive
+    keeps the focus there: Space then chooses the slot, and the booking goes through (before,
+    the refresh replaced the slots under the focus, Space chose nothing and the booking was
+    refused)."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        held.append(route)
+
+    _type_to_the_ward(page)
+    page.route("**/book/parts", hold)
+    with page.expect_request("**/book/parts"):
+        page.keyboard.press("ArrowDown")
+    _tab_to(page, "#when input[type=radio] >> nth=0")
+    for _ in range(100):  # the held answer is handed to the route while the page is driven
+        if held:
+            break
+        page.wait_for_timeout(50)
+    held[0].continue_()
+    page.unroute("**/book/parts")
+    expect(page.locator("#when-hint")).to_have_count(0)  # the place's slots are in
+    expect(page.locator("#when input[type=radio]:focus")).to_have_count(1)
+    page.keyboard.press("Space")
+    expect(page.locator("#when input[type=radio]:checked")).to_have_count(1)
+    _return_agree_and_book(page)
     expect(page).to_have_url(BOOKED)
 
 

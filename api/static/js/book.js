@@ -136,14 +136,23 @@ async function refresh() {
     if (!answer.ok) return;
     const parts = document.createElement('template');
     parts.innerHTML = await answer.text();
-    // the slot chosen while the answer was on its way stays chosen if it is still offered
+    // the slot chosen while the answer was on its way stays chosen if it is still offered, and
+    // the focus stays where it was (a keyboard user may have tabbed into the slots meanwhile)
     const chosen = form.querySelector('input[name=when]:checked')?.value;
+    const focused = document.activeElement;
+    let focusIn = null;
     for (const id of ['details', 'when']) {
       const fresh = parts.content.getElementById(id);
-      if (fresh) field(id).replaceWith(fresh);
+      if (!fresh) continue;
+      if (field(id).contains(focused)) focusIn = fresh;
+      field(id).replaceWith(fresh);
     }
     const again = [...form.querySelectorAll('input[name=when]')].find((r) => r.value === chosen);
     if (again) again.checked = true;
+    if (focusIn) {
+      const same = focused.id ? focusIn.querySelector(`[id="${focused.id}"]`) : null;
+      (same || focusIn.querySelector('input, select, textarea, button, a[href]'))?.focus();
+    }
   } catch (error) {
     if (error.name !== 'AbortError') throw error;
   }
