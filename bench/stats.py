@@ -13,7 +13,6 @@ year, then times GET /api/v1/stats/sites/{code} and GET /api/v1/stats/sites in-p
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import time
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ def load(url: str, count: int) -> dict[str, Any]:
     """Schema, demo province and `count` dossiers; the seconds each part took."""
     from sqlalchemy import select, text
 
+    from bench.inprocess import settings_for
     from bench.stats_world import (
         ATTEMPT_COLUMNS,
         DOSSIER_COLUMNS,
@@ -47,7 +47,6 @@ def load(url: str, count: int) -> dict[str, Any]:
     from courier.db import make_engine, make_session_factory
     from courier.demo.load import load_demo
     from courier.runtime import unit_of_work
-    from courier.settings import Settings
     from courier.stats import rollup
     from tests.conftest import migrate
 
@@ -91,8 +90,7 @@ def load(url: str, count: int) -> dict[str, Any]:
     loaded = time.perf_counter()
     # COPY bypasses the services, so the statistics' daily rollup is filled as after a migration
     with unit_of_work(factory) as session:
-        settings = Settings(database_url=url, environment="test", secret_key="x" * 40)
-        site_days = rollup.rebuild(session, settings)
+        site_days = rollup.rebuild(session, settings_for(url))
     rebuilt = time.perf_counter()
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("ANALYZE"))
@@ -110,13 +108,13 @@ def check(url: str) -> float:
     the month and the year; the seconds the per-dossier queries took."""
     from sqlalchemy import select
 
+    from bench.inprocess import settings_for
     from courier.catalogue.models import Site
     from courier.db import make_engine, make_session_factory
-    from courier.settings import Settings
     from courier.stats import service as stats
     from courier.stats.periods import period
 
-    settings = Settings(database_url=url, environment="test", secret_key="x" * 40)
+    settings = settings_for(url)
     factory = make_session_factory(make_engine(url))
     took = 0.0
     with factory() as session:
@@ -136,25 +134,23 @@ def measure(url: str, runs: int, site: str) -> list[dict[str, Any]]:
     from sqlalchemy import select
 
     from api.main import create_app
+    from bench.inprocess import bearer, p50_p95, settings_for, timed_get
     from courier.accounts import service as accounts
-    from courier.accounts.models import User
     from courier.catalogue.models import Site
     from courier.db import make_engine, make_session_factory
     from courier.runtime import unit_of_work
-    from courier.settings import Settings
 
-    settings = Settings(database_url=url, environment="test", secret_key="x" * 40)
+    settings = settings_for(url)
     factory = make_session_factory(make_engine(url))
     with unit_of_work(factory) as session:
         site_id = session.scalar(select(Site.id).where(Site.code == site))
         _, key = accounts.create_api_key(session, name="bench", site_id=site_id)
-        admin = session.scalars(select(User).where(User.username == "admin")).one()
-        token = accounts.issue_token(admin, settings)
+        admin = bearer(session, settings, "admin")
     cases = [
         (f"/stats/sites/{site}", "month", MONTH, {"X-API-Key": key}),
         (f"/stats/sites/{site}", "year", YEAR, {"X-API-Key": key}),
-        ("/stats/sites (admin: 28 centers)", "month", MONTH, {"Authorization": f"Bearer {token}"}),
-        ("/stats/sites (admin: 28 centers)", "year", YEAR, {"Authorization": f"Bearer {token}"}),
+        ("/stats/sites (admin: 28 centers)", "month", MONTH, admin),
+        ("/stats/sites (admin: 28 centers)", "year", YEAR, admin),
     ]
     results = []
     with TestClient(create_app(settings, factory)) as client:
@@ -163,25 +159,16 @@ def measure(url: str, runs: int, site: str) -> list[dict[str, Any]]:
             params = {"from": first.isoformat(), "to": last.isoformat()}
             times = []
             for i in range(runs + 5):
-                started = time.perf_counter()
-                response = client.get(path, params=params, headers=headers)
-                elapsed = (time.perf_counter() - started) * 1000
-                assert response.status_code == 200, response.text
+                elapsed, response = timed_get(client, path, params, headers)
                 if i >= 5:
                     times.append(elapsed)
-            cuts = statistics.quantiles(times, n=100)
+            p50, p95 = p50_p95(times)
             body = response.json()
             received = (
                 body["received"] if isinstance(body, dict) else sum(r["received"] for r in body)
             )
             results.append(
-                {
-                    "endpoint": label,
-                    "period": name,
-                    "p50": cuts[49],
-                    "p95": cuts[94],
-                    "received": received,
-                }
+                {"endpoint": label, "period": name, "p50": p50, "p95": p95, "received": received}
             )
     return results
 
