@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from routing.model import Pair, Phase, Plan, Problem, Route, SolverStats, Stop, Vehicle, Visit
+from routing.neighbourhood import Nearness, carve, servable
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
 _META = routing_enums_pb2.LocalSearchMetaheuristic
@@ -44,6 +45,13 @@ class SolveParams:
     # 788 (bench/README.md, "Constructions by size")
     large_first_solution: str = "LOCAL_CHEAPEST_INSERTION"
     large_from: int = 200
+    # from `neighbourhood_from` stops on, the single-phase search improves the first solution one
+    # neighbourhood at a time: the routes nearest a seed route, about `neighbourhood_stops` stops
+    # with the left-out pairs near them, `neighbourhood_s` seconds each (bench/README.md,
+    # "Neighbourhoods for big parts")
+    neighbourhood_from: int = 250
+    neighbourhood_stops: int = 120
+    neighbourhood_s: float = 2.0
     # the last stage and the elimination's repairs: iterated local search, against guided local
     # search on the development set at 30 s, one run each (bench/README.md, "Levers"): Solomon
     # 5/6 best-known fleets either way, mean gap 1.43 -> 1.59 %; Li & Lim 5/6 -> 6/6, 3.03 -> 0.99 %
@@ -82,8 +90,11 @@ class SolveParams:
         for strategy in (self.first_solution, self.large_first_solution):
             if strategy not in FIRST_SOLUTION_STRATEGIES:
                 raise ValueError(f"unknown first solution strategy {strategy!r}")
-        if self.large_from < 1:
-            raise ValueError(f"large_from must be at least 1, got {self.large_from}")
+        for name in ("large_from", "neighbourhood_from", "neighbourhood_stops"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if not self.neighbourhood_s > 0:
+            raise ValueError(f"neighbourhood_s must be positive, got {self.neighbourhood_s}")
         unknown_meta = [
             m for m in self.switch_metaheuristics if m not in METAHEURISTICS - {ILS_SISR}
         ]
@@ -125,8 +136,12 @@ class _Model:
         vehicle_cost: int,
         *,
         drop_mandatory: bool = True,
+        must: int | None = None,
     ) -> None:
+        """`must` overrides the drop penalty of mandatory stops (a neighbourhood scores its plan
+        as the big problem would)."""
         self.problem = problem
+        self.closed = False
         self.fleet = list(fleet)
         self.vehicles = [problem.vehicles[k] for k in self.fleet]
         stops = problem.stops
@@ -142,7 +157,7 @@ class _Model:
         )
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.node = {stop.id: n for n, stop in enumerate(stops)}
-        self.must = mandatory_penalty(problem)
+        self.must = mandatory_penalty(problem) if must is None else must
         self._add_costs(vehicle_cost)
         self.time = self._add_time()
         self._add_load()
@@ -315,13 +330,14 @@ class _Model:
         if params.solution_limit is not None:
             search.solution_limit = params.solution_limit
         search.log_search = params.log
+        closed, self.closed = self.closed, True
         if initial is None:
             if ils:
                 return self.routing.SolveWithIteratedLocalSearch(search)
             return self.routing.SolveWithParameters(search)
-        self.routing.CloseModelWithParameters(search)
-        indices = [[self.manager.NodeToIndex(n) for n in route] for route in initial]
-        start = self.routing.ReadAssignmentFromRoutes(indices, True)
+        if not closed:
+            self.routing.CloseModelWithParameters(search)
+        start = self.restore(initial)
         if start is None:
             return None
         if ils:
@@ -331,6 +347,15 @@ class _Model:
             search.first_solution_strategy = _FIRST.LOCAL_CHEAPEST_INSERTION
             return self.routing.SolveWithIteratedLocalSearch(search)
         return self.routing.SolveFromAssignmentWithParameters(start, search)
+
+    def restore(self, routes: Routes) -> pywrapcp.Assignment | None:
+        """The solution that serves `routes` (None when it breaks a constraint). Read it on a
+        model that has not searched yet: after a search OR-Tools may refuse valid routes."""
+        if not self.closed:
+            self.routing.CloseModelWithParameters(pywrapcp.DefaultRoutingSearchParameters())
+            self.closed = True
+        indices = [[self.manager.NodeToIndex(n) for n in route] for route in routes]
+        return self.routing.ReadAssignmentFromRoutes(indices, True)
 
     def routes(self, solution: pywrapcp.Assignment) -> Routes:
         """The stop indices of each model vehicle's route in `solution`."""
@@ -457,6 +482,8 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
             _vehicle_cost(problem),
             drop_mandatory=params.drop_mandatory,
         )
+        if len(problem.stops) >= params.neighbourhood_from:
+            return _plan(problem, _by_neighbourhoods(model, params, clock), clock)
         found = _search(model, params, clock.left(), None)
         clock.record("search", found)
         return _plan(problem, found, clock)
@@ -471,6 +498,65 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     found = _optimise(problem, params, clock, found)
     clock.record("optimise", found)
     return _plan(problem, found, clock)
+
+
+def _by_neighbourhoods(model: _Model, params: SolveParams, clock: _Clock) -> _Found | None:
+    """A big problem's single phase: build a first solution, then search one neighbourhood at a
+    time (a seed route, the routes nearest it and the left-out pairs near them) with
+    `params.metaheuristic`, the seeds taken in turn, and end with a descent over the whole
+    problem from the routes reached, which also fills in their times."""
+    problem = model.problem
+    descent = replace(params, metaheuristic="GREEDY_DESCENT")
+    # the first solution alone: a descent over the whole problem took half the budget and did
+    # less than the neighbourhoods do with it (bench/README.md, "Neighbourhoods for big parts")
+    first = replace(descent, solution_limit=1)
+    found = _search(model, first, clock.left() * params.first_share, None)
+    clock.record("construct", found)
+    if found is None:
+        return None
+    routes, nearness = found.routes, Nearness(problem)
+    cost, must = _vehicle_cost(problem), model.must
+    reserve = max(1.0, 0.1 * clock.left())
+    turn = 0
+    while clock.left() > reserve + params.neighbourhood_s / 2:
+        medoids = nearness.medoids(routes)
+        if not medoids:
+            break
+        seeds = sorted(medoids)
+        seed = seeds[turn % len(seeds)]
+        turn += 1
+        chosen = nearness.around(routes, seed, medoids, params.neighbourhood_stops)
+        left = nearness.left_out_near(nearness.left_out(routes), chosen, medoids)
+        left = [node for node in left if servable(problem, node, chosen)]
+        if left:
+            chosen += _idle_alike(problem, routes, seed)
+        hood = carve(
+            problem, chosen, nearness.closure([n for k in chosen for n in routes[k]] + left)
+        )
+        sub = _Model(
+            hood.problem, range(len(chosen)), cost, drop_mandatory=params.drop_mandatory, must=must
+        )
+        seconds = min(params.neighbourhood_s, clock.left() - reserve)
+        better = _search(sub, params, seconds, hood.initial(routes))
+        if better is not None:
+            hood.write_back(routes, better.routes)
+    # a model that has searched may refuse to read routes back: the finish gets a fresh one
+    whole = _Model(problem, model.fleet, cost, drop_mandatory=params.drop_mandatory)
+    start = whole.restore(routes)
+    if start is None:  # cannot happen with feasible neighbourhoods; keep the construction then
+        clock.record("neighbourhoods", None)
+        return found
+    final = _search(whole, descent, clock.left(), routes) or _Found(whole, start)
+    clock.record("neighbourhoods", final)
+    return final
+
+
+def _idle_alike(problem: Problem, routes: Routes, seed: int) -> list[int]:
+    """One unused vehicle from the seed's start (else any unused one), to take left-out pairs."""
+    idle = [k for k, route in enumerate(routes) if not route]
+    start = problem.vehicles[seed].start
+    alike = [k for k in idle if problem.vehicles[k].start == start]
+    return (alike or idle)[:1]
 
 
 def _optimise(problem: Problem, params: SolveParams, clock: _Clock, found: _Found) -> _Found:

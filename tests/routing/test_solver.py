@@ -171,6 +171,9 @@ def test_problem_without_vehicles_drops_everything() -> None:
         ({"switch_metaheuristics": ("MAGIC",)}, "unknown metaheuristics ['MAGIC']"),
         ({"large_first_solution": "FASTEST"}, "unknown first solution strategy 'FASTEST'"),
         ({"large_from": 0}, "large_from must be at least 1, got 0"),
+        ({"neighbourhood_from": 0}, "neighbourhood_from must be at least 1, got 0"),
+        ({"neighbourhood_stops": -1}, "neighbourhood_stops must be at least 1, got -1"),
+        ({"neighbourhood_s": 0.0}, "neighbourhood_s must be positive, got 0.0"),
     ],
 )
 def test_bad_solve_params_are_refused(fields: dict[str, object], message: str) -> None:
