@@ -7,7 +7,8 @@ every POST) but with a cookie of their own, which /me never reads; only center s
 """
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -25,7 +26,7 @@ from courier.accounts.models import User
 from courier.actors import Actor
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
-from courier.dossiers import listing, phones, today
+from courier.dossiers import actions, listing, phones, today
 from courier.dossiers.models import DossierStatus
 from courier.enums import Role, SiteKind
 from courier.errors import InvalidInput
@@ -181,7 +182,8 @@ def today_context(
         "phone": phones.national,
         "today": today_on,
         "reasons": [(r.value, present.postponement_label(r, lang)) for r in PostponementReason],
-        "earliest_postpone": today_on + timedelta(days=1),
+        # a row's first acceptable new result date (the date input offers no earlier one)
+        "earliest_postpone": partial(actions.earliest_new_due_on, today=today_on),
     }
     if center is not None:
         try:

@@ -8,7 +8,13 @@ from sqlalchemy.orm import Session
 
 from courier import access
 from courier.actors import PUBLIC_CITIZEN, Actor
-from courier.calendar import add_working_days, beyond_horizon, is_working_day, local_today
+from courier.calendar import (
+    add_working_days,
+    beyond_horizon,
+    is_working_day,
+    local_today,
+    next_working_day,
+)
 from courier.db import utcnow
 from courier.dossiers import codes, jobs
 from courier.dossiers import service as dossiers
@@ -26,6 +32,9 @@ from courier.text import mark
 
 # a catalogue id: the API answers it in the caller's language
 NO_SUCH_DOSSIER = mark("No dossier has this tracking code and phone number.")
+# the refused new result date: the first day it may be is the working day after the floor
+AFTER_DUE_ON = mark("please choose a working day after %(day)s, the current result date")
+AFTER_TODAY = mark("please choose a working day after today, %(day)s")
 # a result date moves at most this far: a year, the longest a procedure may be extended
 POSTPONE_DAYS_AHEAD = 366
 # what an unknown code is compared against: no suffix of 4 digits matches it
@@ -79,16 +88,12 @@ def postpone_result(
     today = local_today(utcnow(), settings.zone)
     if too_far := beyond_horizon("new_due_on", new_due_on, today, POSTPONE_DAYS_AHEAD):
         raise InvalidInput(too_far)
-    floor = max(filter(None, (dossier.due_on, today)))
-    if new_due_on <= floor or not is_working_day(new_due_on):
-        raise InvalidInput(
-            [
-                FieldProblem(
-                    ("new_due_on",),
-                    f"must be a working day after {floor.isoformat()} (the current result date)",
-                )
-            ]
-        )
+    if new_due_on < earliest_new_due_on(dossier.due_on, today) or not is_working_day(new_due_on):
+        floor = max(filter(None, (dossier.due_on, today)))
+        message = AFTER_DUE_ON if floor == dossier.due_on else AFTER_TODAY
+        # dd/mm/yyyy in both languages, as the pages write dates
+        day = {"day": f"{floor:%d/%m/%Y}"}
+        raise InvalidInput([FieldProblem(("new_due_on",), message, "day_too_early", day)])
     old = dossier.due_on
     dossiers.apply_event(
         session,
@@ -112,6 +117,12 @@ def postpone_result(
     )
     session.flush()
     return dossier
+
+
+def earliest_new_due_on(due_on: date | None, today: date) -> date:
+    """The first date `postpone_result` accepts: the working day after the current result date
+    (or after today, when that is later)."""
+    return next_working_day(max(filter(None, (due_on, today))))
 
 
 def set_due_date(dossier: Dossier, settings: Settings) -> None:

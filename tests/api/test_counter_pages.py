@@ -18,7 +18,7 @@ from tests.api.center_staff import (
     post_receive,
     receive_form,
 )
-from tests.builders import STAFF_TDM, book, courier_id, pick_up, to_center
+from tests.builders import STAFF_TDM, book, courier_id, headers_for, pick_up, to_center
 
 EN = {"Accept-Language": "en"}
 
@@ -210,3 +210,36 @@ def test_an_action_from_a_foreign_page_is_refused(client: TestClient, session: S
     answer = client.post(f"/center/dossiers/{code}/result-ready", headers=FOREIGN)
     assert answer.status_code == 403
     assert _dossier(session, code).status is DossierStatus.RECEIVED_AT_CENTER
+
+
+def test_a_refused_result_date_is_said_in_the_readers_language_with_a_dd_mm_yyyy_date(
+    client: TestClient, session: Session
+) -> None:
+    """A new result date on the current one: the API's 422 and the page's refusal say which day it
+    must follow as dd/mm/yyyy, in Vietnamese by default and in English when asked; the page's date
+    input offers nothing before the working day after the current result date."""
+    code = book(client)["tracking_code"]
+    to_center(client, session, [code])
+    due = _dossier(session, code).due_on
+    assert due is not None
+    shown = due.strftime("%d/%m/%Y")
+    form = {"new_due_on": due.isoformat(), "reason": "site_inspection"}
+    url = f"/api/v1/dossiers/{code}/postpone"
+    staff = headers_for(session, "center.tdm")
+    vi = client.post(url, json=form, headers=staff)
+    assert vi.status_code == 422
+    assert vi.json()["detail"][0]["msg"] == (
+        f"«Ngày hẹn trả kết quả mới»: hãy chọn một ngày làm việc sau {shown}, "
+        "ngày hẹn trả kết quả hiện tại"
+    )
+    en = client.post(url, json=form, headers={**staff, **EN}).json()["detail"][0]["msg"]
+    assert en == (
+        f"«New result date»: please choose a working day after {shown}, the current result date"
+    )
+    as_staff(client, session, STAFF_TDM)
+    page = client.post(f"/center/dossiers/{code}/postpone", data=form, headers=ORIGIN)
+    assert page.status_code == 422
+    assert f"hãy chọn một ngày làm việc sau {shown}" in page.text
+    assert "must be" not in page.text
+    first = calendar.next_working_day(due)
+    assert f'id="due-{code}" name="new_due_on" min="{first.isoformat()}"' in page.text
