@@ -71,8 +71,9 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
-    """Schema, demo province, the day's bookings, and couriers where the work is (one per 40 jobs)."""
+def prepare(url: str, jobs: int, day: date, jobs_per_courier: int = 40) -> dict[str, Any]:
+    """Schema, demo province, the day's bookings, and couriers where the work is (one per
+    `jobs_per_courier` jobs)."""
     from sqlalchemy import func, select
 
     from courier import runtime
@@ -93,14 +94,15 @@ def prepare(url: str, jobs: int, day: date) -> dict[str, Any]:
     with unit_of_work(factory) as session:
         booked = load_bookings(session, settings, on=day, count=jobs // 2, seed=11)
     with unit_of_work(factory) as session:
-        staff_offices(session)
+        staff_offices(session, jobs_per_courier)
     with factory() as session:
         couriers = session.scalar(select(func.count()).select_from(Courier))
     return {"bookings": booked, "couriers": couriers, "load_s": time.perf_counter() - started}
 
 
-def staff_offices(session: Any) -> None:
-    """Give each post office one courier per 40 of the jobs nearest it, as a post office would."""
+def staff_offices(session: Any, jobs_per_courier: int = 40) -> None:
+    """Give each post office one courier per `jobs_per_courier` of the jobs nearest it, as a post
+    office would."""
     from collections import Counter
 
     from sqlalchemy import select
@@ -116,7 +118,7 @@ def staff_offices(session: Any) -> None:
     template = session.scalars(select(Courier)).first()
     added = 0
     for office_id, dossiers in sorted(load.items(), key=lambda item: item[0] or 0):
-        for _ in range(have[office_id], math.ceil(2 * dossiers / 40)):
+        for _ in range(have[office_id], math.ceil(2 * dossiers / jobs_per_courier)):
             added += 1
             session.add(
                 Courier(
@@ -133,11 +135,17 @@ def staff_offices(session: Any) -> None:
 
 
 def start_workers(
-    url: str, concurrency: int, part_seconds: int, log: Path, max_jobs: int = 80
+    url: str,
+    concurrency: int,
+    part_seconds: int,
+    log: Path,
+    max_jobs: int = 80,
+    hold_cost_m: str | None = None,
 ) -> subprocess.Popen[bytes]:
     """`celery worker` with `concurrency` processes on the Redis broker and the bench database."""
     env = dict(
         os.environ,
+        **({} if hold_cost_m is None else {"COURIER_PLAN_HOLD_COST_M": hold_cost_m}),
         COURIER_DATABASE_URL=url,
         COURIER_BROKER_URL=REDIS,
         COURIER_PLAN_PART_SECONDS=str(part_seconds),
@@ -166,7 +174,13 @@ def start_workers(
 
 
 def run(
-    url: str, day: date, workers: int, part_seconds: int, max_jobs: int = 80, peer: bool = False
+    url: str,
+    day: date,
+    workers: int,
+    part_seconds: int,
+    max_jobs: int = 80,
+    peer: bool = False,
+    hold_cost_m: str | None = None,
 ) -> dict[str, Any]:
     """Request the plan, wait until it is built, time the publish, undo it; with `peer`, VROOM
     solves each of the plan's parts with the same time."""
@@ -198,7 +212,7 @@ def run(
             "the outbox has a backlog: the plan would wait behind it"
         )
     log = Path(f"/tmp/bench-plans-worker-{workers}.log")
-    process = start_workers(url, workers, part_seconds, log, max_jobs)
+    process = start_workers(url, workers, part_seconds, log, max_jobs, hold_cost_m)
     try:
         time.sleep(6)  # the pool forks and connects
         started = time.perf_counter()
@@ -336,6 +350,12 @@ def main() -> None:
     parser.add_argument("--part-seconds", type=int, default=5)
     parser.add_argument("--max-jobs", type=int, nargs="+", default=[80], help="pairs per part")
     parser.add_argument("--peer", action="store_true", help="also solve every part with VROOM")
+    parser.add_argument(
+        "--jobs-per-courier", type=int, default=40, help="staffing: a courier per this many jobs"
+    )
+    parser.add_argument(
+        "--hold-cost-m", help="COURIER_PLAN_HOLD_COST_M for the workers ('off': no night hold)"
+    )
     args = parser.parse_args()
     if not _reachable(REDIS):
         raise SystemExit(f"Redis is not reachable at {REDIS}")
@@ -344,13 +364,21 @@ def main() -> None:
     for jobs in args.jobs:
         url = fresh_database(str(jobs))
         try:
-            prepared = prepare(url, jobs, day)
+            prepared = prepare(url, jobs, day, args.jobs_per_courier)
             print(
                 json.dumps({"jobs": jobs, "database": url.split("://")[0], **prepared}), flush=True
             )
             for workers in args.workers:
                 for max_jobs in args.max_jobs:
-                    found = run(url, day, workers, args.part_seconds, max_jobs, args.peer)
+                    found = run(
+                        url,
+                        day,
+                        workers,
+                        args.part_seconds,
+                        max_jobs,
+                        args.peer,
+                        args.hold_cost_m,
+                    )
                     row = {"jobs": jobs, "max_jobs": max_jobs, **found}
                     print(json.dumps(row), flush=True)
                     rows.append(row)
