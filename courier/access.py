@@ -7,6 +7,15 @@ from courier.actors import Actor
 from courier.dossiers.models import Dossier, Job, JobStatus
 from courier.enums import PartyKind, Role
 from courier.errors import PermissionDenied
+from courier.text import mark
+
+# catalogue ids: the API answers them in the caller's language
+DISPATCHERS_ONLY = mark("Only dispatchers and admins do this.")
+NO_OFFICE = mark(
+    "This dispatcher account is bound to no post office; an admin must bind it to one."
+)
+NO_SITE = mark("This staff account is bound to no site; an admin must bind it to one.")
+LISTS_FOR_STAFF = mark("Only center staff, dispatchers and admins list dossiers.")
 
 _SITE_HOLDERS = (PartyKind.CENTER, PartyKind.POST_OFFICE)
 
@@ -96,11 +105,9 @@ def office_scope(actor: Actor) -> int | None:
     if actor.is_admin:
         return None
     if not actor.has_role(Role.DISPATCHER):
-        raise PermissionDenied("only dispatchers and admins do this")
+        raise PermissionDenied(DISPATCHERS_ONLY)
     if actor.site_id is None:
-        raise PermissionDenied(
-            "this dispatcher account is bound to no post office; an admin must bind it to one"
-        )
+        raise PermissionDenied(NO_OFFICE)
     return actor.site_id
 
 
@@ -118,5 +125,5 @@ def listed_dossiers(actor: Actor) -> ColumnElement[bool]:
     if site_bound and actor.site_id is not None:
         return Dossier.receiving_site_id == actor.site_id
     if site_bound and actor.kind == "user":
-        raise PermissionDenied("this staff account is bound to no site; an admin must bind it")
-    raise PermissionDenied("only center staff, dispatchers and admins list dossiers")
+        raise PermissionDenied(NO_SITE)
+    raise PermissionDenied(LISTS_FOR_STAFF)

@@ -35,6 +35,9 @@ NO_SUCH_DOSSIER = mark("No dossier has this tracking code and phone number.")
 # the refused new result date: the first day it may be is the working day after the floor
 AFTER_DUE_ON = mark("please choose a working day after %(day)s, the current result date")
 AFTER_TODAY = mark("please choose a working day after today, %(day)s")
+CARRIER_ONLY = mark("Only the courier carrying the dossier may mark its departure.")
+RECEIVING_CENTER_ONLY = mark("Only the dossier's receiving center may do this.")
+CENTER_STAFF_ONLY = mark("Only center staff may do this.")
 # a result date moves at most this far: a year, the longest a procedure may be extended
 POSTPONE_DAYS_AHEAD = 366
 # what an unknown code is compared against: no suffix of 4 digits matches it
@@ -138,7 +141,7 @@ def depart(session: Session, code: str, actor: Actor) -> Dossier:
         actor.is_admin
         or (actor.courier_id and access.is_held_by_courier(dossier, actor.courier_id))
     ):
-        raise PermissionDenied("only the courier carrying the dossier may mark its departure")
+        raise PermissionDenied(CARRIER_ONLY)
     outbound = dossier.status is DossierStatus.RESULT_PICKED_UP
     dossiers.apply_event(
         session, dossier, Event.OUT_FOR_DELIVERY if outbound else Event.DEPART, actor
@@ -149,9 +152,9 @@ def depart(session: Session, code: str, actor: Actor) -> Dossier:
 def _for_receiving_site(session: Session, code: str, actor: Actor) -> Dossier:
     dossier = dossiers.get_visible(session, code, actor, lock=True)
     if not access.acts_for_site(actor, dossier.receiving_site_id):
-        raise PermissionDenied("only the receiving center may do this")
+        raise PermissionDenied(RECEIVING_CENTER_ONLY)
     if actor.kind == "user" and not (actor.is_admin or actor.has_role(Role.CENTER_STAFF)):
-        raise PermissionDenied("only center staff may do this")
+        raise PermissionDenied(CENTER_STAFF_ONLY)
     return dossier
 
 

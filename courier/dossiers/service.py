@@ -16,7 +16,11 @@ from courier.errors import DossierNotFound
 from courier.notifications.service import NOTIFIED
 from courier.outbox.service import enqueue
 from courier.stats import rollup
+from courier.text import mark
 from courier.webhooks import service as webhooks
+
+# a catalogue id: the API answers it in the caller's language
+NO_DOSSIER = mark("No dossier %(code)s.")
 
 
 def find_by_code(session: Session, code: str, *, lock: bool = False) -> Dossier | None:
@@ -31,7 +35,7 @@ def get_visible(session: Session, code: str, actor: Actor, *, lock: bool = False
     """The dossier if the actor may see it; otherwise `DossierNotFound`, as if it did not exist."""
     dossier = find_by_code(session, code, lock=lock)
     if dossier is None or not access.can_view_dossier(session, actor, dossier):
-        raise DossierNotFound(f"no dossier {codes.normalise(code)}")
+        raise DossierNotFound(NO_DOSSIER, params={"code": codes.normalise(code)})
     return dossier
 
 

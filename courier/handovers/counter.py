@@ -28,6 +28,7 @@ from courier.proofs.kinds import ProofRole
 from courier.settings import Settings
 from courier.text import mark
 
+NO_HANDOVER = mark("No handover %(id)s.")
 NOT_COMING = mark("No dossier %(code)s is on its way to this center.")
 NOT_YET = mark("Dossier %(code)s has not been picked up from the citizen yet.")
 ALREADY = mark("Dossier %(code)s is already at the center.")
@@ -234,7 +235,7 @@ def received(session: Session, actor: Actor, handover_id: int) -> Received:
     """A courier → center handover the actor may see (else not found, as if it did not exist)."""
     handover = queries.get_visible(session, handover_id, actor)
     if handover.from_kind is not PartyKind.COURIER or handover.to_kind is not PartyKind.CENTER:
-        raise queries.HandoverNotFound(f"no handover {handover_id}")
+        raise queries.HandoverNotFound(NO_HANDOVER, params={"id": handover_id})
     codes = session.scalars(
         select(Dossier.tracking_code)
         .join(HandoverItem, HandoverItem.dossier_id == Dossier.id)

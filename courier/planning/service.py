@@ -18,6 +18,11 @@ from courier.catalogue.models import Site
 from courier.enums import SiteKind
 from courier.errors import Conflict, NotFound, PermissionDenied
 from courier.planning.models import Plan, PlanStatus
+from courier.text import mark
+
+# catalogue ids: the API answers them in the caller's language
+NO_PLAN = mark("No plan %(id)s.")
+OTHER_OFFICE = mark("Plan %(id)s is not of your post office.")
 
 
 class PlanNotFound(NotFound):
@@ -104,7 +109,7 @@ def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> Plan:
         query = query.with_for_update().execution_options(populate_existing=True)
     plan = session.scalar(query)
     if plan is None:
-        raise PlanNotFound(f"no plan {plan_id}")
+        raise PlanNotFound(NO_PLAN, params={"id": plan_id})
     return plan
 
 
@@ -113,7 +118,7 @@ def visible_plan(session: Session, plan_id: int, actor: Actor, *, lock: bool = F
     office = access.office_scope(actor)
     plan = get_plan(session, plan_id, lock=lock)
     if not shown_to(plan, office):
-        raise PermissionDenied(f"plan {plan_id} is not of your post office")
+        raise PermissionDenied(OTHER_OFFICE, params={"id": plan_id})
     return plan
 
 

@@ -22,6 +22,12 @@ from courier.stats import rollup
 from courier.stats.models import STAGE_SPANS
 from courier.stats.periods import Period
 from courier.stats.queries import failures_query, legs_query
+from courier.text import mark
+
+# catalogue ids: the API answers them in the caller's language
+STATS_FOR_CENTERS = mark("Only admins and a center's staff or system read its statistics.")
+STATS_OF_ANOTHER = mark("A center's statistics are for its staff, its system and admins.")
+NO_CENTER = mark("No center %(code)s.")
 
 HALF_UP = 1e-9
 CENTER_KINDS = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
@@ -78,7 +84,7 @@ def visible_sites(session: Session, actor: Actor) -> list[Site]:
         return list(session.scalars(query))
     bound = actor.has_role(Role.CENTER_STAFF) or actor.kind == "api_key"
     if not bound or actor.site_id is None:
-        raise PermissionDenied("only admins and a center's staff or system read its statistics")
+        raise PermissionDenied(STATS_FOR_CENTERS)
     return list(session.scalars(query.where(Site.id == actor.site_id)))
 
 
@@ -90,8 +96,8 @@ def site_stats(
     if site is None:
         query = select(Site.id).where(Site.code == code, Site.kind.in_(CENTER_KINDS))
         if session.scalar(query) is None:
-            raise NotFound(f"no center {code}")
-        raise PermissionDenied("a center's statistics are for its staff, its system and admins")
+            raise NotFound(NO_CENTER, params={"code": code})
+        raise PermissionDenied(STATS_OF_ANOTHER)
     return stats_of(session, [site], period, settings)[0]
 
 

@@ -21,13 +21,18 @@ from courier.enums import Role
 from courier.errors import Conflict, FieldProblem, InvalidInput, NotFound, PermissionDenied
 from courier.outbox.service import enqueue
 from courier.settings import Settings
-from courier.stats.service import CENTER_KINDS
+from courier.stats.service import CENTER_KINDS, NO_CENTER
 from courier.text import mark
 from courier.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from courier.webhooks.urls import check_url
 
 DELIVER = "webhooks.deliver"
 _SITE_NEEDED = mark("An administrator names the center (site_code)")
+_MANAGERS = mark("Only a center's staff, its system and admins manage its webhooks.")
+_OWN_CENTER = mark("A center's staff and system manage their own center's webhooks.")
+_NO_WEBHOOK = mark("No webhook %(id)s.")
+_NO_DELIVERY = mark("No delivery %(id)s.")
+_DELIVERED = mark("This delivery was received already.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +50,7 @@ def _managed_site(actor: Actor) -> int | None:
         return None
     if (actor.has_role(Role.CENTER_STAFF) or actor.kind == "api_key") and actor.site_id:
         return actor.site_id
-    raise PermissionDenied("only a center's staff, its system and admins manage its webhooks")
+    raise PermissionDenied(_MANAGERS)
 
 
 def register(
@@ -59,7 +64,7 @@ def register(
     if site is None:
         site = session.get_one(Site, own)
     if own is not None and site.id != own:
-        raise PermissionDenied("a center's staff and system manage their own center's webhooks")
+        raise PermissionDenied(_OWN_CENTER)
     check_url(url, environment=settings.environment)
     secret = f"whsec_{secrets.token_urlsafe(32)}"
     subscription = WebhookSubscription(
@@ -73,7 +78,7 @@ def register(
 def _center(session: Session, code: str) -> Site:
     site = session.scalar(select(Site).where(Site.code == code, Site.kind.in_(CENTER_KINDS)))
     if site is None:
-        raise NotFound(f"no center {code}")
+        raise NotFound(NO_CENTER, params={"code": code})
     return site
 
 
@@ -96,7 +101,7 @@ def subscription(session: Session, actor: Actor, subscription_id: int) -> Webhoo
     own = _managed_site(actor)
     found = session.get(WebhookSubscription, subscription_id)
     if found is None or not found.active or (own is not None and found.site_id != own):
-        raise NotFound(f"no webhook {subscription_id}")
+        raise NotFound(_NO_WEBHOOK, params={"id": subscription_id})
     return found
 
 
@@ -134,9 +139,9 @@ def replay(
     subscription(session, actor, subscription_id)
     found = session.get(WebhookDelivery, delivery_id)
     if found is None or found.subscription_id != subscription_id:
-        raise NotFound(f"no delivery {delivery_id}")
+        raise NotFound(_NO_DELIVERY, params={"id": delivery_id})
     if found.status is DeliveryStatus.DELIVERED:
-        raise Conflict("this delivery was received already")
+        raise Conflict(_DELIVERED)
     _due_again(session, found)
     return found
 

@@ -293,7 +293,7 @@ def test_a_dispatcher_bound_to_no_office_is_told_so(
     body: dict[str, Any] | None,
 ) -> None:
     """Lists and plans answer 403 naming the missing post office."""
-    response = client.request(method, path, json=body, headers=unbound)
+    response = client.request(method, path, json=body, headers={**unbound, "Accept-Language": "en"})
     assert response.status_code == 403
     assert "bound to no post office" in response.json()["detail"]
 
