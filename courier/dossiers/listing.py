@@ -190,5 +190,5 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
         key = None
     if key is None or key[0].tzinfo is None:
-        raise InvalidInput([FieldProblem(("cursor",), BAD_CURSOR, "invalid_cursor")])
+        raise InvalidInput([FieldProblem(("query", "cursor"), BAD_CURSOR, "invalid_cursor")])
     return key

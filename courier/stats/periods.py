@@ -1,6 +1,6 @@
 """A statistics period: inclusive local dates, turned into a half-open UTC interval."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -27,14 +27,14 @@ class Period:
 
 def period(from_on: date, to_on: date, zone: ZoneInfo) -> Period:
     """The period of those inclusive dates in the zone; `InvalidInput` if reversed or too long."""
+    # the dates are query parameters (of the API and of the report pages)
     if problems := calendar.outside_service_years("from", from_on, to_on):
-        raise InvalidInput(problems)
+        raise InvalidInput([replace(p, loc=("query", *p.loc)) for p in problems])
     if to_on < from_on:
-        raise InvalidInput([FieldProblem(("to",), REVERSED, "period_reversed")])
+        raise InvalidInput([FieldProblem(("query", "to"), REVERSED, "period_reversed")])
     if (to_on - from_on).days + 1 > MAX_DAYS:
-        raise InvalidInput(
-            [FieldProblem(("to",), TOO_LONG, "period_too_long", params={"days": MAX_DAYS})]
-        )
+        days = {"days": MAX_DAYS}
+        raise InvalidInput([FieldProblem(("query", "to"), TOO_LONG, "period_too_long", days)])
     return span(from_on, to_on, zone)
 
 

@@ -60,7 +60,7 @@ def register(
     own = _managed_site(actor)
     site = _center(session, site_code) if site_code else None
     if site is None and own is None:
-        raise InvalidInput(problems=[FieldProblem(loc=("body", "site_code"), msg=_SITE_NEEDED)])
+        raise InvalidInput(problems=[FieldProblem(loc=("site_code",), msg=_SITE_NEEDED)])
     if site is None:
         site = session.get_one(Site, own)
     if own is not None and site.id != own:

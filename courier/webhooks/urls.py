@@ -45,4 +45,4 @@ def _addresses(host: str, port: int) -> set[str]:
 
 
 def _refuse(message: str) -> NoReturn:
-    raise InvalidInput(problems=[FieldProblem(loc=("body", "url"), msg=message)])
+    raise InvalidInput(problems=[FieldProblem(loc=("url",), msg=message)])

@@ -43,6 +43,20 @@ def test_a_period_beyond_366_days_is_refused(client: TestClient, session: Sessio
     assert missing.status_code == 422
 
 
+def test_a_reversed_or_too_long_period_names_the_query_parameter(
+    client: TestClient, session: Session
+) -> None:
+    """The period's problems are in the query (loc ["query", "to"]), not in a body."""
+    admin = headers_for(session, "admin")
+    for period in (
+        {"from": "2026-06-30", "to": "2026-06-01"},
+        {"from": "2025-01-01", "to": "2026-01-02"},
+    ):
+        response = client.get("/api/v1/stats/sites", params=period, headers=admin)
+        assert response.status_code == 422, response.text
+        assert [p["loc"] for p in response.json()["detail"]] == [["query", "to"]]
+
+
 def test_an_unknown_center_is_not_found(client: TestClient, session: Session) -> None:
     """A post office or a made-up code has no statistics (404) for an admin."""
     admin = headers_for(session, "admin")

@@ -278,3 +278,20 @@ def test_a_removed_subscription_hears_nothing_more(
     book(client)
     assert receiver.got == []
     assert client.get("/api/v1/webhooks", headers=staff).json() == []
+
+
+def test_a_refused_registration_names_the_body_field_once(
+    client: TestClient, session: Session
+) -> None:
+    """Not a web address, and an admin's missing center: loc ["body", "url"] and
+    ["body", "site_code"] (not ["body", "body", ...])."""
+    staff = headers_for(session, STAFF_TDM)
+    plain = client.post("/api/v1/webhooks", json={"url": "ftp://center.example/x"}, headers=staff)
+    assert plain.status_code == 422, plain.text
+    assert [p["loc"] for p in plain.json()["detail"]] == [["body", "url"]]
+    admin = headers_for(session, "admin")
+    nameless = client.post(
+        "/api/v1/webhooks", json={"url": "https://center.example/x"}, headers=admin
+    )
+    assert nameless.status_code == 422, nameless.text
+    assert [p["loc"] for p in nameless.json()["detail"]] == [["body", "site_code"]]
