@@ -206,11 +206,16 @@ class _Model:
             cumul.SetRange(stop.windows[0][0], stop.windows[-1][1])
             for (_, end), (start, _) in zip(stop.windows, stop.windows[1:], strict=False):
                 cumul.RemoveInterval(end + 1, start - 1)
+            self.routing.AddVariableMinimizedByFinalizer(cumul)
+        # The finalizer fixes its variables in this order: every stop as early as its windows
+        # allow, then each route leaves as late as that allows and ends as early as it can.
+        # Maximising the start first let it (and every stop after it) slide as late as the
+        # route's last stop would still fit.
         for k, vehicle in enumerate(self.vehicles):
             dimension.CumulVar(self.routing.Start(k)).SetRange(*vehicle.shift)
             dimension.CumulVar(self.routing.End(k)).SetRange(*vehicle.shift)
-            self.routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(self.routing.End(k)))
             self.routing.AddVariableMaximizedByFinalizer(dimension.CumulVar(self.routing.Start(k)))
+            self.routing.AddVariableMinimizedByFinalizer(dimension.CumulVar(self.routing.End(k)))
         return dimension
 
     def _add_load(self) -> None:
