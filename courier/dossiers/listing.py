@@ -91,8 +91,20 @@ def _columns() -> Select[*tuple[Any, ...]]:
 
 
 def _id_of_code(model: type[Site] | type[Procedure] | type[Courier], code: str) -> Any:
-    """The id of the row with that code, as a scalar subquery (no row: nothing matches)."""
-    return select(model.id).where(model.code == code.strip()).scalar_subquery()
+    """The id of the row with that code, as a scalar subquery (no row: nothing matches).
+
+    Codes are stored upper case (BD-CR-TDM-01) and typed in any case (bd-cr-tdm-01, as the
+    README's usernames): the code as typed or upper-cased, compared on the unique index; the
+    code as stored first, should both exist.
+    """
+    typed = code.strip()
+    return (
+        select(model.id)
+        .where(model.code.in_({typed, typed.upper()}))
+        .order_by((model.code == typed).desc())
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 def _conditions(wanted: DossierFilter, today: date) -> list[ColumnElement[bool]]:

@@ -54,6 +54,7 @@ def test_site_filter_keeps_the_receiving_sites_dossiers(
     """site=BD-TDM lists a Thu Dau Mot booking; site=BD-DA does not; an unknown code lists none."""
     code = book(client)["tracking_code"]
     assert _listed(client, session, code, site="BD-TDM")
+    assert _listed(client, session, code, site="bd-tdm")
     assert not _listed(client, session, code, site="BD-DA")
     assert not _listed(client, session, code, site="NO-SUCH-SITE")
 
@@ -119,13 +120,16 @@ def test_in_transit_lists_collected_dossiers_on_their_way(
 
 
 def test_courier_filter_is_the_courier_of_an_open_job(client: TestClient, session: Session) -> None:
-    """Assigned to BD-CR-TDM-01: listed under that courier, not under BD-CR-TDM-02."""
+    """Assigned to BD-CR-TDM-01: listed under that courier, written in any case (the README's
+    usernames are lower case), not under BD-CR-TDM-02."""
     code = book(client)["tracking_code"]
     assert not _listed(client, session, code, courier="BD-CR-TDM-01")
     dispatcher = headers_for(session, "dispatch.tdm")
     job = find_job(client, dispatcher, code, "inbound", "pickup")
     assign(client, dispatcher, job, courier_id(session, "BD-CR-TDM-01"))
     assert _listed(client, session, code, courier="BD-CR-TDM-01")
+    assert _listed(client, session, code, courier="bd-cr-tdm-01")
+    assert _listed(client, session, code, courier=" Bd-Cr-Tdm-01 ")
     assert not _listed(client, session, code, courier="BD-CR-TDM-02")
 
 
@@ -135,6 +139,7 @@ def test_post_office_filter_follows_the_serving_office(
     """Booked in Thu Dau Mot: BD-PO-TDM-1's; given to a Di An courier, BD-PO-DA-1's instead."""
     code = book(client)["tracking_code"]
     assert _listed(client, session, code, post_office="BD-PO-TDM-1")
+    assert _listed(client, session, code, post_office="bd-po-tdm-1")
     assert not _listed(client, session, code, post_office="BD-PO-DA-1")
     admin = headers_for(session, "admin")
     job = find_job(client, admin, code, "inbound", "pickup")
