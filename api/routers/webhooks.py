@@ -13,6 +13,7 @@ from api.schemas.webhooks import (
     WebhookIn,
     WebhookOut,
 )
+from courier.settings import Settings
 from courier.webhooks import service as webhooks
 from courier.webhooks.models import DeliveryStatus, WebhookSubscription
 
@@ -26,14 +27,20 @@ _FOUND: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _out(subscription: WebhookSubscription, site_code: str) -> WebhookOut:
-    return WebhookOut(
-        id=subscription.id,
-        site_code=site_code,
-        url=subscription.url,
-        active=subscription.active,
-        created_at=subscription.created_at,
-    )
+def _out(subscription: WebhookSubscription, site_code: str, settings: Settings) -> WebhookOut:
+    fields = {
+        "id": subscription.id,
+        "site_code": site_code,
+        "url": subscription.url,
+        "active": subscription.active,
+        "created_at": subscription.created_at,
+    }
+    return WebhookOut.model_validate(fields, context=_zone(settings))
+
+
+def _zone(settings: Settings) -> dict[str, Any]:
+    """Times in the service's zone, as the other answers give them."""
+    return {"zone": settings.zone}
 
 
 @router.post("", status_code=201, response_model=WebhookCreatedOut, responses=_MINE)
@@ -44,14 +51,14 @@ def register(
     made = webhooks.register(
         session, actor, url=body.url, site_code=body.site_code, settings=settings
     )
-    out = _out(made.subscription, made.site_code)
+    out = _out(made.subscription, made.site_code, settings)
     return WebhookCreatedOut(**out.model_dump(), secret=made.secret)
 
 
 @router.get("", response_model=list[WebhookOut], responses=_MINE)
-def listed(session: DbSession, actor: CurrentActor) -> list[WebhookOut]:
+def listed(session: DbSession, settings: SettingsDep, actor: CurrentActor) -> list[WebhookOut]:
     """The active subscriptions of the caller's center (admins: every center)."""
-    return [_out(s, code) for s, code in webhooks.subscriptions(session, actor)]
+    return [_out(s, code, settings) for s, code in webhooks.subscriptions(session, actor)]
 
 
 @router.delete("/{subscription_id}", status_code=204, responses=_FOUND)
@@ -65,6 +72,7 @@ def remove(subscription_id: Id, session: DbSession, actor: CurrentActor) -> Resp
 def deliveries(
     subscription_id: Id,
     session: DbSession,
+    settings: SettingsDep,
     actor: CurrentActor,
     status: DeliveryStatus | None = None,
     before_id: Id | None = None,
@@ -74,7 +82,7 @@ def deliveries(
     found = webhooks.deliveries(
         session, actor, subscription_id, status=status, before_id=before_id, limit=limit
     )
-    return [DeliveryOut.model_validate(d) for d in found]
+    return [DeliveryOut.model_validate(d, context=_zone(settings)) for d in found]
 
 
 @router.post("/{subscription_id}/deliveries/replay", response_model=ReplayedOut, responses=_FOUND)
@@ -89,7 +97,12 @@ def replay_failed(subscription_id: Id, session: DbSession, actor: CurrentActor) 
     responses={**_FOUND, 409: {"description": "delivered already"}},
 )
 def replay(
-    subscription_id: Id, delivery_id: Id, session: DbSession, actor: CurrentActor
+    subscription_id: Id,
+    delivery_id: Id,
+    session: DbSession,
+    settings: SettingsDep,
+    actor: CurrentActor,
 ) -> DeliveryOut:
     """Send one failed delivery again now, its tries counted afresh."""
-    return DeliveryOut.model_validate(webhooks.replay(session, actor, subscription_id, delivery_id))
+    found = webhooks.replay(session, actor, subscription_id, delivery_id)
+    return DeliveryOut.model_validate(found, context=_zone(settings))

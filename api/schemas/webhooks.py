@@ -2,8 +2,9 @@
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from courier.webhooks.models import DeliveryStatus
 
@@ -15,14 +16,22 @@ class WebhookIn(BaseModel):
     site_code: str | None = Field(default=None, max_length=32)
 
 
+def _local(value: datetime | None, info: ValidationInfo) -> datetime | None:
+    """The moment in the zone given as the `zone` context (the service's, as /dossiers answer)."""
+    zone = (info.context or {}).get("zone")
+    return value.astimezone(zone) if value is not None and isinstance(zone, ZoneInfo) else value
+
+
 class WebhookOut(BaseModel):
-    """A subscription, without its secret."""
+    """A subscription, without its secret; its time in the zone given as the `zone` context."""
 
     id: int
     site_code: str
     url: str
     active: bool
     created_at: datetime
+
+    _created_at = field_validator("created_at")(_local)
 
 
 class WebhookCreatedOut(WebhookOut):
@@ -32,7 +41,8 @@ class WebhookCreatedOut(WebhookOut):
 
 
 class DeliveryOut(BaseModel):
-    """One status change sent (or to send) to a subscription, with its tries."""
+    """One status change sent (or to send) to a subscription, with its tries; its times in the
+    zone given as the `zone` context (the payload's `at` stays UTC, as the README says)."""
 
     model_config = ConfigDict(from_attributes=True)
 
@@ -47,6 +57,8 @@ class DeliveryOut(BaseModel):
     last_status_code: int | None
     delivered_at: datetime | None
     created_at: datetime
+
+    _times = field_validator("next_attempt_at", "delivered_at", "created_at")(_local)
 
 
 class ReplayedOut(BaseModel):

@@ -295,3 +295,20 @@ def test_a_refused_registration_names_the_body_field_once(
     )
     assert nameless.status_code == 422, nameless.text
     assert [p["loc"] for p in nameless.json()["detail"]] == [["body", "site_code"]]
+
+
+def test_times_are_in_the_services_zone_as_in_the_other_answers(
+    client: TestClient, session: Session, receiver: Receiver
+) -> None:
+    """Subscription and delivery times are +07:00 (Asia/Ho_Chi_Minh), as /dossiers and /plans
+    answer them, not UTC ("Z")."""
+    hook = _subscribe(client, session, receiver.url)
+    assert hook["created_at"].endswith("+07:00")
+    staff = headers_for(session, STAFF_TDM)
+    listed = client.get("/api/v1/webhooks", headers=staff).json()
+    assert [h["created_at"][-6:] for h in listed] == ["+07:00"]
+    book(client)
+    found = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=staff).json()
+    assert found
+    times = [d[k] for d in found for k in ("created_at", "next_attempt_at", "delivered_at")]
+    assert {t[-6:] for t in times if t is not None} == {"+07:00"}
