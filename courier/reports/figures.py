@@ -84,18 +84,20 @@ def asked_period(
         except ValueError:
             raise InvalidInput([FieldProblem(("from",), BAD_DATES, "dates_invalid")]) from None
         return period(first, last, settings.zone)
-    return month_period(month or last_full_month(today), settings)
+    return month_period(month or last_full_month(today), settings, today)
 
 
-def month_period(month: str, settings: Settings) -> Period:
-    """The period of a calendar month written YYYY-MM; `InvalidInput` otherwise."""
+def month_period(month: str, settings: Settings, today: date) -> Period:
+    """The period of a calendar month written YYYY-MM, up to today in this month ("this month so
+    far": no day to come); `InvalidInput` otherwise."""
     try:
         first = datetime.strptime(month, "%Y-%m").date()
     except ValueError:
         raise InvalidInput([FieldProblem(("month",), BAD_MONTH, "month_invalid")]) from None
     if problems := calendar.outside_service_years("month", first):
         raise InvalidInput(problems)
-    return period(first, _next_month(first) - timedelta(days=1), settings.zone)
+    last = _next_month(first) - timedelta(days=1)
+    return period(first, today if first <= today < last else last, settings.zone)
 
 
 def last_full_month(today: date) -> str:

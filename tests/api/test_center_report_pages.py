@@ -6,7 +6,7 @@ clearly, the default is the last full month, and the PDF is an A4 document of th
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from api import signin
 from api.main import create_app
 from courier.accounts.models import User
+from courier.reports import figures
 from tests.builders import headers_for
 from tests.conftest import joined_sessions, rolled_back, suite_settings
 from tests.courier.stats.test_site_stats import EXTRA, WORLD
@@ -215,3 +216,27 @@ def test_a_period_is_kept_when_the_date_is_today(reports: tuple[TestClient, Sess
     this_month = datetime.now(suite_settings().zone).strftime("%Y-%m")
     assert f"/center/report?month={this_month}".encode() in html
     assert b'value="2026-06"' in html
+
+
+@pytest.mark.parametrize(
+    ("today", "month", "last"),
+    [
+        (date(2026, 12, 8), "2026-12", date(2026, 12, 8)),  # this month so far
+        (date(2026, 12, 31), "2026-12", date(2026, 12, 31)),
+        (date(2026, 12, 8), "2026-11", date(2026, 11, 30)),  # a past month, whole
+        (date(2026, 12, 8), "2027-01", date(2027, 1, 31)),  # a month to come, whole
+    ],
+)
+def test_this_month_ends_today(today: date, month: str, last: date) -> None:
+    """A month's period ends today while it runs, not on its last day to come."""
+    span = figures.asked_period(month, "", "", today, suite_settings())
+    assert (span.from_on, span.to_on) == (date.fromisoformat(f"{month}-01"), last)
+
+
+def test_this_month_so_far_is_said_up_to_today(reports: tuple[TestClient, Session]) -> None:
+    """The page of the month running says 'From the 1st to today' (Vietnam date)."""
+    today = datetime.now(suite_settings().zone).date()
+    month = {"month": today.strftime("%Y-%m")}
+    _, _, html = _get(reports, "center.tdm", "/center/report", month, "vi")
+    first, shown = today.replace(day=1).strftime("%d/%m/%Y"), today.strftime("%d/%m/%Y")
+    assert f"Từ {first} đến {shown}" in _text(html)

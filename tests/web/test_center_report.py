@@ -78,3 +78,25 @@ def test_a_clerk_sees_the_period_they_chose_as_the_api_counts_it(
     answer = page.request.get(pdf.get_attribute("href") or "")
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.body().startswith(b"%PDF-")
+
+
+ADMIN = ("admin", "demo-admin-2026")
+# each date input's own width (as wide as its date and picker need) against the one it is given
+CLIPPED = """() => [...document.querySelectorAll('.report-forms input[type=date]')].map(input => {
+  const own = input.cloneNode();
+  own.style.width = 'auto';
+  own.style.minWidth = '0';
+  document.body.append(own);
+  const needed = own.getBoundingClientRect().width;
+  own.remove();
+  return [input.id, Math.round(input.getBoundingClientRect().width), Math.round(needed)];
+}).filter(([, given, needed]) => given < needed)"""
+
+
+def test_the_admins_date_fields_show_their_whole_dates(page: Page, variant: Variant) -> None:
+    """The admin's report has three forms side by side on a desktop; «From» and «To (included)»
+    are each at least as wide as their date and picker need (no clipped year)."""
+    sign_in(page, variant, ADMIN)
+    page.goto("/center/report?from=2026-11-01&to=2026-11-30")
+    expect(page.locator("#r-to")).to_have_value("2026-11-30")
+    assert page.evaluate(CLIPPED) == []
