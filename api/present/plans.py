@@ -1,6 +1,6 @@
 """Plans as the API answers them: times in the service's zone, post offices by code."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -16,7 +16,7 @@ from courier.planning import listing
 from courier.planning.models import Plan
 from courier.planning.progress import PlanProgress, Position, Unrouted
 from courier.planning.requesting import PlanRequest
-from courier.planning.routes import ACTIONS, RouteItem, navigation_url
+from courier.planning.routes import RouteItem, navigation_url, stop_window
 
 OTHERS_PUBLISHED = i18n.mark(
     "This day already has other plans for these post offices (%(plans)s); plan %(published)s "
@@ -53,12 +53,19 @@ def plan_out(session: Session, plan: Plan, zone: ZoneInfo) -> out.PlanOut:
             )
             for r in listing.route_summaries(session, plan.id)
         ],
-        stops=[_stop_out(s, zone) for s in listing.plan_stops(session, plan.id)],
+        stops=[_stop_out(s, plan.service_on, zone) for s in listing.plan_stops(session, plan.id)],
     )
 
 
-def _stop_out(item: listing.PlanStop, zone: ZoneInfo) -> out.PlanStopOut:
-    stop, job = item.stop, item.job
+def _stop_out(item: listing.PlanStop, service_on: date, zone: ZoneInfo) -> out.PlanStopOut:
+    """A plan's stop; a hold (the dossier left at the post office for the night) at the office,
+    in its hours, as the courier's route and sheet show it."""
+    stop, job, held = item.stop, item.job, item.held_at
+    if held is not None:
+        window = stop_window(job, held, service_on, zone)
+        point = (held.lat, held.lon, held.address)
+    else:
+        window, point = (job.window_start, job.window_end), (job.lat, job.lon, job.address_text)
     return out.PlanStopOut(
         courier_id=stop.courier_id,
         courier_code=item.courier_code,
@@ -66,14 +73,14 @@ def _stop_out(item: listing.PlanStop, zone: ZoneInfo) -> out.PlanStopOut:
         job_id=job.id,
         tracking_code=item.tracking_code,
         leg=job.leg,
-        kind=job.kind,
-        action=ACTIONS[(job.leg, job.kind)],
+        kind="hold" if held is not None else job.kind,
+        action=item.action,
         planned_arrival=local(stop.arrival_at, zone),
-        window_start=local(job.window_start, zone),
-        window_end=local(job.window_end, zone),
-        lat=job.lat,
-        lon=job.lon,
-        address=job.address_text,
+        window_start=local(window[0], zone),
+        window_end=local(window[1], zone),
+        lat=point[0],
+        lon=point[1],
+        address=point[2],
         locked=stop.locked,
     )
 

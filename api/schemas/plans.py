@@ -28,7 +28,11 @@ class PlanStopOut(BaseModel):
     job_id: int
     tracking_code: str
     leg: Leg
-    kind: JobKind
+    kind: JobKind | Literal["hold"] = Field(
+        description="hold: the delivery is left at the courier's post office for the night (the "
+        "point, address and window are the office's; the center gets the dossier on a "
+        "later plan)"
+    )
     action: str
     planned_arrival: datetime
     window_start: datetime

@@ -15,6 +15,7 @@ from courier.dossiers.models import Dossier, Job
 from courier.enums import SiteKind
 from courier.errors import FieldProblem, InvalidInput
 from courier.fleet.models import Courier
+from courier.planning import routes
 from courier.planning.models import Plan, PlanStatus, RouteStop
 from courier.planning.service import shown_to
 from courier.text import mark
@@ -120,25 +121,40 @@ def route_summaries(session: Session, plan_id: int) -> list[RouteSummary]:
 
 @dataclass(frozen=True, slots=True)
 class PlanStop:
-    """One stop of a plan's route: its courier, place, job and dossier."""
+    """One stop of a plan's route: its courier, place, job and dossier; `held_at` is the
+    courier's post office when the stop leaves the dossier there for the night."""
 
     courier_code: str
     stop: RouteStop
     job: Job
     tracking_code: str
+    held_at: Site | None = None
+
+    @property
+    def place(self) -> Site | None:
+        """Where the stop happens (`routes.stop_place`)."""
+        return routes.stop_place(self.job, self.held_at)
+
+    @property
+    def action(self) -> str:
+        """What the courier does there (`routes.stop_action`)."""
+        return routes.stop_action(self.job, self.held_at)
 
 
 def plan_stops(session: Session, plan_id: int) -> list[PlanStop]:
     """Every stop of the plan, route by route (by courier code), each route in order."""
     rows = session.execute(
-        select(Courier.code, RouteStop, Job, Dossier.tracking_code)
+        select(Courier, RouteStop, Job, Dossier.tracking_code)
         .join(Courier, Courier.id == RouteStop.courier_id)
         .join(Job, Job.id == RouteStop.job_id)
         .join(Dossier, Dossier.id == Job.dossier_id)
         .where(RouteStop.plan_id == plan_id)
         .order_by(Courier.code, RouteStop.position)
     ).all()
-    return [PlanStop(*row) for row in rows]
+    return [
+        PlanStop(courier.code, stop, job, code, routes.held_office(courier, stop.at_post_office))
+        for courier, stop, job, code in rows
+    ]
 
 
 def dossier_ids(session: Session, plan_id: int, courier_id: int | None = None) -> list[int]:

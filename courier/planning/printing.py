@@ -88,7 +88,7 @@ def sheet_for_dispatcher(
         raise PermissionDenied("a dispatcher prints the sheets of their own couriers only")
     stops = []
     for s in route_of(session, plan.id, courier_id):
-        held = courier.home_post_office if courier and s.stop.at_post_office else None
+        held = routes.held_office(courier, s.stop.at_post_office)
         stops.append(
             routes.RouteItem(
                 position=s.stop.position,

@@ -44,16 +44,13 @@ class RouteItem:
 
     @property
     def place(self) -> Site | None:
-        """Where the stop happens: the post office keeping the dossier overnight, else the job's
-        site; None at the citizen's."""
-        return self.held_at or self.job.site
+        """Where the stop happens (`stop_place`)."""
+        return stop_place(self.job, self.held_at)
 
     @property
     def action(self) -> str:
-        """What the courier does there, in both languages (the route sheet and the app)."""
-        if self.held_at is not None:
-            return HOLD_ACTION
-        return ACTIONS[(self.job.leg, self.job.kind)]
+        """What the courier does there (`stop_action`)."""
+        return stop_action(self.job, self.held_at)
 
 
 ACTIONS = {
@@ -66,6 +63,23 @@ ACTIONS = {
 }
 HOLD_ACTION = "Để lại bưu cục qua đêm / Leave at the post office overnight"
 FROM_OFFICE_ACTION = ACTIONS[(Leg.RELAY, JobKind.PICKUP)]
+
+
+def held_office(courier: Courier | None, at_post_office: bool) -> Site | None:
+    """The courier's post office when the plan's stop leaves the dossier there for the night (the
+    hold, a pair's alternative delivery), else None."""
+    return courier.home_post_office if courier is not None and at_post_office else None
+
+
+def stop_place(job: Job, held_at: Site | None) -> Site | None:
+    """Where the stop happens: the post office keeping the dossier overnight, else the job's site;
+    None at the citizen's."""
+    return held_at or job.site
+
+
+def stop_action(job: Job, held_at: Site | None) -> str:
+    """What the courier does there, in both languages (the route sheet, the app and the API)."""
+    return HOLD_ACTION if held_at is not None else ACTIONS[(job.leg, job.kind)]
 
 
 def stop_window(
@@ -106,21 +120,22 @@ def day_of(session: Session, courier_id: int, service_on: date, zone: ZoneInfo) 
     by_hand = [j for j in _by_hand(session, courier_id, span) if j.id not in known]
     jobs = [job for _, job, _ in planned] + by_hand
     failed = failed_that_day(session, [j.id for j in jobs], span)
-    office = session.get_one(Courier, courier_id).home_post_office
+    courier = session.get_one(Courier, courier_id)
     items = []
     stops = [*planned, *((None, j, False) for j in by_hand)]
     for position, (arrival, job, held) in enumerate(stops):
+        held_at = held_office(courier, held)
         items.append(
             RouteItem(
                 position=position,
                 job=job,
                 dossier=job.dossier,
                 planned_arrival=arrival,
-                window=stop_window(job, office if held else None, service_on, zone),
+                window=stop_window(job, held_at, service_on, zone),
                 planned=arrival is not None,
                 status=stop_status(job, job.id in failed),
                 fee_to_collect_vnd=fee_to_collect(session, job),
-                held_at=office if held else None,
+                held_at=held_at,
             )
         )
     return items

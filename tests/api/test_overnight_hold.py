@@ -139,6 +139,27 @@ def test_a_dossier_too_late_for_its_center_spends_the_night_at_the_post_office(
     assert events == ["pick_up", "arrive_post_office", "leave_post_office", "receive_at_center"]
 
 
+def test_the_plan_shows_a_hold_at_the_post_office_as_the_courier_route_does(
+    client: TestClient, session: Session, fast: Settings
+) -> None:
+    """GET /plans/{id}: the held dossier's stop is a hold at the courier's post office, in its
+    hours, not a delivery at the center (a center system would wait for it that day)."""
+    day = booking_day()
+    dossier = _too_late_for_the_center(client, session)
+    delivery = _jobs(session, dossier.id)[1]
+    plan_id = _plan(client, session, day)
+    _, shown, courier = _route_stop(client, session, plan_id, delivery.id, day)
+    office = courier.home_post_office
+    plan = client.get(f"/api/v1/plans/{plan_id}", headers=headers_for(session, "dispatch.tdm"))
+    assert plan.status_code == 200, plan.text
+    stop = next(s for s in plan.json()["stops"] if s["job_id"] == delivery.id)
+    assert stop["kind"] == "hold"
+    assert stop["action"] == HOLD_ACTION
+    assert (stop["lat"], stop["lon"], stop["address"]) == (office.lat, office.lon, office.address)
+    same = ("action", "lat", "lon", "address", "window_start", "window_end", "planned_arrival")
+    assert {k: stop[k] for k in same} == {k: shown[k] for k in same}
+
+
 def test_a_dossier_the_center_can_take_the_same_day_goes_there(
     client: TestClient, session: Session, fast: Settings
 ) -> None:
