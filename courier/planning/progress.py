@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from courier.catalogue.models import Site
 from courier.dossiers.models import Dossier, Job, JobAttempt, JobKind, JobStatus, Leg
 from courier.dossiers.states import Event
 from courier.enums import PartyKind
@@ -165,23 +166,26 @@ def done_times(session: Session, jobs: Iterable[Job]) -> dict[int, datetime]:
 
 
 def last_positions(session: Session, courier_ids: set[int], span: Span) -> dict[int, Position]:
-    """Each courier's latest place of the day: a handover they gave or took with a position, or
-    a failed attempt of theirs with one, whichever is later (by the phone's time)."""
+    """Each courier's latest place of the day: a handover they gave or took with a position (its
+    GPS point, else its site's: a center's counter records no point), or a failed attempt of
+    theirs with one, whichever is later (by the phone's time)."""
     courier = PartyKind.COURIER
+    has_point = Handover.lat.is_not(None) & Handover.lon.is_not(None)
     handovers = session.execute(
         select(
             Handover.from_kind,
             Handover.from_id,
             Handover.to_kind,
             Handover.to_id,
-            Handover.lat,
-            Handover.lon,
+            case((has_point, Handover.lat), else_=Site.lat),
+            case((has_point, Handover.lon), else_=Site.lon),
             Handover.device_at,
-        ).where(
+        )
+        .outerjoin(Site, Site.id == Handover.site_id)
+        .where(
             Handover.device_at >= span[0],
             Handover.device_at < span[1],
-            Handover.lat.is_not(None),
-            Handover.lon.is_not(None),
+            has_point | Handover.site_id.is_not(None),
             or_(
                 and_(Handover.from_kind == courier, Handover.from_id.in_(courier_ids)),
                 and_(Handover.to_kind == courier, Handover.to_id.in_(courier_ids)),
