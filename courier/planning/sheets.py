@@ -9,7 +9,7 @@ barcode the counter scanner reads. The PDF has as many A4 pages as the list need
 import io
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import barcode
@@ -114,6 +114,16 @@ def _scale_bar(draw: ImageDraw.ImageDraw, per_px: float, origin: tuple[int, int]
     draw.text((x, y - 26), label, font=font("small"), fill=INK)
 
 
+def window_text(window: tuple[datetime, datetime], day: date, zone: ZoneInfo) -> str:
+    """The window's hours, with its dates when it does not lie within the stop's day (a window
+    from 13:30 to 17:00 the next day is not read as one on the planned day)."""
+    first, last = (moment.astimezone(zone) for moment in window)
+    midnight = datetime.combine(day + timedelta(days=1), time.min, zone)
+    if first.date() == day and (last.date() == day or last == midnight):
+        return f"{first:%H:%M}-{last:%H:%M}"
+    return f"{first:%d/%m %H:%M} - {last:%d/%m %H:%M}"
+
+
 def _list_page(data: SheetData, stops: tuple[SheetStop, ...], number: int) -> Image.Image:
     page = Image.new("RGB", PAGE, "white")
     draw = ImageDraw.Draw(page)
@@ -125,7 +135,7 @@ def _list_page(data: SheetData, stops: tuple[SheetStop, ...], number: int) -> Im
     )
     y = MARGIN + 40
     for stop in stops:
-        window = f"{stop.window[0].astimezone(data.zone):%H:%M}-{stop.window[1].astimezone(data.zone):%H:%M}"
+        window = window_text(stop.window, stop.arrival.astimezone(data.zone).date(), data.zone)
         draw.text(
             (MARGIN, y),
             f"{stop.position + 1}. {local_time(stop.arrival, data.zone)[11:16]}"
