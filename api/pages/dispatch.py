@@ -9,8 +9,9 @@ in the page) that needs no map tiles.
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -24,7 +25,7 @@ from api.present import dispatch_map
 from api.ratelimit import public_limit
 from api.reads import ReadLog
 from api.schemas import Day, Id
-from courier import calendar
+from courier import access, calendar
 from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.actors import Actor
@@ -33,7 +34,7 @@ from courier.dossiers.models import JobKind, Leg
 from courier.enums import Role
 from courier.fleet import service as fleet
 from courier.fleet.models import Courier
-from courier.planning import changes, listing, printing, progress
+from courier.planning import changes, listing, live, printing, progress
 from courier.planning.models import PlanStatus
 from courier.privacy.reads import DataKind
 from courier.settings import Settings
@@ -67,6 +68,28 @@ STATUSES = {
 STOP_STATES = {"done": mark("Done"), "failed": mark("Failed"), "pending": mark("Pending")}
 UNROUTED = {"dropped": mark("Left out by the plan"), "after_plan": mark("Booked after the plan")}
 LAST_SEEN = mark("Courier %(code)s, last seen at %(time)s")
+# what a form did, named by the redirect's query (`done`) and worded on the day it leads to
+DONE = {
+    "published": mark("Plan %(id)s is published: its couriers see their routes from now on."),
+    "discarded": mark("Plan %(id)s was discarded."),
+    "locked": mark(
+        "Dossier %(code)s stays with courier %(courier)s in every re-plan of this plan."
+    ),
+    "moved": mark(
+        "Dossier %(code)s goes to courier %(courier)s at the next re-plan of this plan; re-plan to "
+        "see it on the routes."
+    ),
+    "moved_replanned": mark(
+        "Dossier %(code)s goes to courier %(courier)s: plan %(id)s is being built with it, keeping "
+        "every lock and move."
+    ),
+    "replanned": mark(
+        "Plan %(id)s is being built from plan %(base)s, keeping every lock and move."
+    ),
+}
+# a build asked for: said in the live part, following the plan's state
+BUILDS = ("asked", "existing")
+ShortText = Annotated[str, Query(max_length=40)]
 _READY = (PlanStatus.BUILT, PlanStatus.PUBLISHED)
 _PDF = {"Cache-Control": "private, no-store"}
 
@@ -119,21 +142,43 @@ def day_page(
     settings: SettingsDep,
     on: Annotated[Day | None, Query(alias="date")] = None,
     plan: Annotated[Id | None, Query()] = None,
+    done: ShortText = "",
+    id: ShortText = "",
+    base: ShortText = "",
+    code: ShortText = "",
+    courier: ShortText = "",
 ) -> HTMLResponse:
-    """The sign-in form, or the day of the dispatcher's post office."""
+    """The sign-in form, or the day of the dispatcher's post office (saying what a form did)."""
     actor = _dispatcher(request, session, settings)
     if isinstance(actor, HTMLResponse):
         return actor
-    context = day_context(request, session, actor, on or today(settings), plan)
-    return web.render(request, "dispatch.html", **context)
+    built = done if done in BUILDS else ""
+    context = day_context(request, session, actor, on or today(settings), plan, built)
+    said = {"id": id, "base": base, "code": code, "courier": courier}
+    return web.render(request, "dispatch.html", done=done_message(request, done, said), **context)
+
+
+def done_message(request: Request, done: str, values: dict[str, str]) -> str:
+    """The sentence confirming what a form just did, in the visitor's language (or none)."""
+    if done not in DONE:
+        return ""
+    return web.translator(request)(DONE[done]) % values
 
 
 def day_context(
-    request: Request, session: DbSession, actor: Actor, on: date, chosen: int | None
+    request: Request,
+    session: DbSession,
+    actor: Actor,
+    on: date,
+    chosen: int | None,
+    built: str = "",
 ) -> dict[str, Any]:
-    """The day's plans, and the chosen (else published, else latest built) plan's routes."""
+    """The day's plans, and the chosen (else published, else latest built) plan's routes; with
+    `built` ("asked" or "existing"), the chosen plan was just asked for and the live part says how
+    its build stands."""
     plans = listing.list_plans(session, actor, service_on=on, depot_code=None)
     picked = _pick(plans, chosen)
+    asked = picked if built and picked is not None and picked.plan.id == chosen else None
     context: dict[str, Any] = {
         "user": session.get(User, actor.id),
         "on": on,
@@ -147,11 +192,52 @@ def day_context(
         "stop_states": STOP_STATES,
         "unrouted_reasons": UNROUTED,
         "refresh": f"{DISPATCH}?date={on.isoformat()}"
-        + (f"&plan={picked.plan.id}" if picked else ""),
+        + (f"&plan={picked.plan.id}" if picked else "")
+        + (f"&done={built}" if asked else ""),
+        "asked": asked,
+        "asked_existing": built == "existing",
+        "others": [p for p in plans if asked and p.plan.id != asked.plan.id],
+        "newer_than": _newer(plans),
+        "window": lambda start, end: window_text(
+            start, end, on, request.app.state.settings.zone, i18n.language_of(request)
+        ),
     }
+    context["live"] = _live_day(request, session, actor, on)
     if picked is not None and picked.plan.status in _READY:
         context.update(_shown_plan(request, session, actor, picked))
     return context
+
+
+def window_text(start: datetime, end: datetime, on: date, zone: ZoneInfo, lang: str) -> str:
+    """A window as "13:30–17:00" when it lies within the day `on`, else with the dates
+    ("08/12 13:30 – 09/12 17:00"), so a stop planned on the day is never read against another."""
+    first, last = (_local(m, zone) for m in (start, end))
+    midnight = datetime.combine(on + timedelta(days=1), time.min, zone)
+    if first.date() == on and (last.date() == on or last == midnight):
+        return f"{first:%H:%M}–{last:%H:%M}"
+    return f"{first:%d/%m %H:%M} – {last:%d/%m %H:%M}"
+
+
+def _local(moment: datetime, zone: ZoneInfo) -> datetime:
+    """A stored moment (naive UTC, or aware) in the service's zone."""
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
+
+
+def _live_day(request: Request, session: DbSession, actor: Actor, on: date) -> live.LiveDay:
+    """The office's couriers' day, plan or not, and the jobs no courier has (logged as read)."""
+    settings: Settings = request.app.state.settings
+    found = live.office_day(
+        session,
+        access.office_scope(actor),
+        on,
+        now=utcnow(),
+        tolerance=timedelta(minutes=settings.plan_late_minutes),
+        zone=settings.zone,
+    )
+    ReadLog(session, request).ids(
+        actor, DataKind.PLAN_STOPS, [j.dossier_id for j in found.unassigned]
+    )
+    return found
 
 
 def _shown_plan(
@@ -242,6 +328,16 @@ def _seen(request: Request, courier: progress.CourierProgress) -> tuple[float, f
     clock = i18n.clock(seen.at, request.app.state.settings.zone, lang)
     words = i18n.gettext(lang, LAST_SEEN) % {"code": courier.courier_code, "time": clock}
     return (seen.lat, seen.lon, words)
+
+
+def _newer(plans: list[listing.PlanListing]) -> dict[int, int]:
+    """For each plan, the newest plan of the day asked for after it (a failed one aside)."""
+    alive = [p.plan.id for p in plans if p.plan.status is not PlanStatus.FAILED]
+    return {
+        p.plan.id: max(i for i in alive if i > p.plan.id)
+        for p in plans
+        if any(i > p.plan.id for i in alive)
+    }
 
 
 def _pick(plans: list[listing.PlanListing], chosen: int | None) -> listing.PlanListing | None:

@@ -1,13 +1,16 @@
-"""The dispatcher's forms that change plans: build the day's plan, publish one, lock a stop to its
-courier, move a dossier to another courier (re-planning at once if asked) and re-plan keeping the
-locks and moves. Each is an Origin-checked POST that works without JavaScript and answers with the
-day again, saying in the visitor's language what was done or why not; the plans service does the
+"""The dispatcher's forms that change plans: build the day's plan, publish one, discard one never
+published, lock a stop to its courier, move a dossier to another courier (re-planning at once if
+asked) and re-plan keeping the locks and moves. Each is an Origin-checked POST that works without
+JavaScript; done, it redirects (303) to the day showing the plan concerned, the query naming what
+was done (`api.pages.dispatch.done_message` words it), so reloading the page sends nothing again;
+refused, it answers with the day saying why, in the visitor's language. The plans service does the
 work, as for the plans API.
 """
 
 from collections.abc import Callable
 from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -16,14 +19,13 @@ from api import i18n, web
 from api.deps import DbSession, SettingsDep
 from api.i18n import mark
 from api.pages.dispatch import DISPATCH, day_context, poster, today
-from api.present import plans as shown
 from api.schemas import Day, Id
 from courier.actors import Actor
 from courier.db import utcnow
 from courier.dossiers.models import Job
 from courier.errors import DomainError, InvalidInput
 from courier.fleet.models import Courier
-from courier.planning import changes, publishing, requesting, service
+from courier.planning import changes, discarding, publishing, requesting, service
 from courier.planning.models import Plan, PlanLock
 from courier.settings import Settings
 
@@ -37,16 +39,6 @@ FIELD_REFUSALS = {
     "courier_id": mark("that courier does not work at this plan's post office"),
     "position": mark("the courier's route has fewer stops than that place"),
 }
-LOCKED = mark("Dossier %(code)s stays with courier %(courier)s in every re-plan of this plan.")
-MOVED = mark(
-    "Dossier %(code)s goes to courier %(courier)s at the next re-plan of this plan; re-plan to "
-    "see it on the routes."
-)
-MOVED_REPLANNED = mark(
-    "Dossier %(code)s goes to courier %(courier)s: plan %(id)s is being built with it, keeping "
-    "every lock and move."
-)
-REPLANNED = mark("Plan %(id)s is being built from plan %(base)s, keeping every lock and move.")
 
 
 def _reason(lang: str, exc: DomainError) -> str:
@@ -79,18 +71,12 @@ def _not_done(
     return web.render(request, "dispatch.html", status_code=409, error=error, **context)
 
 
-def _done(
-    request: Request,
-    session: DbSession,
-    actor: Actor,
-    chosen: Plan,
-    message: str,
-    **values: object,
-) -> HTMLResponse:
-    """The chosen plan's day, saying in the visitor's language what was done."""
-    done = i18n.gettext(i18n.language_of(request), message) % values
-    context = day_context(request, session, actor, chosen.service_on, chosen.id)
-    return web.render(request, "dispatch.html", done=done, **context)
+def _done(on: date, plan_id: int | None, done: str, **values: object) -> RedirectResponse:
+    """Back to the day showing the plan, saying what was done (POST, redirect, GET: a reload
+    sends nothing twice)."""
+    query = {"date": on.isoformat(), "plan": plan_id, "done": done, **values}
+    kept = urlencode({k: v for k, v in query.items() if v is not None})
+    return RedirectResponse(f"{DISPATCH}?{kept}", status_code=303)
 
 
 def _act(
@@ -123,9 +109,7 @@ def build(
         asked = requesting.ask_for_plan(
             session, actor, service_on=on, depot_codes=None, settings=settings
         )
-        answer = shown.plan_request_out(session, asked, settings.zone, i18n.language_of(request))
-        context = day_context(request, session, actor, on, asked.plan.id)
-        return web.render(request, "dispatch.html", status_code=202, asked=answer, **context)
+        return _done(on, asked.plan.id, "existing" if asked.existing else "asked")
 
     return _act(request, session, on, None, asked_for)
 
@@ -142,10 +126,25 @@ def publish(
 
     def published(actor: Actor) -> Response:
         plan = publishing.publish(session, plan_id, actor, settings)
-        where = f"{DISPATCH}?date={plan.service_on.isoformat()}&plan={plan.id}"
-        return RedirectResponse(where, status_code=303)
+        return _done(plan.service_on, plan.id, "published", id=plan.id)
 
     return _act(request, session, on, plan_id, published)
+
+
+@router.post(DISPATCH + "plans/{plan_id}/discard", response_model=None)
+def discard(
+    request: Request,
+    session: DbSession,
+    plan_id: Id,
+    on: Annotated[Day, Form(alias="date")],
+) -> Response:
+    """Discard a plan of the office that was never published: it leaves the day's list."""
+
+    def discarded(actor: Actor) -> Response:
+        day = discarding.discard(session, plan_id, actor)
+        return _done(day, None, "discarded", id=plan_id)
+
+    return _act(request, session, on, plan_id, discarded)
 
 
 @router.post(DISPATCH + "plans/{plan_id}/locks", response_model=None)
@@ -164,7 +163,7 @@ def lock_stop(
             session, plan_id, actor, job_id=job_id, courier_id=courier_id, position=None
         )
         plan = service.get_plan(session, plan_id)
-        return _done(request, session, actor, plan, LOCKED, **_named(session, lock))
+        return _done(plan.service_on, plan.id, "locked", **_named(session, lock))
 
     return _act(request, session, on, plan_id, locked)
 
@@ -188,9 +187,9 @@ def move_job(
         named = _named(session, lock)
         if not replan:
             plan = service.get_plan(session, plan_id)
-            return _done(request, session, actor, plan, MOVED, **named)
+            return _done(plan.service_on, plan.id, "moved", **named)
         new = _replan(session, actor, plan_id, request.app.state.settings)
-        return _done(request, session, actor, new, MOVED_REPLANNED, id=new.id, **named)
+        return _done(new.service_on, new.id, "moved_replanned", id=new.id, **named)
 
     return _act(request, session, on, plan_id, moved)
 
@@ -207,7 +206,7 @@ def replan(
 
     def replanned(actor: Actor) -> Response:
         new = _replan(session, actor, plan_id, settings)
-        return _done(request, session, actor, new, REPLANNED, id=new.id, base=plan_id)
+        return _done(new.service_on, new.id, "replanned", id=new.id, base=plan_id)
 
     return _act(request, session, on, plan_id, replanned)
 

@@ -14,7 +14,7 @@ from courier import calendar
 from courier.dossiers.booking import Quote, quote
 from courier.dossiers.models import Dossier, DossierStatus, ResultReturn
 from courier.proofs import receipts
-from courier.proofs.receipts import MARGIN, PAGE, Page, font, line_height
+from courier.proofs.receipts import MARGIN, PAGE, Page, font, line_height, wrap
 from courier.settings import Settings
 from courier.text import mark
 
@@ -125,20 +125,17 @@ def render(data: SlipData, words: Wording) -> tuple[bytes, Page]:
 def _header(page: Page, data: SlipData, words: Wording) -> None:
     _ = words.text
     qr = receipts.qr_image(data.tracking_url, QR_SCALE)
-    page.image.paste(qr, (PAGE[0] - MARGIN - qr.width, MARGIN))
-    text_width = WIDTH - qr.width - 20
-    _paragraph(page, _("PICKUP APPOINTMENT SLIP"), "title", text_width, gap=2)
-    page.text(_("Public postal service") + " · " + _("Dossier courier"), "small", gap=24)
+    page.paste(qr, (PAGE[0] - MARGIN - qr.width, MARGIN))
+    width = WIDTH - qr.width - 20  # beside the code
+    page.text(_("PICKUP APPOINTMENT SLIP"), "title", gap=2, width=width)
+    service = _("Public postal service") + " · " + _("Dossier courier")
+    page.text(service, "small", gap=24, width=width)
     if data.cancelled:
-        page.text(_("This booking was cancelled."), "heading", gap=12)
-    page.text(_("Tracking code"), "small", gap=2)
-    page.text(data.code, "large", gap=6)
-    _paragraph(
-        page,
-        _("Scan the QR code or open %(url)s") % {"url": data.tracking_url},
-        "small",
-        text_width,
-    )
+        page.text(_("This booking was cancelled."), "heading", gap=12, width=width)
+    page.text(_("Tracking code"), "small", gap=2, width=width)
+    page.text(data.code, "large", gap=6, width=width)
+    scan = _("Scan the QR code or open %(url)s") % {"url": data.tracking_url}
+    page.text(scan, "small", width=width)
     page.y = max(page.y, MARGIN + qr.height) + 16
 
 
@@ -161,9 +158,9 @@ def _documents(page: Page, data: SlipData, words: Wording) -> None:
         form = _("Original") if document.original else _("Copy")
         quantity = _("Quantity: %(n)d") % {"n": document.copies}
         name = f"{number}. {document.name}"
-        lines = len(_wrap(name, "body", WIDTH - 10))
+        lines = len(wrap(name, "body", WIDTH - 10))
         page.ensure(line_height("body", 2) * lines + line_height("small", 10))  # kept together
-        _paragraph(page, name, "body", WIDTH, gap=2, indent=10)
+        page.text(name, "body", x=MARGIN + 10, gap=2)
         page.text(f"{form} · {quantity}", "small", x=MARGIN + 40, gap=10)
     page.y += 10
 
@@ -191,7 +188,7 @@ def _next_steps(page: Page, words: Wording) -> None:
     page.ensure(line_height("heading", 8) + line_height("body", 6) * 3)
     page.text(_("What happens next"), "heading", gap=8)
     for step in NEXT_STEPS:
-        _paragraph(page, "• " + _(step), "body", WIDTH, gap=6, indent=10)
+        page.text("• " + _(step), "body", x=MARGIN + 10, gap=6)
 
 
 def _footer(page: Page, data: SlipData, words: Wording) -> None:
@@ -206,27 +203,4 @@ def _footer(page: Page, data: SlipData, words: Wording) -> None:
 def _fact(page: Page, label: str, value: str) -> None:
     page.ensure(line_height("small", 2) + line_height("body", 12))
     page.text(label, "small", gap=2)
-    _paragraph(page, value, "body", WIDTH, gap=12)
-
-
-def _paragraph(
-    page: Page, text: str, style: str, width: int, *, gap: int = 8, indent: int = 0
-) -> None:
-    """Write `text` over as many lines as it needs within `width` pixels."""
-    lines = _wrap(text, style, width - indent)
-    for index, line in enumerate(lines):
-        page.text(line, style, x=MARGIN + indent, gap=gap if index == len(lines) - 1 else 2)
-
-
-def _wrap(text: str, style: str, width: int) -> list[str]:
-    measure = font(style).getlength
-    lines: list[str] = []
-    current = ""
-    for word in text.split():
-        candidate = f"{current} {word}" if current else word
-        if current and measure(candidate) > width:
-            lines.append(current)
-            current = word
-        else:
-            current = candidate
-    return [*lines, current] if current else lines
+    page.text(value, "body", gap=12)

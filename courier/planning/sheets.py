@@ -3,23 +3,35 @@
 The first page draws the route over an equirectangular projection (fine at a province's scale)
 with a scale bar, the depot as a square and the stops numbered in order; then every stop is
 listed with its planned time, window, what to do, the address and the dossier code as a Code 128
-barcode the counter scanner reads. The PDF has as many A4 pages as the list needs.
+barcode the counter scanner reads. The PDF has as many A4 pages as the list needs; a long name
+or address wraps to the page's width (the receipts' `Page`), a stop's lines and barcode stay on
+one page.
 """
 
 import io
 import math
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import barcode
 from barcode.writer import ImageWriter
 from PIL import Image, ImageDraw
 
-from courier.proofs.receipts import DPI, INK, MARGIN, MUTED, PAGE, font, local_time
+from courier.proofs import receipts
+from courier.proofs.receipts import (
+    BOTTOM,
+    DPI,
+    INK,
+    MARGIN,
+    PAGE,
+    Page,
+    font,
+    line_height,
+    local_time,
+)
 
 SKETCH = (PAGE[0] - 2 * MARGIN, 820)
-ROW_H = 118
 _M_PER_DEG_LAT = 110_574.0
 _M_PER_DEG_LON = 111_320.0
 _SCALE_STEPS_M = (100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000)
@@ -72,22 +84,27 @@ def project(
 
 def render(data: SheetData) -> bytes:
     """The sheet as a multi-page PDF."""
-    pages = [_sketch_page(data)]
-    per_page = (PAGE[1] - 2 * MARGIN - 60) // ROW_H
-    for start in range(0, len(data.stops), per_page):
-        pages.append(_list_page(data, data.stops[start : start + per_page], len(pages) + 1))
-    out = io.BytesIO()
-    pages[0].save(out, "PDF", resolution=DPI, save_all=True, append_images=pages[1:])
-    return out.getvalue()
+    return receipts.pdf_of(pages(data).images, f"{data.courier} — {data.day}")
 
 
-def _sketch_page(data: SheetData) -> Image.Image:
-    page = Image.new("RGB", PAGE, "white")
-    draw = ImageDraw.Draw(page)
-    draw.text((MARGIN, MARGIN), "LỘ TRÌNH BƯU TÁ / Courier route", font=font("title"), fill=INK)
-    header = f"{data.courier} — {data.day} — {data.depot} — {len(data.stops)} điểm dừng / stops"
-    draw.text((MARGIN, MARGIN + 50), header, font=font("body"), fill=INK)
-    top = MARGIN + 100
+def pages(data: SheetData) -> Page:
+    """The sheet drawn: the sketch page, then the stops over as many pages as they need."""
+    page = Page()
+    _sketch(page, data)
+    if data.stops:
+        page.new_page()
+        _list_head(page, data, 2)
+    for stop in data.stops:
+        _stop(page, data, stop)
+    return page
+
+
+def _sketch(page: Page, data: SheetData) -> None:
+    page.text("LỘ TRÌNH BƯU TÁ / Courier route", "title", gap=12)
+    stops = f"{len(data.stops)} điểm dừng / stops"
+    page.text(f"{data.courier} — {data.day} — {data.depot} — {stops}", gap=16)
+    top = page.y
+    draw = page.draw
     points = [data.depot_point, *[(s.lat, s.lon) for s in data.stops]]
     pixels, per_px = project(points, SKETCH)
     at = [(x + MARGIN, y + top) for x, y in pixels]
@@ -101,7 +118,6 @@ def _sketch_page(data: SheetData) -> Image.Image:
         w = draw.textlength(label, font=font("small"))
         draw.text((x - w / 2, y - 10), label, font=font("small"), fill=INK)
     _scale_bar(draw, per_px, (MARGIN + 20, top + SKETCH[1] - 30))
-    return page
 
 
 def _scale_bar(draw: ImageDraw.ImageDraw, per_px: float, origin: tuple[int, int]) -> None:
@@ -114,44 +130,37 @@ def _scale_bar(draw: ImageDraw.ImageDraw, per_px: float, origin: tuple[int, int]
     draw.text((x, y - 26), label, font=font("small"), fill=INK)
 
 
-def window_text(window: tuple[datetime, datetime], day: date, zone: ZoneInfo) -> str:
-    """The window's hours, with its dates when it does not lie within the stop's day (a window
-    from 13:30 to 17:00 the next day is not read as one on the planned day)."""
-    first, last = (moment.astimezone(zone) for moment in window)
-    midnight = datetime.combine(day + timedelta(days=1), time.min, zone)
-    if first.date() == day and (last.date() == day or last == midnight):
-        return f"{first:%H:%M}-{last:%H:%M}"
-    return f"{first:%d/%m %H:%M} - {last:%d/%m %H:%M}"
+def _list_head(page: Page, data: SheetData, number: int) -> None:
+    page.text(f"{data.courier} — {data.day} — trang / page {number}", "small", gap=16)
 
 
-def _list_page(data: SheetData, stops: tuple[SheetStop, ...], number: int) -> Image.Image:
-    page = Image.new("RGB", PAGE, "white")
-    draw = ImageDraw.Draw(page)
-    draw.text(
-        (MARGIN, MARGIN),
-        f"{data.courier} — {data.day} — trang / page {number}",
-        font=font("small"),
-        fill=MUTED,
+def _stop(page: Page, data: SheetData, stop: SheetStop) -> None:
+    """A stop: its time, window and action, the address (and fee), its barcode and code."""
+    zone = data.zone
+    window = f"{stop.window[0].astimezone(zone):%H:%M}-{stop.window[1].astimezone(zone):%H:%M}"
+    head = (
+        f"{stop.position + 1}. {local_time(stop.arrival, zone)[11:16]}"
+        f"  (khung giờ / window {window})  {stop.action}"
     )
-    y = MARGIN + 40
-    for stop in stops:
-        window = window_text(stop.window, stop.arrival.astimezone(data.zone).date(), data.zone)
-        draw.text(
-            (MARGIN, y),
-            f"{stop.position + 1}. {local_time(stop.arrival, data.zone)[11:16]}"
-            f"  (khung giờ / window {window})  {stop.action}",
-            font=font("body"),
-            fill=INK,
-        )
-        fee = f" — thu / collect {stop.fee_vnd:,} đ".replace(",", ".") if stop.fee_vnd else ""
-        draw.text((MARGIN + 30, y + 32), stop.address[:90] + fee, font=font("small"), fill=MUTED)
-        code = code128(stop.tracking_code)
-        page.paste(code, (MARGIN + 30, y + 58))
-        draw.text(
-            (MARGIN + 40 + code.width, y + 70), stop.tracking_code, font=font("body"), fill=INK
-        )
-        y += ROW_H
-    return page
+    fee = f" — thu / collect {stop.fee_vnd:,} đ".replace(",", ".") if stop.fee_vnd else ""
+    code = code128(stop.tracking_code)
+    x = MARGIN + 30
+    height = (
+        len(receipts.wrap(head, "body", PAGE[0] - 2 * MARGIN)) * line_height("body", 2)
+        + len(receipts.wrap(stop.address + fee, "small", PAGE[0] - MARGIN - x))
+        * line_height("small", 2)
+        + 8
+        + code.height
+        + 16
+    )
+    if page.y + height > BOTTOM:  # the stop goes whole onto the next page
+        page.new_page()
+        _list_head(page, data, len(page.images))
+    page.text(head, "body", gap=2)
+    page.text(stop.address + fee, "small", x=x, gap=8)
+    page.paste(code, (x, page.y))
+    page.write(stop.tracking_code, "body", (x + 10 + code.width, page.y + code.height // 2 - 14))
+    page.y += code.height + 16
 
 
 def code128(text: str) -> Image.Image:

@@ -225,8 +225,7 @@ def copy_pages(copy: dict[str, Any], lang: str, zone: ZoneInfo) -> receipts.Page
         if not lines:
             lines = [_(NOBODY) if key == "access_log" else _(NONE)]
         for line in lines:
-            for part in _wrap(line):
-                page.text(part, "small", gap=4)
+            page.text(line, "small", gap=4)  # wrapped to the page's width
     receipts.number_pages(page, lambda n, count: _(PAGE_OF) % {"n": n, "count": count})
     return page
 
@@ -259,15 +258,3 @@ def _lines(value: Any) -> list[str]:
         for k, v in value.items()
         if isinstance(v, dict)
     ]
-
-
-def _wrap(line: str, width: int = 110) -> list[str]:
-    out = []
-    for paragraph in line.split("\n"):
-        while len(paragraph) > width:
-            cut = paragraph.rfind(" ", 0, width)
-            cut = cut if cut > 0 else width
-            out.append(paragraph[:cut])
-            paragraph = paragraph[cut:].lstrip()
-        out.append(paragraph)
-    return out

@@ -6,6 +6,11 @@ QR code opens the dossier's custody check; the printed content hash, link hash a
 anyone tie the paper to its record and check it offline with the published public key, and the
 link's custody log entry (day, number, hash) checks against the day's published, signed root. A long
 record flows over as many A4 pages as it needs.
+
+`Page` is the pen every printed page of the service uses (receipts, the booking slip, the center
+report, the route sheet, the citizen's data copy): its lines wrap at spaces to the page's right
+margin (`wrap`), and it remembers where each line and each picture went, so a test can check that
+nothing runs off the page or lies on something else.
 """
 
 import io
@@ -25,6 +30,7 @@ PAGE = (1240, 1754)  # A4 at 150 dpi
 MARGIN = 80
 INK = (20, 20, 20)
 MUTED = (90, 90, 90)
+RIGHT = PAGE[0] - MARGIN  # no text or picture goes past this x
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,14 @@ class Line:
     text: str
     xy: tuple[int, int]
     style: str
+    page: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Picture:
+    """Where an image (QR code, barcode, signature, photo) was pasted on page `page`."""
+
+    box: tuple[int, int, int, int]  # left, top, right, bottom
     page: int = 0
 
 
@@ -89,6 +103,7 @@ class Page:
     images: list[Image.Image] = field(default_factory=list)
     y: int = MARGIN
     lines: list[Line] = field(default_factory=list)
+    pictures: list[Picture] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.new_page()
@@ -113,17 +128,70 @@ class Page:
         if self.y + height > BOTTOM and self.y > MARGIN:
             self.new_page()
 
-    def text(self, text: str, style: str = "body", x: int = MARGIN, gap: int = 8) -> None:
-        """Write one line and move down, to a new page when this one is full."""
-        self.ensure(line_height(style, gap))
-        self.write(text, style, (x, self.y))
-        self.y += line_height(style, gap)
+    def text(
+        self,
+        text: str,
+        style: str = "body",
+        x: int = MARGIN,
+        gap: int = 8,
+        width: int | None = None,
+    ) -> None:
+        """Write `text` from `x` over as many lines as it needs within `width` pixels (up to the
+        right margin by default), `gap` pixels under its last line, and move down; a paragraph
+        that fits on a page is not split over two."""
+        lines = wrap(text, style, RIGHT - x if width is None else width)
+        self.ensure(line_height(style, 2) * (len(lines) - 1) + line_height(style, gap))
+        for index, line in enumerate(lines):
+            below = gap if index == len(lines) - 1 else 2
+            self.ensure(line_height(style, below))
+            self.write(line, style, (x, self.y))
+            self.y += line_height(style, below)
 
     def write(self, text: str, style: str, xy: tuple[int, int]) -> None:
-        """Draw one line at a given place on the page being drawn."""
+        """Draw one line at a given place on the page being drawn (it is not wrapped)."""
         fill = MUTED if style == "small" else INK
         self.draw.text(xy, text, font=font(style), fill=fill)
         self.lines.append(Line(text, xy, style, len(self.images) - 1))
+
+    def paste(self, image: Image.Image, xy: tuple[int, int]) -> None:
+        """Paste an image at a given place on the page being drawn."""
+        self.image.paste(image, xy)
+        box = (xy[0], xy[1], xy[0] + image.width, xy[1] + image.height)
+        self.pictures.append(Picture(box, len(self.images) - 1))
+
+
+def wrap(text: str, style: str, width: float) -> list[str]:
+    """`text` cut into lines no wider than `width` pixels in `style`'s face.
+
+    Lines break at spaces (several spaces between words stay as they are); a word wider than a
+    line is cut between characters; a newline starts a new line; the spaces a paragraph begins
+    with indent each of its lines.
+    """
+    measure = font(style).getlength
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        body = paragraph.lstrip(" ")
+        indent = paragraph[: len(paragraph) - len(body)]
+        current, spaces = "", ""
+        for word in body.split(" "):
+            if not word:  # a second space in a row
+                spaces += " "
+                continue
+            if current and measure(f"{current}{spaces} {word}") <= width:
+                current = f"{current}{spaces} {word}"
+            else:
+                if current:
+                    lines.append(current)
+                current = indent + word
+                while measure(current) > width and len(current) > len(indent) + 1:
+                    cut = len(current) - 1
+                    while cut > len(indent) + 1 and measure(current[:cut]) > width:
+                        cut -= 1
+                    lines.append(current[:cut])
+                    current = indent + current[cut:]
+            spaces = ""
+        lines.append(current)
+    return lines
 
 
 @cache
@@ -163,6 +231,17 @@ def render(data: ReceiptData) -> tuple[bytes, bytes, list[Line]]:
     However many dossiers it lists, nothing falls off: the PDF has as many A4 pages as needed,
     and the PNG is those pages stacked one under the other (page `n` starts at `n * PAGE[1]`).
     """
+    page = draw(data)
+    tall = Image.new("RGB", (PAGE[0], PAGE[1] * len(page.images)), "white")
+    for index, image in enumerate(page.images):
+        tall.paste(image, (0, index * PAGE[1]))
+    png = io.BytesIO()
+    tall.save(png, "PNG", compress_level=6, dpi=(DPI, DPI))
+    return png.getvalue(), pdf_of(page.images, f"{data.title_vi} #{data.handover_id}"), page.lines
+
+
+def draw(data: ReceiptData) -> Page:
+    """The receipt's A4 pages as drawn, with where each line and picture went."""
     page = Page()
     _header(page, data)
     for part in data.dossiers:
@@ -171,12 +250,7 @@ def render(data: ReceiptData) -> tuple[bytes, bytes, list[Line]]:
     _photos(page, data.photos, data.removed_images)
     _proof(page, data)
     number_pages(page, _receipt_page_caption(data.handover_id))
-    tall = Image.new("RGB", (PAGE[0], PAGE[1] * len(page.images)), "white")
-    for index, image in enumerate(page.images):
-        tall.paste(image, (0, index * PAGE[1]))
-    png = io.BytesIO()
-    tall.save(png, "PNG", compress_level=6, dpi=(DPI, DPI))
-    return png.getvalue(), pdf_of(page.images, f"{data.title_vi} #{data.handover_id}"), page.lines
+    return page
 
 
 def pdf_of(images: list[Image.Image], title: str) -> bytes:
@@ -225,38 +299,50 @@ def _header(page: Page, data: ReceiptData) -> None:
 
 
 def _dossier(page: Page, part: DossierPart) -> None:
+    """The dossier's lines on the left, its QR code on their right: the block stays on one page
+    and ends below the code."""
     code = qr_image(part.custody_url)
-    lines = (
-        line_height("heading", 8)
-        + line_height("body", 8)
-        + line_height("small", 4) * len(part.documents)
-    )
-    page.ensure(max(lines, code.height) + line_height("small", 16))  # the block stays on one page
-    page.text(f"Hồ sơ / Dossier {part.tracking_code}", "heading")
-    page.text(f"{part.procedure} — {part.applicant}")
+    width = RIGHT - MARGIN - code.width - 20  # the text keeps clear of the code
+    lines = [
+        (f"Hồ sơ / Dossier {part.tracking_code}", "heading", 8),
+        (f"{part.procedure} — {part.applicant}", "body", 8),
+    ]
     for index, (name, form, original_required) in enumerate(part.documents, start=1):
         wanted = " (yêu cầu bản chính)" if original_required and form != "Bản chính" else ""
-        page.text(f"  {index}. [x] {form}: {name}{wanted}", "small", gap=4)
-    page.image.paste(code, (PAGE[0] - MARGIN - code.width, max(page.y - code.height, MARGIN)))
-    page.text("Quét mã QR để kiểm tra chuỗi lưu giữ / Scan to check custody", "small", gap=16)
+        lines.append((f"  {index}. [x] {form}: {name}{wanted}", "small", 4))
+    height = sum(
+        line_height(style, 2) * (len(wrap(text, style, width)) - 1) + line_height(style, gap)
+        for text, style, gap in lines
+    )
+    caption = "Quét mã QR để kiểm tra chuỗi lưu giữ / Scan to check custody"
+    page.ensure(max(height, code.height + 8) + line_height("small", 16))
+    top = page.y
+    page.paste(code, (RIGHT - code.width, top))
+    for text, style, gap in lines:
+        page.text(text, style, gap=gap, width=width)
+    page.y = max(page.y, top + code.height + 8)
+    page.text(caption, "small", gap=16)
 
 
 def _signatures(page: Page, signatures: tuple[tuple[str, bytes], ...]) -> None:
-    if not signatures:
-        return
-    x = MARGIN
-    page.ensure(250)
-    top = page.y
-    tallest = 0
-    for caption, png in signatures:
-        ink = _on_white(Image.open(io.BytesIO(png)))
-        ink.thumbnail((480, 200))
-        page.image.paste(ink, (x, top + 34))
-        page.write(caption, "small", (x, top))
-        page.draw.rectangle((x - 4, top + 30, x + 484, top + 238), outline=(180, 180, 180))
-        tallest = max(tallest, 250)
-        x += 540
-    page.y = top + tallest + 10
+    """Each signature in a frame under its caption (wrapped to the frame's width), two a row."""
+    frame = (488, 208)
+    for first in range(0, len(signatures), 2):
+        row = signatures[first : first + 2]
+        captions = [wrap(caption, "small", frame[0]) for caption, _png in row]
+        above = max(len(lines) for lines in captions) * line_height("small", 2) + 4
+        page.ensure(above + frame[1] + 12)
+        top = page.y
+        for column, ((_caption, png), lines) in enumerate(zip(row, captions, strict=True)):
+            x = MARGIN + column * (frame[0] + 56)
+            for index, text in enumerate(lines):
+                page.write(text, "small", (x, top + index * line_height("small", 2)))
+            ink = _on_white(Image.open(io.BytesIO(png)))
+            ink.thumbnail((frame[0] - 8, frame[1] - 8))
+            page.paste(ink, (x + 4, top + above + 4))
+            box = (x, top + above, x + frame[0], top + above + frame[1])
+            page.draw.rectangle(box, outline=(180, 180, 180))
+        page.y = top + above + frame[1] + 12
 
 
 def _on_white(image: Image.Image) -> Image.Image:
@@ -282,9 +368,13 @@ def _photos(page: Page, photos: tuple[bytes, ...], removed: int) -> None:
     page.text(f"Ảnh chụp / Photos: {len(photos)}", "small", gap=4)
     x = MARGIN
     for data in photos:
+        if x + size > RIGHT:  # the next row
+            page.y += size + 12
+            page.ensure(size + 16)
+            x = MARGIN
         thumb = Image.open(io.BytesIO(data)).convert("RGB")
         thumb.thumbnail((size, size))
-        page.image.paste(thumb, (x, page.y))
+        page.paste(thumb, (x, page.y))
         x += size + 12
     page.y += size + 16
 

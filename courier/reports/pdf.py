@@ -1,7 +1,8 @@
 """The report on A4 paper, drawn with Pillow in the receipts' fonts (DejaVu: every Vietnamese
 letter) and saved as PDF: the center, the period and when it was made (Vietnam time), the counts,
 on-time bars per leg, failed attempts per reason, days per stage, the trend and, for every
-center, a table side by side. The page's texts are the catalogue's, in the reader's language.
+center, a table side by side. The page's texts are the catalogue's, in the reader's language; a
+text longer than its place (a center's long name, a column's name) wraps at spaces.
 """
 
 from collections.abc import Callable
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from courier import i18n
 from courier.proofs import receipts
-from courier.proofs.receipts import BOTTOM, MARGIN, PAGE, Page, line_height
+from courier.proofs.receipts import BOTTOM, MARGIN, PAGE, Page, line_height, wrap
 from courier.reports import figures
 from courier.reports.figures import Bar, Bucket, Report
 from courier.stats.service import SiteStats
@@ -104,8 +105,10 @@ def _bars(
             page.draw.rectangle(
                 (MARGIN, top, MARGIN + max(2, round(length * bar.share)), top + 22), fill=color
             )
-        page.write(figures.bar_text(bar, lang, _), "strong", (MARGIN + length + 16, top - 2))
-        page.y = top + 30
+        figure = wrap(figures.bar_text(bar, lang, _), "strong", WIDTH - length - 16)
+        for index, text in enumerate(figure):
+            page.write(text, "strong", (MARGIN + length + 16, top - 2 + index * ROW))
+        page.y = top + max(30, len(figure) * ROW)
 
 
 def _stages(page: Page, row: SiteStats, _: Callable[[str], str], lang: str) -> None:
@@ -166,37 +169,29 @@ def _table(page: Page, report: Report, _: Callable[[str], str], lang: str) -> No
             str(row.returned),
             *(figures.percent(getattr(row, key).rate, lang) for key, _label in figures.LEGS),
         )
-        if page.y + ROW > BOTTOM:  # the table goes on over the page, under its header again
+        style = "body" if row.site_code else "strong"
+        cut = zip(cells, WIDTHS, strict=True)
+        tall = max(len(wrap(cell, style, width - 12)) for cell, width in cut)
+        if page.y + tall * ROW > BOTTOM:  # the table goes on over the page, under its header
             page.new_page()
             _table_head(page, heads)
-        _table_row(page, cells, "body" if row.site_code else "strong")
+        _cells(page, cells, style, ROW)
 
 
 def _table_head(page: Page, heads: tuple[str, ...]) -> None:
     """The column names, each wrapped to its column, and a rule under them."""
-    tallest = 0
-    for x, width, head in zip(COLUMNS, WIDTHS, heads, strict=True):
-        lines = wrapped(head, "small", width - 12)
-        for index, text in enumerate(lines):
-            page.write(text, "small", (MARGIN + x, page.y + index * line_height("small", 2)))
-        tallest = max(tallest, len(lines))
-    page.y += tallest * line_height("small", 2) + 4
+    _cells(page, heads, "small", line_height("small", 2))
+    page.y += 4
     page.draw.line((MARGIN, page.y, MARGIN + WIDTH, page.y), fill=receipts.MUTED, width=2)
     page.y += 6
 
 
-def wrapped(text: str, style: str, width: int) -> list[str]:
-    """The text cut at spaces into lines no wider than `width` pixels (a long word stays whole)."""
-    lines: list[str] = []
-    for word in text.split():
-        if lines and receipts.font(style).getlength(f"{lines[-1]} {word}") <= width:
-            lines[-1] += f" {word}"
-        else:
-            lines.append(word)
-    return lines
-
-
-def _table_row(page: Page, cells: tuple[str, ...], style: str) -> None:
-    for x, cell in zip(COLUMNS, cells, strict=True):
-        page.write(cell, style, (MARGIN + x, page.y))
-    page.y += ROW
+def _cells(page: Page, cells: tuple[str, ...], style: str, height: int) -> None:
+    """A row of the table: each cell wrapped to its column; the row as tall as its tallest."""
+    tallest = 0
+    for x, width, cell in zip(COLUMNS, WIDTHS, cells, strict=True):
+        lines = wrap(cell, style, width - 12)
+        for index, text in enumerate(lines):
+            page.write(text, style, (MARGIN + x, page.y + index * height))
+        tallest = max(tallest, len(lines))
+    page.y += tallest * height

@@ -144,9 +144,15 @@ def test_a_dispatcher_builds_publishes_and_sees_the_couriers_stops(
     assert words["not_done"] in again.text()
     _make_late(variant.backend, int(plan_id))
     page.reload()
-    late = page.locator("tr.overdue")
+    late = page.locator("table.stops tr.overdue")
     expect(late).to_have_count(1)
     expect(late.get_by_text(words["late"], exact=True)).to_be_visible()
+    if variant.viewport == "phone":  # each table's rows are cards: nothing scrolls sideways
+        wide = page.locator("main, main .table-scroll, main table").evaluate_all(
+            "els => els.filter(e => e.scrollWidth > e.clientWidth + 1)"
+            ".map(e => e.tagName + '.' + e.className)"
+        )
+        assert wide == []
     assert_accessible(page)
     screenshot(page, "dispatch-day", variant)
 

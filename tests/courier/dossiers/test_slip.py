@@ -4,12 +4,15 @@ import re
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
+import pytest
+
 from api import i18n
 from courier.dossiers import slip
 from courier.dossiers.booking import Quote
 from courier.dossiers.models import ResultReturn
 from courier.proofs.receipts import MARGIN, PAGE, font
 from courier.settings import Settings
+from tests.courier.proofs.layout import assert_laid_out, printed
 
 ZONE = Settings().zone
 DATA = slip.SlipData(
@@ -89,3 +92,18 @@ def test_a_cancelled_booking_is_marked_on_the_slip() -> None:
     _, page = slip.render(replace(DATA, cancelled=True), wording("vi"))
     texts = [line.text for line in page.lines]
     assert texts.index("Lịch thu gom này đã bị hủy.") < texts.index("HS123456785VN")
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_long_center_name_and_address_wrap_clear_of_the_qr_code(lang: str) -> None:
+    """The trial's center and a 120-character address: printed whole, every line inside the
+    margins and off the QR code."""
+    address = (
+        "Tầng 1, Tháp A, Trung tâm Hành chính tập trung tỉnh, đường Lê Lợi, phường Hòa Phú, "
+        "Thành phố Thủ Dầu Một, Bình Dương"
+    )
+    assert len(address) >= 110
+    center = "Trung tâm Phục vụ hành chính công tỉnh Bình Dương"
+    _, page = slip.render(replace(DATA, site_name=center, site_address=address), wording(lang))
+    assert_laid_out(page)
+    assert printed(page, f"{center}, {address}")

@@ -5,6 +5,7 @@ pile up; the JSON keeps every read."""
 import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
@@ -14,6 +15,7 @@ from courier.privacy import export
 from courier.privacy.models import AccessLogEntry
 from courier.settings import Settings
 from tests.builders import book, site_id
+from tests.courier.proofs.layout import assert_laid_out, printed
 
 ROUTES = ["GET /api/v1/dossiers/{code}", "GET /center/", "GET /api/v1/dossiers", "GET /dispatch/"]
 ROLES = ["admin", "dispatcher"]
@@ -96,3 +98,24 @@ def test_reads_group_by_vietnam_day_role_site_data_and_route(
         ("2026-03-03", "dispatcher", ROUTES[0], 1, "00:00:00", "00:00:00"),
     ]
     assert all(g["site"] == "BD-PO-TDM-1" and g["data"] == "dossier" for g in groups)
+
+
+CAPITALS = (
+    "SỐ 1234/56A ĐƯỜNG ĐẠI LỘ BÌNH DƯƠNG, KHU PHỐ HÒA LÂN 2, PHƯỜNG THUẬN GIAO, "
+    "THÀNH PHỐ THUẬN AN, TỈNH BÌNH DƯƠNG"
+)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_long_address_wraps_inside_the_page(
+    client: TestClient, session: Session, lang: str
+) -> None:
+    """An address typed in capitals (120 characters) was cut every 110 characters, wider than the
+    page in capitals: it wraps by its drawn width, printed whole, every line inside the margins."""
+    assert len(CAPITALS) >= 110
+    settings = Settings()
+    copy = export.citizen_copy(session, _dossier(client, session), settings, lang)
+    copy["dossier"]["address"] = CAPITALS
+    pages = export.copy_pages(copy, lang, settings.zone)
+    assert_laid_out(pages)
+    assert printed(pages, f"address: {CAPITALS}")

@@ -2,6 +2,7 @@
 
 import io
 import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from courier.proofs import receipts
 from tests.builders import photo_jpeg, signature_png
+from tests.courier.proofs.layout import assert_laid_out, printed
 
 NOTDEF = "\ue000"  # a private-use code point: DejaVu has no glyph for it
 
@@ -133,3 +135,37 @@ def test_the_receipt_prints_local_time_fee_seal_and_the_checklist() -> None:
     assert "[x] Bản sao: Giấy chứng sinh (yêu cầu bản chính)" in text
     assert pdf.startswith(b"%PDF")
     assert b"/XObject" in pdf
+
+
+CENTER = "Trung tâm Phục vụ hành chính công tỉnh Bình Dương"
+PLACE = (
+    f"{CENTER}, Tầng 1, Tháp A, Trung tâm Hành chính tập trung tỉnh, đường Lê Lợi, "
+    "phường Hòa Phú, Thành phố Thủ Dầu Một, Bình Dương"
+)
+
+
+def test_a_counter_receipt_wraps_its_long_lines_clear_of_the_qr_codes() -> None:
+    """The trial's delivery record at a center: the place (a center's name and its 120-character
+    address) and the signature captions wrap inside the margins, printed whole; each dossier's QR
+    code lies beside its own lines, on no text and no other code (three dossiers without a
+    checklist, shorter than their codes)."""
+    parts = tuple(replace(_part(f"HS{100000000 + i:09d}VN"), documents=()) for i in range(3))
+    data = replace(
+        _data(),
+        title_vi="BIÊN BẢN BÀN GIAO HỒ SƠ",
+        title_en="Dossier delivery record",
+        giver="Bưu tá Đỗ Văn Thắng (BD-CR-DA-01)",
+        receiver=CENTER,
+        place=PLACE,
+        dossiers=parts,
+        signatures=(
+            ("Chữ ký bên giao: Bưu tá Đỗ Văn Thắng (BD-CR-DA-01)", signature_png()),
+            (f"Chữ ký bên nhận: {CENTER}", signature_png()),
+        ),
+        photos=(),
+    )
+    page = receipts.draw(data)
+    assert_laid_out(page)
+    assert printed(page, f"Địa điểm / Place: {PLACE}")
+    assert printed(page, f"Chữ ký bên nhận: {CENTER}")
+    assert len(page.pictures) == 3 + 2  # the codes and the signatures

@@ -2,6 +2,7 @@
 to the period, every center's total is their sum, and the PDF prints the figures in Vietnamese
 with bars as long as their rates."""
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from itertools import pairwise
 
@@ -15,6 +16,7 @@ from courier.reports.figures import Report
 from courier.settings import Settings
 from courier.stats.periods import period
 from tests.api.test_center_report_pages import make_world
+from tests.courier.proofs.layout import assert_laid_out, printed
 
 MADE = datetime(2026, 7, 1, 1, 30, tzinfo=UTC)  # 08:30 in Vietnam
 
@@ -111,3 +113,23 @@ def test_every_centers_table_goes_on_over_the_page(session: Session, settings: S
     codes = {line.page for line in drawn.lines if line.text.startswith("BD-")}
     assert len(drawn.images) == 2
     assert heads == sorted(codes) == [0, 1]
+    assert_laid_out(drawn)
+
+
+CENTER_VI = "Trung tâm Phục vụ hành chính công tỉnh Bình Dương"
+CENTER_EN = "Binh Duong Provincial Public Administration Service Center"
+
+
+@pytest.mark.parametrize(("lang", "title"), [("vi", CENTER_VI), ("en", CENTER_EN)])
+def test_a_long_center_name_wraps_inside_the_page(
+    june: Report, settings: Settings, lang: str, title: str
+) -> None:
+    """The trial's center: its title ran off the right edge ('…tỉnh Bình Dươn', 'Center' gone).
+    It wraps: every word printed, every line inside the margins, the strip right of the margin
+    blank."""
+    total = replace(june.total, site_name_vi=CENTER_VI, site_name_en=CENTER_EN)
+    long_named = replace(june, rows=(total,), total=total)
+    _, drawn = pdf.render(long_named, lang, settings.zone)
+    assert_laid_out(drawn)
+    heading = "Báo cáo: " if lang == "vi" else "Report: "
+    assert printed(drawn, heading + title)
