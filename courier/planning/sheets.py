@@ -11,7 +11,7 @@ one page.
 import io
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import barcode
@@ -134,10 +134,20 @@ def _list_head(page: Page, data: SheetData, number: int) -> None:
     page.text(f"{data.courier} — {data.day} — trang / page {number}", "small", gap=16)
 
 
+def window_text(window: tuple[datetime, datetime], day: date, zone: ZoneInfo) -> str:
+    """The window's hours, with its dates when it does not lie within the stop's day (a window
+    from 13:30 to 17:00 the next day is not read as one on the planned day)."""
+    first, last = (moment.astimezone(zone) for moment in window)
+    midnight = datetime.combine(day + timedelta(days=1), time.min, zone)
+    if first.date() == day and (last.date() == day or last == midnight):
+        return f"{first:%H:%M}-{last:%H:%M}"
+    return f"{first:%d/%m %H:%M} - {last:%d/%m %H:%M}"
+
+
 def _stop(page: Page, data: SheetData, stop: SheetStop) -> None:
     """A stop: its time, window and action, the address (and fee), its barcode and code."""
     zone = data.zone
-    window = f"{stop.window[0].astimezone(zone):%H:%M}-{stop.window[1].astimezone(zone):%H:%M}"
+    window = window_text(stop.window, stop.arrival.astimezone(zone).date(), zone)
     head = (
         f"{stop.position + 1}. {local_time(stop.arrival, zone)[11:16]}"
         f"  (khung giờ / window {window})  {stop.action}"
