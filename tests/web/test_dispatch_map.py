@@ -180,3 +180,39 @@ def test_a_tapped_stop_says_what_it_is(page: Page, plan_id: str) -> None:
     popup = page.locator("#plan-map .leaflet-popup-content")
     expect(popup).to_contain_text(f"{courier}, 1. ")
     expect(popup).to_contain_text(code)
+
+
+_MARKERS = """els => els.map(e => {
+  const r = e.getBoundingClientRect();
+  return {left: r.left, top: r.top, right: r.right, bottom: r.bottom,
+          site: e.classList.contains('site-marker'), z: Number(e.style.zIndex)};
+})"""
+
+
+def test_the_first_view_holds_every_marker_whole_with_the_sites_on_top(
+    page: Page, plan_id: str
+) -> None:
+    """At first view every marker (the stops set on a ring around a center too) lies whole within
+    the map's frame, and the post office and centers are drawn above every stop."""
+    _open_plan(page, plan_id)
+    expect(page.locator("#plan-map .stop-marker").first).to_be_visible()
+    page.wait_for_timeout(500)  # the fit's zoom settles
+    frame = page.locator("#plan-map").evaluate(
+        "e => { const r = e.getBoundingClientRect();"
+        " return {left: r.left, top: r.top, right: r.right, bottom: r.bottom}; }"
+    )
+    markers = page.locator("#plan-map .leaflet-marker-icon").evaluate_all(_MARKERS)
+    assert markers
+    outside = [
+        m
+        for m in markers
+        if m["left"] < frame["left"]
+        or m["top"] < frame["top"]
+        or m["right"] > frame["right"]
+        or m["bottom"] > frame["bottom"]
+    ]
+    assert outside == [], (frame, outside)
+    sites = [m["z"] for m in markers if m["site"]]
+    stops = [m["z"] for m in markers if not m["site"]]
+    assert sites
+    assert min(sites) > max(stops)

@@ -11,25 +11,29 @@ let kept = null;
 const SIZE = 26;
 const RING_PX = 17;
 
-// Stops at one place (the deliveries at a center) are set around it, so each number shows.
+// Stops at one place (the deliveries at a center, two couriers' stops at one address: within
+// about 10 m) are set on a ring around it, so each number shows; the widest ring is returned too,
+// for the first view to leave room for it.
 function anchors(data) {
   const at = new Map();
   for (const route of data.routes) {
     for (const stop of route.stops) {
-      const key = `${stop.lat},${stop.lon}`;
+      const key = `${stop.lat.toFixed(4)},${stop.lon.toFixed(4)}`;
       at.set(key, [...(at.get(key) || []), stop]);
     }
   }
   const shifted = new Map();
+  let widest = 0;
   for (const stops of at.values()) {
+    const ring = Math.max(RING_PX, (stops.length * (SIZE + 2)) / (2 * Math.PI));
+    const radius = stops.length > 1 ? ring : 0;
+    widest = Math.max(widest, radius);
     stops.forEach((stop, k) => {
       const angle = (2 * Math.PI * k) / stops.length;
-      const ring = Math.max(RING_PX, (stops.length * (SIZE + 2)) / (2 * Math.PI));
-      const radius = stops.length > 1 ? ring : 0;
       shifted.set(stop, [SIZE / 2 - radius * Math.cos(angle), SIZE / 2 - radius * Math.sin(angle)]);
     });
   }
-  return shifted;
+  return { shifted, widest };
 }
 
 function icon(className, text, anchor = [SIZE / 2, SIZE / 2]) {
@@ -53,10 +57,16 @@ function addTiles(element) {
   });
 }
 
-function place(lat, lon, className, text, title, bounds, anchor = undefined) {
+// Post offices and centers are drawn above the stops (zIndexOffset), so a ring of stops around
+// a center never hides it.
+const ON_TOP = 1000;
+
+function place(lat, lon, className, text, title, bounds, anchor = undefined, zIndexOffset = 0) {
   const point = [lat, lon];
   bounds.extend(point);
-  const options = { icon: icon(className, text, anchor), title, alt: title, keyboard: true };
+  const options = {
+    icon: icon(className, text, anchor), title, alt: title, keyboard: true, zIndexOffset,
+  };
   // a tap (phones show no title) or Enter opens what the marker is, as plain text
   const label = document.createElement('span');
   label.textContent = title;
@@ -98,12 +108,16 @@ function draw() {
   map = window.L.map(element, { attributionControl: Boolean(element.dataset.tiles), zoomSnap: 0.5 });
   if (element.dataset.tiles) addTiles(element); else element.classList.add('no-tiles');
   const bounds = window.L.latLngBounds([]);
-  data.centers.forEach((c) => place(c.lat, c.lon, 'site-marker center', '★', c.title, bounds));
-  data.offices.forEach((o) => place(o.lat, o.lon, 'site-marker office', '✉', o.title, bounds));
-  const shifted = anchors(data);
+  data.centers.forEach((c) => place(c.lat, c.lon, 'site-marker center', '★', c.title, bounds,
+    undefined, ON_TOP));
+  data.offices.forEach((o) => place(o.lat, o.lon, 'site-marker office', '✉', o.title, bounds,
+    undefined, ON_TOP));
+  const { shifted, widest } = anchors(data);
   data.routes.forEach((route) => drawRoute(route, bounds, shifted));
+  // every marker whole in the first view: the points, plus a marker and the widest ring around
+  const pad = Math.ceil(widest + SIZE + 8);
   if (kept) map.setView(kept.center, kept.zoom);
-  else if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
+  else if (bounds.isValid()) map.fitBounds(bounds, { padding: [pad, pad], maxZoom: 16 });
   else map.setView([10.98, 106.65], 12);
 }
 
