@@ -734,8 +734,10 @@ def _route(found: _Found, k: int) -> Route:
         begin = solution.Value(time_dim.CumulVar(model.manager.NodeToIndex(node)))
         leg = vehicle.travel_s(matrix.durations[location][stop.location])
         arrival = departure + leg
-        if break_start is not None and departure <= break_start < begin:
-            arrival += vehicle.lunch.duration if vehicle.lunch else 0
+        if vehicle.lunch and break_start is not None and departure <= break_start < begin:
+            # the break falls on the way or in the wait: the courier is there, ready, after it
+            # (never "arriving" inside it), and no earlier than travel and break allow
+            arrival = max(arrival, break_start) + vehicle.lunch.duration
         load += stop.demand
         visits.append(Visit(stop.id, min(arrival, begin), begin, begin + stop.service_s, load))
         travel += leg

@@ -15,10 +15,10 @@ CARRIED = 8
 UNITS = [[0, 30, 40], [30, 0, 50], [40, 50, 0]]
 
 
-def _problem(lunch: Break | None) -> Problem:
+def _problem(lunch: Break | None, carried: int = CARRIED) -> Problem:
     """A courier at the depot from 07:00 carrying dossiers for the counter (open 07:30-11:30 and
     13:00-17:00), and a citizen's pickup at 16:00 that keeps the route going until then."""
-    carried = [
+    dossiers = [
         make_stop(
             f"d{i}",
             1,
@@ -28,17 +28,17 @@ def _problem(lunch: Break | None) -> Problem:
             penalty=5_000_000,
             vehicles=("v1",),
         )
-        for i in range(CARRIED)
+        for i in range(carried)
     ]
     citizen = [
         make_stop("p", 2, windows=((16 * H, 16 * H + 1800),), service_s=300, penalty=50_000),
         make_stop("q", 0, windows=((7 * H, 18 * H),), service_s=60, demand=-1, penalty=50_000),
     ]
     courier = make_vehicle(
-        shift=(7 * H, 18 * H), capacity=CARRIED + 1, start_load=CARRIED, lunch=lunch
+        shift=(7 * H, 18 * H), capacity=carried + 1, start_load=carried, lunch=lunch
     )
     return make_problem(
-        tuple(carried + citizen), (courier,), pairs=(Pair("p", "q"),), matrix=make_matrix(UNITS)
+        tuple(dossiers + citizen), (courier,), pairs=(Pair("p", "q"),), matrix=make_matrix(UNITS)
     )
 
 
@@ -58,11 +58,15 @@ def test_carried_dossiers_are_handed_in_when_the_counter_opens() -> None:
 
 
 def test_a_route_with_a_lunch_break_keeps_the_morning_and_no_arrival_inside_the_break() -> None:
-    """The break does not push the morning's work past the counter's lunch closing."""
-    problem = _problem(lunch=Break(11 * H + 1800, 12 * H + 1800, 3600))
+    """The break does not push the morning's work past the counter's lunch closing; the pickup
+    reached at 10:58 before the 11:30 break shows the courier there after the break (12:30),
+    not at 11:58, in the middle of it."""
+    problem = _problem(lunch=Break(11 * H + 1800, 11 * H + 1800, 3600), carried=20)
     (route,) = _solved(problem).routes
     handed = [v.start for v in route.visits if v.stop_id.startswith("d")]
-    assert handed == [MORNING[0] + 600 * i for i in range(CARRIED)]
-    assert route.break_start is not None
+    assert handed == [MORNING[0] + 600 * i for i in range(20)]
+    assert route.break_start == 11 * H + 1800
     lunch = (route.break_start, route.break_start + 3600)
     assert not [v.stop_id for v in route.visits if lunch[0] < v.arrival < lunch[1]]
+    (pickup,) = [v for v in route.visits if v.stop_id == "p"]
+    assert pickup.arrival == lunch[1]
