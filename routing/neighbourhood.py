@@ -71,6 +71,28 @@ class Nearness:
             count += len(routes[vehicle])
         return chosen
 
+    def around_stop(
+        self,
+        routes: Routes,
+        node: int,
+        left_out: Sequence[int],
+        medoids: dict[int, int],
+        size: int,
+    ) -> tuple[list[int], list[int]]:
+        """Around a left-out stop: the left-out stops nearest it (up to half of `size`) and the
+        used vehicles whose medoids are nearest it, until their stops reach `size`."""
+        stops, rows = self.problem.stops, self.distances
+        place = stops[node].location
+        near = sorted(left_out, key=lambda n: rows[place][stops[n].location])[: max(1, size // 2)]
+        chosen: list[int] = []
+        count = len(near)
+        for vehicle in sorted(medoids, key=lambda v: rows[place][medoids[v]]):
+            if count >= size:
+                break
+            chosen.append(vehicle)
+            count += len(routes[vehicle])
+        return chosen, near
+
     def left_out(self, routes: Routes) -> list[int]:
         """The stops of pairs (and single stops) that no route serves any stop of."""
         routed = {node for route in routes for node in route}

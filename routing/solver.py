@@ -314,9 +314,10 @@ class _Model:
         return breaks
 
     def search(
-        self, params: SolveParams, seconds: float, initial: Routes | None
+        self, params: SolveParams, seconds: float, initial: Routes | pywrapcp.Assignment | None
     ) -> pywrapcp.Assignment | None:
-        """Run one search from `initial` routes (or a first-solution strategy) for `seconds`."""
+        """Run one search from `initial` routes or a solution already read (or a first-solution
+        strategy) for `seconds`."""
         search = pywrapcp.DefaultRoutingSearchParameters()
         search.first_solution_strategy = _FIRST.Value.Value(params.first_solution)
         ils = params.metaheuristic == ILS_SISR
@@ -340,11 +341,16 @@ class _Model:
             if ils:
                 return self.routing.SolveWithIteratedLocalSearch(search)
             return self.routing.SolveWithParameters(search)
+        began = time.monotonic()
         if not closed:
             self.routing.CloseModelWithParameters(search)
-        start = self.restore(initial)
+        start = self.restore(initial) if isinstance(initial, list) else initial
         if start is None:
             return None
+        # closing the model and reading the routes count in `seconds` (on a few hundred stops
+        # under load they took most of a second)
+        left = seconds - (time.monotonic() - began)
+        search.time_limit.FromMilliseconds(max(1, int(left * 1000)))
         if ils:
             # OR-Tools' ILS builds its own first solution: the routes are its hint, which the
             # local cheapest insertion follows
@@ -475,8 +481,6 @@ class _Clock:
 def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     """Build a plan: every stop served when the fleet allows it, otherwise the fewest dropped."""
     params = params or SolveParams()
-    if len(problem.stops) >= params.large_from:
-        params = replace(params, first_solution=params.large_first_solution)
     clock = _Clock(params.time_limit_s)
     if not problem.stops or not problem.vehicles:
         return _plan(problem, None, clock)
@@ -489,9 +493,10 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
         )
         if len(problem.stops) >= params.neighbourhood_from:
             return _plan(problem, _by_neighbourhoods(model, params, clock), clock)
-        found = _search(model, params, clock.left(), None)
+        found = _search(model, _sized(params, problem), clock.left(), None)
         clock.record("search", found)
         return _plan(problem, found, clock)
+    params = _sized(params, problem)
     found = _construct(problem, params, clock)
     clock.record("construct", found)
     if found is None:
@@ -505,36 +510,67 @@ def solve(problem: Problem, params: SolveParams | None = None) -> Plan:
     return _plan(problem, found, clock)
 
 
+def _sized(params: SolveParams, problem: Problem) -> SolveParams:
+    """`params` with the first-solution strategy for the problem's size."""
+    if len(problem.stops) >= params.large_from:
+        return replace(params, first_solution=params.large_first_solution)
+    return params
+
+
 def _by_neighbourhoods(model: _Model, params: SolveParams, clock: _Clock) -> _Found | None:
     """A big problem's single phase: build a first solution, then search one neighbourhood at a
-    time (a seed route, the routes nearest it and the left-out pairs near them) with
-    `params.metaheuristic`, the seeds taken in turn, and end with a descent over the whole
-    problem from the routes reached, which also fills in their times."""
+    time with `params.metaheuristic`, and end with a descent over the whole problem from the
+    routes reached, which also fills in their times.
+
+    A neighbourhood is a seed route and the routes nearest it, with the left-out pairs near them;
+    every other round (every round while no route is made) it is built around a left-out stop
+    instead: a first solution cut short by the time limit (seconds for several hundred stops on a
+    loaded core) leaves many stops out, far from any route. Where more stops are left out there
+    than routes hold, the round builds new routes for them on idle couriers from nothing."""
     problem = model.problem
-    descent = replace(params, metaheuristic="GREEDY_DESCENT")
-    # the first solution alone: a descent over the whole problem took half the budget and did
-    # less than the neighbourhoods do with it (bench/README.md, "Neighbourhoods for big parts")
-    first = replace(descent, solution_limit=1)
-    found = _search(model, first, clock.left() * params.first_share, None)
+    descent = replace(_sized(params, problem), metaheuristic="GREEDY_DESCENT")
+    found = _search(
+        model, replace(descent, solution_limit=1), clock.left() * params.first_share, None
+    )
     clock.record("construct", found)
-    if found is None:
-        return None
-    routes, nearness = found.routes, Nearness(problem)
+    routes = found.routes if found else [[] for _ in problem.vehicles]
+    nearness = Nearness(problem)
     cost, must = _vehicle_cost(problem), model.must
-    reserve = max(1.0, 0.1 * clock.left())
+    # a model that has searched may refuse to read routes back: the finish gets a fresh one,
+    # built now so that the time left for the finish is its reading and descent
+    built = time.monotonic()
+    whole = _Model(problem, model.fleet, cost, drop_mandatory=params.drop_mandatory)
+    # the finish reads the routes into it (a few times as long as building it) and descends
+    reserve = max(1.0, 0.1 * clock.left()) + 2 * (time.monotonic() - built)
+    per_route = max(1, len(problem.stops) // max(1, len(problem.vehicles)))
     turn = 0
     while clock.left() > reserve + params.neighbourhood_s / 2:
         medoids = nearness.medoids(routes)
-        if not medoids:
-            break
-        seeds = sorted(medoids)
-        seed = seeds[turn % len(seeds)]
+        left_out = nearness.left_out(routes)
         turn += 1
-        chosen = nearness.around(routes, seed, medoids, params.neighbourhood_stops)
-        left = nearness.left_out_near(nearness.left_out(routes), chosen, medoids)
-        left = [node for node in left if servable(problem, node, chosen)]
+        fresh = False
+        if left_out and (turn % 2 or not medoids):
+            seed_stop = left_out[(turn // 2) % len(left_out)]
+            chosen, left = nearness.around_stop(
+                routes, seed_stop, left_out, medoids, params.neighbourhood_stops
+            )
+            place = problem.stops[seed_stop].location
+            fresh = len(left) >= params.neighbourhood_stops // 2 or not chosen
+            if fresh:  # new routes for a cluster of left-out stops
+                chosen = []
+            need = -(-len(left) // per_route) + 1 if fresh else max(1, len(left) // 20)
+        elif medoids:
+            seed = sorted(medoids)[(turn // 2) % len(medoids)]
+            chosen = nearness.around(routes, seed, medoids, params.neighbourhood_stops)
+            left = nearness.left_out_near(left_out, chosen, medoids)
+            place, need = problem.vehicles[seed].start, max(1, len(left) // 20)
+        else:
+            break
         if left:
-            chosen += _idle_alike(problem, routes, seed)
+            chosen += _idle_near(problem, routes, place, chosen, need)
+        left = [node for node in left if servable(problem, node, chosen)]
+        if not chosen or (fresh and not left):
+            continue
         hood = carve(
             problem, chosen, nearness.closure([n for k in chosen for n in routes[k]] + left)
         )
@@ -542,26 +578,27 @@ def _by_neighbourhoods(model: _Model, params: SolveParams, clock: _Clock) -> _Fo
             hood.problem, range(len(chosen)), cost, drop_mandatory=params.drop_mandatory, must=must
         )
         seconds = min(params.neighbourhood_s, clock.left() - reserve)
-        better = _search(sub, params, seconds, hood.initial(routes))
+        start = None if fresh else hood.initial(routes)
+        better = _search(sub, _sized(params, hood.problem), seconds, start)
         if better is not None:
             hood.write_back(routes, better.routes)
-    # a model that has searched may refuse to read routes back: the finish gets a fresh one
-    whole = _Model(problem, model.fleet, cost, drop_mandatory=params.drop_mandatory)
     start = whole.restore(routes)
     if start is None:  # cannot happen with feasible neighbourhoods; keep the construction then
         clock.record("neighbourhoods", None)
         return found
-    final = _search(whole, descent, clock.left(), routes) or _Found(whole, start)
+    final = _search(whole, descent, clock.left(), start) or _Found(whole, start)
     clock.record("neighbourhoods", final)
     return final
 
 
-def _idle_alike(problem: Problem, routes: Routes, seed: int) -> list[int]:
-    """One unused vehicle from the seed's start (else any unused one), to take left-out pairs."""
-    idle = [k for k, route in enumerate(routes) if not route]
-    start = problem.vehicles[seed].start
-    alike = [k for k in idle if problem.vehicles[k].start == start]
-    return (alike or idle)[:1]
+def _idle_near(
+    problem: Problem, routes: Routes, place: int, chosen: list[int], count: int
+) -> list[int]:
+    """Up to `count` unused vehicles, those starting nearest `place` first."""
+    rows = problem.matrix.distances
+    idle = [k for k, route in enumerate(routes) if not route and k not in chosen]
+    idle.sort(key=lambda k: rows[problem.vehicles[k].start][place])
+    return idle[:count]
 
 
 def _optimise(problem: Problem, params: SolveParams, clock: _Clock, found: _Found) -> _Found:
@@ -619,7 +656,10 @@ def _rank(found: _Found) -> tuple[int, int, int]:
 
 
 def _search(
-    model: _Model, params: SolveParams, seconds: float, initial: Routes | None
+    model: _Model,
+    params: SolveParams,
+    seconds: float,
+    initial: Routes | pywrapcp.Assignment | None,
 ) -> _Found | None:
     solution = model.search(params, seconds, initial)
     return None if solution is None else _Found(model, solution)

@@ -121,3 +121,14 @@ def test_below_the_threshold_the_single_phase_is_one_search() -> None:
     plan = solve(problem, replace(BIG, time_limit_s=2.0))
     assert [phase.name for phase in plan.stats.phases] == ["search"]
     assert validate(problem, plan) == []
+
+
+def test_a_first_solution_cut_short_is_built_by_neighbourhoods() -> None:
+    """When the first solution does not come in its time (hundreds of stops on a loaded core),
+    the neighbourhoods build routes for the left-out stops on idle couriers: the day is planned
+    anyway, and validly."""
+    problem = day_problem(jobs=60, couriers=6, hold=True)
+    plan = solve(problem, replace(BIG, first_share=0.0001))
+    assert plan.stats.phases[0].vehicles == 0  # nothing built in its 0.6 ms
+    assert validate(problem, plan) == []
+    assert plan.dropped == ()
