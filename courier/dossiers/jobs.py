@@ -31,6 +31,13 @@ from courier.idempotency import fingerprint, insert_once, stored_key
 from courier.settings import Settings
 from courier.text import mark
 
+# catalogue ids: the API answers them in the caller's language
+NO_JOB = mark("No job %(id)s.")
+NO_ACTIVE_COURIER = mark("No active courier %(id)s.")
+OWN_COURIERS = mark("A dispatcher assigns jobs only to couriers of their own post office.")
+NOT_OPEN = mark("Job %(id)s is no longer open; only open jobs can be assigned.")
+COURIER_AT_STOP = mark("Only the courier at the stop records a failed attempt.")
+
 CITIZEN_SERVICE_S = 300
 COUNTER_SERVICE_S = 600
 RETURN_DELIVERY_WORKING_DAYS = 3
@@ -196,7 +203,7 @@ def get_visible_job(session: Session, job_id: int, actor: Actor) -> Job:
     """The job if the actor may see it, else `JobNotFound`."""
     job = session.get(Job, job_id)
     if job is None or not access.can_view_job(session, actor, job):
-        raise JobNotFound(f"no job {job_id}")
+        raise JobNotFound(NO_JOB, params={"id": job_id})
     return job
 
 
@@ -258,11 +265,11 @@ def assign_pair(session: Session, job_id: int, courier_id: int, actor: Actor) ->
     job = get_visible_job(session, job_id, actor)
     courier = session.get(Courier, courier_id)
     if courier is None or not courier.active:
-        raise Conflict(f"no active courier {courier_id}")
+        raise Conflict(NO_ACTIVE_COURIER, params={"id": courier_id})
     if office is not None and courier.home_post_office_id != office:
-        raise PermissionDenied("a dispatcher assigns jobs only to couriers of their post office")
+        raise PermissionDenied(OWN_COURIERS)
     if job.status not in _OPEN:
-        raise Conflict(f"job {job_id} is {job.status.value}; only open jobs can be assigned")
+        raise Conflict(NOT_OPEN, params={"id": job_id})
     # a pair whose pickup is done (a re-queued delivery) is assigned by its open end
     pair = [j for j in pair_of(session, job) if j.status in _OPEN]
     for j in pair:
@@ -331,9 +338,9 @@ def record_failed_attempt(
         return session.get_one(Job, job_id), mine, False
     job = get_visible_job(session, job_id, actor)
     if not (actor.is_admin or actor.has_role(Role.COURIER)):
-        raise PermissionDenied("only the courier at the stop records a failed attempt")
+        raise PermissionDenied(COURIER_AT_STOP)
     if actor.has_role(Role.COURIER) and job.courier_id != actor.courier_id:
-        raise JobNotFound(f"no job {job_id}")
+        raise JobNotFound(NO_JOB, params={"id": job_id})
     _check_attempt(job, request, settings)
     if job.status is not JobStatus.ASSIGNED:
         raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")

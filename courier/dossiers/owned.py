@@ -8,6 +8,10 @@ from sqlalchemy.orm import Session
 from courier.dossiers import codes
 from courier.dossiers.models import Dossier
 from courier.errors import DossierNotFound
+from courier.text import mark
+
+# a catalogue id (the same sentence as the staff's): the answer is in the caller's language
+NO_DOSSIER = mark("No dossier %(code)s.")
 
 PAGE_SIZE = 50
 
@@ -48,7 +52,7 @@ def get_owned(session: Session, owner_id: int, code: str) -> Dossier:
     )
     dossier = session.scalars(query).unique().one_or_none()
     if dossier is None:
-        raise DossierNotFound(f"no dossier {codes.normalise(code)}")
+        raise DossierNotFound(NO_DOSSIER, params={"code": codes.normalise(code)})
     return dossier
 
 

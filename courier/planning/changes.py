@@ -18,6 +18,8 @@ from courier.settings import Settings
 from courier.text import mark
 
 AFTER_THE_DAY = mark("please choose a moment on or before the plan's day, %(day)s")
+LOCK_BUILT = mark("Plan %(id)s is %(status)s; stops are locked on a built plan only.")
+REPLAN_BUILT = mark("Plan %(id)s is %(status)s; only a built plan is re-planned.")
 NO_OPEN_JOB = mark("no open job has this id")
 NOT_THE_PLANS_COURIER = mark("this courier does not work at the plan's post offices")
 PAST_THE_ROUTE = mark(
@@ -40,7 +42,7 @@ def lock(
     """
     plan = service.visible_plan(session, plan_id, actor)
     if plan.status not in service.READY:
-        raise Conflict(f"plan {plan.id} is {plan.status.value}; lock stops of a built plan")
+        raise Conflict(LOCK_BUILT, params=service.status_params(plan))
     problems = []
     pickup = _open_pickup(session, actor, job_id)
     if pickup is None:
@@ -126,7 +128,7 @@ def replan(
 
     base = service.visible_plan(session, plan_id, actor)
     if base.status not in service.READY:
-        raise Conflict(f"plan {base.id} is {base.status.value}; re-plan a built plan")
+        raise Conflict(REPLAN_BUILT, params=service.status_params(base))
     if at is not None and at.astimezone(settings.zone).date() > base.service_on:
         # nothing of the day is left to plan after it (a moment before it: all of it is)
         day = {"day": base.service_on.isoformat()}

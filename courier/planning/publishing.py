@@ -19,6 +19,9 @@ from courier.errors import Conflict
 from courier.planning import problem, service
 from courier.planning.models import Plan, PlanPart, PlanStatus, RouteStop
 from courier.settings import Settings
+from courier.text import mark
+
+ONLY_BUILT = mark("Plan %(id)s is %(status)s; only a built plan is published.")
 
 
 def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) -> Plan:
@@ -28,7 +31,7 @@ def publish(session: Session, plan_id: int, actor: Actor, settings: Settings) ->
     service.hold_offices(session, service.visible_plan(session, plan_id, actor).depot_ids)
     plan = service.get_plan(session, plan_id, lock=True)
     if plan.status is not PlanStatus.BUILT:
-        raise Conflict(f"plan {plan.id} is {plan.status.value}; only a built plan is published")
+        raise Conflict(ONLY_BUILT, params=service.status_params(plan))
     for older in session.scalars(
         select(Plan).where(
             Plan.service_on == plan.service_on,

@@ -25,6 +25,8 @@ from courier.text import mark
 PLAN_DAYS_AHEAD = 31
 # the booking's sentences for the same days (one catalogue entry each)
 PAST_DAY = mark("please choose today or a later day")
+OWN_OFFICE = mark("A dispatcher plans only their own post office.")
+NOTHING_TO_BUILD = mark("Plan %(id)s is %(status)s; there is nothing to build.")
 NOT_WORKING_DAY = mark("please choose a working day (Monday to Friday, not a public holiday)")
 UNKNOWN_DEPOTS = mark("no post office has these codes: %(codes)s")
 
@@ -117,7 +119,7 @@ def _requested_depots(
         problems.append(FieldProblem(("service_on",), NOT_WORKING_DAY, "not_a_working_day"))
     depot_ids, unknown = _depots(session, depot_codes)
     if office is not None and set(depot_ids or ()) - {office}:
-        raise PermissionDenied("a dispatcher plans only their own post office")
+        raise PermissionDenied(OWN_OFFICE)
     if unknown:
         codes = {"codes": ", ".join(unknown)}
         problems.append(FieldProblem(("depots",), UNKNOWN_DEPOTS, "unknown_depot", codes))
@@ -160,7 +162,7 @@ def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
 
     plan = service.visible_plan(session, plan_id, actor)
     if plan.status not in (*service.IN_PROGRESS, PlanStatus.FAILED):
-        raise Conflict(f"plan {plan.id} is {plan.status.value}; nothing to build")
+        raise Conflict(NOTHING_TO_BUILD, params=service.status_params(plan))
     service.refuse_in_progress(session, plan, exclude=plan.id)
     if plan.status is PlanStatus.FAILED:  # in progress at once: a plan request meanwhile gets it
         plan.status, plan.error = PlanStatus.QUEUED, None

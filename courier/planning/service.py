@@ -23,6 +23,20 @@ from courier.text import mark
 # catalogue ids: the API answers them in the caller's language
 NO_PLAN = mark("No plan %(id)s.")
 OTHER_OFFICE = mark("Plan %(id)s is not of your post office.")
+# a plan's status inside a sentence ("Plan 12 is published; ...")
+STATUS_NAMES = {
+    PlanStatus.QUEUED: mark("queued"),
+    PlanStatus.BUILDING: mark("being built"),
+    PlanStatus.BUILT: mark("built"),
+    PlanStatus.FAILED: mark("failed"),
+    PlanStatus.PUBLISHED: mark("published"),
+    PlanStatus.SUPERSEDED: mark("superseded"),
+}
+
+
+def status_params(plan: Plan) -> dict[str, object]:
+    """The plan's id and status for a refusal's sentence (the status a catalogue id)."""
+    return {"id": plan.id, "status": STATUS_NAMES[plan.status]}
 
 
 class PlanNotFound(NotFound):

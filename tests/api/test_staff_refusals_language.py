@@ -1,11 +1,14 @@
-"""The refusals of the staff endpoints (statistics, webhooks, dossiers, plans) in the caller's
+"""The refusals of the staff endpoints (statistics, webhooks, dossiers, jobs, plans) in the caller's
 language: Vietnamese by default, English when asked, never a hard-coded English sentence."""
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from tests.builders import headers_for
+from courier.planning import requesting
+from courier.settings import Settings
+from tests.builders import booking_day, headers_for
+from tests.courier.planning.bookings import DEPOT
 
 EN = {"Accept-Language": "en"}
 JUNE = {"from": "2026-06-01", "to": "2026-06-30"}
@@ -90,6 +93,15 @@ HOOK = {"url": "https://center.example/courier", "site_code": "BD-TA"}
             "No plan 999999.",
         ),
         (
+            "dispatch.tdm",
+            "GET",
+            "/api/v1/jobs/999999",
+            None,
+            404,
+            "Không có việc 999999.",
+            "No job 999999.",
+        ),
+        (
             "center.tdm",
             "GET",
             "/api/v1/plans",
@@ -119,3 +131,26 @@ def test_a_refusal_is_vietnamese_by_default_and_english_when_asked(
     assert first.json()["detail"] == vi
     asked = client.request(method, path, json=json, params=params, headers={**headers, **EN})
     assert asked.json()["detail"] == en
+
+
+def test_a_plan_refused_for_its_status_names_the_status_in_the_language(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """Publishing a plan still queued: 409 naming its status in Vietnamese, or in English."""
+    plan = requesting.request_plan(
+        session,
+        None,
+        service_on=booking_day(),
+        depot_codes=[DEPOT],
+        settings=settings,
+        enqueue_build=False,
+    )
+    session.commit()
+    url, headers = f"/api/v1/plans/{plan.id}/publish", headers_for(session, "dispatch.tdm")
+    vi = client.post(url, headers=headers)
+    assert vi.status_code == 409, vi.text
+    assert vi.json()["detail"] == (
+        f"Kế hoạch {plan.id} đang chờ lập; chỉ công bố được kế hoạch đã lập xong."
+    )
+    en = client.post(url, headers={**headers, **EN}).json()["detail"]
+    assert en == f"Plan {plan.id} is queued; only a built plan is published."
