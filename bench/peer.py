@@ -83,9 +83,10 @@ def _add_tasks(data: vroom.Input, problem: Problem) -> list[str]:
                 vroom.Job(
                     id=number[stop.id],
                     location=stop.location,
+                    default_setup=stop.setup_s,
                     default_service=stop.service_s,
                     pickup=[stop.demand],
-                    time_windows=[vroom.TimeWindow(*w) for w in stop.windows],
+                    time_windows=_windows(stop),
                 )
             )
     return ids
@@ -95,9 +96,20 @@ def _step(number: int, stop: Stop) -> vroom.ShipmentStep:
     return vroom.ShipmentStep(
         id=number,
         location=stop.location,
+        default_setup=stop.setup_s,
         default_service=stop.service_s,
-        time_windows=[vroom.TimeWindow(*w) for w in stop.windows],
+        time_windows=_windows(stop),
     )
+
+
+def _windows(stop: Stop) -> list[vroom.TimeWindow]:
+    """VROOM's windows bound the start of the setup, ours the service after it: a setup moves
+    VROOM's windows earlier by its length (stricter for a stop that follows another at the same
+    place, which skips the setup)."""
+    return [
+        vroom.TimeWindow(max(0, a - stop.setup_s), max(0, b - stop.setup_s))
+        for a, b in stop.windows
+    ]
 
 
 def _plan(problem: Problem, frame: object, ids: list[str], seconds: float) -> Plan:
@@ -108,7 +120,7 @@ def _plan(problem: Problem, frame: object, ids: list[str], seconds: float) -> Pl
         mine = [r for r in rows if int(r["vehicle_id"]) == k]
         visits, load, break_start = [], 0, None
         for row in mine:
-            begin = int(row["arrival"]) + int(row["waiting_time"])
+            begin = int(row["arrival"]) + int(row["waiting_time"]) + int(row.get("setup", 0))
             if row["type"] == "break":
                 break_start = begin
             if row["type"] not in ("job", "pickup", "delivery"):

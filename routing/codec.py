@@ -24,6 +24,7 @@ class CallJSON(TypedDict):
     point: PointJSON
     windows: list[tuple[int, int]]
     service_s: int
+    setup_s: NotRequired[int]  # parts stored before setups had none
 
 
 class JobJSON(TypedDict):
@@ -118,7 +119,12 @@ def _point(point: LatLon) -> PointJSON:
 
 
 def _call_json(call: Call) -> CallJSON:
-    return {"point": _point(call.point), "windows": list(call.windows), "service_s": call.service_s}
+    return {
+        "point": _point(call.point),
+        "windows": list(call.windows),
+        "service_s": call.service_s,
+        "setup_s": call.setup_s,
+    }
 
 
 def _courier_json(courier: Courier) -> CourierJSON:
@@ -201,7 +207,10 @@ def _job(data: JobJSON) -> Job:
 
 def _call(data: CallJSON) -> Call:
     return Call(
-        LatLon(**data["point"]), tuple((a, b) for a, b in data["windows"]), data["service_s"]
+        LatLon(**data["point"]),
+        tuple((a, b) for a, b in data["windows"]),
+        data["service_s"],
+        data.get("setup_s", 0),
     )
 
 

@@ -76,6 +76,7 @@ def _alone(problem: Problem, vehicle: Vehicle, first: Stop, second: Stop | None)
         if stop is None:
             continue
         arrival = clock + vehicle.travel_s(problem.matrix.durations[here][stop.location])
+        arrival += stop.setup_s if stop.location != here else 0
         start = _earliest_start(arrival, stop.windows)
         if start is None or start > vehicle.shift[1]:
             return failure

@@ -9,7 +9,8 @@ demand >= 0 and its delivery the opposite demand; a stop outside any pair has a 
 is collected and carried to the end of the route, which for capacity is the same as delivering
 it from the start).
 
-Time convention: a stop's windows constrain the start of its service; a vehicle's shift bounds
+Time convention: a stop's windows constrain the start of its service, which comes after its setup
+when the vehicle arrives from another location; a vehicle's shift bounds
 the time it leaves its start and the time it reaches its end. A vehicle with a speed factor f
 travels an arc of matrix duration d in ceil(d / f) seconds (`Vehicle.travel_s`).
 """
@@ -70,6 +71,9 @@ class Vehicle:
 class Stop:
     """A place to visit: location, time windows on the start of service, service time, demand.
 
+    `setup_s` is spent once on reaching the stop's location from another place, before the
+    service: at a counter, handing in twenty dossiers takes one wait at the counter and twenty
+    short services, not twenty waits.
     `penalty` is the cost of leaving the stop out; None means the stop is mandatory.
     `vehicles` restricts the stop to those vehicle ids (a dispatcher's lock or move);
     `position` fixes its place in the route (0 = first visit).
@@ -83,6 +87,7 @@ class Stop:
     penalty: int | None = None
     vehicles: tuple[str, ...] | None = None
     position: int | None = None
+    setup_s: int = 0
 
     @property
     def mandatory(self) -> bool:
@@ -363,6 +368,7 @@ def _check_stop(stop: Stop, size: int) -> None:
     for n, window in enumerate(stop.windows):
         _check_span(f"{owner} window {n}", window)
     numbers: dict[str, int | None] = {"service time": stop.service_s, "demand": stop.demand}
+    numbers["setup time"] = stop.setup_s
     numbers |= {"penalty": stop.penalty, "position": stop.position}
     for label, value in numbers.items():
         if value is not None:
@@ -376,6 +382,8 @@ def _check_stop(stop: Stop, size: int) -> None:
         previous_end = end
     if stop.service_s < 0:
         raise InvalidProblem(f"{owner} service time {stop.service_s} is negative")
+    if stop.setup_s < 0:
+        raise InvalidProblem(f"{owner} setup time {stop.setup_s} is negative")
     if stop.penalty is not None and stop.penalty < 0:
         raise InvalidProblem(f"{owner} penalty {stop.penalty} is negative")
 

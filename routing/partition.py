@@ -40,6 +40,8 @@ class Call:
     point: LatLon
     windows: tuple[tuple[int, int], ...]
     service_s: int = 0
+    # once on arriving from another place (a counter's wait), before the service (`Stop.setup_s`)
+    setup_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -356,6 +358,7 @@ def _stop(
         job.penalty,
         vehicles=job.couriers,
         position=position,
+        setup_s=call.setup_s,
     )
 
 

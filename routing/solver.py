@@ -148,6 +148,7 @@ class _Model:
         depots = sorted({loc for v in self.vehicles for loc in (v.start, v.end)})
         self.locations = [s.location for s in stops] + depots
         self.service = [s.service_s for s in stops] + [0] * len(depots)
+        self.setup = [s.setup_s for s in stops] + [0] * len(depots)
         node_of = {loc: len(stops) + i for i, loc in enumerate(depots)}
         self.manager = pywrapcp.RoutingIndexManager(
             len(self.locations),
@@ -169,12 +170,16 @@ class _Model:
     def _node_matrix(
         self, rows: Sequence[Sequence[int]], vehicle: Vehicle | None
     ) -> list[list[int]]:
-        """Arc values between nodes; with a vehicle, its travel time plus service at the tail."""
-        locs = self.locations
+        """Arc values between nodes; with a vehicle, its travel time plus service at the tail and,
+        between two places, the head's setup."""
+        locs, setup = self.locations, self.setup
         if vehicle is None:
             return [[rows[a][b] for b in locs] for a in locs]
         return [
-            [self.service[i] + vehicle.travel_s(rows[a][b]) for b in locs]
+            [
+                self.service[i] + vehicle.travel_s(rows[a][b]) + (setup[j] if a != b else 0)
+                for j, b in enumerate(locs)
+            ]
             for i, a in enumerate(locs)
         ]
 
@@ -779,7 +784,10 @@ def _route(found: _Found, k: int) -> Route:
             # (never "arriving" inside it), and no earlier than travel and break allow
             arrival = max(arrival, break_start) + vehicle.lunch.duration
         load += stop.demand
-        visits.append(Visit(stop.id, min(arrival, begin), begin, begin + stop.service_s, load))
+        setup = stop.setup_s if stop.location != location else 0
+        visits.append(
+            Visit(stop.id, min(arrival, begin - setup), begin, begin + stop.service_s, load)
+        )
         travel += leg
         distance += matrix.distances[location][stop.location]
         departure, location = begin + stop.service_s, stop.location

@@ -101,7 +101,8 @@ def _check_times(
         where = f"stop {stop.id} on vehicle {vehicle.id}"
         earliest = departure + vehicle.travel_s(durations[location][stop.location])
         earliest += _break_in_gap(vehicle, route, departure, visit.start)
-        if visit.arrival < earliest or visit.start < visit.arrival:
+        setup = stop.setup_s if stop.location != location else 0
+        if visit.arrival < earliest or visit.start < visit.arrival + setup:
             found.append(
                 Violation(
                     "timing",

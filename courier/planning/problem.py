@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased
 from courier import calendar, dispatch
 from courier.catalogue import service as catalogue
 from courier.catalogue.models import Site
-from courier.dossiers.jobs import window_on
+from courier.dossiers.jobs import COUNTER_SETUP_S, window_on
 from courier.dossiers.models import Dossier, Job, JobKind, JobStatus, Leg, Slot
 from courier.fleet.models import Courier
 from routing.matrix import MOTORBIKE_TOWN, LatLon
@@ -360,4 +360,5 @@ def _call(
     windows = [(a, b) for a, b in windows if a < b]
     if not windows:
         return None
-    return Call(LatLon(job.lat, job.lon), tuple(windows), job.service_s)
+    setup = min(job.service_s, COUNTER_SETUP_S) if job.site_id is not None else 0
+    return Call(LatLon(job.lat, job.lon), tuple(windows), job.service_s - setup, setup)

@@ -22,6 +22,7 @@ def _part() -> Any:
         *part.couriers[1:],
     )
     bound = replace(part.jobs[0], couriers=(couriers[0].id,), position=1, depot_id=part.depot.id)
+    bound = replace(bound, delivery=replace(bound.delivery, service_s=120, setup_s=480))
     carried = replace(part.jobs[1], pickup=None, citizen_end="delivery")
     return replace(part, couriers=couriers, jobs=(bound, carried, *part.jobs[2:]))
 
@@ -35,13 +36,13 @@ def test_a_part_survives_the_trip_through_json() -> None:
 
 
 def test_a_part_stored_before_the_newer_fields_reads_their_defaults() -> None:
-    """Parts frozen by an older version lack start, start_load, position and depot_id."""
+    """Parts frozen by an older version lack start, start_load, position, depot_id and setups."""
     part = split_day(make_day(north_jobs=2, south_jobs=0, couriers=1))[0]
     old: Any = part_to_json(part, {})
     for courier in old["couriers"]:
         del courier["start"], courier["start_load"]
     for job in old["jobs"]:
-        del job["position"], job["depot_id"]
+        del job["position"], job["depot_id"], job["pickup"]["setup_s"], job["delivery"]["setup_s"]
     assert part_from_json(old) == part
 
 

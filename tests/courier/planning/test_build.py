@@ -12,6 +12,7 @@ from courier import calendar
 from courier.actors import SYSTEM
 from courier.catalogue.models import Site
 from courier.dispatch import offices_with_couriers
+from courier.dossiers.jobs import COUNTER_SETUP_S
 from courier.dossiers.models import Dossier, Job, JobKind
 from courier.enums import SiteKind
 from courier.fleet.models import Courier
@@ -375,3 +376,19 @@ def test_a_pair_is_planned_by_the_office_that_serves_its_dossier(
     assert pickup in planned["BD-PO-DT-1"]
     assert pickup not in planned[DEPOT]
     assert planned[DEPOT]  # the rest of Thu Dau Mot's day is still there
+
+
+def test_a_counter_stop_waits_once_and_each_dossier_takes_its_own_service(
+    session: Session, fast: Settings, day: date
+) -> None:
+    """A frozen hand-in at a counter has the counter's wait as its setup and the rest of its ten
+    minutes as service; a citizen's door has no setup."""
+    plan = _request(session, fast, day, [DEPOT])
+    building.prepare_parts(session, plan.id, fast)
+    jobs = _frozen_jobs(session, plan.id)
+    counters = [j["delivery"] for j in jobs if j["citizen_end"] == "pickup"]
+    doors = [j["pickup"] for j in jobs if j["citizen_end"] == "pickup"]
+    assert counters
+    for call in counters:
+        assert (call["setup_s"], call["service_s"]) == (COUNTER_SETUP_S, 600 - COUNTER_SETUP_S)
+    assert {call["setup_s"] for call in doors} == {0}
