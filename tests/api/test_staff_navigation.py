@@ -50,3 +50,15 @@ def test_each_page_has_its_readers_menu(
     assert [href for href, marked, _ in found if marked] == [current]
     if path.startswith("/center"):
         assert [text for _, _, text in found] == ["Hôm nay", "Quầy tiếp nhận", "Báo cáo"]
+
+
+@pytest.mark.parametrize("path", CENTER)
+def test_an_admins_chosen_center_stays_chosen_in_the_menu(
+    client: TestClient, session: Session, path: str
+) -> None:
+    """An admin who chose a center with ?site= keeps it on every screen the menu leads to,
+    instead of being sent back to the chooser."""
+    as_staff(client, session, "admin")
+    page = client.get(path, params={"site": "BD-TDM"}, headers=VI)
+    assert page.status_code == 200, page.text
+    assert [href for href, _, _ in _menu(page.text)] == [f"{p}?site=BD-TDM" for p in CENTER]
