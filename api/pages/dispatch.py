@@ -331,13 +331,23 @@ def _seen(request: Request, courier: progress.CourierProgress) -> tuple[float, f
 
 
 def _newer(plans: list[listing.PlanListing]) -> dict[int, int]:
-    """For each plan, the newest plan of the day asked for after it (a failed one aside)."""
-    alive = [p.plan.id for p in plans if p.plan.status is not PlanStatus.FAILED]
-    return {
-        p.plan.id: max(i for i in alive if i > p.plan.id)
-        for p in plans
-        if any(i > p.plan.id for i in alive)
-    }
+    """For each plan, the newest plan of the day for the same post offices asked for after it (a
+    failed one aside): an admin sees every office's plans, and another office's is not newer."""
+    alive = [p for p in plans if p.plan.status is not PlanStatus.FAILED]
+    newer: dict[int, int] = {}
+    for p in plans:
+        later = [a.plan.id for a in alive if a.plan.id > p.plan.id and _same_offices(a, p)]
+        if later:
+            newer[p.plan.id] = max(later)
+    return newer
+
+
+def _same_offices(one: listing.PlanListing, other: listing.PlanListing) -> bool:
+    """True when both plans are for the same post offices (None: all of them)."""
+    first, second = one.plan.depot_ids, other.plan.depot_ids
+    if first is None or second is None:
+        return first is second
+    return sorted(first) == sorted(second)
 
 
 def _pick(plans: list[listing.PlanListing], chosen: int | None) -> listing.PlanListing | None:
