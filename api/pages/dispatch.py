@@ -9,9 +9,8 @@ in the page) that needs no map tiles.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -34,7 +33,7 @@ from courier.dossiers.models import JobKind, Leg
 from courier.enums import Role
 from courier.fleet import service as fleet
 from courier.fleet.models import Courier
-from courier.planning import changes, listing, live, printing, progress
+from courier.planning import changes, listing, live, printing, progress, sheets
 from courier.planning.models import PlanStatus
 from courier.privacy.reads import DataKind
 from courier.settings import Settings
@@ -92,6 +91,7 @@ BUILDS = ("asked", "existing")
 ShortText = Annotated[str, Query(max_length=40)]
 _READY = (PlanStatus.BUILT, PlanStatus.PUBLISHED)
 _PDF = {"Cache-Control": "private, no-store"}
+WINDOW_DASH = "–"  # a window's ends on the page, as "13:30–17:00" (`sheets.window_text`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,29 +198,14 @@ def day_context(
         "asked_existing": built == "existing",
         "others": [p for p in plans if asked and p.plan.id != asked.plan.id],
         "newer_than": _newer(plans),
-        "window": lambda start, end: window_text(
-            start, end, on, request.app.state.settings.zone, i18n.language_of(request)
+        "window": lambda start, end: sheets.window_text(
+            (start, end), on, request.app.state.settings.zone, WINDOW_DASH
         ),
     }
     context["live"] = _live_day(request, session, actor, on)
     if picked is not None and picked.plan.status in _READY:
         context.update(_shown_plan(request, session, actor, picked))
     return context
-
-
-def window_text(start: datetime, end: datetime, on: date, zone: ZoneInfo, lang: str) -> str:
-    """A window as "13:30–17:00" when it lies within the day `on`, else with the dates
-    ("08/12 13:30 – 09/12 17:00"), so a stop planned on the day is never read against another."""
-    first, last = (_local(m, zone) for m in (start, end))
-    midnight = datetime.combine(on + timedelta(days=1), time.min, zone)
-    if first.date() == on and (last.date() == on or last == midnight):
-        return f"{first:%H:%M}–{last:%H:%M}"
-    return f"{first:%d/%m %H:%M} – {last:%d/%m %H:%M}"
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> datetime:
-    """A stored moment (naive UTC, or aware) in the service's zone."""
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(zone)
 
 
 def _live_day(request: Request, session: DbSession, actor: Actor, on: date) -> live.LiveDay:

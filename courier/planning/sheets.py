@@ -134,14 +134,17 @@ def _list_head(page: Page, data: SheetData, number: int) -> None:
     page.text(f"{data.courier} — {data.day} — trang / page {number}", "small", gap=16)
 
 
-def window_text(window: tuple[datetime, datetime], day: date, zone: ZoneInfo) -> str:
-    """The window's hours, with its dates when it does not lie within the stop's day (a window
-    from 13:30 to 17:00 the next day is not read as one on the planned day)."""
+def window_text(
+    window: tuple[datetime, datetime], day: date, zone: ZoneInfo, dash: str = "-"
+) -> str:
+    """The window's hours ("13:30-17:00"), with its dates when it does not lie within the stop's
+    day ("08/12 13:30 - 09/12 17:00"), so a window from 13:30 to 17:00 the next day is not read
+    as one on the planned day; `dash` joins the two ends (the printed sheet's "-", a page's "–")."""
     first, last = (moment.astimezone(zone) for moment in window)
     midnight = datetime.combine(day + timedelta(days=1), time.min, zone)
     if first.date() == day and (last.date() == day or last == midnight):
-        return f"{first:%H:%M}-{last:%H:%M}"
-    return f"{first:%d/%m %H:%M} - {last:%d/%m %H:%M}"
+        return f"{first:%H:%M}{dash}{last:%H:%M}"
+    return f"{first:%d/%m %H:%M} {dash} {last:%d/%m %H:%M}"
 
 
 def _stop(page: Page, data: SheetData, stop: SheetStop) -> None:
