@@ -15,7 +15,19 @@ from dataclasses import dataclass, replace
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from routing.model import Pair, Phase, Plan, Problem, Route, SolverStats, Stop, Vehicle, Visit
+from routing.model import (
+    Break,
+    InvalidProblem,
+    Pair,
+    Phase,
+    Plan,
+    Problem,
+    Route,
+    SolverStats,
+    Stop,
+    Vehicle,
+    Visit,
+)
 from routing.neighbourhood import Nearness, carve, servable
 
 _FIRST = routing_enums_pb2.FirstSolutionStrategy
@@ -316,7 +328,28 @@ class _Model:
             )
             self.time.SetBreakIntervalsOfVehicle([interval], k, visit_transits)
             breaks[k] = interval
+            self._wait_outside_break(k, interval, lunch)
         return breaks
+
+    def _wait_outside_break(self, k: int, interval: pywrapcp.IntervalVar, lunch: Break) -> None:
+        """OR-Tools keeps the break off the services only: a stop's setup (the wait at a counter,
+        part of the arc before it) could be spent before lunch and its service after. On vehicle
+        k, each stop with a setup that could meet the break has it wholly before its setup or
+        after its service (conservative for a stop after another at the same place, which skips
+        the setup)."""
+        solver, cumul = self.routing.solver(), self.time.CumulVar
+        reach = (lunch.earliest_start, lunch.latest_start + lunch.duration)
+        for node, stop in enumerate(self.problem.stops):
+            opens, closes = stop.windows[0][0], stop.windows[-1][1]
+            if not stop.setup_s or closes < reach[0] or opens - stop.setup_s > reach[1]:
+                continue
+            index = self.manager.NodeToIndex(node)
+            solver.Add(
+                solver.IsLessOrEqualVar(interval.EndExpr(), cumul(index) - stop.setup_s)
+                + solver.IsGreaterOrEqualVar(interval.StartExpr(), cumul(index) + stop.service_s)
+                + solver.IsDifferentCstVar(self.routing.VehicleVar(index), k)
+                >= 1
+            )
 
     def search(
         self, params: SolveParams, seconds: float, initial: Routes | pywrapcp.Assignment | None
@@ -576,9 +609,12 @@ def _by_neighbourhoods(model: _Model, params: SolveParams, clock: _Clock) -> _Fo
         left = [node for node in left if servable(problem, node, chosen)]
         if not chosen or (fresh and not left):
             continue
-        hood = carve(
-            problem, chosen, nearness.closure([n for k in chosen for n in routes[k]] + left)
-        )
+        try:
+            hood = carve(
+                problem, chosen, nearness.closure([n for k in chosen for n in routes[k]] + left)
+            )
+        except InvalidProblem:  # a stop locked at a place past what this neighbourhood holds
+            continue
         sub = _Model(
             hood.problem, range(len(chosen)), cost, drop_mandatory=params.drop_mandatory, must=must
         )

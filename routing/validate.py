@@ -110,6 +110,8 @@ def _check_times(
                     f"arrival {visit.arrival} / start {visit.start}: earliest arrival {earliest}",
                 )
             )
+        if setup and _break_in_setup(vehicle, route, departure, visit.start, setup):
+            found.append(Violation("break", where, f"break {route.break_start} overlaps the setup"))
         if visit.departure != visit.start + stop.service_s:
             found.append(
                 Violation("timing", where, f"departure {visit.departure} != start + service")
@@ -126,6 +128,15 @@ def _check_times(
             Violation("timing", f"vehicle {vehicle.id}", f"ends {route.end}, earliest {back}")
         )
     return found
+
+
+def _break_in_setup(vehicle: Vehicle, route: Route, gap_start: int, start: int, setup: int) -> bool:
+    """Whether the break, taken between `gap_start` and a service's `start`, ends after that
+    service's setup began (the wait at a counter comes after the break, just before service)."""
+    lunch, rest = vehicle.lunch, route.break_start
+    if lunch is None or rest is None or not gap_start <= rest < start:
+        return False
+    return rest + lunch.duration > start - setup
 
 
 def _break_in_gap(vehicle: Vehicle, route: Route, gap_start: int, gap_end: int) -> int:

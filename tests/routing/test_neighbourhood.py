@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pytest
+
 from routing.matrix import GreatCircleProvider
-from routing.model import Problem
+from routing.model import InvalidProblem, Problem
 from routing.neighbourhood import Nearness, carve, servable
 from routing.partition import build_problem, split_day
 from routing.solver import SolveParams, part_params, solve
@@ -130,5 +132,28 @@ def test_a_first_solution_cut_short_is_built_by_neighbourhoods() -> None:
     problem = day_problem(jobs=60, couriers=6, hold=True)
     plan = solve(problem, replace(BIG, first_share=0.0001))
     assert plan.stats.phases[0].vehicles == 0  # nothing built in its 0.6 ms
+    assert validate(problem, plan) == []
+    assert plan.dropped == ()
+
+
+def test_a_neighbourhood_that_cannot_hold_a_lock_is_passed_over(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A stop locked at a place past the stops a neighbourhood holds makes its sub-problem
+    invalid; that neighbourhood is passed over and the part is still planned."""
+    from routing import solver
+
+    problem = day_problem(jobs=60, couriers=6)
+    cut, refused = solver.carve, []
+
+    def refusing(*args: object) -> object:
+        if not refused:
+            refused.append(True)
+            raise InvalidProblem("stop 'x' position 34 is out of range 0..29")
+        return cut(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(solver, "carve", refusing)
+    plan = solve(problem, BIG)
+    assert refused
     assert validate(problem, plan) == []
     assert plan.dropped == ()

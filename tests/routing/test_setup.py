@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from routing.diagnose import why_dropped
-from routing.model import InvalidProblem, Pair, Plan, Problem, Route, SolverStats, Visit
+from routing.model import Break, InvalidProblem, Pair, Plan, Problem, Route, SolverStats, Visit
 from routing.solver import SolveParams, solve
 from routing.validate import validate
 from tests.routing.builders import make_matrix, make_problem, make_stop, make_vehicle
@@ -81,3 +81,55 @@ def test_a_negative_setup_is_refused() -> None:
     """Like a service time, a setup cannot be negative."""
     with pytest.raises(InvalidProblem, match="setup time -1 is negative"):
         make_problem((make_stop("a", 1, setup_s=-1),))
+
+
+H = 3600
+
+
+def lunch_day() -> Problem:
+    """A pickup at 11:25, its counter closed 11:30-13:00, the courier's lunch fixed at 12:00."""
+    units = [[0, 30, 30], [30, 0, 30], [30, 30, 0]]
+    pickup = make_stop("p", 1, windows=((11 * H + 1500, 11 * H + 1800),), service_s=300)
+    hand_in = make_stop(
+        "d",
+        2,
+        demand=-1,
+        windows=((7 * H + 1800, 11 * H + 1800), (13 * H, 17 * H)),
+        service_s=EACH,
+        setup_s=SETUP,
+    )
+    vehicle = make_vehicle(shift=(7 * H, 18 * H), lunch=Break(12 * H, 12 * H, H))
+    return make_problem(
+        (pickup, hand_in), (vehicle,), pairs=(Pair("p", "d"),), matrix=make_matrix(units)
+    )
+
+
+def test_the_wait_at_a_counter_comes_after_the_lunch_break() -> None:
+    """Lunch between the pickup and the counter's reopening: the courier queues after lunch, so
+    the hand-in starts 8 minutes after 13:00, and no arrival is shown inside the break."""
+    problem = lunch_day()
+    plan = solve(problem, SolveParams(time_limit_s=1.0, reduce_vehicles=False))
+    assert validate(problem, plan) == []
+    route = plan.routes[0]
+    hand_in = route.visits[1]
+    assert route.break_start == 12 * H
+    assert hand_in.arrival >= 13 * H
+    assert hand_in.start - hand_in.arrival >= SETUP
+
+
+def test_a_break_taken_during_the_wait_is_a_violation() -> None:
+    """The validator refuses a plan whose wait at the counter is spent before the break and its
+    service after it."""
+    problem = lunch_day()
+
+    def plan(hand_in: int) -> Plan:
+        # 5 minutes of riding each way; lunch 12:00-13:00 between the two stops
+        visits = (
+            Visit("p", 11 * H + 1500, 11 * H + 1500, 11 * H + 1800, 1),
+            Visit("d", 12 * H + 2100, hand_in, hand_in + EACH, 0),
+        )
+        route = Route("v1", visits, 11 * H + 1200, hand_in + EACH + 300, 12 * H, 900, 9000)
+        return Plan((route,), (), 900, 9000, SolverStats("feasible", 0.0, 0, 1, ()))
+
+    assert [v.kind for v in validate(problem, plan(13 * H))] == ["break"]
+    assert validate(problem, plan(13 * H + SETUP)) == []
