@@ -104,8 +104,9 @@ def _step(number: int, stop: Stop) -> vroom.ShipmentStep:
 
 def _windows(stop: Stop) -> list[vroom.TimeWindow]:
     """VROOM's windows bound the start of the setup, ours the service after it: a setup moves
-    VROOM's windows earlier by its length (stricter for a stop that follows another at the same
-    place, which skips the setup)."""
+    VROOM's windows earlier by its length. For a stop that follows another at the same place
+    (no setup) that lets VROOM start its service up to a setup's length before the window opens,
+    which `routing.validate` counts as a window violation of VROOM's plan."""
     return [
         vroom.TimeWindow(max(0, a - stop.setup_s), max(0, b - stop.setup_s))
         for a, b in stop.windows
