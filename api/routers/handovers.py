@@ -2,10 +2,11 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, HTTPException, Response, UploadFile, status
+from fastapi import APIRouter, File, Form, HTTPException, Request, Response, UploadFile, status
 from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
+from api import errors, i18n
 from api.deps import CurrentActor, DbSession, SettingsDep
 from api.present.handovers import handover_out
 from api.reads import ReadLogDep
@@ -112,6 +113,7 @@ def get_handover(
 
 @router.get("/{handover_id}/proofs/{proof_id}", response_class=Response)
 def get_proof(
+    request: Request,
     handover_id: Id,
     proof_id: Id,
     session: DbSession,
@@ -123,7 +125,10 @@ def get_proof(
     try:
         proof = handover_queries.visible_proof(session, handover_id, proof_id, actor)
     except handover_queries.ProofRemoved as exc:
-        raise HTTPException(status.HTTP_410_GONE, exc.message) from None
+        lang = i18n.language_of(request)
+        raise HTTPException(
+            status.HTTP_410_GONE, errors.sentence(exc, lang), {"Content-Language": lang}
+        ) from None
     log.ids(actor, DataKind.PROOF_IMAGE, _dossier_ids(session.get_one(Handover, handover_id)))
     what = f"image {proof_id} of handover {handover_id}"
     data = _stored(settings, proof.storage_key, proof.sha256, what)

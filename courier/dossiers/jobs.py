@@ -37,6 +37,9 @@ NO_ACTIVE_COURIER = mark("No active courier %(id)s.")
 OWN_COURIERS = mark("A dispatcher assigns jobs only to couriers of their own post office.")
 NOT_OPEN = mark("Job %(id)s is no longer open; only open jobs can be assigned.")
 COURIER_AT_STOP = mark("Only the courier at the stop records a failed attempt.")
+NOT_ASSIGNED = mark(
+    "Job %(id)s is not assigned now; only an assigned job records a failed attempt."
+)
 
 CITIZEN_SERVICE_S = 300
 # a dossier alone at a counter: ten minutes. The plan counts the wait at the counter once per
@@ -347,7 +350,7 @@ def record_failed_attempt(
         raise JobNotFound(NO_JOB, params={"id": job_id})
     _check_attempt(job, request, settings)
     if job.status is not JobStatus.ASSIGNED:
-        raise Conflict(f"job {job_id} is {job.status.value}; only an assigned job can fail")
+        raise Conflict(NOT_ASSIGNED, params={"id": job_id})
     for _ in range(3):  # the key taken meanwhile: by the same request, or by another courier's
         key = _stored_key(session, request, actor)
         attempt = _insert_attempt(session, job, request, digest, key)

@@ -24,6 +24,13 @@ class ProofRemoved(HandoverNotFound):
     """The image was deleted by retention; its digest remains in the chain."""
 
 
+# catalogue ids: the API answers them in the caller's language
+NO_HANDOVER = mark("No handover %(id)s.")
+NO_IMAGE = mark("No image %(proof)s in handover %(handover)s.")
+REMOVED = mark("Image %(id)s was removed by retention; its digest remains.")
+RECEIPT_FORMATS = mark("Receipts are png or pdf.")
+NOT_RENDERED = mark("The receipt of handover %(id)s is not rendered yet.")
+NO_RECEIPT = mark("No receipt %(id)s for this dossier.")
 PROOFS_FOR_PARTIES = mark(
     "Only the parties to a handover (and admins) see its signatures, photos and receipt."
 )
@@ -66,7 +73,7 @@ def get_visible(session: Session, handover_id: int, actor: Actor) -> Handover:
     """The handover if it concerns the actor; otherwise not found, as if it did not exist."""
     handover = session.get(Handover, handover_id)
     if handover is None or not can_view(session, actor, handover):
-        raise HandoverNotFound(f"no handover {handover_id}")
+        raise HandoverNotFound(NO_HANDOVER, params={"id": handover_id})
     return handover
 
 
@@ -82,9 +89,9 @@ def visible_proof(session: Session, handover_id: int, proof_id: int, actor: Acto
     _readable_proofs(session, handover_id, actor)
     proof = session.get(HandoverProof, proof_id)
     if proof is None or proof.handover_id != handover_id:
-        raise HandoverNotFound(f"no image {proof_id} in handover {handover_id}")
+        raise HandoverNotFound(NO_IMAGE, params={"proof": proof_id, "handover": handover_id})
     if proof.removed_at is not None:
-        raise ProofRemoved(f"image {proof_id} was removed by retention; its digest remains")
+        raise ProofRemoved(REMOVED, params={"id": proof_id})
     return proof
 
 
@@ -95,10 +102,10 @@ def visible_receipt(
     reads (it shows the signatures and photos)."""
     _readable_proofs(session, handover_id, actor)
     if fmt not in RECEIPT_TYPES:
-        raise HandoverNotFound("receipts are png or pdf")
+        raise HandoverNotFound(RECEIPT_FORMATS)
     receipt = session.scalar(select(Receipt).where(Receipt.handover_id == handover_id))
     if receipt is None:
-        raise HandoverNotFound(f"the receipt of handover {handover_id} is not rendered yet")
+        raise HandoverNotFound(NOT_RENDERED, params={"id": handover_id})
     return _located(receipt, fmt)
 
 
@@ -128,7 +135,7 @@ def citizen_receipt(
     """(receipt, storage key, media type) of one of `citizen_receipts`; else not found."""
     found = next((r for h, r in citizen_receipts(session, dossier_id) if h.id == handover_id), None)
     if found is None or fmt not in RECEIPT_TYPES:
-        raise HandoverNotFound(f"no receipt {handover_id} for this dossier")
+        raise HandoverNotFound(NO_RECEIPT, params={"id": handover_id})
     return _located(found, fmt)
 
 

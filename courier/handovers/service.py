@@ -39,6 +39,21 @@ from courier.proofs.storage import storage_for
 from courier.settings import Settings
 from courier.text import mark
 
+# catalogue ids: the API answers them in the caller's language
+PARTIES_ONLY = mark("Only a party to the handover (or an admin) records it.")
+NOT_IN_HANDOVER = mark("No dossier %(code)s for this handover.")
+HELD_ELSEWHERE = mark("Dossier %(code)s is held at another center.")
+COLLECTED_AT_CENTER = mark("Dossier %(code)s: the citizen collects the result at the center.")
+NOT_THE_GIVERS = mark("Dossier %(code)s is not held by the giver: %(holder)s holds it.")
+BOUND_ELSEWHERE = mark("Dossier %(code)s is bound for another center.")
+# who holds a dossier, inside a sentence ("... is not held by the giver: a courier holds it.")
+HOLDERS = {
+    PartyKind.CITIZEN: mark("the citizen"),
+    PartyKind.COURIER: mark("a courier"),
+    PartyKind.POST_OFFICE: mark("a post office"),
+    PartyKind.CENTER: mark("a center"),
+}
+
 _CENTER_KINDS = (SiteKind.PROVINCIAL_CENTER, SiteKind.BRANCH, SiteKind.RECEPTION_POINT)
 _CARRIED_IN = (DossierStatus.PICKED_UP, DossierStatus.IN_TRANSIT)
 
@@ -315,7 +330,7 @@ def _check_party(session: Session, name: str, party: Party) -> list[FieldProblem
 def _check_actor_is_party(actor: Actor, request: HandoverRequest) -> None:
     if actor.is_admin or any(is_party(actor, p) for p in (request.giver, request.receiver)):
         return
-    raise PermissionDenied("only a party to the handover (or an admin) may record it")
+    raise PermissionDenied(PARTIES_ONLY)
 
 
 def is_party_to(actor: Actor, handover: Handover) -> bool:
@@ -352,7 +367,7 @@ def _move(
     if dossier is None or not _concerns(session, request, dossier, actor):
         if dossier is not None and dossier.status is DossierStatus.CANCELLED:
             _refuse_cancelled(session, dossier, actor)
-        raise DossierNotFound(f"no dossier {code} for this handover")
+        raise DossierNotFound(NOT_IN_HANDOVER, params={"code": code})
     _check_custody(request, dossier)
     _check_office(session, request, dossier)
     event = _event_for(request, dossier)
@@ -455,22 +470,23 @@ def _check_custody(request: HandoverRequest, dossier: Dossier) -> None:
         DossierStatus.RETURNED_TO_CENTER,
     ):
         if giver.id != dossier.receiving_site_id:
-            raise Conflict(f"{dossier.tracking_code} is held at another center")
+            raise Conflict(HELD_ELSEWHERE, params={"code": dossier.tracking_code})
         if (
             request.receiver.kind is PartyKind.COURIER
             and dossier.result_return is not ResultReturn.POST
         ):
-            raise Conflict(
-                f"{dossier.tracking_code}: the citizen collects the result at the center"
-            )
+            raise Conflict(COLLECTED_AT_CENTER, params={"code": dossier.tracking_code})
         return
     if holder != giver:
-        raise Conflict(f"{dossier.tracking_code} is not held by the giver ({holder.kind} holds it)")
+        raise Conflict(
+            NOT_THE_GIVERS,
+            params={"code": dossier.tracking_code, "holder": HOLDERS[holder.kind]},
+        )
     if (
         request.receiver.kind is PartyKind.CENTER
         and request.receiver.id != dossier.receiving_site_id
     ):
-        raise Conflict(f"{dossier.tracking_code} is bound for another center")
+        raise Conflict(BOUND_ELSEWHERE, params={"code": dossier.tracking_code})
 
 
 OTHER_OFFICE = mark(

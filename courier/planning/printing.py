@@ -14,6 +14,11 @@ from courier.dossiers.models import Dossier, Job
 from courier.errors import PermissionDenied
 from courier.planning import routes, service
 from courier.planning.models import RouteStop
+from courier.text import mark
+
+# catalogue ids: the API answers them in the caller's language
+OWN_SHEETS = mark("A dispatcher prints the route sheets of their own post office's couriers only.")
+NO_STOPS = mark("Courier %(courier)s has no stops in plan %(plan)s.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +90,7 @@ def sheet_for_dispatcher(
     office = access.office_scope(actor)
     courier = session.get(Courier, courier_id)
     if office is not None and (courier is None or courier.home_post_office_id != office):
-        raise PermissionDenied("a dispatcher prints the sheets of their own couriers only")
+        raise PermissionDenied(OWN_SHEETS)
     stops = []
     for s in route_of(session, plan.id, courier_id):
         held = routes.held_office(courier, s.stop.at_post_office)
@@ -103,5 +108,5 @@ def sheet_for_dispatcher(
             )
         )
     if not stops:
-        raise service.PlanNotFound(f"courier {courier_id} has no stops in plan {plan_id}")
+        raise service.PlanNotFound(NO_STOPS, params={"courier": courier_id, "plan": plan_id})
     return route_sheet(session, courier_id, plan.service_on, stops, zone)

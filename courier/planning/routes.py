@@ -22,6 +22,13 @@ from courier.errors import NotFound, PermissionDenied
 from courier.fleet.models import Courier
 from courier.handovers.models import Handover, HandoverItem
 from courier.planning.models import Plan, PlanStatus, RouteStop
+from courier.text import mark
+
+# catalogue ids: the API answers them in the caller's language
+COURIERS_ONLY = mark("Only couriers have a courier profile and a route.")
+NO_COURIER_RECORD = mark(
+    "This courier account is bound to no courier record; an admin must bind it to one."
+)
 
 StopStatus = Literal["pending", "done", "failed"]
 _CLOSED_FAILED = (JobStatus.FAILED, JobStatus.CANCELLED)
@@ -95,12 +102,10 @@ def stop_window(
 def own_courier(session: Session, actor: Actor) -> Courier:
     """The courier record of the signed-in courier account."""
     if not actor.has_role(Role.COURIER):
-        raise PermissionDenied("only couriers have a courier profile and a route")
+        raise PermissionDenied(COURIERS_ONLY)
     courier = session.get(Courier, actor.courier_id) if actor.courier_id is not None else None
     if courier is None:
-        raise NotFound(
-            "this courier account is bound to no courier record; ask an admin to bind it"
-        )
+        raise NotFound(NO_COURIER_RECORD)
     return courier
 
 

@@ -98,7 +98,8 @@ def test_couriers_me_refuses_other_accounts(client: TestClient, session: Session
         session, username="courier.unbound", password="no-courier-record", role=Role.COURIER
     )
     session.commit()
-    unbound = client.get("/api/v1/couriers/me", headers=headers_for(session, "courier.unbound"))
+    english = {**headers_for(session, "courier.unbound"), "Accept-Language": "en"}
+    unbound = client.get("/api/v1/couriers/me", headers=english)
     assert unbound.status_code == 404
     assert "courier record" in unbound.json()["detail"]
 

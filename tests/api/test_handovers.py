@@ -115,8 +115,9 @@ def test_delivering_to_the_wrong_center_is_refused(client: TestClient, session: 
     cid, courier = pick_up(client, session, code)
     wrong = {"kind": "center", "id": site_id(session, "BD-TA")}
     before = counts(session)
+    english = {**courier, "Accept-Language": "en"}
     response = post_handover(
-        client, handover_body({"kind": "courier", "id": cid}, wrong, [code]), courier
+        client, handover_body({"kind": "courier", "id": cid}, wrong, [code]), english
     )
     assert response.status_code == 409
     assert "another center" in response.json()["detail"]

@@ -91,12 +91,19 @@ def test_old_deliveries_lose_their_images_but_keep_their_digests(
     )
     url = next(p for p in handover.json()["proofs"] if p["id"] == proof.id)
     assert url["url"] is None
-    answer = client.get(
-        f"/api/v1/handovers/{proof.handover_id}/proofs/{proof.id}",
-        headers=headers_for(session, "admin"),
-    )
+    address = f"/api/v1/handovers/{proof.handover_id}/proofs/{proof.id}"
+    answer = client.get(address, headers=headers_for(session, "admin"))
     assert answer.status_code == 410
-    assert "removed by retention" in answer.json()["detail"]
+    assert answer.json()["detail"] == (
+        f"Ảnh {proof.id} đã bị xóa khi hết thời hạn lưu trữ; "
+        "mã băm (digest) của ảnh vẫn được giữ lại."
+    )
+    english = client.get(
+        address, headers={**headers_for(session, "admin"), "Accept-Language": "en"}
+    )
+    assert english.json()["detail"] == (
+        f"Image {proof.id} was removed by retention; its digest remains."
+    )
     young = client.get(f"/api/v1/dossiers/{recent}/custody", headers=staff).json()
     assert {p["state"] for link in young["links"] for p in link["proofs"]} == {"ok"}
 

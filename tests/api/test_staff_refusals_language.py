@@ -1,5 +1,6 @@
-"""The refusals of the staff endpoints (statistics, webhooks, dossiers, jobs, plans) in the caller's
-language: Vietnamese by default, English when asked, never a hard-coded English sentence."""
+"""The refusals of the staff endpoints (statistics, webhooks, dossiers, jobs, plans, route sheets,
+handovers) in the caller's language: Vietnamese by default, English when asked, never a hard-coded
+English sentence."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -7,7 +8,17 @@ from sqlalchemy.orm import Session
 
 from courier.planning import requesting
 from courier.settings import Settings
-from tests.builders import booking_day, headers_for
+from tests.builders import (
+    book,
+    booking_day,
+    courier_id,
+    find_job,
+    handover_body,
+    headers_for,
+    pick_up,
+    post_handover,
+    site_id,
+)
 from tests.courier.planning.bookings import DEPOT
 
 EN = {"Accept-Language": "en"}
@@ -110,6 +121,24 @@ HOOK = {"url": "https://center.example/courier", "site_code": "BD-TA"}
             "Chỉ điều phối viên và quản trị viên mới được làm việc này.",
             "Only dispatchers and admins do this.",
         ),
+        (
+            "dispatch.tdm",
+            "GET",
+            "/api/v1/couriers/me",
+            None,
+            403,
+            "Chỉ tài khoản bưu tá mới có thông tin bưu tá và lộ trình.",
+            "Only couriers have a courier profile and a route.",
+        ),
+        (
+            "admin",
+            "GET",
+            "/api/v1/handovers/999999",
+            None,
+            404,
+            "Không có lần bàn giao 999999.",
+            "No handover 999999.",
+        ),
     ],
 )
 def test_a_refusal_is_vietnamese_by_default_and_english_when_asked(
@@ -154,3 +183,91 @@ def test_a_plan_refused_for_its_status_names_the_status_in_the_language(
     )
     en = client.post(url, headers={**headers, **EN}).json()["detail"]
     assert en == f"Plan {plan.id} is queued; only a built plan is published."
+
+
+def _answers(
+    client: TestClient, method: str, url: str, headers: dict[str, str], status: int
+) -> tuple[str, str]:
+    """The refusal's detail without Accept-Language, then in English."""
+    vi = client.request(method, url, headers=headers)
+    assert vi.status_code == status, vi.text
+    en = client.request(method, url, headers={**headers, **EN})
+    assert en.status_code == status, en.text
+    return vi.json()["detail"], en.json()["detail"]
+
+
+def test_the_dispatcher_sheet_refusals_are_in_the_language(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    """Another office's (or no) courier's sheet: 403; a courier with no stops in the plan: 404."""
+    plan = requesting.request_plan(
+        session,
+        None,
+        service_on=booking_day(),
+        depot_codes=[DEPOT],
+        settings=settings,
+        enqueue_build=False,
+    )
+    session.commit()
+    url = f"/api/v1/plans/{plan.id}/sheets/999999.pdf"
+    assert _answers(client, "GET", url, headers_for(session, "dispatch.tdm"), 403) == (
+        "Điều phối viên chỉ in được phiếu lộ trình của bưu tá thuộc bưu cục của mình.",
+        "A dispatcher prints the route sheets of their own post office's couriers only.",
+    )
+    assert _answers(client, "GET", url, headers_for(session, "admin"), 404) == (
+        f"Bưu tá 999999 không có điểm dừng nào trong kế hoạch {plan.id}.",
+        f"Courier 999999 has no stops in plan {plan.id}.",
+    )
+
+
+def test_a_failed_attempt_on_a_job_not_assigned_is_refused_in_the_language(
+    client: TestClient, session: Session
+) -> None:
+    """The pickup is done: an attempt on it answers 409 in Vietnamese, or in English."""
+    code = book(client)["tracking_code"]
+    pick_up(client, session, code)
+    job_id = find_job(client, headers_for(session, "dispatch.tdm"), code, "inbound", "pickup")
+    courier = headers_for(session, "bd-cr-tdm-01")
+    url, body = f"/api/v1/jobs/{job_id}/attempts", {"reason": "not_home"}
+    vi = client.post(url, json=body, headers=courier)
+    assert vi.status_code == 409, vi.text
+    assert vi.json()["detail"] == (
+        f"Việc {job_id} hiện không ở trạng thái đã giao; chỉ việc đã giao mới ghi nhận lần không "
+        "thành công."
+    )
+    en = client.post(url, json=body, headers={**courier, **EN}).json()["detail"]
+    assert en == f"Job {job_id} is not assigned now; only an assigned job records a failed attempt."
+
+
+def test_custody_refusals_are_in_the_language(client: TestClient, session: Session) -> None:
+    """Handing a dossier in at another center, and handing in one another courier holds: 409 in
+    Vietnamese by default (the holder named in the language), in English when asked."""
+    code = book(client)["tracking_code"]
+    cid, courier = pick_up(client, session, code, "BD-CR-TDM-01")
+    by_courier = {"kind": "courier", "id": cid}
+    other = {"kind": "center", "id": site_id(session, "BD-TA")}
+    own = {"kind": "center", "id": site_id(session, "BD-TDM")}
+    stranger = {"kind": "courier", "id": courier_id(session, "BD-CR-TDM-02")}
+    admin = headers_for(session, "admin")
+    cases = [
+        (
+            by_courier,
+            other,
+            courier,
+            f"Hồ sơ {code} phải được giao đến một trung tâm khác.",
+            f"Dossier {code} is bound for another center.",
+        ),
+        (
+            stranger,
+            own,
+            admin,
+            f"Bên giao không giữ hồ sơ {code}: hồ sơ đang do một bưu tá giữ.",
+            f"Dossier {code} is not held by the giver: a courier holds it.",
+        ),
+    ]
+    for giver, receiver, headers, vi, en in cases:
+        answer = post_handover(client, handover_body(giver, receiver, [code]), headers)
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["detail"] == vi
+        asked = post_handover(client, handover_body(giver, receiver, [code]), {**headers, **EN})
+        assert asked.json()["detail"] == en
