@@ -11,6 +11,7 @@ in the page) that needs no map tiles.
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -33,7 +34,7 @@ from courier.dossiers.models import JobKind, Leg
 from courier.enums import Role
 from courier.fleet import service as fleet
 from courier.fleet.models import Courier
-from courier.planning import changes, listing, live, printing, progress, sheets
+from courier.planning import changes, listing, live, printing, progress, routes, sheets
 from courier.planning.models import PlanStatus
 from courier.privacy.reads import DataKind
 from courier.settings import Settings
@@ -201,11 +202,19 @@ def day_context(
         "window": lambda start, end: sheets.window_text(
             (start, end), on, request.app.state.settings.zone, WINDOW_DASH
         ),
+        "stop_window": lambda stop: _stop_window(stop, on, request.app.state.settings.zone),
     }
     context["live"] = _live_day(request, session, actor, on)
     if picked is not None and picked.plan.status in _READY:
         context.update(_shown_plan(request, session, actor, picked))
     return context
+
+
+def _stop_window(stop: listing.PlanStop, on: date, zone: ZoneInfo) -> str:
+    """A plan stop's window as the API, the courier's app and the route sheet give it
+    (`routes.stop_window`): the post office's hours for a dossier held there overnight."""
+    window = routes.stop_window(stop.job, stop.held_at, on, zone)
+    return sheets.window_text(window, on, zone, WINDOW_DASH)
 
 
 def _live_day(request: Request, session: DbSession, actor: Actor, on: date) -> live.LiveDay:

@@ -2,6 +2,8 @@
 left at the courier's post office for the night, and reaches the center the next working morning
 on a leg of the next plan; custody chain and public timeline follow it."""
 
+import html
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -18,6 +20,7 @@ from courier.planning import tasks
 from courier.planning.models import RouteStop
 from courier.planning.routes import FROM_OFFICE_ACTION, HOLD_ACTION
 from courier.settings import Settings
+from tests.api.test_dispatch_page_scope import sign_in
 from tests.builders import (
     book,
     booking_day,
@@ -28,6 +31,8 @@ from tests.builders import (
     site_id,
 )
 from tests.courier.planning.bookings import DEPOT
+
+WINDOW = ("window_start", "window_end")
 
 
 @pytest.fixture
@@ -188,3 +193,25 @@ def test_without_a_hold_cost_the_late_dossier_is_dropped_and_rolls_over(
         select(RouteStop).where(RouteStop.plan_id == plan_id, RouteStop.job_id == delivery.id)
     ).one_or_none()
     assert found is None
+
+
+def test_the_dispatchers_page_shows_the_post_offices_hours_for_a_hold(
+    client: TestClient, session: Session, fast: Settings
+) -> None:
+    """The dispatcher's stops table gives a held dossier's stop the post office's hours, as the
+    API and the courier's route do, not the center delivery's window."""
+    day = booking_day()
+    dossier = _too_late_for_the_center(client, session)
+    delivery = _jobs(session, dossier.id)[1]
+    plan_id = _plan(client, session, day)
+    _, shown, _courier = _route_stop(client, session, plan_id, delivery.id, day)
+    sign_in(client, "dispatch.tdm")
+    page = client.get(f"/dispatch/?date={day.isoformat()}&plan={plan_id}")
+    assert page.status_code == 200, page.text
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page.text, re.S)
+    row = next(r for r in rows if dossier.tracking_code in r and "Post office" in r)
+    cell = re.search(r'data-label="Window">([^<]*)</td>', row)
+    assert cell is not None
+    zone = Settings().zone
+    start, end = (datetime.fromisoformat(shown[k]).astimezone(zone) for k in WINDOW)
+    assert html.unescape(cell.group(1)) == f"{start:%H:%M}–{end:%H:%M}"
