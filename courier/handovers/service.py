@@ -46,6 +46,18 @@ HELD_ELSEWHERE = mark("Dossier %(code)s is held at another center.")
 COLLECTED_AT_CENTER = mark("Dossier %(code)s: the citizen collects the result at the center.")
 NOT_THE_GIVERS = mark("Dossier %(code)s is not held by the giver: %(holder)s holds it.")
 BOUND_ELSEWHERE = mark("Dossier %(code)s is bound for another center.")
+# a field's problem in a handover (the API says which field, in the caller's language)
+SAME_PARTY = mark("giver and receiver are the same party")
+BOTH_OR_NEITHER = mark("give both lat and lon, or neither")
+PLACE_NEEDED = mark("give the site or the GPS point (lat, lon)")
+NO_SUCH_SITE = mark("no such site")
+ONE_DOSSIER = mark("at least one dossier")
+CITIZEN_HAS_NO_ID = mark("a citizen has no id here")
+NO_SUCH_COURIER = mark("no such courier")
+TOO_MANY_PHOTOS = mark("at most %(count)s photos")
+NOT_TICKED = mark("documents %(positions)s of the checklist are not ticked")
+NOT_IN_CHECKLIST = mark("the procedure has no documents %(positions)s")
+TICKED_TWICE = mark("a document is ticked twice")
 # who holds a dossier, inside a sentence ("... is not held by the giver: a courier holds it.")
 HOLDERS = {
     PartyKind.CITIZEN: mark("the citizen"),
@@ -259,7 +271,9 @@ def _check_proof(request: HandoverRequest, uploads: list[proofs.Upload]) -> None
     if photos < needs.min_photos:
         problems.append(_missing(("photos",), f"at least {needs.min_photos} photo"))
     if photos > MAX_PHOTOS:
-        problems.append(FieldProblem(("photos",), f"at most {MAX_PHOTOS} photos", "too_many"))
+        problems.append(
+            FieldProblem(("photos",), TOO_MANY_PHOTOS, "too_many", {"count": MAX_PHOTOS})
+        )
     if needs.seal and not request.seal_number:
         problems.append(_missing(("handover", "seal_number"), "the seal number of the packet"))
     if needs.fee and request.fees_collected_vnd is None:
@@ -288,22 +302,18 @@ def _check_shape(session: Session, request: HandoverRequest) -> None:
     for name, party in (("giver", request.giver), ("receiver", request.receiver)):
         problems += _check_party(session, name, party)
     if request.giver == request.receiver:
-        problems.append(
-            FieldProblem(("handover", "receiver"), "giver and receiver are the same party")
-        )
+        problems.append(FieldProblem(("handover", "receiver"), SAME_PARTY))
     # at a citizen's door the phone may have no fix (location refused, no signal): no point is
     # recorded rather than a guessed one; between staff the place is always known
     at_door = PartyKind.CITIZEN in (request.giver.kind, request.receiver.kind)
     if (request.lat is None) != (request.lon is None):
-        problems.append(FieldProblem(("handover", "lat"), "give both lat and lon, or neither"))
+        problems.append(FieldProblem(("handover", "lat"), BOTH_OR_NEITHER))
     elif request.site_id is None and request.lat is None and not at_door:
-        problems.append(
-            FieldProblem(("handover", "site_id"), "give the site or the GPS point (lat, lon)")
-        )
+        problems.append(FieldProblem(("handover", "site_id"), PLACE_NEEDED))
     elif request.site_id is not None and session.get(Site, request.site_id) is None:
-        problems.append(FieldProblem(("handover", "site_id"), "no such site"))
+        problems.append(FieldProblem(("handover", "site_id"), NO_SUCH_SITE))
     if not request.tracking_codes:
-        problems.append(FieldProblem(("handover", "tracking_codes"), "at least one dossier"))
+        problems.append(FieldProblem(("handover", "tracking_codes"), ONE_DOSSIER))
     if problems:
         raise InvalidInput(problems)
 
@@ -311,15 +321,13 @@ def _check_shape(session: Session, request: HandoverRequest) -> None:
 def _check_party(session: Session, name: str, party: Party) -> list[FieldProblem]:
     if party.kind is PartyKind.CITIZEN:
         return (
-            []
-            if party.id is None
-            else [FieldProblem(("handover", name, "id"), "a citizen has no id here")]
+            [] if party.id is None else [FieldProblem(("handover", name, "id"), CITIZEN_HAS_NO_ID)]
         )
     if party.id is None:
         return [FieldProblem(("handover", name, "id"), f"a {party.kind} party needs its id")]
     if party.kind is PartyKind.COURIER:
         found = session.get(Courier, party.id) is not None
-        return [] if found else [FieldProblem(("handover", name, "id"), "no such courier")]
+        return [] if found else [FieldProblem(("handover", name, "id"), NO_SUCH_COURIER)]
     site = session.get(Site, party.id)
     wanted = (SiteKind.POST_OFFICE,) if party.kind is PartyKind.POST_OFFICE else _CENTER_KINDS
     if site is None or site.kind not in wanted:
@@ -435,13 +443,17 @@ def _check_checklist(request: HandoverRequest, dossier: Dossier) -> None:
     missing = sorted(set(required) - set(ticked))
     unknown = sorted(set(ticked) - set(required))
     if missing:
-        problems.append(FieldProblem(loc, f"documents {missing} of the checklist are not ticked"))
+        problems.append(FieldProblem(loc, NOT_TICKED, params={"positions": _listed(missing)}))
     if unknown:
-        problems.append(FieldProblem(loc, f"the procedure has no documents {unknown}"))
+        problems.append(FieldProblem(loc, NOT_IN_CHECKLIST, params={"positions": _listed(unknown)}))
     if len(ticked) != len(set(ticked)):
-        problems.append(FieldProblem(loc, "a document is ticked twice"))
+        problems.append(FieldProblem(loc, TICKED_TWICE))
     if problems:
         raise InvalidInput(problems)
+
+
+def _listed(positions: list[int]) -> str:
+    return ", ".join(str(p) for p in positions)
 
 
 def _concerns(session: Session, request: HandoverRequest, dossier: Dossier, actor: Actor) -> bool:

@@ -271,3 +271,24 @@ def test_custody_refusals_are_in_the_language(client: TestClient, session: Sessi
         assert answer.json()["detail"] == vi
         asked = post_handover(client, handover_body(giver, receiver, [code]), {**headers, **EN})
         assert asked.json()["detail"] == en
+
+
+def test_a_handover_field_problem_is_in_the_language(client: TestClient, session: Session) -> None:
+    """A hand-in without a site or a GPS point: 422 naming site_id, the advice in Vietnamese by
+    default, in English when asked."""
+    code = book(client)["tracking_code"]
+    cid, courier = pick_up(client, session, code)
+    giver, center = (
+        {"kind": "courier", "id": cid},
+        {"kind": "center", "id": site_id(session, "BD-TDM")},
+    )
+
+    def advice(headers: dict[str, str]) -> str:
+        body = handover_body(giver, center, [code], lat=None, lon=None)
+        answer = post_handover(client, body, headers)
+        assert answer.status_code == 422, answer.text
+        found = [p for p in answer.json()["detail"] if p["loc"] == ["body", "handover", "site_id"]]
+        return str(found[0]["msg"])
+
+    assert advice(courier) == "«site_id»: ghi nơi bàn giao hoặc vị trí GPS (lat, lon)"
+    assert advice({**courier, **EN}) == "«site_id»: give the site or the GPS point (lat, lon)"
