@@ -118,7 +118,10 @@ def store_result(session: Session, part_id: int, routed: codec.ResultJSON, solve
     plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
     if plan_id is None:
         return False
-    plan = service.get_plan(session, plan_id, lock=True)
+    try:
+        plan = service.get_plan(session, plan_id, lock=True)
+    except service.PlanNotFound:  # discarded (another part failed it) while this one was solved
+        return False
     claimed = session.execute(
         update(PlanPart)
         .where(PlanPart.id == part_id, PlanPart.status == PartStatus.PENDING)
@@ -145,8 +148,12 @@ def store_result(session: Session, part_id: int, routed: codec.ResultJSON, solve
 def finish_part_plan(session: Session, part_id: int, settings: Settings) -> None:
     """Finish the plan of a part when every part of it is solved (safe to run twice)."""
     plan_id = session.scalar(select(PlanPart.plan_id).where(PlanPart.id == part_id))
-    if plan_id is not None:
+    if plan_id is None:
+        return
+    try:
         finish(session, plan_id, settings)
+    except service.PlanNotFound:  # discarded meanwhile: nothing to finish
+        return
 
 
 def finish(session: Session, plan_id: int, settings: Settings) -> Plan:
@@ -188,8 +195,12 @@ def _write_stops(session: Session, plan: Plan, part: PlanPart, span: problem.Hor
 
 
 def fail(session: Session, plan_id: int, error: str) -> None:
-    """Record why a build stopped; building it again resumes from the parts already solved."""
-    plan = service.get_plan(session, plan_id, lock=True)
+    """Record why a build stopped; building it again resumes from the parts already solved.
+    Nothing to do when the plan was discarded meanwhile."""
+    try:
+        plan = service.get_plan(session, plan_id, lock=True)
+    except service.PlanNotFound:
+        return
     if plan.status in (PlanStatus.QUEUED, PlanStatus.BUILDING):
         plan.status = PlanStatus.FAILED
         plan.error = error[:2000]

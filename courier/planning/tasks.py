@@ -9,6 +9,7 @@ from courier import calendar, embedded, runtime
 from courier.db import DATABASE_UNAVAILABLE, utcnow
 from courier.outbox.service import enqueue
 from courier.planning import building, requesting
+from courier.planning.service import PlanNotFound
 from courier.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,9 @@ def build(plan_id: int) -> int:
                 building.finish(session, plan_id, settings)
     except DATABASE_UNAVAILABLE:
         raise  # not the plan's fault: the outbox runs the build again
+    except PlanNotFound:
+        log.info("plan %s was discarded before it was built", plan_id)
+        return 0
     except Exception as exc:
         _fail(plan_id, exc)
         return 0
@@ -44,12 +48,15 @@ def prepare(plan_id: int, settings: Settings) -> list[int] | None:
             return building.prepare_parts(session, plan_id, settings)
     except DATABASE_UNAVAILABLE:
         raise
+    except PlanNotFound:
+        return None
     except Exception as exc:
         _fail(plan_id, exc)
         return None
 
 
 def _fail(plan_id: int, exc: Exception) -> None:
+    """Record why the plan could not be cut (nothing to do once it was discarded)."""
     log.exception("plan %s could not be cut into parts", plan_id)
     with runtime.unit_of_work() as session:
         building.fail(session, plan_id, f"{type(exc).__name__}: {exc}")

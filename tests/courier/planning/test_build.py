@@ -16,7 +16,7 @@ from courier.dossiers.jobs import COUNTER_SETUP_S
 from courier.dossiers.models import Dossier, Job, JobKind
 from courier.enums import SiteKind
 from courier.fleet.models import Courier
-from courier.planning import building, problem, publishing, requesting, tasks
+from courier.planning import building, discarding, problem, publishing, requesting, tasks
 from courier.planning.models import PartStatus, Plan, PlanLock, PlanPart, PlanStatus, RouteStop
 from courier.planning.tasks import build, nightly
 from courier.settings import Settings
@@ -392,3 +392,34 @@ def test_a_counter_stop_waits_once_and_each_dossier_takes_its_own_service(
     for call in counters:
         assert (call["setup_s"], call["service_s"]) == (COUNTER_SETUP_S, 600 - COUNTER_SETUP_S)
     assert {call["setup_s"] for call in doors} == {0}
+
+
+def test_a_plan_discarded_while_a_part_is_solved_leaves_nothing_to_do(
+    session: Session, fast: Settings, day: date, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another part failed the plan and the dispatcher discarded it while this part was being
+    solved: storing the part's routes, and failing the gone plan, do nothing instead of raising."""
+    plan = _request(session, fast, day, [DEPOT])
+    session.commit()
+    plan_id = plan.id
+    real = building.solve_frozen
+    solved: list[int] = []
+
+    def discarded_meanwhile(*args: Any) -> Any:
+        if not solved:
+            with factory() as other:
+                building.fail(other, plan_id, "part 2: solver ran out of memory")
+                other.commit()
+                discarding.discard(other, plan_id, SYSTEM)
+                other.commit()
+        solved.append(1)
+        return real(*args)
+
+    monkeypatch.setattr(building, "solve_frozen", discarded_meanwhile)
+    build(plan_id)
+    session.expire_all()
+    assert solved == [1]
+    assert session.get(Plan, plan_id) is None
+    with factory() as other:
+        building.fail(other, plan_id, "worker lost")
+        tasks.prepare(plan_id, fast)
