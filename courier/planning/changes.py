@@ -40,7 +40,7 @@ def lock(
 
     Without a position it is a move: the pair goes to that courier wherever it fits best.
     """
-    plan = service.visible_plan(session, plan_id, actor)
+    plan = service.held_plan(session, plan_id, actor)
     if plan.status not in service.READY:
         raise Conflict(LOCK_BUILT, params=service.status_params(plan))
     problems = []
@@ -126,7 +126,7 @@ def replan(
     """
     from courier.outbox.service import enqueue
 
-    base = service.visible_plan(session, plan_id, actor)
+    base = service.held_plan(session, plan_id, actor)
     if base.status not in service.READY:
         raise Conflict(REPLAN_BUILT, params=service.status_params(base))
     if at is not None and at.astimezone(settings.zone).date() > base.service_on:

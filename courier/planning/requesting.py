@@ -160,7 +160,7 @@ def rebuild(session: Session, plan_id: int, actor: Actor) -> Plan:
     """Send an unfinished or failed build again; solved parts are kept, the rest are solved."""
     from courier.outbox.service import enqueue
 
-    plan = service.visible_plan(session, plan_id, actor)
+    plan = service.held_plan(session, plan_id, actor)
     if plan.status not in (*service.IN_PROGRESS, PlanStatus.FAILED):
         raise Conflict(NOTHING_TO_BUILD, params=service.status_params(plan))
     service.refuse_in_progress(session, plan, exclude=plan.id)

@@ -127,6 +127,14 @@ def get_plan(session: Session, plan_id: int, *, lock: bool = False) -> Plan:
     return plan
 
 
+def held_plan(session: Session, plan_id: int, actor: Actor) -> Plan:
+    """A visible plan held until commit: its post offices first, then the plan, the order
+    publishing and discarding take; a plan discarded meanwhile is `PlanNotFound` (not a lock or a
+    new plan referencing a deleted one)."""
+    hold_offices(session, visible_plan(session, plan_id, actor).depot_ids)
+    return get_plan(session, plan_id, lock=True)
+
+
 def visible_plan(session: Session, plan_id: int, actor: Actor, *, lock: bool = False) -> Plan:
     """A plan for admins, or for a dispatcher when all its depots are their post office."""
     office = access.office_scope(actor)

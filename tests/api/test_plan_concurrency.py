@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from api.main import create_app
 from courier.actors import SYSTEM
-from courier.planning import changes, publishing, service
+from courier.dossiers.models import Job, JobKind
+from courier.fleet.models import Courier
+from courier.planning import changes, discarding, publishing, requesting, service
 from courier.planning.models import Plan, PlanStatus
 from courier.settings import Settings
 from tests.builders import booking_day, headers_for, site_id
-from tests.courier.planning.bookings import DEPOT
+from tests.courier.planning.bookings import DEPOT, book_near_depot
 from tests.race import race
 
 
@@ -119,3 +121,59 @@ def test_a_publication_and_a_replan_of_one_plan_at_once_do_not_deadlock(
     for thread in threads:
         thread.join(timeout=60)
     assert outcome == {"publish": "ok", "replan": "ok"}, outcome
+
+
+@pytest.mark.parametrize("change", ["lock", "replan", "rebuild"])
+def test_a_change_racing_a_discard_finds_no_plan(
+    committed: sessionmaker[Session], monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """A lock, a re-plan or a rebuild of a plan a discard is deleting: the change waits for the
+    post offices and the plan, as publish and discard take them, and then finds no plan
+    (`PlanNotFound`, a 404), instead of inserting a row that references the deleted plan (an
+    IntegrityError, a 500 on PostgreSQL)."""
+    settings = Settings(environment="test")
+    with committed() as session, session.begin():
+        book_near_depot(session, settings, booking_day(), 1)
+        office = site_id(session, DEPOT)
+        plan = Plan(
+            service_on=booking_day(),
+            depot_ids=[office],
+            status=PlanStatus.FAILED if change == "rebuild" else PlanStatus.BUILT,
+            time_limit_s=1,
+        )
+        session.add(plan)
+        pickup = session.scalars(select(Job.id).where(Job.kind == JobKind.PICKUP)).first()
+        courier = session.scalar(select(Courier.id).where(Courier.home_post_office_id == office))
+    assert pickup is not None
+    assert courier is not None
+    monkeypatch.setattr("courier.outbox.service.enqueue", lambda *args, **kwargs: None)
+    outcome: dict[str, str] = {}
+
+    def run(name: str, delay_s: float) -> None:
+        time.sleep(delay_s)
+        try:
+            with committed() as session, session.begin():
+                if name == "discard":
+                    discarding.discard(session, plan.id, SYSTEM)
+                    time.sleep(1.0)  # the change comes in before the discard commits
+                elif change == "lock":
+                    changes.lock(
+                        session, plan.id, SYSTEM, job_id=pickup, courier_id=courier, position=None
+                    )
+                elif change == "replan":
+                    changes.replan(session, plan.id, SYSTEM, at=None, settings=settings)
+                else:
+                    requesting.rebuild(session, plan.id, SYSTEM)
+            outcome[name] = "ok"
+        except Exception as exc:
+            outcome[name] = type(exc).__name__
+
+    threads = [
+        threading.Thread(target=run, args=("discard", 0.0)),
+        threading.Thread(target=run, args=(change, 0.4)),
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert outcome == {"discard": "ok", change: "PlanNotFound"}, outcome
