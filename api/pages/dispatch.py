@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 from api import i18n, signin, web
 from api.deps import DbSession, SettingsDep
@@ -30,12 +31,12 @@ from courier.accounts import service as accounts
 from courier.accounts.models import User
 from courier.actors import Actor
 from courier.db import utcnow
-from courier.dossiers.models import JobKind, Leg
+from courier.dossiers.models import Dossier, Job, JobKind, Leg
 from courier.enums import Role
 from courier.fleet import service as fleet
 from courier.fleet.models import Courier
-from courier.planning import changes, listing, live, printing, progress, routes, sheets
-from courier.planning.models import PlanStatus
+from courier.planning import changes, listing, live, printing, progress, routes, service, sheets
+from courier.planning.models import Plan, PlanLock, PlanStatus
 from courier.privacy.reads import DataKind
 from courier.settings import Settings
 
@@ -156,6 +157,8 @@ def day_page(
     built = done if done in BUILDS else ""
     context = day_context(request, session, actor, on or today(settings), plan, built)
     said = {"id": id, "base": base, "code": code, "courier": courier}
+    if not _happened(session, actor, done, plan, said):
+        done = ""  # a link naming something that did not happen says nothing
     return web.render(request, "dispatch.html", done=done_message(request, done, said), **context)
 
 
@@ -164,6 +167,52 @@ def done_message(request: Request, done: str, values: dict[str, str]) -> str:
     if done not in DONE:
         return ""
     return web.translator(request)(DONE[done]) % values
+
+
+def _happened(
+    session: DbSession, actor: Actor, done: str, plan_id: int | None, said: dict[str, str]
+) -> bool:
+    """True when the database shows what the redirect's query says was done: the banner is
+    written from the query, so a crafted link must not tell a dispatcher of a thing that did not
+    happen. A discarded plan is gone, and whose it was is not known any more: it is only checked
+    to exist no longer (the sentence names no office)."""
+    if done not in DONE:
+        return True  # nothing is said
+    ids = {k: int(v) for k, v in said.items() if k in ("id", "base") and v.isdigit()}
+    if done == "discarded":
+        return "id" in ids and session.get(Plan, ids["id"]) is None
+    office = access.office_scope(actor)
+    if done in ("locked", "moved"):
+        return _locked(session, office, plan_id, said)
+    shown = session.get(Plan, ids["id"]) if "id" in ids else None
+    if shown is None or not service.shown_to(shown, office):
+        return False
+    if done == "published":
+        return shown.status is PlanStatus.PUBLISHED
+    if done == "replanned":
+        return shown.parent_id is not None and shown.parent_id == ids.get("base")
+    return _locked(session, office, shown.id, said)  # moved_replanned: the new plan keeps it
+
+
+def _locked(
+    session: DbSession, office: int | None, plan_id: int | None, said: dict[str, str]
+) -> bool:
+    """True when the plan (one the reader sees) keeps the named dossier on the named courier."""
+    plan = session.get(Plan, plan_id) if plan_id is not None else None
+    if plan is None or not service.shown_to(plan, office):
+        return False
+    found = session.scalar(
+        select(PlanLock.id)
+        .join(Job, Job.id == PlanLock.pickup_job_id)
+        .join(Dossier, Dossier.id == Job.dossier_id)
+        .join(Courier, Courier.id == PlanLock.courier_id)
+        .where(
+            PlanLock.plan_id == plan.id,
+            Dossier.tracking_code == said["code"],
+            Courier.code == said["courier"],
+        )
+    )
+    return found is not None
 
 
 def day_context(

@@ -189,3 +189,32 @@ def test_a_published_plan_is_not_discarded(client: TestClient, session: Session,
     assert answer.status_code == 409
     assert f"plan {plan_id} was published: couriers were given its routes" in answer.text
     assert _plans(session) == [(plan_id, PlanStatus.PUBLISHED)]
+
+
+def test_a_crafted_link_confirms_nothing_that_did_not_happen(
+    client: TestClient, session: Session, on: date
+) -> None:
+    """The banner is written from the redirect's query: a link naming a publication, a discard,
+    a lock or a re-plan that the database does not show says nothing (plan built, not published,
+    never discarded, without locks, no parent)."""
+    sign_in(client, "dispatch.tdm")
+    plan_id = _build(client, on)
+    day = on.isoformat()
+    crafted = {
+        "published": f"done=published&id={plan_id}",
+        "discarded": f"done=discarded&id={plan_id}",
+        "locked": f"plan={plan_id}&done=locked&code=HS000000000VN&courier=BD-CR-TDM-01",
+        "moved": f"plan={plan_id}&done=moved&code=HS000000000VN&courier=BD-CR-TDM-01",
+        "replanned": f"plan={plan_id}&done=replanned&id={plan_id}&base={plan_id}",
+        "moved_replanned": f"done=moved_replanned&id={plan_id}&code=HS1&courier=BD-CR-TDM-01",
+    }
+    said = (
+        "is published",
+        "was discarded",
+        "stays with courier",
+        "goes to courier",
+        "is being built",
+    )
+    for name, query in crafted.items():
+        page = html.unescape(client.get(f"/dispatch/?date={day}&{query}").text)
+        assert not [s for s in said if s in page], name
