@@ -814,16 +814,13 @@ def _route(found: _Found, k: int) -> Route:
         stop = model.problem.stops[node]
         begin = solution.Value(time_dim.CumulVar(model.manager.NodeToIndex(node)))
         leg = vehicle.travel_s(matrix.durations[location][stop.location])
-        arrival = departure + leg
-        if vehicle.lunch and break_start is not None and departure <= break_start < begin:
-            # the break falls on the way or in the wait: the courier is there, ready, after it
-            # (never "arriving" inside it), and no earlier than travel and break allow
-            arrival = max(arrival, break_start) + vehicle.lunch.duration
         load += stop.demand
+        # the courier is planned to arrive just in time for the setup (if any) and the service:
+        # a wait for a window to open is spent before leaving the previous place, so the time a
+        # dispatcher and the courier read is when the stop happens, not hours before it (the
+        # break and the setup are never in that wait's way: the solver keeps them apart)
         setup = stop.setup_s if stop.location != location else 0
-        visits.append(
-            Visit(stop.id, min(arrival, begin - setup), begin, begin + stop.service_s, load)
-        )
+        visits.append(Visit(stop.id, begin - setup, begin, begin + stop.service_s, load))
         travel += leg
         distance += matrix.distances[location][stop.location]
         departure, location = begin + stop.service_s, stop.location
